@@ -1,0 +1,234 @@
+//! One run over many inputs: discover files, read them in parallel, locate and extract
+//! forms, number them, and collect what happened to each file.
+//!
+//! A file that cannot be read never stops the others: its failure becomes an [`Input`]
+//! with a reason and a finding with its code.
+
+use crate::extract::extract;
+use crate::grid::Grid;
+use crate::locate::locate;
+use crate::model::{Batch, Finding, Form, Input, Status};
+use crate::read::{Limits, ReadError, read_bytes};
+use crate::rules;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The text jixiao writes in cell A1 of its own 说明 sheet; a workbook carrying it is one of
+/// jixiao's outputs and is never read as input.
+pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
+
+/// Spreadsheet extensions read when walking a folder.
+pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "xlsb"];
+
+/// A file found among the inputs, with what to do with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub path: PathBuf,
+    /// `Some(reason)` when the file is skipped without reading.
+    pub skip: Option<String>,
+}
+
+/// Walks the inputs in a stable order. Files named directly are always read; in folders,
+/// lock files (`~$`), hidden files and other extensions are listed as skipped.
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input)
+            .with_context(|| format!("无法访问输入 {}", input.display()))?;
+        if meta.is_file() {
+            out.push(Found {
+                path: input.clone(),
+                skip: skip_reason(input, true),
+            });
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.path()));
+        for entry in walker {
+            let entry = entry.with_context(|| format!("无法遍历文件夹 {}", input.display()))?;
+            if entry.file_type().is_file() {
+                let path = entry.into_path();
+                let skip = skip_reason(&path, false);
+                out.push(Found { path, skip });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn is_hidden(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+fn skip_reason(p: &Path, named: bool) -> Option<String> {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.starts_with("~$") {
+        return Some("Excel 锁定文件（~$），已跳过".into());
+    }
+    if named {
+        return None;
+    }
+    if name.starts_with('.') {
+        return Some("隐藏文件，已跳过".into());
+    }
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    (!EXTENSIONS.contains(&ext.as_str())).then(|| format!("不是表格文件（扩展名 .{ext}），已跳过"))
+}
+
+/// Options of one run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub limits: Limits,
+}
+
+/// Reads every input and returns the batch, forms numbered `P0001`… in input order.
+pub fn run(inputs: &[PathBuf], opts: &Options) -> Result<Batch> {
+    let found = discover(inputs)?;
+    Ok(read_found(&found, opts))
+}
+
+/// What reading one file gave.
+struct FileResult {
+    input: Input,
+    forms: Vec<Form>,
+    findings: Vec<Finding>,
+}
+
+/// Reads found files in parallel and assembles the batch in their order.
+pub fn read_found(found: &[Found], opts: &Options) -> Batch {
+    let results: Vec<FileResult> = found.par_iter().map(|f| read_one(f, opts)).collect();
+    let mut batch = Batch::default();
+    for r in results {
+        batch.inputs.push(r.input);
+        batch.forms.extend(r.forms);
+        batch.file_findings.extend(r.findings);
+    }
+    for (i, form) in batch.forms.iter_mut().enumerate() {
+        form.id = format!("P{:04}", i + 1);
+        for f in &mut form.findings {
+            f.project = Some(form.id.clone());
+        }
+        for c in &mut form.changes {
+            c.project = Some(form.id.clone());
+        }
+    }
+    batch
+}
+
+/// The path as outputs show it: as given, with `/` separators.
+pub fn display_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn read_one(found: &Found, opts: &Options) -> FileResult {
+    let path = display_path(&found.path);
+    let mut input = Input {
+        path: path.clone(),
+        sha256: None,
+        status: Status::Skipped,
+        reason: found.skip.clone(),
+        forms: 0,
+    };
+    let res = |input: Input, forms, findings| FileResult {
+        input,
+        forms,
+        findings,
+    };
+    if found.skip.is_some() {
+        return res(input, Vec::new(), Vec::new());
+    }
+    let fail = |mut input: Input, e: ReadError| {
+        input.status = Status::Failed;
+        input.reason = Some(e.to_string());
+        let finding = file_finding(e.code, &input.path, e.reason);
+        FileResult {
+            input,
+            forms: Vec::new(),
+            findings: vec![finding],
+        }
+    };
+    let size = std::fs::metadata(&found.path).map(|m| m.len()).unwrap_or(0);
+    if size > opts.limits.max_file_bytes {
+        let e = ReadError {
+            code: "E001",
+            reason: format!(
+                "文件过大（{size} 字节，上限 {} 字节）",
+                opts.limits.max_file_bytes
+            ),
+        };
+        return fail(input, e);
+    }
+    let bytes = match std::fs::read(&found.path) {
+        Ok(b) => b,
+        Err(e) => {
+            let e = ReadError {
+                code: "E001",
+                reason: format!("无法读取文件（{e}）"),
+            };
+            return fail(input, e);
+        }
+    };
+    input.sha256 = Some(hex(&Sha256::digest(&bytes)));
+    let grids = match read_bytes(&bytes, &found.path, &opts.limits) {
+        Ok(g) => g,
+        Err(e) => return fail(input, e),
+    };
+    if is_own_output(&grids) {
+        input.reason = Some("jixiao 生成的汇总工作簿，不作为输入，已跳过".into());
+        return res(input, Vec::new(), Vec::new());
+    }
+    input.status = Status::Ok;
+    let forms = forms_in(&grids, &path);
+    input.forms = forms.len();
+    let mut findings = Vec::new();
+    if forms.is_empty() {
+        let msg = "工作簿中没有找到项目支出绩效自评表（未见“项目名称”等标签）".to_string();
+        input.reason = Some(format!("{msg} [E003]"));
+        findings.push(file_finding("E003", &path, msg));
+    }
+    res(input, forms, findings)
+}
+
+/// Every form in every sheet of a workbook, in sheet order then top to bottom.
+pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
+    grids
+        .iter()
+        .flat_map(|g| locate(g).into_iter().map(move |l| extract(g, &l, file)))
+        .collect()
+}
+
+fn is_own_output(grids: &[Grid]) -> bool {
+    grids.iter().any(|g| {
+        g.sheet == "说明"
+            && g
+                .get(crate::grid::Pos::new(0, 0))
+                .display()
+                .starts_with(OUTPUT_MARKER)
+    })
+}
+
+fn file_finding(code: &'static str, path: &str, message: String) -> Finding {
+    Finding {
+        code,
+        severity: rules::severity(code),
+        file: path.to_string(),
+        sheet: None,
+        cell: None,
+        project: None,
+        message,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,152 @@
+//! The `jixiao` command line: parses arguments and calls the library, nothing else.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use jixiao::model::Severity;
+use jixiao::{batch, rules, template, write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "jixiao", version, about = "项目支出绩效自评表 → 清洗、核验、汇总")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Convert workbooks (files or folders) into one consolidated workbook.
+    Convert {
+        /// Input files or folders (walked recursively, in sorted order).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The consolidated workbook to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Also write the JSON document to this file ("-" for stdout).
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Exit 1 when findings reach this severity.
+        #[arg(long, value_enum, default_value = "never")]
+        fail_on: FailOn,
+        /// Worker threads (default: all cores).
+        #[arg(short, long)]
+        jobs: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Write a blank form in the canonical layout.
+    Template {
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// List the rule codes, or print one rule's documentation.
+    Rules { code: Option<String> },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 (error): {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Convert {
+            inputs,
+            output,
+            json,
+            fail_on,
+            jobs,
+            quiet,
+        } => {
+            if let Some(n) = jobs {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build_global()
+                    .context("无法设置线程数")?;
+            }
+            let b = batch::run(&inputs, &batch::Options::default())?;
+            let bytes = write::workbook::to_xlsx(&b).context("无法生成汇总工作簿")?;
+            write::write_atomic(&output, &bytes)?;
+            if let Some(j) = json {
+                let doc = write::json::to_json(&b);
+                if j.as_os_str() == "-" {
+                    print!("{doc}");
+                } else {
+                    write::write_atomic(&j, doc.as_bytes())?;
+                }
+            }
+            let failed = b
+                .inputs
+                .iter()
+                .filter(|i| i.status == jixiao::model::Status::Failed)
+                .count();
+            for i in &b.inputs {
+                if i.status == jixiao::model::Status::Failed {
+                    eprintln!("{}: {}", i.path, i.reason.as_deref().unwrap_or(""));
+                }
+            }
+            if !quiet {
+                eprintln!(
+                    "{} 个文件 · {} 张表 · {} 个错误 · {} 个警告 → {}",
+                    b.inputs.len(),
+                    b.forms.len(),
+                    b.count(Severity::Error),
+                    b.count(Severity::Warning),
+                    output.display()
+                );
+            }
+            let threshold = match fail_on {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Never => None,
+            };
+            let over = threshold.is_some_and(|t| b.findings().any(|f| f.severity >= t));
+            Ok(ExitCode::from(u8::from(failed > 0 || over)))
+        }
+        Command::Template { output, year } => {
+            let bytes = template::blank(year).context("无法生成模板")?;
+            write::write_atomic(&output, &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { code } => {
+            match code {
+                None => {
+                    for r in rules::CATALOGUE {
+                        println!("{}  {:<7}  {}", r.code, r.severity.as_str(), r.title);
+                    }
+                }
+                Some(c) => {
+                    let Some(r) = rules::find(&c) else {
+                        bail!("没有规则 {c}（unknown rule code）；运行 jixiao rules 查看全部");
+                    };
+                    println!("{} ({}) {}\n\n{}", r.code, r.severity.as_str(), r.title, r.doc);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The typed result of reading forms: what the outputs are written from.
+//!
+//! Every field keeps the cell it came from, so each cleaned value can be traced back to
+//! its original cell. Field names follow the JSON contract (`../shared/spec/contract.md`).
+
+use crate::grid::Pos;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A value with the cell it was read from. `cell` is set even when the value is empty, so
+/// a finding about a missing value can name where it should have been.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Field<T> {
+    pub value: Option<T>,
+    pub cell: Option<Pos>,
+}
+
+impl<T> Field<T> {
+    pub fn new(value: Option<T>, cell: Option<Pos>) -> Self {
+        Field { value, cell }
+    }
+
+    pub fn empty() -> Self {
+        Field {
+            value: None,
+            cell: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.value.is_none()
+    }
+}
+
+impl<T: Serialize> Serialize for Field<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+/// One fund source row (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FundRow {
+    pub initial: Field<Decimal>,
+    pub full_year: Field<Decimal>,
+    pub executed: Field<Decimal>,
+    pub weight: Field<Decimal>,
+    pub rate: Field<Decimal>,
+    pub score: Field<Decimal>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Funds {
+    pub total: FundRow,
+    pub appropriation: FundRow,
+    pub carryover: FundRow,
+    pub other: FundRow,
+}
+
+impl Funds {
+    /// The rows with their labels as the form prints them.
+    pub fn rows(&self) -> [(&'static str, &FundRow); 4] {
+        [
+            ("年度资金总额", &self.total),
+            ("当年财政拨款", &self.appropriation),
+            ("上年结转资金", &self.carryover),
+            ("其他资金", &self.other),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Goal {
+    pub expected: Field<String>,
+    pub actual: Field<String>,
+}
+
+/// The source cells of an indicator's fields.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndicatorCells {
+    pub name: Option<Pos>,
+    pub target: Option<Pos>,
+    pub actual: Option<Pos>,
+    pub weight: Option<Pos>,
+    pub score: Option<Pos>,
+    pub reason: Option<Pos>,
+}
+
+/// One 三级指标 row.
+#[derive(Debug, Clone, Default)]
+pub struct Indicator {
+    pub level1: Field<String>,
+    pub level2: Field<String>,
+    pub name: Field<String>,
+    pub target: Field<String>,
+    pub actual: Field<String>,
+    /// For a scoring group, set on the first indicator of the group only.
+    pub weight: Field<Decimal>,
+    pub score: Field<Decimal>,
+    pub reason: Field<String>,
+    /// Indicators sharing one merged 分值/得分 carry the same group id (1-based per form).
+    pub group: Option<u32>,
+}
+
+impl Serialize for Indicator {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let cells = IndicatorCells {
+            name: self.name.cell,
+            target: self.target.cell,
+            actual: self.actual.cell,
+            weight: self.weight.cell,
+            score: self.score.cell,
+            reason: self.reason.cell,
+        };
+        let mut st = s.serialize_struct("Indicator", 11)?;
+        st.serialize_field("level1", &self.level1)?;
+        st.serialize_field("level2", &self.level2)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("target", &self.target)?;
+        st.serialize_field("actual", &self.actual)?;
+        st.serialize_field("weight", &self.weight)?;
+        st.serialize_field("score", &self.score)?;
+        st.serialize_field("reason", &self.reason)?;
+        st.serialize_field("group", &self.group)?;
+        st.serialize_field("cells", &cells)?;
+        st.end()
+    }
+}
+
+/// A non-empty cell inside a form that no field took.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unplaced {
+    pub cell: Pos,
+    pub value: String,
+}
+
+/// The accounting that proves nothing was lost: `read == placed + unplaced.len()`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CellCount {
+    pub read: usize,
+    pub placed: usize,
+    pub unplaced: Vec<Unplaced>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// As the Chinese outputs print it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Info => "提示",
+            Severity::Warning => "警告",
+            Severity::Error => "错误",
+        }
+    }
+}
+
+/// One problem or notice about a form or file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub cell: Option<Pos>,
+    pub project: Option<String>,
+    pub message: String,
+}
+
+/// One value jixiao changed, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub file: String,
+    pub sheet: String,
+    pub cell: Pos,
+    pub from: String,
+    pub to: String,
+    pub code: &'static str,
+    /// Why, in words: `去除首尾空白`, `多行值拆分到第2项（D17）`.
+    pub reason: String,
+    pub project: Option<String>,
+}
+
+/// One form, read and normalized.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Form {
+    pub id: String,
+    pub file: String,
+    pub sheet: String,
+    pub anchor: Pos,
+    pub year: Field<i32>,
+    pub name: Field<String>,
+    pub department: Field<String>,
+    pub implementer: Field<String>,
+    pub funds: Funds,
+    /// Declared, or computed from the funds when empty (then F003 says so).
+    pub execution_rate: Option<Decimal>,
+    pub execution_score: Option<Decimal>,
+    pub goal: Goal,
+    pub indicators: Vec<Indicator>,
+    pub weight_total: Field<Decimal>,
+    pub declared_total: Field<Decimal>,
+    pub computed_total: Decimal,
+    pub grade: &'static str,
+    pub cells: CellCount,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub changes: Vec<Change>,
+    /// The rows the form spans, first and last (for writers that show the form).
+    #[serde(skip)]
+    pub rows: (u32, u32),
+}
+
+impl Form {
+    pub fn count(&self, sev: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == sev).count()
+    }
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub path: String,
+    pub sha256: Option<String>,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub forms: usize,
+}
+
+/// Everything one run read: the inputs, the forms, and the findings about files.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub inputs: Vec<Input>,
+    pub forms: Vec<Form>,
+    /// Findings not tied to a form (unreadable files, no form in a workbook).
+    pub file_findings: Vec<Finding>,
+}
+
+impl Batch {
+    /// Every finding, file findings first, then each form's in order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.file_findings
+            .iter()
+            .chain(self.forms.iter().flat_map(|f| f.findings.iter()))
+    }
+
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.forms.iter().flat_map(|f| f.changes.iter())
+    }
+
+    pub fn count(&self, sev: Severity) -> usize {
+        self.findings().filter(|f| f.severity == sev).count()
+    }
+}

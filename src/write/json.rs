@@ -1,0 +1,53 @@
+//! The JSON document of `convert --json` (contract.md): decimals as strings, empty as null.
+
+use crate::model::{Batch, Change, Finding, Form, Input, Severity};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    forms: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    tool: Tool,
+    summary: Summary,
+    inputs: &'a [Input],
+    projects: &'a [Form],
+    findings: Vec<&'a Finding>,
+    changes: Vec<&'a Change>,
+}
+
+/// The batch as pretty-printed JSON.
+pub fn to_json(batch: &Batch) -> String {
+    let doc = Document {
+        tool: Tool {
+            name: "jixiao",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        summary: Summary {
+            files: batch.inputs.len(),
+            forms: batch.forms.len(),
+            errors: batch.count(Severity::Error),
+            warnings: batch.count(Severity::Warning),
+            infos: batch.count(Severity::Info),
+        },
+        inputs: &batch.inputs,
+        projects: &batch.forms,
+        findings: batch.findings().collect(),
+        changes: batch.changes().collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("plain data serializes");
+    s.push('\n');
+    s
+}
