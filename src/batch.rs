@@ -210,8 +210,7 @@ pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
 fn is_own_output(grids: &[Grid]) -> bool {
     grids.iter().any(|g| {
         g.sheet == "说明"
-            && g
-                .get(crate::grid::Pos::new(0, 0))
+            && g.get(crate::grid::Pos::new(0, 0))
                 .display()
                 .starts_with(OUTPUT_MARKER)
     })

@@ -257,7 +257,13 @@ impl Extractor<'_> {
             }
             Num::Value { value, from } => {
                 if let Some(from) = from {
-                    self.change(p, &from, &value.to_string(), "V001", "文本数字转为数值".into());
+                    self.change(
+                        p,
+                        &from,
+                        &value.to_string(),
+                        "V001",
+                        "文本数字转为数值".into(),
+                    );
                 }
                 Some(value)
             }
@@ -321,15 +327,21 @@ impl Extractor<'_> {
                 });
             }
         }
-        let values: Vec<(Col, Pos)> = [Col::Target, Col::Actual, Col::Weight, Col::Score, Col::Reason]
-            .into_iter()
-            .filter_map(|c| c.of(cols).map(|col| (c, col)))
-            .flat_map(|(c, col)| {
-                (b.rows.0..=b.rows.1)
-                    .map(move |r| (c, Pos::new(r, col)))
-                    .filter(|(_, p)| !g.is_covered(*p) && !g.get(*p).is_empty())
-            })
-            .collect();
+        let values: Vec<(Col, Pos)> = [
+            Col::Target,
+            Col::Actual,
+            Col::Weight,
+            Col::Score,
+            Col::Reason,
+        ]
+        .into_iter()
+        .filter_map(|c| c.of(cols).map(|col| (c, col)))
+        .flat_map(|(c, col)| {
+            (b.rows.0..=b.rows.1)
+                .map(move |r| (c, Pos::new(r, col)))
+                .filter(|(_, p)| !g.is_covered(*p) && !g.get(*p).is_empty())
+        })
+        .collect();
         if inds.is_empty() {
             if values.is_empty() {
                 return;
@@ -399,7 +411,8 @@ impl Extractor<'_> {
                     if lines.len() == k {
                         self.placed.insert(p);
                         for (n, (i, line)) in covered.iter().zip(&lines).enumerate() {
-                            let target = inds[*i].name.cell.map_or(String::new(), |c| c.to_string());
+                            let target =
+                                inds[*i].name.cell.map_or(String::new(), |c| c.to_string());
                             self.change(
                                 p,
                                 &raw,
@@ -511,7 +524,10 @@ impl Extractor<'_> {
     fn account(&mut self, rows: (u32, u32)) -> CellCount {
         let mut c = CellCount::default();
         let g = self.grid;
-        for (p, v) in g.non_empty().filter(|(p, _)| (rows.0..=rows.1).contains(&p.row)) {
+        for (p, v) in g
+            .non_empty()
+            .filter(|(p, _)| (rows.0..=rows.1).contains(&p.row))
+        {
             c.read += 1;
             if self.placed.contains(&p) {
                 c.placed += 1;
@@ -520,7 +536,10 @@ impl Extractor<'_> {
                 self.finding(
                     "L004",
                     Some(p),
-                    format!("单元格内容“{}”不属于任何字段，已列为未归位", normalize::trim(&value)),
+                    format!(
+                        "单元格内容“{}”不属于任何字段，已列为未归位",
+                        normalize::trim(&value)
+                    ),
                 );
                 c.unplaced.push(Unplaced { cell: p, value });
             }
@@ -580,13 +599,29 @@ mod tests {
             &["（2023年度）"],
             &["项目名称", "测试项目"],
             &["主管部门", "某局", "实施单位", "某中心"],
-            &["", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            &[
+                "",
+                "",
+                "年初预算数",
+                "全年预算数",
+                "全年执行数",
+                "分值",
+                "执行率",
+                "得分",
+            ],
             &["", "年度资金总额", "6", "6", "6", "10", "", "10"],
             &["年度总体目标", "预期目标", "", "", "实际完成情况"],
             &["", "甲", "", "", "乙"],
             &[
-                "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
-                "得分", "偏差原因分析及改进措施",
+                "绩效指标",
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "偏差原因分析及改进措施",
             ],
         ];
         rows.extend_from_slice(block);
@@ -608,7 +643,17 @@ mod tests {
     fn multi_line_value_splits_and_shared_score_groups() {
         let g = grid(
             &[
-                &["", "产出指标", "质量指标", "评估率", "100%\n\n≥95%", "100%\n\n100%", "10", "10", "无"],
+                &[
+                    "",
+                    "产出指标",
+                    "质量指标",
+                    "评估率",
+                    "100%\n\n≥95%",
+                    "100%\n\n100%",
+                    "10",
+                    "10",
+                    "无",
+                ],
                 &["", "", "", "管控率", "", "", "", "", ""],
                 &["", "", "", "", "", "", "", "", ""],
             ],
@@ -646,7 +691,17 @@ mod tests {
     fn misaligned_row_joins_the_single_named_row() {
         let g = grid(
             &[
-                &["", "产出指标", "时效指标", "", "按时", "完成", "\n10", "", ""],
+                &[
+                    "",
+                    "产出指标",
+                    "时效指标",
+                    "",
+                    "按时",
+                    "完成",
+                    "\n10",
+                    "",
+                    "",
+                ],
                 &["", "", "", "按时完成任务。", "", "", "", "", ""],
                 &["", "", "", "", "", "", "", "", ""],
             ],
@@ -661,29 +716,65 @@ mod tests {
         assert_eq!(i.weight.value, Some(d("10")));
         assert_eq!(i.score.value, None);
         assert_eq!(i.score.cell, Pos::parse("H10"));
-        assert!(f.changes.iter().any(|c| c.code == "V001" && c.from == "\n10" && c.to == "10"));
-        assert!(f.changes.iter().any(|c| c.code == "V003" && c.cell == Pos::parse("G10").unwrap()));
+        assert!(
+            f.changes
+                .iter()
+                .any(|c| c.code == "V001" && c.from == "\n10" && c.to == "10")
+        );
+        assert!(
+            f.changes
+                .iter()
+                .any(|c| c.code == "V003" && c.cell == Pos::parse("G10").unwrap())
+        );
     }
 
     #[test]
     fn mismatched_lines_stay_shared_with_l002() {
         let g = grid(
             &[
-                &["", "产出指标", "数量指标", "甲", "1个\n2个\n3个", "完成", "10", "10", ""],
+                &[
+                    "",
+                    "产出指标",
+                    "数量指标",
+                    "甲",
+                    "1个\n2个\n3个",
+                    "完成",
+                    "10",
+                    "10",
+                    "",
+                ],
                 &["", "", "", "乙", "", "", "", "", ""],
             ],
             &[Region::new(9, 4, 10, 4), Region::new(9, 2, 10, 2)],
         );
         let f = read(&g);
         assert_eq!(f.indicators.len(), 2);
-        assert_eq!(f.indicators[1].target.value.as_deref(), Some("1个\n2个\n3个"));
-        assert!(f.findings.iter().any(|x| x.code == "L002" && x.cell == Pos::parse("E10")));
+        assert_eq!(
+            f.indicators[1].target.value.as_deref(),
+            Some("1个\n2个\n3个")
+        );
+        assert!(
+            f.findings
+                .iter()
+                .any(|x| x.code == "L002" && x.cell == Pos::parse("E10"))
+        );
     }
 
     #[test]
     fn stray_cells_are_unplaced_and_counted() {
         let g = grid(
-            &[&["", "产出指标", "数量指标", "甲", "1个", "1个", "10", "10", "", "备注：见附件"]],
+            &[&[
+                "",
+                "产出指标",
+                "数量指标",
+                "甲",
+                "1个",
+                "1个",
+                "10",
+                "10",
+                "",
+                "备注：见附件",
+            ]],
             &[],
         );
         let f = read(&g);
@@ -696,13 +787,27 @@ mod tests {
     #[test]
     fn execution_rate_is_derived_and_text_scores_invalid() {
         let g = grid(
-            &[&["", "产出指标", "数量指标", "甲", "1个", "1个", "完成", "10", ""]],
+            &[&[
+                "",
+                "产出指标",
+                "数量指标",
+                "甲",
+                "1个",
+                "1个",
+                "完成",
+                "10",
+                "",
+            ]],
             &[],
         );
         let f = read(&g);
         assert_eq!(f.execution_rate, Some(d("1")));
         assert!(f.findings.iter().any(|x| x.code == "F003"));
-        assert!(f.findings.iter().any(|x| x.code == "V002" && x.cell == Pos::parse("G10")));
+        assert!(
+            f.findings
+                .iter()
+                .any(|x| x.code == "V002" && x.cell == Pos::parse("G10"))
+        );
         assert_eq!(f.indicators[0].weight.value, None);
         assert_eq!(f.year.value, Some(2023));
         assert_eq!(f.implementer.value.as_deref(), Some("某中心"));

@@ -28,7 +28,9 @@ impl Pos {
         }
         let mut col: u32 = 0;
         for c in letters.chars() {
-            col = col.checked_mul(26)?.checked_add(c as u32 - 'A' as u32 + 1)?;
+            col = col
+                .checked_mul(26)?
+                .checked_add(c as u32 - 'A' as u32 + 1)?;
         }
         let row: u32 = digits.parse().ok()?;
         if row == 0 {

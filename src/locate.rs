@@ -70,7 +70,9 @@ pub fn classify(text: &str) -> Option<Label> {
         "年度指标值" | "指标值" => Label::Target,
         "实际完成值" | "全年实际值" | "实际值" => Label::Achieved,
         "总分" | "总计" => Label::Total,
-        _ if k.starts_with("项目资金") && k.len() <= "项目资金(万元)".len() => Label::Funds,
+        _ if k.starts_with("项目资金") && k.len() <= "项目资金(万元)".len() => {
+            Label::Funds
+        }
         _ if k.starts_with("偏差原因") => Label::Reason,
         _ if k.ends_with("财政拨款") && k.chars().count() <= 10 => Label::FundAppropriation,
         _ if k.contains("绩效自评表") => Label::Title,
@@ -224,10 +226,7 @@ pub fn locate(grid: &Grid) -> Vec<FormLayout> {
     let mut prev_row: Option<u32> = None;
     for a in &anchors {
         // Title lines sit at most a few rows above 项目名称, below the previous anchor.
-        let lo = a
-            .row
-            .saturating_sub(4)
-            .max(prev_row.map_or(0, |r| r + 1));
+        let lo = a.row.saturating_sub(4).max(prev_row.map_or(0, |r| r + 1));
         let first = index
             .within((lo, a.row))
             .filter(|(l, _)| matches!(l, Label::Title | Label::Year(_)))
@@ -249,17 +248,38 @@ pub fn locate(grid: &Grid) -> Vec<FormLayout> {
 }
 
 /// The value cell right of a label (past the label's merged region), if it is in the grid.
+/// Without merge information the label's region is unknown, so the value is the first
+/// non-empty cell to the right (the next cell when all are empty).
 fn right_of(grid: &Grid, label: Pos) -> Option<Pos> {
     let r = grid.region_at(label);
     let p = Pos::new(label.row, r.last.col + 1);
-    (p.col < grid.cols()).then(|| grid.region_at(p).first)
+    if p.col >= grid.cols() {
+        return None;
+    }
+    if !grid.has_merge_info {
+        let next = (p.col..grid.cols())
+            .map(|c| Pos::new(p.row, c))
+            .find(|q| !grid.get(*q).is_empty());
+        return Some(next.unwrap_or(p));
+    }
+    Some(grid.region_at(p).first)
 }
 
-/// The value cell below a label (past the label's merged region).
+/// The value cell below a label (past the label's merged region); without merge
+/// information, the first non-empty cell below, up to `limit`.
 fn below(grid: &Grid, label: Pos, limit: u32) -> Option<Pos> {
     let r = grid.region_at(label);
     let p = Pos::new(r.last.row + 1, label.col);
-    (p.row <= limit).then(|| grid.region_at(p).first)
+    if p.row > limit {
+        return None;
+    }
+    if !grid.has_merge_info {
+        let next = (p.row..=limit)
+            .map(|r| Pos::new(r, p.col))
+            .find(|q| !grid.get(*q).is_empty());
+        return Some(next.unwrap_or(p));
+    }
+    Some(grid.region_at(p).first)
 }
 
 fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) -> FormLayout {
@@ -483,7 +503,10 @@ mod tests {
         assert_eq!(classify("项目资金\n（万元）"), Some(Label::Funds));
         assert_eq!(classify("实际完\n成值"), Some(Label::Achieved));
         assert_eq!(classify("偏差原因\n分析及改进\n措施"), Some(Label::Reason));
-        assert_eq!(classify("其中：当年财政拨款"), Some(Label::FundAppropriation));
+        assert_eq!(
+            classify("其中：当年财政拨款"),
+            Some(Label::FundAppropriation)
+        );
         assert_eq!(classify("本年财政拨款"), Some(Label::FundAppropriation));
         assert_eq!(classify("绩\n\n效\n\n指\n\n标"), Some(Label::Indicators));
         assert_eq!(classify("（2023年度）"), Some(Label::Year(2023)));
@@ -504,20 +527,68 @@ mod tests {
                 &["", "项目名称", "", "测试项目"],
                 &["", "主管部门", "", "某局", "", "实施单位", "", ""],
                 &[
-                    "", "项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值",
-                    "执行率", "得分",
+                    "",
+                    "项目资金（万元）",
+                    "",
+                    "年初预算数",
+                    "全年预算数",
+                    "全年执行数",
+                    "分值",
+                    "执行率",
+                    "得分",
                 ],
                 &["", "", "年度资金总额", "6", "6", "6", "10", "", "10"],
                 &["", "年度总体目标", "预期目标", "", "", "实际完成情况"],
                 &["", "", "甲", "", "", "乙"],
                 &[
-                    "", "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值",
-                    "分值", "得分", "偏差原因分析及改进措施",
+                    "",
+                    "绩效指标",
+                    "一级指标",
+                    "二级指标",
+                    "三级指标",
+                    "年度指标值",
+                    "实际完成值",
+                    "分值",
+                    "得分",
+                    "偏差原因分析及改进措施",
                 ],
-                &["", "", "产出指标", "数量指标", "个数", "≥16个", "17", "10", "10", "无"],
+                &[
+                    "",
+                    "",
+                    "产出指标",
+                    "数量指标",
+                    "个数",
+                    "≥16个",
+                    "17",
+                    "10",
+                    "10",
+                    "无",
+                ],
                 &["", "", "", "", "", "", "", "", "", ""],
-                &["", "", "", "质量指标", "合格率", "100%", "100%", "10", "10", ""],
-                &["", "", "满意度指标", "服务对象满意度指标", "满意", "≥90%", "100%", "10", "9", ""],
+                &[
+                    "",
+                    "",
+                    "",
+                    "质量指标",
+                    "合格率",
+                    "100%",
+                    "100%",
+                    "10",
+                    "10",
+                    "",
+                ],
+                &[
+                    "",
+                    "",
+                    "满意度指标",
+                    "服务对象满意度指标",
+                    "满意",
+                    "≥90%",
+                    "100%",
+                    "10",
+                    "9",
+                    "",
+                ],
                 &["", "总分", "", "", "", "", "", "100", "99"],
             ],
         );

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "jixiao", version, about = "项目支出绩效自评表 → 清洗、核验、汇总")]
+#[command(
+    name = "jixiao",
+    version,
+    about = "项目支出绩效自评表 → 清洗、核验、汇总"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -143,7 +147,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let Some(r) = rules::find(&c) else {
                         bail!("没有规则 {c}（unknown rule code）；运行 jixiao rules 查看全部");
                     };
-                    println!("{} ({}) {}\n\n{}", r.code, r.severity.as_str(), r.title, r.doc);
+                    println!(
+                        "{} ({}) {}\n\n{}",
+                        r.code,
+                        r.severity.as_str(),
+                        r.title,
+                        r.doc
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -24,7 +24,9 @@ pub fn trim(s: &str) -> &str {
 /// text treated as a number or label key: full NFKC would also rewrite ①, ² and Chinese
 /// punctuation that carry meaning in prose.
 pub fn halfwidth(s: &str) -> Cow<'_, str> {
-    if s.chars().all(|c| !('\u{ff01}'..='\u{ff5e}').contains(&c) && c != '\u{3000}') {
+    if s.chars()
+        .all(|c| !('\u{ff01}'..='\u{ff5e}').contains(&c) && c != '\u{3000}')
+    {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
@@ -119,7 +121,10 @@ pub enum Num {
     /// A placeholder such as `—`: nothing, and said so.
     Placeholder(String),
     /// A number; `from` is the original text when it had to be cleaned to get there.
-    Value { value: Decimal, from: Option<String> },
+    Value {
+        value: Decimal,
+        from: Option<String>,
+    },
     /// Text that is not a number (`完成` in a 分值 cell).
     Invalid(String),
 }
@@ -316,7 +321,10 @@ mod tests {
     #[test]
     fn quantities() {
         let q = |s| parse_quantity(s).map(|q| (q.cmp, q.value, q.unit));
-        assert_eq!(q("≥16个"), Some((Comparator::AtLeast, d("16"), "个".into())));
+        assert_eq!(
+            q("≥16个"),
+            Some((Comparator::AtLeast, d("16"), "个".into()))
+        );
         assert_eq!(
             q("不低于95%"),
             Some((Comparator::AtLeast, d("0.95"), "%".into()))

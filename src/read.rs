@@ -74,7 +74,11 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Option<Format> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if bytes.starts_with(b"PK\x03\x04") {
-        if bytes.windows(38).take(200).any(|w| w == b"application/vnd.oasis.opendocument.sp") {
+        if bytes
+            .windows(38)
+            .take(200)
+            .any(|w| w == b"application/vnd.oasis.opendocument.sp")
+        {
             return Some(Format::Ods);
         }
         return Some(match ext.as_str() {
@@ -263,9 +267,15 @@ mod tests {
     #[test]
     fn sniffing_does_not_trust_the_extension() {
         assert_eq!(sniff(b"hello", Path::new("a.xlsx")), None);
-        assert_eq!(sniff(b"PK\x03\x04rest", Path::new("a.xlsx")), Some(Format::Xlsx));
         assert_eq!(
-            sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], Path::new("a.xlsx")),
+            sniff(b"PK\x03\x04rest", Path::new("a.xlsx")),
+            Some(Format::Xlsx)
+        );
+        assert_eq!(
+            sniff(
+                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0],
+                Path::new("a.xlsx")
+            ),
             Some(Format::Xls)
         );
     }

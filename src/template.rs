@@ -82,8 +82,20 @@ pub struct FormSpec {
 }
 
 /// The fund source labels as the form prints them.
-pub const FUND_ROWS: [&str; 4] = ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"];
-const FUND_COLS: [&str; 6] = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"];
+pub const FUND_ROWS: [&str; 4] = [
+    "年度资金总额",
+    "其中：当年财政拨款",
+    "上年结转资金",
+    "其他资金",
+];
+const FUND_COLS: [&str; 6] = [
+    "年初预算数",
+    "全年预算数",
+    "全年执行数",
+    "分值",
+    "执行率",
+    "得分",
+];
 const HEADER: [&str; 8] = [
     "一级指标",
     "二级指标",
@@ -98,10 +110,18 @@ const HEADER: [&str; 8] = [
 /// The blank form's blocks: the 办法's hierarchy, three rows each.
 pub fn blank_blocks() -> Vec<BlockSpec> {
     [
-        ("产出指标", &["数量指标", "质量指标", "时效指标", "成本指标"][..]),
+        (
+            "产出指标",
+            &["数量指标", "质量指标", "时效指标", "成本指标"][..],
+        ),
         (
             "效益指标",
-            &["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"][..],
+            &[
+                "经济效益指标",
+                "社会效益指标",
+                "生态效益指标",
+                "可持续影响指标",
+            ][..],
         ),
         ("满意度指标", &["服务对象满意度指标"][..]),
     ]
@@ -118,7 +138,7 @@ pub fn blank_blocks() -> Vec<BlockSpec> {
 }
 
 /// Where and how a form is laid out on its sheet.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Placement {
     /// Top-left cell of the form (zero-based row, column).
     pub origin: (u32, u16),
@@ -126,16 +146,6 @@ pub struct Placement {
     pub block_rows: Option<u32>,
     /// Write text that is a plain number (`10`, `19.2`, `100%`) as a number cell.
     pub numbers_as_numbers: bool,
-}
-
-impl Default for Placement {
-    fn default() -> Self {
-        Placement {
-            origin: (0, 0),
-            block_rows: None,
-            numbers_as_numbers: false,
-        }
-    }
 }
 
 struct Formats {
@@ -190,13 +200,29 @@ pub fn write_form(ws: &mut Worksheet, spec: &FormSpec, at: &Placement) -> Result
         write_value(ws, r, c, text, f, &fm.percent, at.numbers_as_numbers)
     };
     let merge = |ws: &mut Worksheet, r1: u32, c1: u16, r2: u32, c2: u16, text: &str, f: &Format| {
-        merge_value(ws, (r1, c1, r2, c2), text, f, &fm.percent, at.numbers_as_numbers)
+        merge_value(
+            ws,
+            (r1, c1, r2, c2),
+            text,
+            f,
+            &fm.percent,
+            at.numbers_as_numbers,
+        )
     };
     let c = |i: u16| c0 + i;
     ws.merge_range(r0, c(0), r0, c(8), "项目支出绩效自评表", &fm.title)?;
     ws.set_row_height(r0, 28)?;
-    let year = spec.year.map_or("（    年度）".to_string(), |y| format!("（{y}年度）"));
-    ws.merge_range(r0 + 1, c(0), r0 + 1, c(8), &year, &fm.title.clone().set_font_size(11))?;
+    let year = spec
+        .year
+        .map_or("（    年度）".to_string(), |y| format!("（{y}年度）"));
+    ws.merge_range(
+        r0 + 1,
+        c(0),
+        r0 + 1,
+        c(8),
+        &year,
+        &fm.title.clone().set_font_size(11),
+    )?;
     let r = r0 + 2;
     ws.merge_range(r, c(0), r, c(1), "项目名称", &fm.label)?;
     merge(ws, r, c(2), r, c(8), &spec.name, &fm.left)?;
@@ -281,7 +307,14 @@ pub fn write_form(ws: &mut Worksheet, spec: &FormSpec, at: &Placement) -> Result
         row = last + 1;
     }
     if row > header + 1 {
-        ws.merge_range(header, c(0), row - 1, c(0), "绩\n\n效\n\n指\n\n标", &fm.label)?;
+        ws.merge_range(
+            header,
+            c(0),
+            row - 1,
+            c(0),
+            "绩\n\n效\n\n指\n\n标",
+            &fm.label,
+        )?;
     } else {
         ws.write_string_with_format(header, c(0), "绩效指标", &fm.label)?;
     }

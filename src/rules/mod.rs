@@ -79,7 +79,11 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), 29);
         for r in CATALOGUE {
-            assert!(r.doc.contains("What:") && r.doc.contains("Example:"), "{}", r.code);
+            assert!(
+                r.doc.contains("What:") && r.doc.contains("Example:"),
+                "{}",
+                r.code
+            );
         }
         assert_eq!(severity("S001"), Error);
         assert_eq!(severity("C001"), Warning);

@@ -34,9 +34,15 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
             text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            money: Format::new().set_num_format("0.00").set_align(FormatAlign::Top),
-            number: Format::new().set_num_format("General").set_align(FormatAlign::Top),
-            percent: Format::new().set_num_format("0.00%").set_align(FormatAlign::Top),
+            money: Format::new()
+                .set_num_format("0.00")
+                .set_align(FormatAlign::Top),
+            number: Format::new()
+                .set_num_format("General")
+                .set_align(FormatAlign::Top),
+            percent: Format::new()
+                .set_num_format("0.00%")
+                .set_align(FormatAlign::Top),
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
         }
@@ -66,14 +72,26 @@ fn list_sheet<'a>(
     Ok(ws)
 }
 
-fn put_text(ws: &mut Worksheet, r: u32, c: u16, v: Option<&str>, f: &Format) -> Result<(), XlsxError> {
+fn put_text(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    v: Option<&str>,
+    f: &Format,
+) -> Result<(), XlsxError> {
     match v {
         Some(s) if !s.is_empty() => ws.write_string_with_format(r, c, s, f).map(|_| ()),
         _ => Ok(()),
     }
 }
 
-fn put_num(ws: &mut Worksheet, r: u32, c: u16, v: Option<Decimal>, f: &Format) -> Result<(), XlsxError> {
+fn put_num(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    v: Option<Decimal>,
+    f: &Format,
+) -> Result<(), XlsxError> {
     match v.and_then(|d| d.to_f64()) {
         Some(n) => ws.write_number_with_format(r, c, n, f).map(|_| ()),
         None => Ok(()),
@@ -153,9 +171,27 @@ fn summary(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result
     let r = n + 1;
     let sum = |g: fn(&Form) -> Option<Decimal>| b.forms.iter().filter_map(g).sum::<Decimal>();
     ws.write_string_with_format(r, 1, "合计", &f.bold)?;
-    put_num(ws, r, 5, Some(sum(|p| p.funds.total.initial.value)), &f.money)?;
-    put_num(ws, r, 6, Some(sum(|p| p.funds.total.full_year.value)), &f.money)?;
-    put_num(ws, r, 7, Some(sum(|p| p.funds.total.executed.value)), &f.money)?;
+    put_num(
+        ws,
+        r,
+        5,
+        Some(sum(|p| p.funds.total.initial.value)),
+        &f.money,
+    )?;
+    put_num(
+        ws,
+        r,
+        6,
+        Some(sum(|p| p.funds.total.full_year.value)),
+        &f.money,
+    )?;
+    put_num(
+        ws,
+        r,
+        7,
+        Some(sum(|p| p.funds.total.executed.value)),
+        &f.money,
+    )?;
     Ok(())
 }
 

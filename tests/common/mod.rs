@@ -1,0 +1,134 @@
+//! Helpers shared by the end-to-end tests: running the binary, writing layout variants of
+//! the seed forms, converting with LibreOffice where it is installed.
+#![allow(dead_code)]
+
+use jixiao::batch;
+use jixiao::model::{Batch, Form};
+use jixiao::template::{FormSpec, Placement, deterministic_workbook, setup_sheet, write_form};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the jixiao binary in the crate root.
+pub fn jixiao(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("jixiao runs")
+}
+
+/// Reads inputs with the library, as `convert` does.
+pub fn read(inputs: &[PathBuf]) -> Batch {
+    batch::run(inputs, &batch::Options::default()).expect("inputs exist")
+}
+
+/// A workbook with each form on its own sheet (or stacked when `stacked`), laid out as asked.
+pub fn write_workbook(path: &Path, forms: &[FormSpec], at: Placement, prose_sheet: bool) {
+    let mut wb = deterministic_workbook();
+    if prose_sheet {
+        let ws = wb.add_worksheet();
+        ws.set_name("自评报告").unwrap();
+        ws.write_string(
+            0,
+            0,
+            "村和社区戒毒康复工作站、禁毒协会工作经费专项资金绩效自评报告",
+        )
+        .unwrap();
+        ws.write_string(2, 0, "一、项目基本情况").unwrap();
+        ws.write_string(3, 0, "项目总资金6万元，用于组织社会力量开展禁毒相关活动。")
+            .unwrap();
+    }
+    for (i, spec) in forms.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(format!("项目{}", i + 1)).unwrap();
+        setup_sheet(ws, at.origin.1).unwrap();
+        write_form(ws, spec, &at).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+/// What a form means, without where it was: equal for every layout variant of one form.
+pub fn meaning(f: &Form) -> String {
+    let mut s = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}\n",
+        f.year.value,
+        f.name.value,
+        f.department.value,
+        f.implementer.value,
+        f.funds
+            .rows()
+            .iter()
+            .map(|(_, r)| (
+                r.initial.value,
+                r.full_year.value,
+                r.executed.value,
+                r.weight.value,
+                r.rate.value,
+                r.score.value
+            ))
+            .collect::<Vec<_>>(),
+        f.execution_rate,
+        f.execution_score,
+        (&f.goal.expected.value, &f.goal.actual.value),
+        f.weight_total.value,
+        f.declared_total.value,
+        f.computed_total,
+        f.grade,
+    );
+    for i in &f.indicators {
+        s += &format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}\n",
+            i.level1.value,
+            i.level2.value,
+            i.name.value,
+            i.target.value,
+            i.actual.value,
+            i.weight.value,
+            i.score.value,
+            i.reason.value,
+            i.group
+        );
+    }
+    s
+}
+
+/// `soffice`, if installed.
+pub fn soffice() -> Option<PathBuf> {
+    ["soffice", "libreoffice"].iter().find_map(|b| {
+        let ok = Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then(|| PathBuf::from(b))
+    })
+}
+
+/// Converts `input` to `format` (e.g. "xls", "ods", "pdf") into `outdir` with LibreOffice,
+/// using a private profile so tests can run in parallel. Returns the output path.
+pub fn convert_with_soffice(soffice: &Path, input: &Path, format: &str, outdir: &Path) -> PathBuf {
+    let profile = tempfile::tempdir().unwrap();
+    let status = Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args(["--headless", "--convert-to", format, "--outdir"])
+        .arg(outdir)
+        .arg(input)
+        .output()
+        .expect("soffice runs");
+    assert!(status.status.success(), "soffice failed: {status:?}");
+    let stem = input.file_stem().unwrap().to_string_lossy();
+    let ext = format.split(':').next().unwrap();
+    let out = outdir.join(format!("{stem}.{ext}"));
+    assert!(
+        out.exists(),
+        "soffice wrote no {}: {status:?}",
+        out.display()
+    );
+    out
+}

@@ -1,0 +1,251 @@
+//! End-to-end: the samples through `jixiao convert`, asserting exact values in the JSON and
+//! in the output workbook as re-read with calamine.
+
+mod common;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::*;
+use serde_json::Value;
+
+fn convert_json(input: &str) -> (Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    let json = dir.path().join("out.json");
+    let o = jixiao(&[
+        "convert",
+        input,
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    (v, dir)
+}
+
+fn strs(v: &Value, f: impl Fn(&Value) -> &Value) -> Vec<String> {
+    v["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| match f(p) {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+fn assert_seed_projects(v: &Value) {
+    assert_eq!(v["summary"]["forms"], 4);
+    assert_eq!(
+        strs(v, |p| &p["funds"]["total"]["full_year"]),
+        ["6", "19.2", "66.44", "73.6"]
+    );
+    let counts: Vec<usize> = v["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["indicators"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(counts, [9, 10, 9, 12]);
+    assert_eq!(strs(v, |p| &p["declared_total"]), ["99", "99", "99", "99"]);
+    assert_eq!(strs(v, |p| &p["computed_total"]), ["99", "99", "99", "89"]);
+    assert_eq!(strs(v, |p| &p["grade"]), ["优", "优", "优", "良"]);
+    assert_eq!(strs(v, |p| &p["execution_rate"]), ["1", "1", "1", "1"]);
+    assert_eq!(strs(v, |p| &p["year"]), ["2023", "2023", "2023", "2023"]);
+    assert_eq!(strs(v, |p| &p["implementer"]), ["null"; 4]);
+    assert_eq!(strs(v, |p| &p["id"]), ["P0001", "P0002", "P0003", "P0004"]);
+    for p in v["projects"].as_array().unwrap() {
+        let c = &p["cells"];
+        let unplaced = c["unplaced"].as_array().unwrap().len() as u64;
+        assert_eq!(
+            c["read"].as_u64().unwrap(),
+            c["placed"].as_u64().unwrap() + unplaced
+        );
+        assert_eq!(unplaced, 0, "{}", p["name"]);
+    }
+
+    let p2 = &v["projects"][1]["indicators"];
+    let quality: Vec<&Value> = p2
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["level2"] == "质量指标")
+        .collect();
+    assert_eq!(quality.len(), 2);
+    assert_eq!(quality[0]["target"], "100%");
+    assert_eq!(quality[1]["target"], "≥95%");
+    assert_eq!(quality[0]["actual"], "100%");
+    assert_eq!(quality[1]["actual"], "100%");
+    assert!(quality[0]["group"].is_number());
+    assert_eq!(quality[0]["group"], quality[1]["group"]);
+    assert_eq!(quality[0]["weight"], "10");
+    assert_eq!(quality[1]["weight"], Value::Null);
+    assert_eq!(quality[0]["score"], "10");
+
+    let p4 = v["projects"][3]["indicators"].as_array().unwrap();
+    let cost: Vec<&Value> = p4.iter().filter(|i| i["level2"] == "成本指标").collect();
+    let targets: Vec<&str> = cost.iter().map(|i| i["target"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["30.0万元", "13.9万元", "28.8万元"]);
+    let timely: Vec<&Value> = p4.iter().filter(|i| i["level2"] == "时效指标").collect();
+    assert_eq!(timely.len(), 1);
+    assert_eq!(timely[0]["name"], "按照上级要求及时完成任务。");
+    assert_eq!(timely[0]["target"], "按照时间节点完成工作。");
+    assert_eq!(timely[0]["weight"], "10");
+    assert_eq!(timely[0]["score"], Value::Null);
+    let qty: Vec<&Value> = p4.iter().filter(|i| i["level2"] == "数量指标").collect();
+    assert_eq!(qty[0]["target"], "在册吸毒人员全员");
+    assert_eq!(qty[1]["target"], "80次");
+}
+
+#[test]
+fn samples_2023_give_the_four_seed_projects() {
+    let (v, _dir) = convert_json("samples/2023");
+    assert_seed_projects(&v);
+    let timely = v["projects"][3]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["level2"] == "时效指标")
+        .unwrap()
+        .clone();
+    let cells = &timely["cells"];
+    assert_eq!(
+        [
+            &cells["name"],
+            &cells["target"],
+            &cells["weight"],
+            &cells["score"]
+        ],
+        ["D20", "E19", "G19", "H19"]
+    );
+    assert_eq!(v["projects"][3]["file"], "samples/2023/4.xlsx");
+    assert_eq!(v["projects"][3]["sheet"], "Sheet1");
+    // The logged changes trace cleaned values to cells.
+    let changes = v["changes"].as_array().unwrap();
+    assert!(changes.iter().any(|c| c["file"] == "samples/2023/1.xlsx"
+        && c["cell"] == "H13"
+        && c["from"] == "\n10"
+        && c["to"] == "10"
+        && c["code"] == "V001"));
+    assert!(changes.iter().any(|c| c["file"] == "samples/2023/2.xlsx"
+        && c["cell"] == "E16"
+        && c["to"] == "≥95%"
+        && c["code"] == "V003"));
+    assert!(
+        changes.iter().any(|c| c["file"] == "samples/2023/4.xlsx"
+            && c["cell"] == "G19"
+            && c["code"] == "V003")
+    );
+    for i in v["inputs"].as_array().unwrap() {
+        assert_eq!(i["status"], "ok");
+        assert_eq!(i["sha256"].as_str().unwrap().len(), 64);
+    }
+}
+
+#[test]
+fn stacked_workbook_gives_the_same_four() {
+    let (v, _dir) = convert_json("samples/stacked");
+    assert_seed_projects(&v);
+    let rows: Vec<String> = strs(&v, |p| &p["anchor"]);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0], "A2");
+}
+
+fn cell_str(r: &calamine::Range<Data>, row: u32, col: u32) -> String {
+    r.get_value((row, col))
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn output_workbook_holds_the_values() {
+    let (_, dir) = convert_json("samples/2023");
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("汇总.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["汇总", "指标明细", "资金", "问题清单", "变更记录", "说明"]
+    );
+    let s = wb.worksheet_range("汇总").unwrap();
+    assert_eq!(cell_str(&s, 0, 1), "项目名称");
+    assert_eq!(cell_str(&s, 4, 1), "毛发检测和城市污水溯源监测经费");
+    assert_eq!(s.get_value((4, 6)), Some(&Data::Float(73.6)));
+    assert_eq!(s.get_value((4, 10)), Some(&Data::Float(99.0)));
+    assert_eq!(s.get_value((4, 11)), Some(&Data::Float(89.0)));
+    assert_eq!(cell_str(&s, 4, 12), "良");
+    assert_eq!(cell_str(&s, 1, 12), "优");
+    assert_eq!(cell_str(&s, 5, 1), "合计");
+    assert_eq!(s.get_value((5, 6)), Some(&Data::Float(165.24)));
+
+    let d = wb.worksheet_range("指标明细").unwrap();
+    assert_eq!(d.height(), 1 + 9 + 10 + 9 + 12);
+    // Find P0004's 时效指标 row.
+    let row = (1..d.height() as u32)
+        .find(|r| cell_str(&d, *r, 0) == "P0004" && cell_str(&d, *r, 3) == "时效指标")
+        .unwrap();
+    assert_eq!(cell_str(&d, row, 4), "按照上级要求及时完成任务。");
+    assert_eq!(d.get_value((row, 7)), Some(&Data::Float(10.0)));
+    assert!(matches!(d.get_value((row, 8)), None | Some(Data::Empty)));
+    assert_eq!(cell_str(&d, row, 13), "D20");
+    let p2: Vec<u32> = (1..d.height() as u32)
+        .filter(|r| cell_str(&d, *r, 0) == "P0002" && cell_str(&d, *r, 3) == "质量指标")
+        .collect();
+    assert_eq!(p2.len(), 2);
+    assert_eq!(cell_str(&d, p2[0], 5), "100%");
+    assert_eq!(cell_str(&d, p2[1], 5), "≥95%");
+    assert_eq!(cell_str(&d, p2[0], 10), cell_str(&d, p2[1], 10));
+
+    let notes = wb.worksheet_range("说明").unwrap();
+    assert!(cell_str(&notes, 0, 0).starts_with("jixiao 汇总输出"));
+    let changes = wb.worksheet_range("变更记录").unwrap();
+    assert!(changes.height() > 10);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let (_, a) = convert_json("samples");
+    let (_, b) = convert_json("samples");
+    let read = |d: &tempfile::TempDir, f: &str| std::fs::read(d.path().join(f)).unwrap();
+    assert_eq!(read(&a, "汇总.xlsx"), read(&b, "汇总.xlsx"));
+    assert_eq!(read(&a, "out.json"), read(&b, "out.json"));
+}
+
+#[test]
+fn template_is_a_blank_form_the_reader_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("模板.xlsx");
+    let o = jixiao(&["template", "-o", out.to_str().unwrap(), "--year", "2024"]);
+    assert!(o.status.success());
+    let b = read(std::slice::from_ref(&out));
+    assert_eq!(b.forms.len(), 1);
+    let f = &b.forms[0];
+    assert_eq!(f.year.value, Some(2024));
+    assert!(f.indicators.is_empty());
+    assert_eq!(f.weight_total.value, Some(100.into()));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let merges = wb.merge_cells_by_sheet_name("自评表").unwrap();
+    // 一级 labels merged over their blocks: 产出 4×3 rows, 效益 4×3, 满意度 3.
+    let spans: Vec<u32> = merges
+        .iter()
+        .filter(|m| m.start.1 == 1 && m.start.0 > 10)
+        .map(|m| m.end.0 - m.start.0 + 1)
+        .collect();
+    assert_eq!(spans, [12, 12, 3]);
+    let r = wb.worksheet_range("自评表").unwrap();
+    assert_eq!(cell_str(&r, 1, 0), "（2024年度）");
+}
+
+#[test]
+fn rules_lists_every_code() {
+    let o = jixiao(&["rules"]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(text.lines().count(), 29);
+    assert!(text.contains("S001  error"));
+    let o = jixiao(&["rules", "S001"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("Why:"));
+    let o = jixiao(&["rules", "X999"]);
+    assert_eq!(o.status.code(), Some(2));
+}
