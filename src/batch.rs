@@ -122,7 +122,14 @@ pub fn read_found(found: &[Found], opts: &Options) -> Batch {
             c.project = Some(form.id.clone());
         }
     }
+    rules::check(&mut batch);
     batch
+}
+
+/// Whether a run should exit 1: an input failed, or a finding reached `threshold`.
+pub fn should_fail(batch: &Batch, threshold: Option<crate::model::Severity>) -> bool {
+    batch.inputs.iter().any(|i| i.status == Status::Failed)
+        || threshold.is_some_and(|t| batch.findings().any(|f| f.severity >= t))
 }
 
 /// The path as outputs show it: as given, with `/` separators.
@@ -217,17 +224,69 @@ fn is_own_output(grids: &[Grid]) -> bool {
 }
 
 fn file_finding(code: &'static str, path: &str, message: String) -> Finding {
-    Finding {
-        code,
-        severity: rules::severity(code),
-        file: path.to_string(),
-        sheet: None,
-        cell: None,
-        project: None,
-        message,
-    }
+    Finding::new(code, path, None, None, message)
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workbook(path: &Path, rows: &[&[&str]]) {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        wb.save(path).unwrap();
+    }
+
+    #[test]
+    fn an_unrelated_table_is_e003_and_others_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        workbook(
+            &dir.path().join("a.xlsx"),
+            &[&["姓名", "工资"], &["张三", "5000"]],
+        );
+        std::fs::write(dir.path().join("b.xlsx"), b"not a zip").unwrap();
+        std::fs::write(dir.path().join("~$c.xlsx"), b"lock").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"hi").unwrap();
+        let b = run(&[dir.path().to_path_buf()], &Options::default()).unwrap();
+        let status: Vec<(String, Status)> = b
+            .inputs
+            .iter()
+            .map(|i| (i.path.rsplit('/').next().unwrap().to_string(), i.status))
+            .collect();
+        assert_eq!(
+            status,
+            [
+                ("a.xlsx".to_string(), Status::Ok),
+                ("b.xlsx".to_string(), Status::Failed),
+                ("notes.txt".to_string(), Status::Skipped),
+                ("~$c.xlsx".to_string(), Status::Skipped),
+            ]
+        );
+        let codes: Vec<&str> = b.file_findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["E003", "E001"]);
+        assert!(
+            b.file_findings[1]
+                .message
+                .contains("文件已损坏或不是表格文件")
+        );
+    }
+
+    #[test]
+    fn a_workbook_with_a_form_has_no_e003() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.xlsx");
+        std::fs::write(&p, crate::template::blank(Some(2023)).unwrap()).unwrap();
+        let b = run(&[p], &Options::default()).unwrap();
+        assert_eq!(b.forms.len(), 1);
+        assert!(b.file_findings.is_empty());
+    }
 }

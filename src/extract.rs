@@ -11,7 +11,7 @@ use crate::model::{
     CellCount, Change, Field, Finding, Form, FundRow, Funds, Goal, Indicator, Unplaced,
 };
 use crate::normalize::{self, FUND_UNITS, Num, SCORE_UNITS};
-use crate::rules;
+use crate::score;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 
@@ -96,29 +96,12 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         None => {}
     }
     derive_execution(&mut form, &mut x);
-    form.computed_total = computed_total(&form);
-    form.grade = grade(form.computed_total);
+    form.computed_total = score::computed_total(&form);
+    form.grade = score::grade(form.computed_total);
     form.cells = x.account(layout.rows);
     form.changes = x.changes;
     form.findings = x.findings;
     form
-}
-
-/// 执行率得分 plus every indicator's declared 得分, empty as 0 (a shared score counts once,
-/// as it sits on the group's first indicator only).
-pub fn computed_total(form: &Form) -> Decimal {
-    let scores = form.indicators.iter().filter_map(|i| i.score.value);
-    (form.execution_score.unwrap_or_default() + scores.sum::<Decimal>()).normalize()
-}
-
-/// The grade of the 办法 for a total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差.
-pub fn grade(total: Decimal) -> &'static str {
-    match total {
-        t if t >= Decimal::from(90) => "优",
-        t if t >= Decimal::from(80) => "良",
-        t if t >= Decimal::from(60) => "中",
-        _ => "差",
-    }
 }
 
 /// The declared 执行率, or when empty, 全年执行数 / 全年预算数 (F003), rounded to 4 places
@@ -130,10 +113,13 @@ fn derive_execution(form: &mut Form, x: &mut Extractor) {
     if t.rate.value.is_some() {
         return;
     }
-    if let (Some(full), Some(exec)) = (t.full_year.value, t.executed.value)
-        && !full.is_zero()
-    {
-        let rate = (exec / full).round_dp(4).normalize();
+    if let Some(exact) = score::execution_rate(form) {
+        let rate = exact.round_dp(4).normalize();
+        let t = &form.funds.total;
+        let (exec, full) = (
+            t.executed.value.unwrap_or_default(),
+            t.full_year.value.unwrap_or_default(),
+        );
         form.execution_rate = Some(rate);
         let cell = t.rate.cell.or(t.executed.cell);
         x.finding(
@@ -196,15 +182,8 @@ struct Extractor<'a> {
 
 impl Extractor<'_> {
     fn finding(&mut self, code: &'static str, cell: Option<Pos>, message: String) {
-        self.findings.push(Finding {
-            code,
-            severity: rules::severity(code),
-            file: self.file.to_string(),
-            sheet: Some(self.grid.sheet.clone()),
-            cell,
-            project: None,
-            message,
-        });
+        let f = Finding::new(code, self.file, Some(&self.grid.sheet), cell, message);
+        self.findings.push(f);
     }
 
     fn change(&mut self, cell: Pos, from: &str, to: &str, code: &'static str, reason: String) {
@@ -782,6 +761,59 @@ mod tests {
         assert_eq!(f.cells.unplaced[0].cell, Pos::parse("J10").unwrap());
         assert_eq!(f.cells.read, f.cells.placed + 1);
         assert!(f.findings.iter().any(|x| x.code == "L004"));
+    }
+
+    #[test]
+    fn a_missing_total_row_is_l001_and_the_rest_is_read() {
+        let mut g = grid(
+            &[&[
+                "",
+                "产出指标",
+                "数量指标",
+                "甲",
+                "1个",
+                "1个",
+                "10",
+                "10",
+                "",
+            ]],
+            &[],
+        );
+        // Blank out the 总分 row.
+        let last = g.rows() - 1;
+        for c in 0..g.cols() {
+            g.set(Pos::new(last, c), Value::Empty);
+        }
+        let f = read(&g);
+        assert_eq!(f.indicators.len(), 1);
+        let l001: Vec<_> = f.findings.iter().filter(|x| x.code == "L001").collect();
+        assert_eq!(l001.len(), 1);
+        assert_eq!(l001[0].cell, Pos::parse("A3"));
+        assert!(l001[0].message.contains("总分"));
+    }
+
+    #[test]
+    fn a_complete_form_has_no_layout_findings() {
+        let g = grid(
+            &[&[
+                "",
+                "产出指标",
+                "数量指标",
+                "甲",
+                "1个",
+                "1个",
+                "10",
+                "10",
+                "",
+            ]],
+            &[],
+        );
+        let f = read(&g);
+        assert!(
+            f.findings.iter().all(|x| !x.code.starts_with('L')),
+            "{:?}",
+            f.findings
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod model;
 pub mod normalize;
 pub mod read;
 pub mod rules;
+pub mod score;
 pub mod seed;
 pub mod template;
 pub mod write;

@@ -2,8 +2,9 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use jixiao::model::Severity;
+use jixiao::model::{Severity, Status};
 use jixiao::{batch, rules, template, write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,6 +24,22 @@ enum FailOn {
     Error,
     Warning,
     Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -47,6 +64,22 @@ enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+    },
+    /// Read and check workbooks; write nothing, print findings like a compiler.
+    Check {
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// Exit 1 when findings reach this severity.
+        #[arg(long, value_enum, default_value = "error")]
+        fail_on: FailOn,
+        /// Also print info findings (derived values, weights).
+        #[arg(long)]
+        info: bool,
+        /// Worker threads (default: all cores).
+        #[arg(short, long)]
+        jobs: Option<usize>,
     },
     /// Write a blank form in the canonical layout.
     Template {
@@ -76,6 +109,20 @@ fn main() -> ExitCode {
     }
 }
 
+fn threads(jobs: Option<usize>) -> Result<()> {
+    if let Some(n) = jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("无法设置线程数")?;
+    }
+    Ok(())
+}
+
+fn exit(fail: bool) -> ExitCode {
+    ExitCode::from(u8::from(fail))
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Convert {
@@ -86,12 +133,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             jobs,
             quiet,
         } => {
-            if let Some(n) = jobs {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build_global()
-                    .context("无法设置线程数")?;
-            }
+            threads(jobs)?;
             let b = batch::run(&inputs, &batch::Options::default())?;
             let bytes = write::workbook::to_xlsx(&b).context("无法生成汇总工作簿")?;
             write::write_atomic(&output, &bytes)?;
@@ -103,33 +145,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     write::write_atomic(&j, doc.as_bytes())?;
                 }
             }
-            let failed = b
-                .inputs
-                .iter()
-                .filter(|i| i.status == jixiao::model::Status::Failed)
-                .count();
-            for i in &b.inputs {
-                if i.status == jixiao::model::Status::Failed {
-                    eprintln!("{}: {}", i.path, i.reason.as_deref().unwrap_or(""));
-                }
+            for i in b.inputs.iter().filter(|i| i.status == Status::Failed) {
+                eprintln!("{}: {}", i.path, i.reason.as_deref().unwrap_or(""));
             }
             if !quiet {
-                eprintln!(
-                    "{} 个文件 · {} 张表 · {} 个错误 · {} 个警告 → {}",
-                    b.inputs.len(),
-                    b.forms.len(),
-                    b.count(Severity::Error),
-                    b.count(Severity::Warning),
-                    output.display()
-                );
+                eprintln!("{} → {}", write::terminal::summary(&b), output.display());
             }
-            let threshold = match fail_on {
-                FailOn::Error => Some(Severity::Error),
-                FailOn::Warning => Some(Severity::Warning),
-                FailOn::Never => None,
-            };
-            let over = threshold.is_some_and(|t| b.findings().any(|f| f.severity >= t));
-            Ok(ExitCode::from(u8::from(failed > 0 || over)))
+            Ok(exit(batch::should_fail(&b, fail_on.threshold())))
+        }
+        Command::Check {
+            inputs,
+            format,
+            fail_on,
+            info,
+            jobs,
+        } => {
+            threads(jobs)?;
+            let b = batch::run(&inputs, &batch::Options::default())?;
+            match format {
+                OutputFormat::Json => print!("{}", write::json::to_json(&b)),
+                OutputFormat::Text => {
+                    let color =
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    let min = if info {
+                        Severity::Info
+                    } else {
+                        Severity::Warning
+                    };
+                    print!("{}", write::terminal::report(&b, min, color));
+                }
+            }
+            Ok(exit(batch::should_fail(&b, fail_on.threshold())))
         }
         Command::Template { output, year } => {
             let bytes = template::blank(year).context("无法生成模板")?;
@@ -152,7 +198,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         r.code,
                         r.severity.as_str(),
                         r.title,
-                        r.doc
+                        r.doc_text()
                     );
                 }
             }

@@ -182,6 +182,27 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A finding of `code` at its catalogue severity, not yet tied to a project.
+    pub fn new(
+        code: &'static str,
+        file: &str,
+        sheet: Option<&str>,
+        cell: Option<Pos>,
+        message: String,
+    ) -> Finding {
+        Finding {
+            code,
+            severity: crate::rules::severity(code),
+            file: file.to_string(),
+            sheet: sheet.map(str::to_string),
+            cell,
+            project: None,
+            message,
+        }
+    }
+}
+
 /// One value jixiao changed, with why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {

@@ -245,7 +245,8 @@ fn rules_lists_every_code() {
     assert!(text.contains("S001  error"));
     let o = jixiao(&["rules", "S001"]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("Why:"));
+    assert!(text.contains("Why it matters"));
+    assert!(text.contains("申报总分99与核算总分89不一致"));
     let o = jixiao(&["rules", "X999"]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -1,13 +1,29 @@
-//! The rule catalogue: every finding jixiao can report, with a stable code.
+//! The rules: every finding jixiao can report, one file each, with a stable code.
 //!
 //! Codes are a contract (scripts and habits depend on them): a code never changes meaning
-//! and a retired code is never reused. Each rule has a code, a severity, a Chinese title
-//! and a doc (what it checks, why it matters, an example). `jixiao rules` prints them.
+//! and a retired code is never reused. Like ruff's rules, each file declares one [`Rule`]:
+//! its doc comment (what it checks, why it matters, an example from a real form) is also
+//! the text `jixiao rules CODE` prints, so the two never drift apart.
+//!
+//! Adding a rule: a new file with `declare_rule!` and its check, plus one line in
+//! [`CATALOGUE`].
 
-use crate::model::Severity;
+use crate::grid::Pos;
+use crate::model::{Batch, Finding, Form, Severity};
+
+/// How a rule finds its cases.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Reported while reading (files, layout, values); no separate pass.
+    Reader,
+    /// Checks one form.
+    Form(fn(&Form, &mut Emit)),
+    /// Checks the forms of a batch together (duplicates across files).
+    Batch(fn(&[Form], &mut [Emit])),
+}
 
 /// One rule of the catalogue.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Rule {
     pub code: &'static str,
     pub severity: Severity,
@@ -15,48 +31,104 @@ pub struct Rule {
     pub title: &'static str,
     /// What it checks, why it matters, an example.
     pub doc: &'static str,
+    pub check: Check,
 }
 
-use Severity::{Error, Info, Warning};
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("code", &self.code).finish()
+    }
+}
 
-macro_rules! rules {
-    ($($code:literal $sev:ident $title:literal $doc:literal;)*) => {
-        /// Every rule, in code order.
-        pub const CATALOGUE: &[Rule] = &[$(Rule { code: $code, severity: $sev, title: $title, doc: $doc }),*];
+impl Rule {
+    /// The doc as printed: the doc comment's lines without their leading space.
+    pub fn doc_text(&self) -> String {
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
+}
+
+/// Declares a rule constant whose doc comment is both rustdoc and the runtime doc.
+macro_rules! declare_rule {
+    ($(#[doc = $doc:expr])* $code:literal, $sev:ident, $title:literal, $check:expr) => {
+        $(#[doc = $doc])*
+        pub const RULE: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            severity: $crate::model::Severity::$sev,
+            title: $title,
+            doc: concat!($($doc, "\n"),*),
+            check: $check,
+        };
     };
 }
 
-rules! {
-    "E001" Error "文件无法打开或已损坏" "What: the file cannot be opened: a truncated zip, a text file renamed .xlsx, an unknown format.\nWhy: nothing in it can be read; the sender must send it again.\nExample: 报表.xlsx cut off during e-mail transfer: 文件已损坏或不是表格文件。";
-    "E002" Error "文件设有密码保护" "What: the workbook is encrypted with a password.\nWhy: its cells cannot be read without the password.\nExample: an .xlsx saved with 'Encrypt with password' in Excel.";
-    "E003" Warning "工作簿中没有自评表" "What: no sheet holds the labels of a 项目支出绩效自评表 (项目名称, 一级指标, 总分).\nWhy: an unrelated file was sent, or the form is in an unexpected shape.\nExample: a payroll list sent by mistake.";
-    "L001" Error "自评表缺少必需部分" "What: a form lacks its indicator header row (一级指标 … 得分) or its 总分 row. It is read as far as possible.\nWhy: without them indicators or the declared total cannot be read.\nExample: a form whose 总分 row was deleted.";
-    "L002" Warning "多行值与指标行数不符" "What: a multi-line value spans several indicators but its lines do not match them one to one; it is kept whole and shared.\nWhy: jixiao never guesses which line belongs to which indicator.\nExample: 年度指标值 `100%\\n95%\\n90%` merged over two indicators.";
-    "L003" Warning "无法归属的指标值" "What: values in an indicator row without a 三级指标 name that cannot be attached to a named row.\nWhy: a value that belongs to no indicator cannot be scored.\nExample: a 分值 typed in an empty row of a block that has two named indicators.";
-    "L004" Warning "表内未归位的单元格" "What: a non-empty cell inside a form that belongs to no field; its text is kept in the output as unplaced.\nWhy: nothing typed in a form may be silently dropped.\nExample: a note typed right of the 偏差原因 column.";
-    "V001" Info "值已规范化" "What: a value typed with stray whitespace, full-width digits, units or a placeholder was normalized (e.g. a number typed as text).\nWhy: the cleaned value is what is summed and checked; the change is logged so an auditor can trace it.\nExample: 得分 `\\n10` read as 10; `６万元` as 6; `—` as empty.";
-    "V002" Error "数值单元格不是数字" "What: a 分值, 得分 or fund amount is not a number.\nWhy: it cannot be summed; jixiao does not guess a number.\nExample: `完成` typed in a 分值 cell.";
-    "V003" Info "多行值已拆分或错位行已合并" "What: a multi-line merged value was split across its indicators, or values in a misaligned row were joined to the block's named indicator.\nWhy: each indicator gets its own value, traceable to the original cell.\nExample: `100%\\n\\n≥95%` merged over two 质量指标 rows becomes 100% and ≥95%.";
-    "F001" Error "资金来源合计不等于年度资金总额" "What: 当年财政拨款 + 上年结转资金 + 其他资金 ≠ 年度资金总额, for any of the three amount columns.\nWhy: the fund table must add up.\nExample: 6 + 0 + 0 against a total of 7.";
-    "F002" Warning "全年执行数超过全年预算数" "What: 全年执行数 > 全年预算数.\nWhy: spending above budget needs an explanation.\nExample: 全年预算数 19.2, 全年执行数 20.";
-    "F003" Info "执行率为空，已计算" "What: 执行率 is empty; jixiao computed it as 全年执行数 / 全年预算数.\nWhy: the rate is derived, not declared, and is marked as such.\nExample: 6 / 6 → 100%.";
-    "F004" Error "执行率与资金数不一致" "What: the declared 执行率 differs from 全年执行数 / 全年预算数.\nWhy: the rate drives the 预算执行 score.\nExample: 执行率 100% with 全年执行数 5 of 6.";
-    "F005" Error "执行率得分计算有误" "What: the 执行率 得分 differs from min(执行率, 100%) × 分值.\nWhy: the budget-execution score is defined by the 办法.\nExample: 执行率 50%, 分值 10, 得分 10 (should be 5).";
-    "S001" Error "申报总分与核算总分不一致" "What: the declared 总分 ≠ 执行率得分 + the sum of indicator 得分 (a shared score counts once).\nWhy: the total is what grades the project.\nExample: 申报总分99与核算总分89不一致（执行率得分10 + 指标得分79）.";
-    "S002" Error "得分超过分值或为负" "What: an 得分 exceeds its 分值, or is negative.\nWhy: an indicator cannot score more than its weight.\nExample: 分值 10, 得分 12.";
-    "S003" Error "得分为空" "What: an 得分 is empty where a 分值 is given.\nWhy: jixiao never guesses a missing score; the total then does not add up.\nExample: 时效指标 分值 10, 得分 empty.";
-    "S004" Error "分值合计不等于总分值" "What: the 分值 (including 预算执行) do not add up to the total weight in the 总分 row.\nWhy: weights must cover exactly the total.\nExample: weights summing to 90 with 总分 100.";
-    "S005" Warning "总分值不是100" "What: the total weight is not 100.\nWhy: grades assume a total of 100.\nExample: 总分 row weight 110.";
-    "S006" Warning "扣分未说明原因" "What: an indicator lost points (得分 < 分值) and gives no deviation reason (empty, 无, —).\nWhy: the 办法 requires a reason for every lost point.\nExample: 可持续影响指标 分值 10, 得分 9, 偏差原因 无.";
-    "S007" Info "一级指标权重与10/50/30/10不同" "What: the one-level weights differ from 预算执行 10 / 产出 50 / 效益 30 / 满意度 10.\nWhy: the 办法 sets these in principle; they may be adjusted, but a reviewer should know.\nExample: 10/40/40/10.";
-    "S008" Warning "定量指标已达标却扣分" "What: a quantitative indicator met its target but lost points.\nWhy: a met target earns full points.\nExample: target ≥16个, actual 17, 得分 8 of 10.";
-    "S009" Warning "定量指标未达标却得满分" "What: a quantitative indicator missed its target but got full points.\nWhy: a missed target earns 完成值/指标值 × 分值.\nExample: target ≥95%, actual 90%, 得分 10 of 10.";
-    "C001" Warning "必填项为空" "What: a required field is empty: 项目名称 (error), 主管部门, 实施单位, 预期目标, 实际完成情况.\nWhy: a form must say what and whose it is.\nExample: 实施单位 left blank.";
-    "C002" Warning "有指标值无实际完成值" "What: an indicator has a target but no 实际完成值.\nWhy: without the result the score cannot be judged.\nExample: 成本指标 30.0万元 with 实际完成值 empty.";
-    "C003" Warning "同一二级指标下三级指标重名" "What: two indicators in one 二级 block share a name.\nWhy: usually a copy-paste slip; each indicator should say what it measures.\nExample: two 成本指标 both named 在册吸毒人员毛发检测.";
-    "C004" Warning "成本指标合计与全年预算数不符" "What: the 成本指标 amounts in 万元 add up to something other than 全年预算数.\nWhy: cost indicators should account for the budget.\nExample: 30.0 + 13.9 + 28.8 = 72.7 against 73.6.";
-    "C005" Warning "项目重复出现" "What: the same project (name + 主管部门 + year) appears in more than one form.\nWhy: a project counted twice inflates the consolidation.\nExample: the same form sent in two files.";
-}
+mod c001;
+mod c002;
+mod c003;
+mod c004;
+mod c005;
+mod e001;
+mod e002;
+mod e003;
+mod f001;
+mod f002;
+mod f003;
+mod f004;
+mod f005;
+mod l001;
+mod l002;
+mod l003;
+mod l004;
+mod s001;
+mod s002;
+mod s003;
+mod s004;
+mod s005;
+mod s006;
+mod s007;
+mod s008;
+mod s009;
+mod v001;
+mod v002;
+mod v003;
+
+/// Every rule, in the order `jixiao rules` prints them.
+pub const CATALOGUE: &[Rule] = &[
+    e001::RULE,
+    e002::RULE,
+    e003::RULE,
+    l001::RULE,
+    l002::RULE,
+    l003::RULE,
+    l004::RULE,
+    v001::RULE,
+    v002::RULE,
+    v003::RULE,
+    f001::RULE,
+    f002::RULE,
+    f003::RULE,
+    f004::RULE,
+    f005::RULE,
+    s001::RULE,
+    s002::RULE,
+    s003::RULE,
+    s004::RULE,
+    s005::RULE,
+    s006::RULE,
+    s007::RULE,
+    s008::RULE,
+    s009::RULE,
+    c001::RULE,
+    c002::RULE,
+    c003::RULE,
+    c004::RULE,
+    c005::RULE,
+];
 
 /// The rule with this code.
 pub fn find(code: &str) -> Option<&'static Rule> {
@@ -65,7 +137,172 @@ pub fn find(code: &str) -> Option<&'static Rule> {
 
 /// The severity of a code; unknown codes are errors so they are never hidden.
 pub fn severity(code: &str) -> Severity {
-    find(code).map_or(Error, |r| r.severity)
+    find(code).map_or(Severity::Error, |r| r.severity)
+}
+
+/// Collects one form's findings, filling in file, sheet and project.
+pub struct Emit<'a> {
+    form: &'a Form,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Emit<'a> {
+    pub fn new(form: &'a Form) -> Self {
+        Emit {
+            form,
+            findings: Vec::new(),
+        }
+    }
+
+    /// A finding of `code` at its catalogue severity.
+    pub fn push(&mut self, code: &'static str, cell: Option<Pos>, message: String) {
+        self.push_as(code, severity(code), cell, message);
+    }
+
+    /// A finding at a severity the rule chose for this case (C001 for 项目名称).
+    pub fn push_as(
+        &mut self,
+        code: &'static str,
+        sev: Severity,
+        cell: Option<Pos>,
+        message: String,
+    ) {
+        let mut f = Finding::new(code, &self.form.file, Some(&self.form.sheet), cell, message);
+        f.severity = sev;
+        f.project = (!self.form.id.is_empty()).then(|| self.form.id.clone());
+        self.findings.push(f);
+    }
+}
+
+/// Runs every form and batch rule and appends the findings to each form.
+pub fn check(batch: &mut Batch) {
+    let forms = &batch.forms;
+    let mut emits: Vec<Emit> = forms.iter().map(Emit::new).collect();
+    for rule in CATALOGUE {
+        match rule.check {
+            Check::Reader => {}
+            Check::Form(f) => {
+                for (form, emit) in forms.iter().zip(emits.iter_mut()) {
+                    f(form, emit);
+                }
+            }
+            Check::Batch(f) => f(forms, &mut emits),
+        }
+    }
+    let found: Vec<Vec<Finding>> = emits.into_iter().map(|e| e.findings).collect();
+    for (form, found) in batch.forms.iter_mut().zip(found) {
+        form.findings.extend(found);
+    }
+}
+
+/// Shared helpers for rule tests: a form built in code, and the codes it raises.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::model::{Field, Indicator};
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    pub fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    pub fn at(a1: &str) -> Option<Pos> {
+        Pos::parse(a1)
+    }
+
+    pub fn num(v: &str, a1: &str) -> Field<Decimal> {
+        Field::new((!v.is_empty()).then(|| d(v)), at(a1))
+    }
+
+    pub fn text(v: &str, a1: &str) -> Field<String> {
+        Field::new((!v.is_empty()).then(|| v.to_string()), at(a1))
+    }
+
+    /// An indicator on row `row`: name, target, actual, weight, score, reason.
+    pub fn ind(l1: &str, l2: &str, row: u32, v: [&str; 6]) -> Indicator {
+        let c = |col: &str| format!("{col}{row}");
+        Indicator {
+            level1: text(l1, &format!("B{row}")),
+            level2: text(l2, &format!("C{row}")),
+            name: text(v[0], &c("D")),
+            target: text(v[1], &c("E")),
+            actual: text(v[2], &c("F")),
+            weight: num(v[3], &c("G")),
+            score: num(v[4], &c("H")),
+            reason: text(v[5], &c("I")),
+            group: None,
+        }
+    }
+
+    /// A sound form: funds 10 of 10, one indicator per 一级 adding to 100, nothing wrong.
+    pub fn form() -> Form {
+        let mut f = Form {
+            id: "P0001".into(),
+            file: "t.xlsx".into(),
+            sheet: "Sheet1".into(),
+            name: text("项目", "C3"),
+            department: text("某局", "C4"),
+            implementer: text("某中心", "H4"),
+            ..Default::default()
+        };
+        f.funds.total.initial = num("10", "D6");
+        f.funds.total.full_year = num("10", "E6");
+        f.funds.total.executed = num("10", "F6");
+        f.funds.total.weight = num("10", "G6");
+        f.funds.total.rate = num("1", "H6");
+        f.funds.total.score = num("10", "I6");
+        f.funds.appropriation.initial = num("10", "D7");
+        f.funds.appropriation.full_year = num("10", "E7");
+        f.funds.appropriation.executed = num("10", "F7");
+        f.execution_rate = Some(d("1"));
+        f.execution_score = Some(d("10"));
+        f.goal.expected = text("甲", "B11");
+        f.goal.actual = text("乙", "F11");
+        f.indicators = vec![
+            ind(
+                "产出指标",
+                "数量指标",
+                13,
+                ["个数", "≥16个", "17个", "50", "50", ""],
+            ),
+            ind(
+                "效益指标",
+                "社会效益指标",
+                14,
+                ["效果", "明显", "明显", "30", "30", ""],
+            ),
+            ind(
+                "满意度指标",
+                "服务对象满意度指标",
+                15,
+                ["满意", "≥90%", "95%", "10", "10", ""],
+            ),
+        ];
+        f.weight_total = num("100", "G16");
+        f.declared_total = num("100", "H16");
+        f.computed_total = crate::score::computed_total(&f);
+        f
+    }
+
+    /// The findings `rule` raises on `form`, as (code, cell) pairs.
+    pub fn run(rule: &Rule, form: &Form) -> Vec<(&'static str, String)> {
+        let mut e = Emit::new(form);
+        match rule.check {
+            Check::Form(f) => f(form, &mut e),
+            Check::Batch(f) => {
+                let forms = std::slice::from_ref(form);
+                let mut emits = [Emit::new(form)];
+                f(forms, &mut emits);
+                e.findings = std::mem::take(&mut emits[0].findings);
+            }
+            Check::Reader => {}
+        }
+        e.findings
+            .into_iter()
+            .map(|f| (f.code, f.cell.map(|c| c.to_string()).unwrap_or_default()))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -73,19 +310,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn catalogue_has_29_unique_codes_in_order() {
+    fn catalogue_has_29_unique_documented_codes() {
         assert_eq!(CATALOGUE.len(), 29);
         let mut codes: Vec<_> = CATALOGUE.iter().map(|r| r.code).collect();
+        codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), 29);
         for r in CATALOGUE {
-            assert!(
-                r.doc.contains("What:") && r.doc.contains("Example:"),
-                "{}",
-                r.code
-            );
+            let doc = r.doc_text();
+            for part in ["What it checks", "Why it matters", "Example"] {
+                assert!(doc.contains(part), "{} lacks {part}", r.code);
+            }
         }
-        assert_eq!(severity("S001"), Error);
-        assert_eq!(severity("C001"), Warning);
+        assert_eq!(severity("S001"), Severity::Error);
+        assert_eq!(severity("C001"), Severity::Warning);
+    }
+
+    #[test]
+    fn a_sound_form_raises_nothing() {
+        let f = testing::form();
+        for r in CATALOGUE {
+            assert_eq!(testing::run(r, &f), vec![], "{}", r.code);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! nothing else; [`write_atomic`] is the one way they reach the disk.
 
 pub mod json;
+pub mod terminal;
 pub mod workbook;
 
 use anyhow::{Context, Result};

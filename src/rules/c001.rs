@@ -1,0 +1,57 @@
+//! C001 必填项为空.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: a required field is empty: 项目名称 (error), 主管部门, 实施单位, 预期目标, 实际完成情况.
+    ///
+    /// Why it matters: a form must say what and whose it is.
+    ///
+    /// Example: 实施单位 left blank.
+    "C001", Warning, "必填项为空", Check::Form(check)
+}
+
+use crate::model::Severity;
+
+fn check(form: &Form, out: &mut Emit) {
+    let fields = [
+        ("项目名称", &form.name),
+        ("主管部门", &form.department),
+        ("实施单位", &form.implementer),
+        ("预期目标", &form.goal.expected),
+        ("实际完成情况", &form.goal.actual),
+    ];
+    for (label, f) in fields {
+        if f.value.is_none() {
+            // A form without a project name cannot be identified at all.
+            let sev = if label == "项目名称" {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            out.push_as("C001", sev, f.cell, format!("{label}为空"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn empty_required_fields() {
+        let mut f = form();
+        f.implementer = text("", "H4");
+        assert_eq!(run(&super::RULE, &f), vec![("C001", "H4".to_string())]);
+    }
+
+    #[test]
+    fn empty_name_is_an_error() {
+        let mut f = form();
+        f.name = text("", "C3");
+        let mut e = crate::rules::Emit::new(&f);
+        super::check(&f, &mut e);
+        assert_eq!(e.findings[0].severity, crate::model::Severity::Error);
+    }
+}

@@ -1,0 +1,48 @@
+//! C002 有指标值无实际完成值.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: an indicator has a target but no 实际完成值.
+    ///
+    /// Why it matters: without the result the score cannot be judged.
+    ///
+    /// Example: 成本指标 30.0万元 with 实际完成值 empty.
+    "C002", Warning, "有指标值无实际完成值", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    for i in &form.indicators {
+        if let (Some(t), None) = (&i.target.value, &i.actual.value) {
+            out.push(
+                "C002",
+                i.actual.cell,
+                format!(
+                    "“{}”有年度指标值“{t}”，但实际完成值为空",
+                    i.name.value.as_deref().unwrap_or("")
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn target_without_result() {
+        let mut f = form();
+        f.indicators[0].actual = text("", "F13");
+        assert_eq!(run(&super::RULE, &f), vec![("C002", "F13".to_string())]);
+    }
+
+    #[test]
+    fn both_or_neither_pass() {
+        let mut f = form();
+        f.indicators[0].actual = text("", "F13");
+        f.indicators[0].target = text("", "E13");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

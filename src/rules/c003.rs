@@ -1,0 +1,62 @@
+//! C003 同一二级指标下三级指标重名.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: two indicators in one 二级 block share a name.
+    ///
+    /// Why it matters: usually a copy-paste slip; each indicator should say what it measures.
+    ///
+    /// Example: two 成本指标 both named 在册吸毒人员毛发检测.
+    "C003", Warning, "同一二级指标下三级指标重名", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    // An indicator's block is known by its 二级 label cell.
+    for (k, i) in form.indicators.iter().enumerate() {
+        let Some(name) = i.name.value.as_deref() else {
+            continue;
+        };
+        let earlier = form.indicators[..k]
+            .iter()
+            .find(|j| j.level2.cell == i.level2.cell && j.name.value.as_deref() == Some(name));
+        if let Some(j) = earlier {
+            out.push(
+                "C003",
+                i.name.cell,
+                format!(
+                    "{}下有两个同名三级指标“{name}”（另见{}）",
+                    i.level2.value.as_deref().unwrap_or(""),
+                    j.name.cell.map(|c| c.to_string()).unwrap_or_default()
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn duplicate_names_in_a_block() {
+        let mut f = form();
+        let mut twin = ind(
+            "产出指标",
+            "数量指标",
+            13,
+            ["个数", "≥1个", "1个", "", "", ""],
+        );
+        twin.name.cell = at("D14");
+        f.indicators.insert(1, twin);
+        assert_eq!(run(&super::RULE, &f), vec![("C003", "D14".to_string())]);
+    }
+
+    #[test]
+    fn same_name_in_other_blocks_passes() {
+        let mut f = form();
+        f.indicators[1].name = text("个数", "D14");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

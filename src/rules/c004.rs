@@ -1,0 +1,89 @@
+//! C004 成本指标合计与全年预算数不符.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: the 成本指标 amounts in 万元 add up to something other than 全年预算数.
+    ///
+    /// Why it matters: cost indicators should account for the budget.
+    ///
+    /// Example: 30.0 + 13.9 + 28.8 = 72.7 against 73.6.
+    "C004", Warning, "成本指标合计与全年预算数不符", Check::Form(check)
+}
+
+use crate::normalize::parse_quantity;
+use rust_decimal::Decimal;
+
+fn check(form: &Form, out: &mut Emit) {
+    let Some(budget) = form.funds.total.full_year.value else {
+        return;
+    };
+    let costs: Vec<(Decimal, Option<crate::grid::Pos>)> = form
+        .indicators
+        .iter()
+        .filter(|i| {
+            i.level2
+                .value
+                .as_deref()
+                .is_some_and(|l| l.contains("成本"))
+        })
+        .filter_map(|i| {
+            let q = parse_quantity(i.target.value.as_deref()?)?;
+            matches!(q.unit.as_str(), "万元" | "万").then_some((q.value, i.target.cell))
+        })
+        .collect();
+    if costs.is_empty() {
+        return;
+    }
+    let sum: Decimal = costs.iter().map(|(v, _)| *v).sum();
+    if (sum - budget).abs() >= crate::score::tolerance() {
+        let parts: Vec<String> = costs.iter().map(|(v, _)| v.to_string()).collect();
+        out.push(
+            "C004",
+            costs[0].1,
+            format!(
+                "成本指标金额合计{}万元（{}）与全年预算数{budget}万元不符",
+                sum.normalize(),
+                parts.join(" + ")
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn costs_not_matching_the_budget() {
+        let mut f = form();
+        f.indicators.push(ind(
+            "产出指标",
+            "成本指标",
+            16,
+            ["甲", "3万元", "3万元", "", "", ""],
+        ));
+        f.indicators.push(ind(
+            "产出指标",
+            "成本指标",
+            17,
+            ["乙", "6万元", "6万元", "", "", ""],
+        ));
+        assert_eq!(run(&super::RULE, &f), vec![("C004", "E16".to_string())]);
+    }
+
+    #[test]
+    fn costs_matching_or_qualitative_pass() {
+        let mut f = form();
+        f.indicators.push(ind(
+            "产出指标",
+            "成本指标",
+            16,
+            ["甲", "10万元每年", "10万元", "", "", ""],
+        ));
+        assert!(run(&super::RULE, &f).is_empty());
+        f.indicators[3].target = text("控制在预算内", "E16");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

@@ -1,0 +1,94 @@
+//! F001 资金来源合计不等于年度资金总额.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: 当年财政拨款 + 上年结转资金 + 其他资金 ≠ 年度资金总额, for any of the three amount columns.
+    ///
+    /// Why it matters: the fund table must add up.
+    ///
+    /// Example: 6 + 0 + 0 against a total of 7.
+    "F001", Error, "资金来源合计不等于年度资金总额", Check::Form(check)
+}
+
+/// 当年财政拨款 + 上年结转资金 + 其他资金 against 年度资金总额, per amount column.
+fn check(form: &Form, out: &mut Emit) {
+    let f = &form.funds;
+    let columns = [
+        (
+            "年初预算数",
+            [
+                &f.total.initial,
+                &f.appropriation.initial,
+                &f.carryover.initial,
+                &f.other.initial,
+            ],
+        ),
+        (
+            "全年预算数",
+            [
+                &f.total.full_year,
+                &f.appropriation.full_year,
+                &f.carryover.full_year,
+                &f.other.full_year,
+            ],
+        ),
+        (
+            "全年执行数",
+            [
+                &f.total.executed,
+                &f.appropriation.executed,
+                &f.carryover.executed,
+                &f.other.executed,
+            ],
+        ),
+    ];
+    for (label, [total, parts @ ..]) in columns {
+        let Some(t) = total.value else { continue };
+        if parts.iter().all(|p| p.value.is_none()) {
+            continue;
+        }
+        let sum: Decimal = parts.iter().filter_map(|p| p.value).sum();
+        if (sum - t).abs() >= crate::score::tolerance() {
+            out.push(
+                "F001",
+                total.cell,
+                format!(
+                    "{label}：当年财政拨款{} + 上年结转资金{} + 其他资金{} = {}，与年度资金总额{}不一致",
+                    show(parts[0].value),
+                    show(parts[1].value),
+                    show(parts[2].value),
+                    sum.normalize(),
+                    t
+                ),
+            );
+        }
+    }
+}
+
+fn show(v: Option<Decimal>) -> String {
+    v.map_or("0".into(), |d| d.to_string())
+}
+
+use rust_decimal::Decimal;
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn sources_must_add_up() {
+        let mut f = form();
+        f.funds.carryover.full_year = num("2", "E8");
+        assert_eq!(run(&super::RULE, &f), vec![("F001", "E6".to_string())]);
+    }
+
+    #[test]
+    fn sources_that_add_up_or_are_empty_pass() {
+        let mut f = form();
+        assert!(run(&super::RULE, &f).is_empty());
+        f.funds.appropriation = Default::default();
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

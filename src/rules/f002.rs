@@ -1,0 +1,40 @@
+//! F002 全年执行数超过全年预算数.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: 全年执行数 > 全年预算数.
+    ///
+    /// Why it matters: spending above budget needs an explanation.
+    ///
+    /// Example: 全年预算数 19.2, 全年执行数 20.
+    "F002", Warning, "全年执行数超过全年预算数", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let t = &form.funds.total;
+    if let (Some(full), Some(exec)) = (t.full_year.value, t.executed.value)
+        && exec - full >= crate::score::tolerance()
+    {
+        out.push(
+            "F002",
+            t.executed.cell,
+            format!("全年执行数{exec}超过全年预算数{full}"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn spending_above_budget() {
+        let mut f = form();
+        f.funds.total.executed = num("12", "F6");
+        assert_eq!(run(&super::RULE, &f), vec![("F002", "F6".to_string())]);
+        f.funds.total.executed = num("9.5", "F6");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

@@ -1,0 +1,61 @@
+//! F004 执行率与资金数不一致.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: the declared 执行率 differs from 全年执行数 / 全年预算数.
+    ///
+    /// Why it matters: the rate drives the 预算执行 score.
+    ///
+    /// Example: 执行率 100% with 全年执行数 5 of 6.
+    "F004", Error, "执行率与资金数不一致", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let t = &form.funds.total;
+    let (Some(declared), Some(exact)) = (t.rate.value, crate::score::execution_rate(form)) else {
+        return;
+    };
+    if !crate::score::rate_matches(declared, exact) {
+        let pct = |d: rust_decimal::Decimal| {
+            (d * rust_decimal::Decimal::ONE_HUNDRED)
+                .round_dp(2)
+                .normalize()
+        };
+        out.push(
+            "F004",
+            t.rate.cell,
+            format!(
+                "申报执行率{}%与全年执行数{}÷全年预算数{} = {}%不一致",
+                pct(declared),
+                t.executed.value.unwrap_or_default(),
+                t.full_year.value.unwrap_or_default(),
+                pct(exact)
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn declared_rate_must_match_funds() {
+        let mut f = form();
+        f.funds.total.executed = num("8", "F6");
+        assert_eq!(run(&super::RULE, &f), vec![("F004", "H6".to_string())]);
+    }
+
+    #[test]
+    fn rounded_rate_passes() {
+        let mut f = form();
+        f.funds.total.full_year = num("73.6", "E6");
+        f.funds.total.executed = num("72.7", "F6");
+        f.funds.total.rate = num("0.99", "H6");
+        assert!(run(&super::RULE, &f).is_empty());
+        f.funds.total.rate = num("", "H6");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

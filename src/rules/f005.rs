@@ -1,0 +1,56 @@
+//! F005 执行率得分计算有误.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: the 执行率 得分 differs from min(执行率, 100%) × 分值.
+    ///
+    /// Why it matters: the budget-execution score is defined by the 办法.
+    ///
+    /// Example: 执行率 50%, 分值 10, 得分 10 (should be 5).
+    "F005", Error, "执行率得分计算有误", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let t = &form.funds.total;
+    let (Some(declared), Some(expected), Some(rate)) = (
+        t.score.value,
+        crate::score::expected_execution_score(form),
+        form.execution_rate,
+    ) else {
+        return;
+    };
+    if !crate::score::approx_eq(declared, expected) {
+        out.push(
+            "F005",
+            t.score.cell,
+            format!(
+                "执行率得分{declared}与min(执行率{}%, 100%) × 分值{} = {expected}不一致",
+                (rate * rust_decimal::Decimal::ONE_HUNDRED)
+                    .round_dp(2)
+                    .normalize(),
+                t.weight.value.unwrap_or_default()
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn score_must_follow_the_rate() {
+        let mut f = form();
+        f.execution_rate = Some(d("0.5"));
+        assert_eq!(run(&super::RULE, &f), vec![("F005", "I6".to_string())]);
+    }
+
+    #[test]
+    fn capped_at_full_weight() {
+        let mut f = form();
+        f.execution_rate = Some(d("1.2"));
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

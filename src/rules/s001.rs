@@ -1,0 +1,50 @@
+//! S001 申报总分与核算总分不一致.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: the declared 总分 ≠ 执行率得分 + the sum of indicator 得分 (a shared score counts once).
+    ///
+    /// Why it matters: the total is what grades the project.
+    ///
+    /// Example: 申报总分99与核算总分89不一致（执行率得分10 + 指标得分79）.
+    "S001", Error, "申报总分与核算总分不一致", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let Some(declared) = form.declared_total.value else {
+        return;
+    };
+    let computed = form.computed_total;
+    if (declared - computed).abs() >= crate::score::tolerance() {
+        out.push(
+            "S001",
+            form.declared_total.cell,
+            format!(
+                "申报总分{declared}与核算总分{computed}不一致（执行率得分{} + 指标得分{}）",
+                form.execution_score.unwrap_or_default(),
+                crate::score::indicator_score_sum(form)
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn declared_total_must_add_up() {
+        let mut f = form();
+        f.declared_total = num("99", "H16");
+        assert_eq!(run(&super::RULE, &f), vec![("S001", "H16".to_string())]);
+    }
+
+    #[test]
+    fn rounding_differences_pass() {
+        let mut f = form();
+        f.computed_total = d("100.004");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

@@ -1,0 +1,56 @@
+//! S002 得分超过分值或为负.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: an 得分 exceeds its 分值, or is negative.
+    ///
+    /// Why it matters: an indicator cannot score more than its weight.
+    ///
+    /// Example: 分值 10, 得分 12.
+    "S002", Error, "得分超过分值或为负", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let t = &form.funds.total;
+    let pairs =
+        std::iter::once(("执行率", &t.weight, &t.score)).chain(form.indicators.iter().map(|i| {
+            (
+                i.name.value.as_deref().unwrap_or("（无名称指标）"),
+                &i.weight,
+                &i.score,
+            )
+        }));
+    for (name, weight, score) in pairs {
+        let Some(s) = score.value else { continue };
+        if s.is_sign_negative() && !s.is_zero() {
+            out.push("S002", score.cell, format!("“{name}”得分{s}为负数"));
+        } else if let Some(w) = weight.value
+            && s - w >= crate::score::tolerance()
+        {
+            out.push("S002", score.cell, format!("“{name}”得分{s}超过分值{w}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn score_above_weight_or_negative() {
+        let mut f = form();
+        f.indicators[0].score = num("60", "H13");
+        f.indicators[1].score = num("-1", "H14");
+        assert_eq!(
+            run(&super::RULE, &f),
+            vec![("S002", "H13".to_string()), ("S002", "H14".to_string())]
+        );
+    }
+
+    #[test]
+    fn full_score_passes() {
+        assert!(run(&super::RULE, &form()).is_empty());
+    }
+}

@@ -1,0 +1,51 @@
+//! S004 分值合计不等于总分值.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: the 分值 (including 预算执行) do not add up to the total weight in the 总分 row.
+    ///
+    /// Why it matters: weights must cover exactly the total.
+    ///
+    /// Example: weights summing to 90 with 总分 100.
+    "S004", Error, "分值合计不等于总分值", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let Some(total) = form.weight_total.value else {
+        return;
+    };
+    let exec = form.funds.total.weight.value.unwrap_or_default();
+    let ind: Decimal = form.indicators.iter().filter_map(|i| i.weight.value).sum();
+    let sum = (exec + ind).normalize();
+    if (sum - total).abs() >= crate::score::tolerance() {
+        out.push(
+            "S004",
+            form.weight_total.cell,
+            format!(
+                "分值合计{sum}（执行率{exec} + 指标{}）与总分值{total}不一致",
+                ind.normalize()
+            ),
+        );
+    }
+}
+
+use rust_decimal::Decimal;
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn weights_must_cover_the_total() {
+        let mut f = form();
+        f.indicators[1].weight = num("20", "G14");
+        assert_eq!(run(&super::RULE, &f), vec![("S004", "G16".to_string())]);
+    }
+
+    #[test]
+    fn weights_that_add_up_pass() {
+        assert!(run(&super::RULE, &form()).is_empty());
+    }
+}

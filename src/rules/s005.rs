@@ -1,0 +1,39 @@
+//! S005 总分值不是100.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: the total weight is not 100.
+    ///
+    /// Why it matters: grades assume a total of 100.
+    ///
+    /// Example: 总分 row weight 110.
+    "S005", Warning, "总分值不是100", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    if let Some(t) = form.weight_total.value
+        && t != rust_decimal::Decimal::ONE_HUNDRED
+    {
+        out.push(
+            "S005",
+            form.weight_total.cell,
+            format!("总分值为{t}，不是100"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn total_weight_not_100() {
+        let mut f = form();
+        f.weight_total = num("110", "G16");
+        assert_eq!(run(&super::RULE, &f), vec![("S005", "G16".to_string())]);
+        f.weight_total = num("100.0", "G16");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

@@ -1,0 +1,55 @@
+//! S006 扣分未说明原因.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: an indicator lost points (得分 < 分值) and gives no deviation reason (empty, 无, —).
+    ///
+    /// Why it matters: the 办法 requires a reason for every lost point.
+    ///
+    /// Example: 可持续影响指标 分值 10, 得分 9, 偏差原因 无.
+    "S006", Warning, "扣分未说明原因", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    for i in &form.indicators {
+        let (Some(w), Some(s)) = (i.weight.value, i.score.value) else {
+            continue;
+        };
+        let reason = i.reason.value.as_deref().unwrap_or("");
+        if w - s >= crate::score::tolerance() && crate::normalize::is_no_reason(reason) {
+            out.push(
+                "S006",
+                i.reason.cell.or(i.score.cell),
+                format!(
+                    "{}“{}”扣{}分（分值{w}，得分{s}），但未说明偏差原因",
+                    i.level2.value.as_deref().unwrap_or(""),
+                    i.name.value.as_deref().unwrap_or(""),
+                    (w - s).normalize()
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn lost_points_need_a_reason() {
+        let mut f = form();
+        f.indicators[1].score = num("29", "H14");
+        f.indicators[1].reason = text("无", "I14");
+        assert_eq!(run(&super::RULE, &f), vec![("S006", "I14".to_string())]);
+    }
+
+    #[test]
+    fn a_reason_given_passes() {
+        let mut f = form();
+        f.indicators[1].score = num("29", "H14");
+        f.indicators[1].reason = text("部分人员未回归，下年加强帮扶", "I14");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

@@ -1,0 +1,69 @@
+//! S007 一级指标权重与10/50/30/10不同.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: the one-level weights differ from 预算执行 10 / 产出 50 / 效益 30 / 满意度 10.
+    ///
+    /// Why it matters: the 办法 sets these in principle; they may be adjusted, but a reviewer should know.
+    ///
+    /// Example: 10/40/40/10.
+    "S007", Info, "一级指标权重与10/50/30/10不同", Check::Form(check)
+}
+
+use crate::score::{Level1, level1_of};
+use rust_decimal::Decimal;
+
+fn check(form: &Form, out: &mut Emit) {
+    let mut sums = [Decimal::ZERO; 3];
+    let mut seen = [false; 3];
+    let mut first_cell = None;
+    for i in &form.indicators {
+        let Some(l1) = i.level1.value.as_deref().and_then(level1_of) else {
+            continue;
+        };
+        let k = match l1 {
+            Level1::Output => 0,
+            Level1::Benefit => 1,
+            Level1::Satisfaction => 2,
+        };
+        seen[k] = true;
+        first_cell = first_cell.or(i.level1.cell);
+        sums[k] += i.weight.value.unwrap_or_default();
+    }
+    if !seen.iter().all(|s| *s) {
+        return;
+    }
+    let exec = form.funds.total.weight.value.unwrap_or_default();
+    let got = [exec, sums[0], sums[1], sums[2]].map(|d| d.normalize());
+    let want = [10, 50, 30, 10].map(Decimal::from);
+    if got != want {
+        out.push(
+            "S007",
+            first_cell,
+            format!(
+                "一级指标权重为预算执行{}/产出{}/效益{}/满意度{}，与办法原则上的10/50/30/10不同",
+                got[0], got[1], got[2], got[3]
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn weights_other_than_10_50_30_10() {
+        let mut f = form();
+        f.indicators[0].weight = num("40", "G13");
+        f.indicators[1].weight = num("40", "G14");
+        assert_eq!(run(&super::RULE, &f), vec![("S007", "B13".to_string())]);
+    }
+
+    #[test]
+    fn the_principle_weights_pass() {
+        assert!(run(&super::RULE, &form()).is_empty());
+    }
+}

@@ -1,0 +1,50 @@
+//! S009 定量指标未达标却得满分.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: a quantitative indicator missed its target but got full points.
+    ///
+    /// Why it matters: a missed target earns 完成值/指标值 × 分值.
+    ///
+    /// Example: target ≥95%, actual 90%, 得分 10 of 10.
+    "S009", Warning, "定量指标未达标却得满分", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    for i in form.indicators.iter().filter(|i| i.group.is_none()) {
+        let (Some(w), Some(s)) = (i.weight.value, i.score.value) else {
+            continue;
+        };
+        if crate::score::target_met(i) == Some(false) && (w - s).abs() < crate::score::tolerance() {
+            out.push(
+                "S009",
+                i.score.cell,
+                format!(
+                    "“{}”完成值{}未达到指标值{}，却得满分{s}",
+                    i.name.value.as_deref().unwrap_or(""),
+                    i.actual.value.as_deref().unwrap_or(""),
+                    i.target.value.as_deref().unwrap_or("")
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn missed_but_full_points() {
+        let mut f = form();
+        f.indicators[2].actual = text("85%", "F15");
+        assert_eq!(run(&super::RULE, &f), vec![("S009", "H15".to_string())]);
+    }
+
+    #[test]
+    fn met_and_full_points_pass() {
+        assert!(run(&super::RULE, &form()).is_empty());
+    }
+}

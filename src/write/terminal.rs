@@ -1,0 +1,105 @@
+//! Compiler-style text for `jixiao check`: one line per finding, grouped by file, then a
+//! one-line summary. Colour only when asked (the caller knows whether stdout is a terminal).
+
+use crate::model::{Batch, Finding, Severity};
+use std::fmt::Write;
+
+/// `path:Sheet!H40: error[S001] message`, the way compilers and ruff print.
+pub fn line(f: &Finding, color: bool) -> String {
+    let mut loc = f.file.clone();
+    if let Some(s) = &f.sheet {
+        loc.push(':');
+        loc.push_str(s);
+        if let Some(c) = f.cell {
+            let _ = write!(loc, "!{c}");
+        }
+    }
+    let sev = f.severity.as_str();
+    let tag = format!("{sev}[{}]", f.code);
+    let tag = if color {
+        let code = match f.severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;36",
+        };
+        format!("\x1b[{code}m{tag}\x1b[0m")
+    } else {
+        tag
+    };
+    format!("{loc}: {tag} {}", f.message)
+}
+
+/// The report: findings at or above `min`, grouped by input file in input order.
+pub fn report(batch: &Batch, min: Severity, color: bool) -> String {
+    let mut out = String::new();
+    for input in &batch.inputs {
+        let lines: Vec<String> = batch
+            .findings()
+            .filter(|f| f.file == input.path && f.severity >= min)
+            .map(|f| line(f, color))
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary(batch));
+    out.push('\n');
+    out
+}
+
+/// `4 个文件 · 4 张表 · 2 个错误 · 13 个警告 · 8 条提示`.
+pub fn summary(batch: &Batch) -> String {
+    let failed = batch
+        .inputs
+        .iter()
+        .filter(|i| i.status == crate::model::Status::Failed)
+        .count();
+    let mut s = format!(
+        "{} 个文件 · {} 张表 · {} 个错误 · {} 个警告 · {} 条提示",
+        batch.inputs.len(),
+        batch.forms.len(),
+        batch.count(Severity::Error),
+        batch.count(Severity::Warning),
+        batch.count(Severity::Info)
+    );
+    if failed > 0 {
+        let _ = write!(s, " · {failed} 个文件无法读取");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::Pos;
+
+    fn finding(sheet: Option<&str>, cell: Option<&str>) -> Finding {
+        Finding {
+            code: "S001",
+            severity: Severity::Error,
+            file: "samples/4.xlsx".into(),
+            sheet: sheet.map(Into::into),
+            cell: cell.and_then(Pos::parse),
+            project: Some("P0004".into()),
+            message: "申报总分99与核算总分89不一致".into(),
+        }
+    }
+
+    #[test]
+    fn compiler_style_lines() {
+        assert_eq!(
+            line(&finding(Some("Sheet1"), Some("H40")), false),
+            "samples/4.xlsx:Sheet1!H40: error[S001] 申报总分99与核算总分89不一致"
+        );
+        assert_eq!(
+            line(&finding(None, None), false),
+            "samples/4.xlsx: error[S001] 申报总分99与核算总分89不一致"
+        );
+        assert!(line(&finding(None, None), true).contains("\x1b[1;31merror[S001]\x1b[0m"));
+    }
+}
