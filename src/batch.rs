@@ -89,6 +89,8 @@ fn skip_reason(p: &Path, named: bool) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub limits: Limits,
+    /// Keep each form's original cells (for the 原表/清洗 sheets).
+    pub keep_source: bool,
 }
 
 /// Reads every input and returns the batch, forms numbered `P0001`… in input order.
@@ -195,7 +197,14 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         return res(input, Vec::new(), Vec::new());
     }
     input.status = Status::Ok;
-    let forms = forms_in(&grids, &path);
+    let mut forms = forms_in(&grids, &path);
+    if opts.keep_source {
+        for f in &mut forms {
+            if let Some(g) = grids.iter().find(|g| g.sheet == f.sheet) {
+                f.source = Some(std::sync::Arc::new(crate::model::Source::cut(g, f.rows)));
+            }
+        }
+    }
     input.forms = forms.len();
     let mut findings = Vec::new();
     if forms.is_empty() {

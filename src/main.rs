@@ -64,6 +64,12 @@ enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+        /// Write each form's 原表 and 清洗 sheets (default: up to 50 forms).
+        #[arg(long, overrides_with = "no_form_sheets")]
+        form_sheets: bool,
+        /// Do not write the per-form sheets.
+        #[arg(long)]
+        no_form_sheets: bool,
     },
     /// Read and check workbooks; write nothing, print findings like a compiler.
     Check {
@@ -132,10 +138,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fail_on,
             jobs,
             quiet,
+            form_sheets,
+            no_form_sheets,
         } => {
             threads(jobs)?;
-            let b = batch::run(&inputs, &batch::Options::default())?;
-            let bytes = write::workbook::to_xlsx(&b).context("无法生成汇总工作簿")?;
+            let choice = match (form_sheets, no_form_sheets) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            let found = batch::discover(&inputs)?;
+            let files = found.iter().filter(|f| f.skip.is_none()).count();
+            let opts = batch::Options {
+                keep_source: write::workbook::want_form_sheets(choice, files),
+                ..Default::default()
+            };
+            let b = batch::read_found(&found, &opts);
+            let wopts = write::workbook::Options {
+                form_sheets: write::workbook::want_form_sheets(choice, b.forms.len()),
+            };
+            let bytes = write::workbook::to_xlsx(&b, &wopts).context("无法生成汇总工作簿")?;
             write::write_atomic(&output, &bytes)?;
             if let Some(j) = json {
                 let doc = write::json::to_json(&b);

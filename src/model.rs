@@ -245,6 +245,37 @@ pub struct Form {
     /// The rows the form spans, first and last (for writers that show the form).
     #[serde(skip)]
     pub rows: (u32, u32),
+    /// The form's cells and merged regions exactly as read, kept when the output shows the
+    /// original beside the cleaned form.
+    #[serde(skip)]
+    pub source: Option<std::sync::Arc<Source>>,
+}
+
+/// The original cells of one form (its rows of the sheet), at their own addresses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    pub cells: Vec<(Pos, crate::grid::Value)>,
+    pub merges: Vec<crate::grid::Region>,
+}
+
+impl Source {
+    /// The cells and merges of `grid` within `rows`.
+    pub fn cut(grid: &crate::grid::Grid, rows: (u32, u32)) -> Source {
+        let within = |p: Pos| (rows.0..=rows.1).contains(&p.row);
+        Source {
+            cells: grid
+                .non_empty()
+                .filter(|(p, _)| within(*p))
+                .map(|(p, v)| (p, v.clone()))
+                .collect(),
+            merges: grid
+                .merges()
+                .iter()
+                .filter(|m| within(m.first) && within(m.last))
+                .copied()
+                .collect(),
+        }
+    }
 }
 
 impl Form {

@@ -6,6 +6,7 @@ use crate::grid::Pos;
 use crate::model::{Batch, Field, Form, Severity};
 use crate::rules;
 use crate::template::deterministic_workbook;
+use crate::write::forms;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
@@ -106,16 +107,101 @@ fn cell(p: Option<Pos>) -> String {
     p.map(|p| p.to_string()).unwrap_or_default()
 }
 
+/// Options of the workbook writer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Write each form's 原表 and 清洗 sheets (forms read without their source are skipped).
+    pub form_sheets: bool,
+}
+
+/// Form sheets are written by default up to this many forms.
+pub const FORM_SHEETS_DEFAULT_MAX: usize = 50;
+
+/// Whether to write form sheets: as the user chose, else when there are at most
+/// [`FORM_SHEETS_DEFAULT_MAX`] of `count` (files before reading, forms after).
+pub fn want_form_sheets(choice: Option<bool>, count: usize) -> bool {
+    choice.unwrap_or(count <= FORM_SHEETS_DEFAULT_MAX)
+}
+
+/// A form's two sheets and where its source cells are in 清洗.
+struct FormLinks {
+    original: String,
+    cleaned: String,
+    locate: Box<dyn Fn(Pos) -> Pos>,
+}
+
+/// Per form (by project id), its sheets, when it has them.
+struct Links {
+    sheets: Vec<Option<FormLinks>>,
+    by_id: std::collections::HashMap<String, usize>,
+}
+
+impl Links {
+    fn new(b: &Batch, on: bool) -> Links {
+        let sheets = b
+            .forms
+            .iter()
+            .map(|p| {
+                (on && p.source.is_some()).then(|| FormLinks {
+                    original: forms::original_name(p),
+                    cleaned: forms::cleaned_name(p),
+                    locate: Box::new(forms::locator(p)),
+                })
+            })
+            .collect();
+        let by_id = b
+            .forms
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        Links { sheets, by_id }
+    }
+
+    fn of(&self, project: Option<&str>) -> Option<&FormLinks> {
+        self.sheets[*self.by_id.get(project?)?].as_ref()
+    }
+
+    fn any(&self) -> bool {
+        self.sheets.iter().any(Option::is_some)
+    }
+}
+
+/// Writes a link to a form's 清洗 cell (naming the 原表 cell) in column `c`.
+fn cell_link(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    links: &Links,
+    project: Option<&str>,
+    cell: Option<Pos>,
+) -> Result<(), XlsxError> {
+    if let (Some(l), Some(cell)) = (links.of(project), cell) {
+        let dest = (l.locate)(cell);
+        let url = rust_xlsxwriter::Url::new(forms::link(&l.cleaned, dest))
+            .set_text(format!("清洗 {dest}"))
+            .set_tip(format!("原表：{}!{cell}", l.original));
+        ws.write_url(r, c, url)?;
+    }
+    Ok(())
+}
+
 /// The workbook's bytes.
-pub fn to_xlsx(batch: &Batch) -> Result<Vec<u8>, XlsxError> {
+pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
+    let links = Links::new(batch, opts.form_sheets);
     let mut wb = deterministic_workbook();
-    summary(&mut wb, batch, &f)?;
+    summary(&mut wb, batch, &f, &links)?;
     indicators(&mut wb, batch, &f)?;
     funds(&mut wb, batch, &f)?;
-    findings(&mut wb, batch, &f)?;
-    changes(&mut wb, batch, &f)?;
-    notes(&mut wb, batch, &f)?;
+    findings(&mut wb, batch, &f, &links)?;
+    changes(&mut wb, batch, &f, &links)?;
+    if links.any() {
+        for p in &batch.forms {
+            forms::write(&mut wb, p)?;
+        }
+    }
+    notes(&mut wb, batch, &f, links.any())?;
     wb.save_to_buffer()
 }
 
@@ -138,9 +224,16 @@ const SUMMARY: &[Column] = &[
     ("来源文件", 30.0),
     ("来源工作表", 12.0),
     ("位置", 8.0),
+    ("原表", 10.0),
+    ("清洗", 10.0),
 ];
 
-fn summary(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result<(), XlsxError> {
+fn summary(
+    wb: &mut rust_xlsxwriter::Workbook,
+    b: &Batch,
+    f: &Formats,
+    links: &Links,
+) -> Result<(), XlsxError> {
     let n = b.forms.len() as u32;
     let ws = list_sheet(wb, "汇总", SUMMARY, n, f)?;
     for (i, p) in b.forms.iter().enumerate() {
@@ -166,6 +259,13 @@ fn summary(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result
         ws.write_string(r, 15, &p.file)?;
         ws.write_string(r, 16, &p.sheet)?;
         ws.write_string(r, 17, p.anchor.to_string())?;
+        if let Some(l) = &links.sheets[i] {
+            let to = |name: &str, text: &str| {
+                rust_xlsxwriter::Url::new(forms::link(name, p.anchor)).set_text(text)
+            };
+            ws.write_url(r, 18, to(&l.original, "原表"))?;
+            ws.write_url(r, 19, to(&l.cleaned, "清洗"))?;
+        }
     }
     // Totals row: budgets summed exactly in Decimal, written once.
     let r = n + 1;
@@ -192,6 +292,27 @@ fn summary(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result
         Some(sum(|p| p.funds.total.executed.value)),
         &f.money,
     )?;
+    if n > 0 {
+        score_chart(ws, n)?;
+    }
+    Ok(())
+}
+
+/// Declared and computed totals per project, side by side, below the table.
+fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{Chart, ChartType};
+    let mut chart = Chart::new(ChartType::Column);
+    chart.title().set_name("申报总分与核算总分");
+    for (col, name) in [(10, "申报总分"), (11, "核算总分")] {
+        chart
+            .add_series()
+            .set_name(name)
+            .set_categories(("汇总", 1, 0, n, 0))
+            .set_values(("汇总", 1, col, n, col));
+    }
+    chart.y_axis().set_min(0).set_max(100);
+    chart.set_width(640).set_height(300);
+    ws.insert_chart(n + 3, 1, &chart)?;
     Ok(())
 }
 
@@ -280,9 +401,15 @@ const FINDINGS: &[Column] = &[
     ("文件", 30.0),
     ("工作表", 12.0),
     ("单元格", 8.0),
+    ("链接", 12.0),
 ];
 
-fn findings(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result<(), XlsxError> {
+fn findings(
+    wb: &mut rust_xlsxwriter::Workbook,
+    b: &Batch,
+    f: &Formats,
+    links: &Links,
+) -> Result<(), XlsxError> {
     let n = b.findings().count() as u32;
     let ws = list_sheet(wb, "问题清单", FINDINGS, n, f)?;
     for (i, x) in b.findings().enumerate() {
@@ -294,6 +421,7 @@ fn findings(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Resul
         ws.write_string(r, 4, &x.file)?;
         put_text(ws, r, 5, x.sheet.as_deref(), &f.text)?;
         ws.write_string(r, 6, cell(x.cell))?;
+        cell_link(ws, r, 7, links, x.project.as_deref(), x.cell)?;
     }
     Ok(())
 }
@@ -307,9 +435,15 @@ const CHANGES: &[Column] = &[
     ("代码", 7.0),
     ("原因", 30.0),
     ("项目", 8.0),
+    ("链接", 12.0),
 ];
 
-fn changes(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result<(), XlsxError> {
+fn changes(
+    wb: &mut rust_xlsxwriter::Workbook,
+    b: &Batch,
+    f: &Formats,
+    links: &Links,
+) -> Result<(), XlsxError> {
     let n = b.changes().count() as u32;
     let ws = list_sheet(wb, "变更记录", CHANGES, n, f)?;
     for (i, c) in b.changes().enumerate() {
@@ -322,11 +456,17 @@ fn changes(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result
         ws.write_string(r, 5, c.code)?;
         ws.write_string_with_format(r, 6, &c.reason, &f.text)?;
         put_text(ws, r, 7, c.project.as_deref(), &f.text)?;
+        cell_link(ws, r, 8, links, c.project.as_deref(), Some(c.cell))?;
     }
     Ok(())
 }
 
-fn notes(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result<(), XlsxError> {
+fn notes(
+    wb: &mut rust_xlsxwriter::Workbook,
+    b: &Batch,
+    f: &Formats,
+    form_sheets: bool,
+) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("说明")?;
     ws.set_column_width(0, 40)?;
@@ -345,6 +485,19 @@ fn notes(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result<(
         "变更记录：jixiao 修改过的每个值（原值、新值、原因），可据此逐格追溯到原表。",
         "This workbook was generated by jixiao; every cleaned value can be traced to its source cell via 变更记录.",
     ];
+    let compare: &[&str] = if form_sheets {
+        &[
+            "每张表有两张工作表：“Pnn原表”是读入的原样（值与合并单元格位置不变），“Pnn清洗”是清洗后的同一版式、同一地址。",
+            "颜色：浅黄 = 被修改或推算的值（批注给出原值与变更代码）；橙色边框 = 警告；红色粗边框 = 错误（批注给出代码与说明）。",
+            "对照方法：Excel 中打开两张表，视图 › 并排查看（View Side by Side）；LibreOffice 中 窗口 › 新建窗口（Window › New Window），两窗口各选一张表。",
+            "问题清单和变更记录的“链接”列跳到清洗表中的对应单元格；汇总中的“原表”“清洗”列跳到各表；各表右上角“← 返回汇总”。",
+        ]
+    } else {
+        &[
+            "本次未输出各表的原表/清洗工作表（表数超过50或使用了 --no-form-sheets；可用 --form-sheets 打开）。",
+        ]
+    };
+    let lines: Vec<&str> = lines.iter().chain(compare).copied().collect();
     for (i, l) in lines.iter().enumerate() {
         ws.write_string(i as u32 + 1, 0, *l)?;
     }

@@ -1,0 +1,550 @@
+//! The auditor's view: each form's original (原表) and cleaned (清洗) sheets, at the same
+//! addresses, so the two can be compared cell by cell side by side.
+//!
+//! 原表 is the form exactly as read: every value and merged region at its own address.
+//! 清洗 starts from the same cells and overlays what jixiao made of them: numbers as numbers,
+//! split values in their own (unmerged) rows, misaligned values moved to their indicator's
+//! row, derived values filled in. Every changed or derived cell is filled and carries a
+//! note with the original value and the change code; cells with findings are marked in
+//! the severity's colour with the code and message.
+
+use crate::grid::{Pos, Value};
+use crate::model::{Field, Form, Severity, Source};
+use crate::template::setup_sheet;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{
+    Color, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Sheet names are at most 31 characters and may not hold these.
+const INVALID: &[char] = &['[', ']', ':', '*', '?', '/', '\\', '\''];
+
+/// `P04原表 毛发检测和城市污水…`: unique (by project number), valid, stable.
+pub fn sheet_name(form: &Form, kind: &str) -> String {
+    let n: u32 = form.id.trim_start_matches('P').parse().unwrap_or(0);
+    let prefix = format!("P{n:02}{kind} ");
+    let name: String = form
+        .name
+        .value
+        .as_deref()
+        .unwrap_or("")
+        .chars()
+        .map(|c| {
+            if INVALID.contains(&c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let room = 31 - prefix.chars().count();
+    let name = if name.chars().count() > room {
+        name.chars().take(room - 1).chain(['…']).collect()
+    } else {
+        name
+    };
+    format!("{prefix}{name}").trim_end().to_string()
+}
+
+pub fn original_name(form: &Form) -> String {
+    sheet_name(form, "原表")
+}
+
+pub fn cleaned_name(form: &Form) -> String {
+    sheet_name(form, "清洗")
+}
+
+/// An internal hyperlink target: `internal:'Sheet'!A1`.
+pub fn link(sheet: &str, cell: Pos) -> String {
+    format!("internal:'{sheet}'!{cell}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    Changed,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Money,
+    Plain,
+    Percent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Out {
+    Text(String),
+    Number(Decimal, Kind),
+}
+
+/// What the 清洗 sheet writes over the original cells.
+#[derive(Default)]
+struct Overlay {
+    values: BTreeMap<Pos, Out>,
+    cleared: BTreeSet<Pos>,
+    unmerge: BTreeSet<Pos>,
+    /// Where a moved source cell's values went.
+    moved: BTreeMap<Pos, Vec<Pos>>,
+    /// Where an indicator's (possibly empty) field lives in 清洗, when not at its source.
+    relocated: BTreeMap<Pos, Pos>,
+    notes: BTreeMap<Pos, Vec<String>>,
+    marks: BTreeMap<Pos, Mark>,
+}
+
+impl Overlay {
+    fn text(&mut self, f: &Field<String>) {
+        if let (Some(v), Some(p)) = (&f.value, f.cell) {
+            self.values.insert(p, Out::Text(v.clone()));
+        }
+    }
+
+    fn number(&mut self, f: &Field<Decimal>, kind: Kind) {
+        if let Some(p) = f.cell {
+            match f.value {
+                Some(v) => {
+                    self.values.insert(p, Out::Number(v, kind));
+                }
+                None => {
+                    self.cleared.insert(p);
+                }
+            }
+        }
+    }
+
+    fn mark(&mut self, p: Pos, m: Mark, note: String) {
+        let e = self.marks.entry(p).or_insert(m);
+        *e = (*e).max(m);
+        self.notes.entry(p).or_default().push(note);
+    }
+
+    /// Where a source cell's content is in 清洗.
+    fn dest(&self, p: Pos) -> Vec<Pos> {
+        match self.moved.get(&p) {
+            Some(d) => d.clone(),
+            None => vec![self.relocated.get(&p).copied().unwrap_or(p)],
+        }
+    }
+}
+
+/// Maps a form's source cells to where they are in its 清洗 sheet (findings and changes
+/// link there). Built once per form.
+pub fn locator(form: &Form) -> impl Fn(Pos) -> Pos + use<> {
+    let o = overlay(form);
+    move |p| o.dest(p).first().copied().unwrap_or(p)
+}
+
+fn overlay(form: &Form) -> Overlay {
+    let mut o = Overlay::default();
+    for f in [
+        &form.name,
+        &form.department,
+        &form.implementer,
+        &form.goal.expected,
+        &form.goal.actual,
+    ] {
+        o.text(f);
+    }
+    for (_, row) in form.funds.rows() {
+        o.number(&row.initial, Kind::Money);
+        o.number(&row.full_year, Kind::Money);
+        o.number(&row.executed, Kind::Money);
+        o.number(&row.weight, Kind::Plain);
+        o.number(&row.rate, Kind::Percent);
+        o.number(&row.score, Kind::Plain);
+    }
+    let rate = &form.funds.total.rate;
+    if let (None, Some(r), Some(p)) = (rate.value, form.execution_rate, rate.cell) {
+        o.cleared.remove(&p);
+        o.values.insert(p, Out::Number(r, Kind::Percent));
+    }
+    o.number(&form.weight_total, Kind::Plain);
+    o.number(&form.declared_total, Kind::Plain);
+    indicators(form, &mut o);
+    for c in &form.changes {
+        let dests = o.dest(c.cell);
+        let own: Vec<Pos> = dests
+            .iter()
+            .copied()
+            .filter(|d| o.values.get(d) == Some(&Out::Text(c.to.clone())))
+            .collect();
+        let targets = if own.is_empty() { dests } else { own };
+        let note = format!(
+            "原值：“{}”\n新值：“{}”\n{} {}（原表 {}）",
+            c.from, c.to, c.code, c.reason, c.cell
+        );
+        for d in targets {
+            o.mark(d, Mark::Changed, note.clone());
+        }
+    }
+    for f in &form.findings {
+        let (Some(cell), m) = (
+            f.cell,
+            match f.severity {
+                Severity::Error => Mark::Error,
+                Severity::Warning => Mark::Warning,
+                Severity::Info => Mark::Changed,
+            },
+        ) else {
+            continue;
+        };
+        for d in o.dest(cell) {
+            o.mark(
+                d,
+                m,
+                format!("{}[{}] {}", f.severity.as_str(), f.code, f.message),
+            );
+        }
+    }
+    o
+}
+
+/// Indicator values: kept at their source when the cell is theirs alone or shared as one
+/// value (a scoring group, a common 完成); moved to each indicator's own row when a
+/// multi-line value was split or a misaligned row was joined.
+fn indicators(form: &Form, o: &mut Overlay) {
+    type Entry = (u32, Option<Out>);
+    let mut by_source: BTreeMap<Pos, Vec<Entry>> = BTreeMap::new();
+    for ind in &form.indicators {
+        let texts = [&ind.name, &ind.target, &ind.actual, &ind.reason];
+        let home = ind
+            .name
+            .cell
+            .or(texts.iter().find_map(|f| f.cell))
+            .map_or(0, |p| p.row);
+        for f in texts {
+            if let Some(p) = f.cell {
+                let v = f.value.clone().map(Out::Text);
+                by_source.entry(p).or_default().push((home, v));
+            }
+        }
+        for f in [&ind.weight, &ind.score] {
+            if let Some(p) = f.cell {
+                let v = f.value.map(|d| Out::Number(d, Kind::Plain));
+                by_source.entry(p).or_default().push((home, v));
+            }
+        }
+    }
+    for (src, entries) in by_source {
+        let values: Vec<&Out> = entries.iter().filter_map(|(_, v)| v.as_ref()).collect();
+        let single_home = entries.iter().all(|(h, _)| *h == entries[0].0);
+        let shared = entries.len() > 1 && values.windows(2).all(|w| w[0] == w[1]);
+        if (single_home && entries[0].0 == src.row) || shared {
+            if let Some(v) = values.first() {
+                o.values.insert(src, (*v).clone());
+            } else {
+                o.cleared.insert(src);
+            }
+            continue;
+        }
+        if values.is_empty() {
+            if single_home {
+                o.relocated.insert(src, Pos::new(entries[0].0, src.col));
+            }
+            continue;
+        }
+        o.cleared.insert(src);
+        o.unmerge.insert(src);
+        let mut dests = Vec::new();
+        for (home, v) in entries {
+            let d = Pos::new(home, src.col);
+            if let Some(v) = v {
+                o.values.insert(d, v);
+                o.cleared.remove(&d);
+            }
+            dests.push(d);
+        }
+        dests.dedup();
+        o.moved.insert(src, dests);
+    }
+}
+
+struct Formats {
+    base: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            base: Format::new()
+                .set_font_size(10)
+                .set_border(FormatBorder::Thin)
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+        }
+    }
+
+    fn get(&self, kind: Kind, mark: Option<Mark>) -> Format {
+        let f = match kind {
+            Kind::Text => self.base.clone(),
+            Kind::Money => self.base.clone().set_num_format("0.00"),
+            Kind::Plain => self.base.clone().set_num_format("General"),
+            Kind::Percent => self.base.clone().set_num_format("0.00%"),
+        };
+        match mark {
+            None => f,
+            Some(Mark::Changed) => f.set_background_color(Color::RGB(0xFFF2CC)),
+            Some(Mark::Warning) => f
+                .set_background_color(Color::RGB(0xFCE4D6))
+                .set_border(FormatBorder::Medium)
+                .set_border_color(Color::RGB(0xED7D31)),
+            Some(Mark::Error) => f
+                .set_background_color(Color::RGB(0xF8CBAD))
+                .set_border(FormatBorder::Thick)
+                .set_border_color(Color::RGB(0xC00000)),
+        }
+    }
+}
+
+fn write_out(ws: &mut Worksheet, p: Pos, v: &Out, f: &Format) -> Result<(), XlsxError> {
+    let (r, c) = (p.row, p.col as u16);
+    match v {
+        Out::Text(s) => ws.write_string_with_format(r, c, s, f)?,
+        Out::Number(d, _) => match d.to_f64() {
+            Some(n) => ws.write_number_with_format(r, c, n, f)?,
+            None => ws.write_string_with_format(r, c, d.to_string(), f)?,
+        },
+    };
+    Ok(())
+}
+
+/// A cell as read, as the original sheet shows it.
+fn as_read(v: &Value) -> (Out, Kind) {
+    match v {
+        Value::Number { value, percent } => {
+            let k = if *percent { Kind::Percent } else { Kind::Plain };
+            (Out::Number(*value, k), k)
+        }
+        other => (Out::Text(other.display()), Kind::Text),
+    }
+}
+
+/// Writes a value into a cell or, when it anchors a merge, into the merged range.
+fn put(
+    ws: &mut Worksheet,
+    p: Pos,
+    v: &Out,
+    f: &Format,
+    merge: Option<&crate::grid::Region>,
+) -> Result<(), XlsxError> {
+    if let Some(m) = merge {
+        let (r1, c1, r2, c2) = (
+            m.first.row,
+            m.first.col as u16,
+            m.last.row,
+            m.last.col as u16,
+        );
+        match v {
+            Out::Text(s) => {
+                ws.merge_range(r1, c1, r2, c2, s, f)?;
+            }
+            Out::Number(..) => {
+                ws.merge_range(r1, c1, r2, c2, "", f)?;
+                write_out(ws, p, v, f)?;
+            }
+        }
+        return Ok(());
+    }
+    write_out(ws, p, v, f)
+}
+
+fn back_link(ws: &mut Worksheet, src: &Source, form: &Form) -> Result<(), XlsxError> {
+    let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
+    let url = rust_xlsxwriter::Url::new("internal:'汇总'!A1").set_text("← 返回汇总");
+    ws.write_url(form.rows.0, (last_col + 2) as u16, url)?;
+    Ok(())
+}
+
+/// Bordered blanks over the form's rectangle, so empty cells look like the form (readers
+/// do not report empty styled cells, so their borders are not in the source).
+fn frame(ws: &mut Worksheet, src: &Source, form: &Form, f: &Format) -> Result<(), XlsxError> {
+    let cols = src.cells.iter().map(|(p, _)| p.col);
+    let (Some(c0), Some(c1)) = (cols.clone().min(), cols.max()) else {
+        return Ok(());
+    };
+    for r in form.rows.0..=form.rows.1 {
+        for c in c0..=c1 {
+            ws.write_blank(r, c as u16, f)?;
+        }
+    }
+    Ok(())
+}
+
+fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    setup_sheet(ws, 0)?;
+    // Rows tall enough for their wrapped text: calamine does not read row heights, so
+    // estimate from the text and the canonical column widths.
+    let widths = [5.0, 11.0, 13.0, 30.0, 16.0, 16.0, 7.0, 7.0, 14.0];
+    let mut lines: BTreeMap<u32, u32> = BTreeMap::new();
+    for (p, v) in &src.cells {
+        let width: f64 = match src.merges.iter().find(|m| m.first == *p) {
+            Some(m) => (m.first.col..=m.last.col)
+                .map(|c| widths.get(c as usize).copied().unwrap_or(10.0))
+                .sum(),
+            None => widths.get(p.col as usize).copied().unwrap_or(10.0),
+        };
+        let rows = src
+            .merges
+            .iter()
+            .find(|m| m.first == *p)
+            .map_or(1, |m| m.rows());
+        let text = v.display();
+        let needed: u32 = text
+            .split('\n')
+            .map(|l| {
+                let w: f64 = l
+                    .chars()
+                    .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                    .sum();
+                (w / width).ceil().max(1.0) as u32
+            })
+            .sum();
+        let per_row = needed.div_ceil(rows);
+        let e = lines.entry(p.row).or_insert(1);
+        *e = (*e).max(per_row.min(8));
+    }
+    for (r, n) in lines {
+        if n > 1 {
+            ws.set_row_height(r, 13.5 * n as f64)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the 原表 and 清洗 sheets of one form (which must carry its source).
+pub fn write(wb: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
+    let Some(src) = form.source.as_deref() else {
+        return Ok(());
+    };
+    let fm = Formats::new();
+    let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
+
+    let ws = wb.add_worksheet();
+    setup(ws, &original_name(form), src)?;
+    for m in &src.merges {
+        if !src.cells.iter().any(|(p, _)| *p == m.first) {
+            ws.merge_range(
+                m.first.row,
+                m.first.col as u16,
+                m.last.row,
+                m.last.col as u16,
+                "",
+                &fm.base,
+            )?;
+        }
+    }
+    frame(ws, src, form, &fm.base)?;
+    for (p, v) in &src.cells {
+        let (out, kind) = as_read(v);
+        put(ws, *p, &out, &fm.get(kind, None), merge_of(*p))?;
+    }
+    back_link(ws, src, form)?;
+
+    let o = overlay(form);
+    let ws = wb.add_worksheet();
+    setup(ws, &cleaned_name(form), src)?;
+    frame(ws, src, form, &fm.base)?;
+    let mut written = BTreeSet::new();
+    for m in &src.merges {
+        if o.unmerge.contains(&m.first) || src.cells.iter().any(|(p, _)| *p == m.first) {
+            continue;
+        }
+        ws.merge_range(
+            m.first.row,
+            m.first.col as u16,
+            m.last.row,
+            m.last.col as u16,
+            "",
+            &fm.base,
+        )?;
+    }
+    for (p, v) in &src.cells {
+        let merge = merge_of(*p).filter(|_| !o.unmerge.contains(p));
+        let mark = o.marks.get(p).copied();
+        if let Some(out) = o.values.get(p) {
+            put(ws, *p, out, &fm.get(kind_of(out), mark), merge)?;
+        } else if o.cleared.contains(p) {
+            match merge {
+                Some(m) => {
+                    let (r1, c1) = (m.first.row, m.first.col as u16);
+                    ws.merge_range(
+                        r1,
+                        c1,
+                        m.last.row,
+                        m.last.col as u16,
+                        "",
+                        &fm.get(Kind::Text, mark),
+                    )?;
+                }
+                None => {
+                    ws.write_blank(p.row, p.col as u16, &fm.get(Kind::Text, mark))?;
+                }
+            }
+        } else {
+            let (out, kind) = as_read(v);
+            put(ws, *p, &out, &fm.get(kind, mark), merge)?;
+        }
+        written.insert(*p);
+    }
+    for (p, out) in &o.values {
+        if !written.contains(p) {
+            let mark = o.marks.get(p).copied();
+            write_out(ws, *p, out, &fm.get(kind_of(out), mark))?;
+            written.insert(*p);
+        }
+    }
+    for (p, mark) in &o.marks {
+        if !written.contains(p) {
+            ws.write_blank(p.row, p.col as u16, &fm.get(Kind::Text, Some(*mark)))?;
+        }
+    }
+    for (p, notes) in &o.notes {
+        let note = Note::new(notes.join("\n\n"))
+            .set_author("jixiao")
+            .set_width(320)
+            .set_height(120);
+        ws.insert_note(p.row, p.col as u16, &note)?;
+    }
+    back_link(ws, src, form)?;
+    Ok(())
+}
+
+fn kind_of(o: &Out) -> Kind {
+    match o {
+        Out::Text(_) => Kind::Text,
+        Out::Number(_, k) => *k,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid_unique_and_short() {
+        let f = Form {
+            id: "P0004".into(),
+            name: Field::new(
+                Some("毛发检测和城市污水溯源监测经费[2023]/专项".into()),
+                None,
+            ),
+            ..Default::default()
+        };
+        let n = original_name(&f);
+        assert!(n.starts_with("P04原表 毛发检测和城市污水"), "{n}");
+        assert!(n.chars().count() <= 31);
+        assert!(!n.contains(INVALID));
+        assert_eq!(cleaned_name(&f).replace("清洗", "原表"), n);
+        let g = Form {
+            id: "P0123".into(),
+            ..Default::default()
+        };
+        assert_eq!(original_name(&g), "P123原表");
+    }
+}

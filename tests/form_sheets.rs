@@ -1,0 +1,181 @@
+//! The auditor's view: 原表 is the input at the same addresses; 清洗 is the cleaned form
+//! in the same layout, with changes and findings marked.
+
+mod common;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::*;
+use std::io::Read;
+use std::path::Path;
+
+fn convert(args: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.xlsx");
+    let mut all = vec!["convert"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    let o = jixiao(&all);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir
+}
+
+fn sheet<'a>(names: &'a [String], prefix: &str) -> &'a str {
+    names
+        .iter()
+        .find(|n| n.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no sheet {prefix} in {names:?}"))
+}
+
+#[test]
+fn original_sheets_hold_every_input_cell_and_merge_at_its_address() {
+    let dir = convert(&["samples/2023"]);
+    let mut out: Xlsx<_> = open_workbook(dir.path().join("out.xlsx")).unwrap();
+    let names = out.sheet_names();
+    for n in 1..=4 {
+        let input = root().join(format!("samples/2023/{n}.xlsx"));
+        let mut inp: Xlsx<_> = open_workbook(&input).unwrap();
+        let want = inp.worksheet_range("Sheet1").unwrap();
+        let want_merges = inp.merge_cells_by_sheet_name("Sheet1").unwrap();
+        let name = sheet(&names, &format!("P{n:02}原表")).to_string();
+        let got = out.worksheet_range(&name).unwrap();
+        let got_merges = out.merge_cells_by_sheet_name(&name).unwrap();
+        let mut checked = 0;
+        for (r, c, v) in want.used_cells() {
+            let abs = (
+                want.start().unwrap().0 + r as u32,
+                want.start().unwrap().1 + c as u32,
+            );
+            if *v == Data::Empty || *v == Data::String(String::new()) {
+                continue;
+            }
+            assert_eq!(got.get_value(abs), Some(v), "{name} at {abs:?}");
+            checked += 1;
+        }
+        assert!(checked > 100, "{checked}");
+        for m in &want_merges {
+            assert!(got_merges.contains(m), "{name} lacks merge {m:?}");
+        }
+    }
+}
+
+fn note_texts(xlsx: &Path) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
+    let mut all = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().unwrap().contains("comments") {
+            f.read_to_string(&mut all).unwrap();
+        }
+    }
+    all
+}
+
+#[test]
+fn cleaned_sheets_hold_split_values_numbers_and_derived_rates() {
+    let dir = convert(&["samples/2023"]);
+    let path = dir.path().join("out.xlsx");
+    let mut out: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = out.sheet_names();
+
+    let p2 = sheet(&names, "P02清洗").to_string();
+    let r = out.worksheet_range(&p2).unwrap();
+    assert_eq!(
+        r.get_value((15, 4)),
+        Some(&Data::String("100%".into())),
+        "E16"
+    );
+    assert_eq!(
+        r.get_value((16, 4)),
+        Some(&Data::String("≥95%".into())),
+        "E17"
+    );
+    let merges = out.merge_cells_by_sheet_name(&p2).unwrap();
+    assert!(!merges.iter().any(|m| m.start == (15, 4)), "E16 unmerged");
+    // The shared 分值 stays one merged scoring group.
+    assert!(
+        merges
+            .iter()
+            .any(|m| m.start == (15, 6) && m.end == (16, 6))
+    );
+
+    let p1 = sheet(&names, "P01清洗").to_string();
+    let r = out.worksheet_range(&p1).unwrap();
+    assert_eq!(
+        r.get_value((12, 7)),
+        Some(&Data::Float(10.0)),
+        "H13 as a number"
+    );
+    assert_eq!(
+        r.get_value((5, 7)),
+        Some(&Data::Float(1.0)),
+        "执行率 H6 = 100%"
+    );
+    let styles = out.worksheet_style(&p1).unwrap();
+    let fmt = styles
+        .get((5, 7))
+        .and_then(|s| s.number_format.clone())
+        .unwrap();
+    assert!(fmt.format_code.contains('%'), "{fmt:?}");
+    // The original keeps the text as typed.
+    let o1 = sheet(&names, "P01原表").to_string();
+    let r = out.worksheet_range(&o1).unwrap();
+    assert_eq!(r.get_value((12, 7)), Some(&Data::String("\n10".into())));
+
+    // P4's misaligned 时效指标 values sit in the indicator's row in 清洗.
+    let p4 = sheet(&names, "P04清洗").to_string();
+    let r = out.worksheet_range(&p4).unwrap();
+    assert_eq!(
+        r.get_value((19, 4)),
+        Some(&Data::String("按照时间节点完成工作。".into())),
+        "E20"
+    );
+    assert_eq!(r.get_value((19, 6)), Some(&Data::Float(10.0)), "G20");
+    assert!(
+        matches!(r.get_value((18, 4)), None | Some(Data::Empty)),
+        "E19 cleared"
+    );
+
+    let notes = note_texts(&path);
+    assert!(notes.contains("F003"), "执行率 note");
+    assert!(notes.contains("S001"), "finding note");
+    assert!(notes.contains("原值"), "change note");
+}
+
+#[test]
+fn links_point_at_the_cleaned_cells() {
+    let dir = convert(&["samples/2023"]);
+    let path = dir.path().join("out.xlsx");
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut sheets = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().unwrap().starts_with("xl/worksheets/sheet") {
+            f.read_to_string(&mut sheets).unwrap();
+        }
+    }
+    assert!(
+        sheets.contains("P04清洗 毛发检测和城市污水溯源监测经费&apos;!H30")
+            || sheets.contains("P04清洗 毛发检测和城市污水溯源监测经费'!H30")
+    );
+    assert!(sheets.contains("location=\"'汇总'!A1\"") || sheets.contains("&apos;汇总&apos;!A1"));
+}
+
+#[test]
+fn form_sheets_can_be_turned_off() {
+    let dir = convert(&["samples/2023", "--no-form-sheets"]);
+    let out: Xlsx<_> = open_workbook(dir.path().join("out.xlsx")).unwrap();
+    assert_eq!(out.sheet_names().len(), 6);
+}
+
+#[test]
+fn output_opens_in_libreoffice() {
+    let Some(soffice) = soffice() else {
+        eprintln!("skipped: LibreOffice (soffice) is not installed; output not opened");
+        return;
+    };
+    let dir = convert(&["samples"]);
+    let pdf = convert_with_soffice(&soffice, &dir.path().join("out.xlsx"), "pdf", dir.path());
+    let bytes = std::fs::read(pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    assert!(bytes.len() > 10_000);
+}
