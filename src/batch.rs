@@ -128,6 +128,22 @@ pub fn read_found(found: &[Found], opts: &Options) -> Batch {
     batch
 }
 
+/// Refuses an output path that is one of the inputs: jixiao never overwrites an input.
+pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
+    let Ok(out) = output.canonicalize() else {
+        return Ok(()); // does not exist yet, so it is no input
+    };
+    for f in found {
+        if f.path.canonicalize().is_ok_and(|p| p == out) {
+            anyhow::bail!(
+                "输出文件 {} 是输入文件之一，拒绝覆盖（output would overwrite an input）",
+                output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Whether a run should exit 1: an input failed, or a finding reached `threshold`.
 pub fn should_fail(batch: &Batch, threshold: Option<crate::model::Severity>) -> bool {
     batch.inputs.iter().any(|i| i.status == Status::Failed)

@@ -199,6 +199,38 @@ impl Grid {
         }
     }
 
+    /// Builds a grid from sparse cells and merged regions, sized to what they use. Readers
+    /// check the size against their limits first: the grid is dense.
+    pub fn from_cells(
+        sheet: &str,
+        cells: Vec<(Pos, Value)>,
+        merges: &[Region],
+        has_merge_info: bool,
+    ) -> Grid {
+        let rows = cells
+            .iter()
+            .map(|(p, _)| p.row + 1)
+            .chain(merges.iter().map(|m| m.last.row + 1))
+            .max()
+            .unwrap_or(0);
+        let cols = cells
+            .iter()
+            .map(|(p, _)| p.col + 1)
+            .chain(merges.iter().map(|m| m.last.col + 1))
+            .max()
+            .unwrap_or(0);
+        let mut g = Grid::new(sheet, rows, cols);
+        g.has_merge_info = has_merge_info;
+        for (p, v) in cells {
+            let i = g.idx(p).expect("sized to fit");
+            g.cells[i] = v;
+        }
+        for m in merges {
+            g.add_merge(*m);
+        }
+        g
+    }
+
     /// Builds a grid from rows of text, for tests: `""` is empty, everything else is text.
     pub fn from_rows(sheet: &str, rows: &[&[&str]]) -> Grid {
         let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0) as u32;

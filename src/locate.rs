@@ -216,12 +216,15 @@ pub struct FormLayout {
 /// just above) and ends at its 总分 row, or where the next form starts.
 pub fn locate(grid: &Grid) -> Vec<FormLayout> {
     let index = LabelIndex::build(grid);
-    let anchors: Vec<Pos> = index
+    let mut anchors: Vec<Pos> = index
         .items
         .iter()
         .filter(|(l, _)| *l == Label::ProjectName)
         .map(|(_, p)| *p)
         .collect();
+    // Forms stand one under another: a second 项目名称 in the same row is a label inside
+    // the first form, not a new one.
+    anchors.dedup_by_key(|p| p.row);
     let mut firsts = Vec::with_capacity(anchors.len());
     let mut prev_row: Option<u32> = None;
     for a in &anchors {

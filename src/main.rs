@@ -70,6 +70,8 @@ enum Command {
         /// Do not write the per-form sheets.
         #[arg(long)]
         no_form_sheets: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Read and check workbooks; write nothing, print findings like a compiler.
     Check {
@@ -86,6 +88,8 @@ enum Command {
         /// Worker threads (default: all cores).
         #[arg(short, long)]
         jobs: Option<usize>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Write a blank form in the canonical layout.
     Template {
@@ -96,6 +100,26 @@ enum Command {
     },
     /// List the rule codes, or print one rule's documentation.
     Rules { code: Option<String> },
+}
+
+/// Limits that keep a hostile or broken file from exhausting memory.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Refuse files larger than this many megabytes.
+    #[arg(long, default_value_t = 50)]
+    max_file_mb: u64,
+    /// Refuse sheets spanning more cells than this (from A1 to the last used cell).
+    #[arg(long, default_value_t = 5_000_000)]
+    max_cells: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> jixiao::read::Limits {
+        jixiao::read::Limits {
+            max_file_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
+            max_sheet_cells: self.max_cells,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -140,6 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             form_sheets,
             no_form_sheets,
+            limits,
         } => {
             threads(jobs)?;
             let choice = match (form_sheets, no_form_sheets) {
@@ -148,10 +173,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 _ => None,
             };
             let found = batch::discover(&inputs)?;
+            batch::check_output(&found, &output)?;
+            if let Some(j) = json.as_deref().filter(|j| j.as_os_str() != "-") {
+                batch::check_output(&found, j)?;
+            }
             let files = found.iter().filter(|f| f.skip.is_none()).count();
             let opts = batch::Options {
                 keep_source: write::workbook::want_form_sheets(choice, files),
-                ..Default::default()
+                limits: limits.limits(),
             };
             let b = batch::read_found(&found, &opts);
             let wopts = write::workbook::Options {
@@ -181,9 +210,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fail_on,
             info,
             jobs,
+            limits,
         } => {
             threads(jobs)?;
-            let b = batch::run(&inputs, &batch::Options::default())?;
+            let opts = batch::Options {
+                limits: limits.limits(),
+                ..Default::default()
+            };
+            let b = batch::run(&inputs, &opts)?;
             match format {
                 OutputFormat::Json => print!("{}", write::json::to_json(&b)),
                 OutputFormat::Text => {

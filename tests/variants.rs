@@ -118,3 +118,29 @@ fn xls_made_by_libreoffice() {
 fn ods_made_by_libreoffice_without_merge_data() {
     via_libreoffice("ods");
 }
+
+#[test]
+fn spreadsheetml_2003_saved_as_xls() {
+    let (dir, p) = variant(Placement::default(), true);
+    let xml = to_spreadsheetml(&grids_of(&p));
+    let out = dir.path().join("系统导出.xls");
+    std::fs::write(&out, xml).unwrap();
+    assert_reads_as_seed(&out);
+}
+
+#[test]
+fn html_table_saved_as_xls() {
+    let stacked = root().join("samples/stacked/靖州县禁毒办2023.xlsx");
+    let grids = grids_of(&stacked);
+    assert_eq!(grids.len(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("网页导出.xls");
+    std::fs::write(&out, to_html(&grids[0])).unwrap();
+    assert_reads_as_seed(&out);
+    // GBK-encoded, as older systems write it.
+    let html = to_html(&grids[0]).replace("charset=\"utf-8\"", "charset=\"gbk\"");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&html);
+    let out = dir.path().join("gbk.xls");
+    std::fs::write(&out, &gbk).unwrap();
+    assert_reads_as_seed(&out);
+}

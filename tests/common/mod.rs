@@ -132,3 +132,102 @@ pub fn convert_with_soffice(soffice: &Path, input: &Path, format: &str, outdir: 
     );
     out
 }
+
+/// The grids of a workbook, as jixiao reads them.
+pub fn grids_of(path: &Path) -> Vec<jixiao::grid::Grid> {
+    let bytes = std::fs::read(path).unwrap();
+    jixiao::read::read_bytes(&bytes, path, &jixiao::read::Limits::default()).unwrap()
+}
+
+fn escape(s: &str, newline: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\n', newline)
+}
+
+/// Grids as Excel 2003 XML (SpreadsheetML), the way budget systems export "xls" files.
+pub fn to_spreadsheetml(grids: &[jixiao::grid::Grid]) -> String {
+    use jixiao::grid::{Pos, Value};
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n\
+         <Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" \
+         xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\">\n\
+         <Styles><Style ss:ID=\"pct\"><NumberFormat ss:Format=\"0%\"/></Style></Styles>\n",
+    );
+    for g in grids {
+        s += &format!(
+            "<Worksheet ss:Name=\"{}\"><Table>\n",
+            escape(&g.sheet, "&#10;")
+        );
+        for r in 0..g.rows() {
+            s += &format!("<Row ss:Index=\"{}\">", r + 1);
+            for c in 0..g.cols() {
+                let p = Pos::new(r, c);
+                if g.is_covered(p) {
+                    continue;
+                }
+                let m = g.merge_at(p);
+                let v = g.get(p);
+                if m.is_none() && v.is_empty() {
+                    continue;
+                }
+                s += &format!("<Cell ss:Index=\"{}\"", c + 1);
+                if let Some(m) = m {
+                    s += &format!(
+                        " ss:MergeAcross=\"{}\" ss:MergeDown=\"{}\"",
+                        m.last.col - m.first.col,
+                        m.last.row - m.first.row
+                    );
+                }
+                match v {
+                    Value::Number { value, percent } => {
+                        if *percent {
+                            s += " ss:StyleID=\"pct\"";
+                        }
+                        s += &format!("><Data ss:Type=\"Number\">{value}</Data></Cell>");
+                    }
+                    Value::Empty => s += "/>",
+                    other => {
+                        s += &format!(
+                            "><Data ss:Type=\"String\">{}</Data></Cell>",
+                            escape(&other.display(), "&#10;")
+                        )
+                    }
+                }
+            }
+            s += "</Row>\n";
+        }
+        s += "</Table></Worksheet>\n";
+    }
+    s + "</Workbook>\n"
+}
+
+/// A grid as an HTML table with rowspan/colspan, the other kind of fake "xls".
+pub fn to_html(g: &jixiao::grid::Grid) -> String {
+    use jixiao::grid::Pos;
+    let mut s = String::from(
+        "<html><head><meta charset=\"utf-8\"><title>自评表</title></head><body>\n<table border=1>\n",
+    );
+    for r in 0..g.rows() {
+        s += "<tr>";
+        for c in 0..g.cols() {
+            let p = Pos::new(r, c);
+            if g.is_covered(p) {
+                continue;
+            }
+            s += "<td";
+            if let Some(m) = g.merge_at(p) {
+                s += &format!(
+                    " rowspan=\"{}\" colspan=\"{}\"",
+                    m.last.row - m.first.row + 1,
+                    m.last.col - m.first.col + 1
+                );
+            }
+            s += &format!(">{}</td>", escape(&g.get(p).display(), "<br>"));
+        }
+        s += "</tr>\n";
+    }
+    s + "</table></body></html>\n"
+}

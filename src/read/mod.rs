@@ -1,0 +1,441 @@
+//! Reading spreadsheet files into [`Grid`]s: the only module that touches calamine.
+//!
+//! The format is sniffed from the file's first bytes, not trusted from its extension, and
+//! each format's reader is opened directly so that its own error (a password, a broken zip)
+//! reaches the user instead of a generic "cannot detect format".
+
+use crate::grid::{Grid, Pos, Region, Value, decimal_from_f64};
+use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
+
+mod html;
+mod spreadsheetml;
+use std::io::Cursor;
+use std::path::Path;
+
+/// Limits that keep a hostile or broken file from exhausting memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest sheet, in cells from A1 to its last used cell.
+    pub max_sheet_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 50 * 1024 * 1024,
+            max_sheet_cells: 5_000_000,
+        }
+    }
+}
+
+/// Why a file could not be read, with its rule code (E001, E002).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    pub code: &'static str,
+    /// In plain Chinese, for the person who sent the file.
+    pub reason: String,
+}
+
+impl ReadError {
+    fn corrupt(detail: impl std::fmt::Display) -> Self {
+        ReadError {
+            code: "E001",
+            reason: format!("文件已损坏或不是表格文件（{detail}）"),
+        }
+    }
+
+    fn password() -> Self {
+        ReadError {
+            code: "E002",
+            reason: "文件设有密码保护，无法读取".into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} [{}]", self.reason, self.code)
+    }
+}
+
+/// A spreadsheet format, as sniffed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Ods,
+    Xls,
+    /// An OLE container holding an encrypted OOXML package (a password-protected .xlsx).
+    EncryptedOoxml,
+    /// Excel 2003 XML (SpreadsheetML), often saved by budget systems with an .xls name.
+    SpreadsheetMl,
+    /// An HTML table saved with an .xls name.
+    Html,
+}
+
+const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Sniffs the format from the bytes; the extension only tells the zip-based formats apart.
+pub fn sniff(bytes: &[u8], path: &Path) -> Option<Format> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if bytes.starts_with(b"PK\x03\x04") {
+        let head = &bytes[..bytes.len().min(200)];
+        if head
+            .windows(b"opendocument.spreadsheet".len())
+            .any(|w| w == b"opendocument.spreadsheet")
+        {
+            return Some(Format::Ods);
+        }
+        return Some(match ext.as_str() {
+            "ods" => Format::Ods,
+            "xlsb" => Format::Xlsb,
+            _ => Format::Xlsx,
+        });
+    }
+    if bytes.starts_with(&CFB_MAGIC) {
+        // The directory names its streams in UTF-16LE; an encrypted package has these.
+        let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        let info = utf16("EncryptionInfo");
+        let pkg = utf16("EncryptedPackage");
+        let has = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
+        if has(&info) && has(&pkg) {
+            return Some(Format::EncryptedOoxml);
+        }
+        return Some(Format::Xls);
+    }
+    let text = text_head(bytes);
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("urn:schemas-microsoft-com:office:spreadsheet")
+        || lower.contains("progid=\"excel.sheet\"")
+    {
+        return Some(Format::SpreadsheetMl);
+    }
+    if lower.contains("<table") || lower.contains("<html") {
+        return Some(Format::Html);
+    }
+    None
+}
+
+/// The first 4 KB as text (lossy), skipping a byte-order mark.
+fn text_head(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    String::from_utf8_lossy(head).into_owned()
+}
+
+/// Decodes a text file: UTF-8 (with or without BOM), else the charset it declares
+/// (GBK/GB2312/GB18030, as old government systems write), else GB18030.
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let head = text_head(bytes).to_ascii_lowercase();
+    let label = ["charset=", "encoding=\""]
+        .iter()
+        .find_map(|k| {
+            let i = head.find(k)? + k.len();
+            let rest = head[i..].trim_start_matches(['"', '\'']);
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(rest.len());
+            Some(rest[..end].to_string())
+        })
+        .unwrap_or_else(|| "gb18030".into());
+    let enc = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::GB18030);
+    enc.decode(bytes).0.into_owned()
+}
+
+/// Reads grids from bytes already in memory; `path` only helps tell formats apart.
+pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    let format = sniff(bytes, path).ok_or_else(|| ReadError::corrupt("无法识别的文件格式"))?;
+    let cur = Cursor::new(bytes);
+    match format {
+        Format::EncryptedOoxml => Err(ReadError::password()),
+        Format::Xlsx => read_xlsx(cur, limits),
+        Format::SpreadsheetMl => spreadsheetml::read(&decode_text(bytes), limits),
+        Format::Html => html::read(&decode_text(bytes), limits),
+        Format::Xls => {
+            let mut wb = Xls::new(cur).map_err(|e| match e {
+                calamine::XlsError::Password => ReadError::password(),
+                e => ReadError::corrupt(e),
+            })?;
+            let names = worksheet_names(&wb);
+            let mut out = Vec::with_capacity(names.len());
+            for name in names {
+                let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
+                check_size(&range, &name, limits)?;
+                let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+                out.push(to_grid(&name, range, &merges, true));
+            }
+            Ok(out)
+        }
+        Format::Ods => {
+            let mut wb = Ods::new(cur).map_err(|e| match e {
+                calamine::OdsError::Password => ReadError::password(),
+                e => ReadError::corrupt(e),
+            })?;
+            let names = worksheet_names(&wb);
+            let mut out = Vec::with_capacity(names.len());
+            for name in names {
+                let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
+                check_size(&range, &name, limits)?;
+                out.push(to_grid(&name, range, &[], false));
+            }
+            Ok(out)
+        }
+        Format::Xlsb => {
+            let mut wb = Xlsb::new(cur).map_err(ReadError::corrupt)?;
+            let names = worksheet_names(&wb);
+            let mut out = Vec::with_capacity(names.len());
+            for name in names {
+                let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
+                check_size(&range, &name, limits)?;
+                out.push(to_grid(&name, range, &[], false));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// XLSX cells are streamed (value and style in one pass) rather than read as a calamine
+/// `Range`: a `Range` is dense from the first to the last used cell, so a sheet with one
+/// cell in A1 and one in XFD1048576 would allocate billions of cells before any check.
+fn read_xlsx(cur: Cursor<&[u8]>, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    let mut wb = Xlsx::new(cur).map_err(xlsx_err)?;
+    let names = worksheet_names(&wb);
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let mut cells = Vec::new();
+        {
+            let mut reader = wb.worksheet_cells_reader(&name).map_err(xlsx_err)?;
+            let percent: Vec<bool> = reader
+                .styles()
+                .iter()
+                .map(|s| {
+                    s.number_format
+                        .as_ref()
+                        .is_some_and(|f| is_percent_format(&f.format_code))
+                })
+                .collect();
+            let mut extent = Extent::new(&name, limits);
+            while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_err)? {
+                let (r, c) = cell.get_position();
+                let pct = percent.get(style).copied().unwrap_or(false);
+                let value = match cell.get_value() {
+                    DataRef::Empty => continue,
+                    DataRef::SharedString(s) => Value::Text((*s).to_string()),
+                    DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                        Value::Text(s.clone())
+                    }
+                    DataRef::Float(f) => float_value(*f, pct),
+                    DataRef::Int(i) => Value::Number {
+                        value: (*i).into(),
+                        percent: pct,
+                    },
+                    DataRef::Bool(b) => Value::Bool(*b),
+                    DataRef::DateTime(d) => Value::Text(d.to_string()),
+                    DataRef::Error(e) => Value::Error(e.to_string()),
+                };
+                extent.add(Pos::new(r, c))?;
+                cells.push((Pos::new(r, c), value));
+            }
+        }
+        let merges: Vec<Region> = wb
+            .merge_cells_by_sheet_name(&name)
+            .map_err(xlsx_err)?
+            .iter()
+            .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1))
+            .collect();
+        let mut extent = Extent::new(&name, limits);
+        for p in cells
+            .iter()
+            .map(|(p, _)| *p)
+            .chain(merges.iter().map(|m| m.last))
+        {
+            extent.add(p)?;
+        }
+        out.push(Grid::from_cells(&name, cells, &merges, true));
+    }
+    Ok(out)
+}
+
+/// Tracks a sheet's used extent while reading and refuses it past the cell limit.
+pub(crate) struct Extent<'a> {
+    name: &'a str,
+    limits: &'a Limits,
+    rows: u64,
+    cols: u64,
+}
+
+impl<'a> Extent<'a> {
+    pub(crate) fn new(name: &'a str, limits: &'a Limits) -> Self {
+        Extent {
+            name,
+            limits,
+            rows: 0,
+            cols: 0,
+        }
+    }
+
+    pub(crate) fn add(&mut self, p: Pos) -> Result<(), ReadError> {
+        self.rows = self.rows.max(p.row as u64 + 1);
+        self.cols = self.cols.max(p.col as u64 + 1);
+        let cells = self.rows * self.cols;
+        if cells > self.limits.max_sheet_cells {
+            return Err(too_large(self.name, cells, self.limits));
+        }
+        Ok(())
+    }
+}
+
+fn too_large(name: &str, cells: u64, limits: &Limits) -> ReadError {
+    ReadError {
+        code: "E001",
+        reason: format!(
+            "工作表“{name}”过大（至少 {cells} 个单元格，上限 {}）",
+            limits.max_sheet_cells
+        ),
+    }
+}
+
+fn float_value(f: f64, percent: bool) -> Value {
+    match decimal_from_f64(f) {
+        Some(d) => Value::Number { value: d, percent },
+        None => Value::Error(f.to_string()),
+    }
+}
+
+fn xlsx_err(e: calamine::XlsxError) -> ReadError {
+    match e {
+        calamine::XlsxError::Password => ReadError::password(),
+        e => ReadError::corrupt(e),
+    }
+}
+
+fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Vec<String> {
+    wb.sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+fn check_size(range: &Range<Data>, name: &str, limits: &Limits) -> Result<(), ReadError> {
+    let Some(end) = range.end() else {
+        return Ok(());
+    };
+    let cells = (end.0 as u64 + 1) * (end.1 as u64 + 1);
+    if cells > limits.max_sheet_cells {
+        return Err(too_large(name, cells, limits));
+    }
+    Ok(())
+}
+
+/// A number format shows a percentage when it has a `%` outside quotes and brackets.
+pub fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut bracket = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            '%' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A calamine range (XLS, ODS, XLSB) as a grid; these formats carry no number formats
+/// calamine exposes, so no cell is known to be a percentage.
+fn to_grid(name: &str, range: Range<Data>, merges: &[Dimensions], has_merge_info: bool) -> Grid {
+    let start = range.start().unwrap_or((0, 0));
+    let mut cells = Vec::new();
+    for (r, c, v) in range.used_cells() {
+        let (r, c) = (start.0 + r as u32, start.1 + c as u32);
+        let value = match v {
+            Data::Empty => continue,
+            Data::String(s) => Value::Text(s.clone()),
+            Data::Float(f) => float_value(*f, false),
+            Data::Int(i) => Value::number((*i).into()),
+            Data::Bool(b) => Value::Bool(*b),
+            Data::DateTime(d) => Value::Text(d.to_string()),
+            Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
+            Data::Error(e) => Value::Error(e.to_string()),
+        };
+        cells.push((Pos::new(r, c), value));
+    }
+    let merges: Vec<Region> = merges
+        .iter()
+        .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1))
+        .collect();
+    Grid::from_cells(name, cells, &merges, has_merge_info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_formats() {
+        assert!(is_percent_format("0%"));
+        assert!(is_percent_format("0.00%"));
+        assert!(!is_percent_format("General"));
+        assert!(!is_percent_format("0.00\"%\""));
+        assert!(!is_percent_format("[Red]0.00"));
+    }
+
+    #[test]
+    fn sniffing_does_not_trust_the_extension() {
+        assert_eq!(sniff(b"hello", Path::new("a.xlsx")), None);
+        assert_eq!(
+            sniff(b"PK\x03\x04rest", Path::new("a.xlsx")),
+            Some(Format::Xlsx)
+        );
+        assert_eq!(
+            sniff(
+                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0],
+                Path::new("a.xlsx")
+            ),
+            Some(Format::Xls)
+        );
+    }
+
+    #[test]
+    fn gbk_text_is_decoded() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("<meta charset=gbk><td>项目名称</td>");
+        assert!(decode_text(&gbk).contains("项目名称"));
+        assert_eq!(decode_text("\u{feff}项目".as_bytes()), "项目");
+    }
+
+    #[test]
+    fn a_huge_sparse_sheet_is_refused_before_allocating() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "a").unwrap();
+        ws.write_string(1_048_575, 16_383, "z").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let e = read_bytes(&bytes, Path::new("big.xlsx"), &Limits::default()).unwrap_err();
+        assert_eq!(e.code, "E001");
+        assert!(e.reason.contains("过大"), "{}", e.reason);
+    }
+
+    #[test]
+    fn text_renamed_xlsx_is_e001() {
+        let e = read_bytes(b"not a workbook", Path::new("x.xlsx"), &Limits::default()).unwrap_err();
+        assert_eq!(e.code, "E001");
+    }
+}

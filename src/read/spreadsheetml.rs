@@ -1,0 +1,307 @@
+//! Excel 2003 XML (SpreadsheetML): what many budget and performance systems export as
+//! "xls". calamine does not read it, so this small reader turns it into the same [`Grid`].
+//!
+//! Positions follow the format: a `Row` or `Cell` may jump ahead with `ss:Index`
+//! (1-based); a cell spans `ss:MergeAcross` more columns and `ss:MergeDown` more rows, and
+//! cells covered by a merge from a row above are not written, so they are skipped.
+//! Numbers (`ss:Type="Number"`) are parsed from their text, exactly, never through a float.
+
+use super::{Extent, Limits, ReadError};
+use crate::grid::{Grid, Pos, Region, Value};
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
+}
+
+fn index(e: &BytesStart) -> Option<u32> {
+    attr(e, "Index")
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|i| *i >= 1)
+        .map(|i| i - 1)
+}
+
+fn span(e: &BytesStart, name: &str) -> u32 {
+    attr(e, name)
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(0)
+        .min(16_384)
+}
+
+/// One worksheet being read.
+struct Sheet {
+    name: String,
+    cells: Vec<(Pos, Value)>,
+    merges: Vec<Region>,
+    covered: HashSet<Pos>,
+}
+
+/// The cell being read: where, its type and style, and its text so far.
+struct Cell {
+    pos: Pos,
+    kind: String,
+    style: Option<String>,
+    text: String,
+    in_data: bool,
+}
+
+pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    let corrupt = |e: quick_xml::Error| ReadError {
+        code: "E001",
+        reason: format!("文件已损坏或不是表格文件（SpreadsheetML: {e}）"),
+    };
+    let mut r = Reader::from_str(text);
+    let mut percent_styles: HashSet<String> = HashSet::new();
+    let mut style_id: Option<String> = None;
+    let mut sheets: Vec<Sheet> = Vec::new();
+    let mut row: u32 = 0;
+    let mut col: u32 = 0;
+    let mut in_row = false;
+    let mut cell: Option<Cell> = None;
+    let mut seen_names: HashMap<String, u32> = HashMap::new();
+    loop {
+        let ev = r.read_event().map_err(corrupt)?;
+        match ev {
+            Event::Eof => break,
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    "Style" => style_id = attr(e, "ID"),
+                    "NumberFormat" => {
+                        let f = attr(e, "Format").unwrap_or_default();
+                        if (f.contains('%') || f.eq_ignore_ascii_case("Percent"))
+                            && let Some(id) = &style_id
+                        {
+                            percent_styles.insert(id.clone());
+                        }
+                    }
+                    "Worksheet" => {
+                        let mut name = attr(e, "Name").unwrap_or_else(|| "Sheet".into());
+                        let n = seen_names.entry(name.clone()).or_insert(0);
+                        *n += 1;
+                        if *n > 1 {
+                            name = format!("{name} ({n})");
+                        }
+                        sheets.push(Sheet {
+                            name,
+                            cells: Vec::new(),
+                            merges: Vec::new(),
+                            covered: HashSet::new(),
+                        });
+                        row = 0;
+                    }
+                    "Row" => {
+                        if let Some(i) = index(e) {
+                            row = i;
+                        }
+                        col = 0;
+                        in_row = !empty;
+                        if empty {
+                            row += 1;
+                        }
+                    }
+                    "Cell" if in_row => {
+                        col = index(e).unwrap_or(col);
+                        while sheets
+                            .last()
+                            .is_some_and(|s| s.covered.contains(&Pos::new(row, col)))
+                        {
+                            col += 1;
+                        }
+                        let across = span(e, "MergeAcross");
+                        let down = span(e, "MergeDown");
+                        let pos = Pos::new(row, col);
+                        if (across > 0 || down > 0)
+                            && let Some(s) = sheets.last_mut()
+                        {
+                            let m = Region::new(row, col, row + down, col + across);
+                            let cells = (down as u64 + 1) * (across as u64 + 1);
+                            if cells > limits.max_sheet_cells {
+                                return Err(super::too_large(&s.name, cells, limits));
+                            }
+                            for rr in row..=row + down {
+                                for cc in col..=col + across {
+                                    if rr > row {
+                                        s.covered.insert(Pos::new(rr, cc));
+                                    }
+                                }
+                            }
+                            s.merges.push(m);
+                        }
+                        let next = col + across + 1;
+                        if empty {
+                            col = next;
+                        } else {
+                            cell = Some(Cell {
+                                pos,
+                                kind: String::new(),
+                                style: attr(e, "StyleID"),
+                                text: String::new(),
+                                in_data: false,
+                            });
+                            col = next;
+                        }
+                    }
+                    "Data" => {
+                        if let Some(c) = cell.as_mut() {
+                            c.kind = attr(e, "Type").unwrap_or_default();
+                            c.in_data = !empty;
+                        }
+                    }
+                    "Br" | "br" => {
+                        if let Some(c) = cell.as_mut().filter(|c| c.in_data) {
+                            c.text.push('\n');
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                if let Some(c) = cell.as_mut().filter(|c| c.in_data) {
+                    c.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) => {
+                if let Some(c) = cell.as_mut().filter(|c| c.in_data) {
+                    c.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(e) => {
+                if let Some(c) = cell.as_mut().filter(|c| c.in_data) {
+                    match e.resolve_char_ref() {
+                        Ok(Some(ch)) => c.text.push(ch),
+                        _ => c.text.push_str(match e.xml10_content().as_ref() {
+                            "amp" => "&",
+                            "lt" => "<",
+                            "gt" => ">",
+                            "quot" => "\"",
+                            "apos" => "'",
+                            _ => "",
+                        }),
+                    }
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                "Style" => style_id = None,
+                "Data" => {
+                    if let Some(c) = cell.as_mut() {
+                        c.in_data = false;
+                    }
+                }
+                "Cell" => {
+                    if let (Some(c), Some(s)) = (cell.take(), sheets.last_mut()) {
+                        let pct = c
+                            .style
+                            .as_ref()
+                            .is_some_and(|id| percent_styles.contains(id));
+                        if let Some(v) = value(&c.kind, c.text, pct) {
+                            s.cells.push((c.pos, v));
+                        }
+                    }
+                }
+                "Row" => {
+                    in_row = false;
+                    row += 1;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let mut grids = Vec::with_capacity(sheets.len());
+    for s in sheets {
+        let mut extent = Extent::new(&s.name, limits);
+        for p in s
+            .cells
+            .iter()
+            .map(|(p, _)| *p)
+            .chain(s.merges.iter().map(|m| m.last))
+        {
+            extent.add(p)?;
+        }
+        grids.push(Grid::from_cells(&s.name, s.cells, &s.merges, true));
+    }
+    Ok(grids)
+}
+
+fn value(kind: &str, text: String, percent: bool) -> Option<Value> {
+    if text.is_empty() {
+        return None;
+    }
+    Some(match kind {
+        "Number" => match Decimal::from_str(text.trim())
+            .or_else(|_| Decimal::from_scientific(text.trim()))
+        {
+            Ok(d) => Value::Number {
+                value: d.normalize(),
+                percent,
+            },
+            Err(_) => Value::Text(text),
+        },
+        "Boolean" => Value::Bool(text.trim() == "1"),
+        "Error" => Value::Error(text),
+        _ => Value::Text(text),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Styles><Style ss:ID="p"><NumberFormat ss:Format="0%"/></Style></Styles>
+ <Worksheet ss:Name="Sheet1">
+  <Table>
+   <Row><Cell ss:MergeAcross="1" ss:MergeDown="1"><Data ss:Type="String">项目名称</Data></Cell>
+        <Cell><Data ss:Type="String">&#10;10 &amp; 20</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="Number">19.2</Data></Cell></Row>
+   <Row ss:Index="5"><Cell ss:Index="3" ss:StyleID="p"><Data ss:Type="Number">1</Data></Cell></Row>
+  </Table>
+ </Worksheet>
+</Workbook>"#;
+
+    #[test]
+    fn positions_merges_and_values() {
+        let g = &read(DOC, &Limits::default()).unwrap()[0];
+        assert_eq!(g.sheet, "Sheet1");
+        assert_eq!(g.get(Pos::new(0, 0)), &Value::text("项目名称"));
+        assert_eq!(g.merge_at(Pos::new(1, 1)), Some(Region::new(0, 0, 1, 1)));
+        assert_eq!(g.get(Pos::new(0, 2)), &Value::text("\n10 & 20"));
+        // Row 2's first cell skips the columns covered by the merge above.
+        assert_eq!(
+            g.get(Pos::new(1, 2)),
+            &Value::number(Decimal::from_str("19.2").unwrap())
+        );
+        assert_eq!(
+            g.get(Pos::new(4, 2)),
+            &Value::Number {
+                value: Decimal::ONE,
+                percent: true
+            }
+        );
+    }
+
+    #[test]
+    fn broken_xml_is_e001() {
+        let e = read(
+            "<Workbook><Worksheet><Table><Row></Cell>",
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "E001");
+    }
+}
