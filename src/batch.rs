@@ -108,7 +108,24 @@ struct FileResult {
 
 /// Reads found files in parallel and assembles the batch in their order.
 pub fn read_found(found: &[Found], opts: &Options) -> Batch {
-    let results: Vec<FileResult> = found.par_iter().map(|f| read_one(f, opts)).collect();
+    read_found_with(found, opts, |_, _| {})
+}
+
+/// As [`read_found`], calling `on_file` as each file is done (from worker threads, in
+/// any order) with its outcome and forms: for progress reporting.
+pub fn read_found_with(
+    found: &[Found],
+    opts: &Options,
+    on_file: impl Fn(&Input, &[Form]) + Sync,
+) -> Batch {
+    let results: Vec<FileResult> = found
+        .par_iter()
+        .map(|f| {
+            let r = read_one(f, opts);
+            on_file(&r.input, &r.forms);
+            r
+        })
+        .collect();
     let mut batch = Batch::default();
     for r in results {
         batch.inputs.push(r.input);

@@ -72,6 +72,9 @@ enum Command {
         no_form_sheets: bool,
         #[command(flatten)]
         limits: LimitArgs,
+        /// Also write the list sheets as UTF-8 CSV files (with BOM) into this folder.
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
     /// Read and check workbooks; write nothing, print findings like a compiler.
     Check {
@@ -123,6 +126,7 @@ impl LimitArgs {
 }
 
 fn main() -> ExitCode {
+    jixiao::read::quiet_reader_panics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -149,6 +153,36 @@ fn threads(jobs: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// Reads the files, with a progress bar on stderr when it is a terminal, there are more
+/// than 20 files and the user did not ask for quiet.
+fn read_with_progress(
+    found: &[batch::Found],
+    opts: &batch::Options,
+    quiet: bool,
+) -> jixiao::model::Batch {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let files = found.len();
+    if quiet || files <= 20 || !std::io::stderr().is_terminal() {
+        return batch::read_found(found, opts);
+    }
+    let bar = indicatif::ProgressBar::new(files as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 个文件 · {msg} · 剩余 {eta}")
+            .expect("valid template"),
+    );
+    let (forms, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let b = batch::read_found_with(found, opts, |input, f| {
+        let n = forms.fetch_add(f.len(), Ordering::Relaxed) + f.len();
+        let e = failed.fetch_add(
+            usize::from(input.status == Status::Failed),
+            Ordering::Relaxed,
+        ) + usize::from(input.status == Status::Failed);
+        bar.set_message(format!("{n} 张表 · {e} 个文件失败"));
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    b
+}
+
 fn exit(fail: bool) -> ExitCode {
     ExitCode::from(u8::from(fail))
 }
@@ -165,6 +199,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             form_sheets,
             no_form_sheets,
             limits,
+            csv,
         } => {
             threads(jobs)?;
             let choice = match (form_sheets, no_form_sheets) {
@@ -182,9 +217,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 keep_source: write::workbook::want_form_sheets(choice, files),
                 limits: limits.limits(),
             };
-            let b = batch::read_found(&found, &opts);
+            let b = read_with_progress(&found, &opts, quiet);
             let wopts = write::workbook::Options {
                 form_sheets: write::workbook::want_form_sheets(choice, b.forms.len()),
+                ..Default::default()
             };
             let bytes = write::workbook::to_xlsx(&b, &wopts).context("无法生成汇总工作簿")?;
             write::write_atomic(&output, &bytes)?;
@@ -195,6 +231,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     write::write_atomic(&j, doc.as_bytes())?;
                 }
+            }
+            if let Some(dir) = csv {
+                write::csv::write_dir(&b, &dir)?;
             }
             for i in b.inputs.iter().filter(|i| i.status == Status::Failed) {
                 eprintln!("{}: {}", i.path, i.reason.as_deref().unwrap_or(""));

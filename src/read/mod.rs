@@ -9,6 +9,7 @@ use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, Xls, Xl
 
 mod html;
 mod spreadsheetml;
+mod xls_guard;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -154,8 +155,42 @@ pub fn decode_text(bytes: &[u8]) -> String {
     enc.decode(bytes).0.into_owned()
 }
 
+thread_local! {
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs a panic hook that stays silent for panics inside a format reader (they are
+/// caught and reported as E001 for that file) and defers to the previous hook otherwise.
+pub fn quiet_reader_panics() {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !IN_READER.with(|f| f.get()) {
+            prev(info);
+        }
+    }));
+}
+
 /// Reads grids from bytes already in memory; `path` only helps tell formats apart.
+///
+/// A reader that panics on malformed input (calamine's CFB parser can, on a corrupt
+/// .xls) is contained here: the file gets E001 and every other file is still read.
 pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    IN_READER.with(|f| f.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_unguarded(bytes, path, limits)
+    }));
+    IN_READER.with(|f| f.set(false));
+    r.unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(ReadError::corrupt(format!("读取器内部错误：{msg}")))
+    })
+}
+
+fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     let format = sniff(bytes, path).ok_or_else(|| ReadError::corrupt("无法识别的文件格式"))?;
     let cur = Cursor::new(bytes);
     match format {
@@ -164,6 +199,7 @@ pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
         Format::SpreadsheetMl => spreadsheetml::read(&decode_text(bytes), limits),
         Format::Html => html::read(&decode_text(bytes), limits),
         Format::Xls => {
+            xls_guard::check(bytes, limits)?;
             let mut wb = Xls::new(cur).map_err(|e| match e {
                 calamine::XlsError::Password => ReadError::password(),
                 e => ReadError::corrupt(e),
@@ -193,13 +229,26 @@ pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
             Ok(out)
         }
         Format::Xlsb => {
+            // Streamed, like XLSX, so a far-away cell is refused before a dense range is
+            // allocated.
             let mut wb = Xlsb::new(cur).map_err(ReadError::corrupt)?;
             let names = worksheet_names(&wb);
             let mut out = Vec::with_capacity(names.len());
             for name in names {
-                let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
-                check_size(&range, &name, limits)?;
-                out.push(to_grid(&name, range, &[], false));
+                let mut reader = wb
+                    .worksheet_cells_reader(&name)
+                    .map_err(ReadError::corrupt)?;
+                let mut extent = Extent::new(&name, limits);
+                let mut cells = Vec::new();
+                while let Some(cell) = reader.next_cell().map_err(ReadError::corrupt)? {
+                    let (r, c) = cell.get_position();
+                    let Some(value) = data_ref_value(cell.get_value(), false) else {
+                        continue;
+                    };
+                    extent.add(Pos::new(r, c))?;
+                    cells.push((Pos::new(r, c), value));
+                }
+                out.push(Grid::from_cells(&name, cells, &[], false));
             }
             Ok(out)
         }
@@ -230,20 +279,8 @@ fn read_xlsx(cur: Cursor<&[u8]>, limits: &Limits) -> Result<Vec<Grid>, ReadError
             while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_err)? {
                 let (r, c) = cell.get_position();
                 let pct = percent.get(style).copied().unwrap_or(false);
-                let value = match cell.get_value() {
-                    DataRef::Empty => continue,
-                    DataRef::SharedString(s) => Value::Text((*s).to_string()),
-                    DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-                        Value::Text(s.clone())
-                    }
-                    DataRef::Float(f) => float_value(*f, pct),
-                    DataRef::Int(i) => Value::Number {
-                        value: (*i).into(),
-                        percent: pct,
-                    },
-                    DataRef::Bool(b) => Value::Bool(*b),
-                    DataRef::DateTime(d) => Value::Text(d.to_string()),
-                    DataRef::Error(e) => Value::Error(e.to_string()),
+                let Some(value) = data_ref_value(cell.get_value(), pct) else {
+                    continue;
                 };
                 extent.add(Pos::new(r, c))?;
                 cells.push((Pos::new(r, c), value));
@@ -305,6 +342,25 @@ fn too_large(name: &str, cells: u64, limits: &Limits) -> ReadError {
             limits.max_sheet_cells
         ),
     }
+}
+
+/// A streamed cell value; `None` for empty cells.
+fn data_ref_value(v: &DataRef, percent: bool) -> Option<Value> {
+    Some(match v {
+        DataRef::Empty => return None,
+        DataRef::SharedString(s) => Value::Text((*s).to_string()),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Value::Text(s.clone())
+        }
+        DataRef::Float(f) => float_value(*f, percent),
+        DataRef::Int(i) => Value::Number {
+            value: (*i).into(),
+            percent,
+        },
+        DataRef::Bool(b) => Value::Bool(*b),
+        DataRef::DateTime(d) => Value::Text(d.to_string()),
+        DataRef::Error(e) => Value::Error(e.to_string()),
+    })
 }
 
 fn float_value(f: f64, percent: bool) -> Value {
@@ -431,6 +487,20 @@ mod tests {
         let e = read_bytes(&bytes, Path::new("big.xlsx"), &Limits::default()).unwrap_err();
         assert_eq!(e.code, "E001");
         assert!(e.reason.contains("过大"), "{}", e.reason);
+    }
+
+    #[test]
+    fn a_reader_panic_on_a_corrupt_xls_is_e001() {
+        // Found by the fuzzer: a CFB header whose sector chain points past the end makes
+        // calamine slice out of bounds.
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/fuzz-cfb-slice.xls"
+        ))
+        .unwrap();
+        let e = read_bytes(&bytes, Path::new("x.xls"), &Limits::default()).unwrap_err();
+        assert_eq!(e.code, "E001");
+        assert!(e.reason.contains("读取器内部错误"), "{}", e.reason);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Outputs: one module per format. Writers turn a [`crate::model::Batch`] into bytes and
 //! nothing else; [`write_atomic`] is the one way they reach the disk.
 
+pub mod csv;
 pub mod forms;
 pub mod json;
+pub mod tables;
 pub mod terminal;
 pub mod workbook;
 

@@ -3,16 +3,13 @@
 
 use crate::batch::OUTPUT_MARKER;
 use crate::grid::Pos;
-use crate::model::{Batch, Field, Form, Severity};
+use crate::model::Batch;
 use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::forms;
-use rust_decimal::Decimal;
+use crate::write::tables::{self, Cell, Kind, Table};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
-
-/// Column header and width (in characters; CJK counts double).
-type Column = (&'static str, f64);
 
 struct Formats {
     header: Format,
@@ -48,70 +45,36 @@ impl Formats {
             title: Format::new().set_bold().set_font_size(14),
         }
     }
-}
 
-/// A list sheet: header row, widths, frozen header, filter over the data.
-fn list_sheet<'a>(
-    wb: &'a mut rust_xlsxwriter::Workbook,
-    name: &str,
-    cols: &[Column],
-    rows: u32,
-    f: &Formats,
-) -> Result<&'a mut Worksheet, XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name)?;
-    for (i, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &f.header)?;
-        ws.set_column_width(i as u16, *w)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, rows.max(1), cols.len() as u16 - 1)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
-    Ok(ws)
-}
-
-fn put_text(
-    ws: &mut Worksheet,
-    r: u32,
-    c: u16,
-    v: Option<&str>,
-    f: &Format,
-) -> Result<(), XlsxError> {
-    match v {
-        Some(s) if !s.is_empty() => ws.write_string_with_format(r, c, s, f).map(|_| ()),
-        _ => Ok(()),
+    fn of(&self, kind: Kind) -> &Format {
+        match kind {
+            Kind::Text => &self.text,
+            Kind::Money => &self.money,
+            Kind::Number => &self.number,
+            Kind::Percent => &self.percent,
+        }
     }
 }
 
-fn put_num(
-    ws: &mut Worksheet,
-    r: u32,
-    c: u16,
-    v: Option<Decimal>,
-    f: &Format,
-) -> Result<(), XlsxError> {
-    match v.and_then(|d| d.to_f64()) {
-        Some(n) => ws.write_number_with_format(r, c, n, f).map(|_| ()),
-        None => Ok(()),
-    }
-}
-
-fn text(f: &Field<String>) -> Option<&str> {
-    f.value.as_deref()
-}
-
-fn cell(p: Option<Pos>) -> String {
-    p.map(|p| p.to_string()).unwrap_or_default()
-}
+/// Data rows per sheet: Excel's 1,048,576 rows less the header row.
+pub const MAX_DATA_ROWS: usize = 1_048_575;
 
 /// Options of the workbook writer.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// Write each form's 原表 and 清洗 sheets (forms read without their source are skipped).
     pub form_sheets: bool,
+    /// A list longer than this continues on a second sheet (指标明细2, …).
+    pub max_rows_per_sheet: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            form_sheets: false,
+            max_rows_per_sheet: MAX_DATA_ROWS,
+        }
+    }
 }
 
 /// Form sheets are written by default up to this many forms.
@@ -167,21 +130,98 @@ impl Links {
     }
 }
 
-/// Writes a link to a form's 清洗 cell (naming the 原表 cell) in column `c`.
-fn cell_link(
-    ws: &mut Worksheet,
-    r: u32,
-    c: u16,
+/// Writes one list table, continuing on numbered sheets past `max_rows`. Returns the
+/// names of the sheets it took.
+fn write_table(
+    wb: &mut rust_xlsxwriter::Workbook,
+    t: Table,
+    f: &Formats,
     links: &Links,
-    project: Option<&str>,
-    cell: Option<Pos>,
-) -> Result<(), XlsxError> {
-    if let (Some(l), Some(cell)) = (links.of(project), cell) {
-        let dest = (l.locate)(cell);
-        let url = rust_xlsxwriter::Url::new(forms::link(&l.cleaned, dest))
-            .set_text(format!("清洗 {dest}"))
-            .set_tip(format!("原表：{}!{cell}", l.original));
-        ws.write_url(r, c, url)?;
+    max_rows: usize,
+) -> Result<Vec<String>, XlsxError> {
+    let max_rows = max_rows.max(1);
+    let sheets = t.len.div_ceil(max_rows).max(1);
+    let mut rows = t.rows;
+    let mut names = Vec::with_capacity(sheets);
+    for k in 0..sheets {
+        let name = if k == 0 {
+            t.name.to_string()
+        } else {
+            format!("{}{}", t.name, k + 1)
+        };
+        let n = (t.len - k * max_rows).min(max_rows) as u32;
+        // Long lists stream rows to a temporary file instead of holding every cell in
+        // memory; 汇总 keeps the normal mode for its chart.
+        let ws = if t.name == "汇总" {
+            wb.add_worksheet()
+        } else {
+            wb.add_worksheet_with_constant_memory()?
+        };
+        ws.set_name(&name)?;
+        for (i, c) in t.columns.iter().enumerate() {
+            let i = i as u16;
+            ws.set_column_width(i, c.width)?;
+            // A column format, not a format per cell: a formatted write hashes the whole
+            // Format to find its index, which dominated writing large lists.
+            ws.set_column_format(i, f.of(c.kind))?;
+            ws.write_string_with_format(0, i, c.title, &f.header)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofilter(0, 0, n.max(1), t.columns.len() as u16 - 1)?;
+        ws.set_landscape();
+        ws.set_paper_size(9);
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(0, 0)?;
+        for r in 1..=n {
+            let Some(row) = rows.next() else { break };
+            for (c, cell) in row.into_iter().enumerate() {
+                put(ws, r, c as u16, cell, links)?;
+            }
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+fn put(ws: &mut Worksheet, r: u32, c: u16, cell: Cell, links: &Links) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Empty => {}
+        Cell::Text(s) => {
+            if !s.is_empty() {
+                ws.write_string(r, c, s)?;
+            }
+        }
+        Cell::Owned(s) => {
+            if !s.is_empty() {
+                ws.write_string(r, c, s)?;
+            }
+        }
+        Cell::Num(d) => {
+            if let Some(n) = d.to_f64() {
+                ws.write_number(r, c, n)?;
+            }
+        }
+        Cell::Target { project, cell } => {
+            if let Some(l) = links.of(Some(project)) {
+                let dest = (l.locate)(cell);
+                let url = rust_xlsxwriter::Url::new(forms::link(&l.cleaned, dest))
+                    .set_text(format!("清洗 {dest}"))
+                    .set_tip(format!("原表：{}!{cell}", l.original));
+                ws.write_url(r, c, url)?;
+            }
+        }
+        Cell::FormSheet { project, cleaned } => {
+            if let Some(l) = links.of(Some(project)) {
+                let (name, text) = if cleaned {
+                    (&l.cleaned, "清洗")
+                } else {
+                    (&l.original, "原表")
+                };
+                let url =
+                    rust_xlsxwriter::Url::new(forms::link(name, Pos::new(0, 0))).set_text(text);
+                ws.write_url(r, c, url)?;
+            }
+        }
     }
     Ok(())
 }
@@ -191,111 +231,35 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let links = Links::new(batch, opts.form_sheets);
     let mut wb = deterministic_workbook();
-    summary(&mut wb, batch, &f, &links)?;
-    indicators(&mut wb, batch, &f)?;
-    funds(&mut wb, batch, &f)?;
-    findings(&mut wb, batch, &f, &links)?;
-    changes(&mut wb, batch, &f, &links)?;
+    // Deflate dominates writing a large workbook; level 1 is several times faster for
+    // files about a fifth larger.
+    wb.set_zip_compression_level(1);
+    let mut split = Vec::new();
+    for t in tables::all(batch) {
+        let name = t.name;
+        let sheets = write_table(&mut wb, t, &f, &links, opts.max_rows_per_sheet)?;
+        if name == "汇总" {
+            let ws = wb.worksheet_from_name(sheets.last().expect("one sheet at least"))?;
+            let n = batch.forms.len().min(opts.max_rows_per_sheet) as u32;
+            for (c, cell) in tables::summary_totals(batch).into_iter().enumerate() {
+                put(ws, n + 1, c as u16, cell, &links)?;
+            }
+            ws.set_row_format(n + 1, &f.bold)?;
+            if n > 0 {
+                score_chart(ws, n)?;
+            }
+        }
+        if sheets.len() > 1 {
+            split.push(sheets);
+        }
+    }
     if links.any() {
         for p in &batch.forms {
             forms::write(&mut wb, p)?;
         }
     }
-    notes(&mut wb, batch, &f, links.any())?;
+    notes(&mut wb, batch, &f, links.any(), &split)?;
     wb.save_to_buffer()
-}
-
-const SUMMARY: &[Column] = &[
-    ("编号", 8.0),
-    ("项目名称", 36.0),
-    ("主管部门", 16.0),
-    ("实施单位", 16.0),
-    ("年度", 7.0),
-    ("年初预算数", 11.0),
-    ("全年预算数", 11.0),
-    ("全年执行数", 11.0),
-    ("执行率", 9.0),
-    ("执行率得分", 9.0),
-    ("申报总分", 9.0),
-    ("核算总分", 9.0),
-    ("等级", 6.0),
-    ("错误", 6.0),
-    ("警告", 6.0),
-    ("来源文件", 30.0),
-    ("来源工作表", 12.0),
-    ("位置", 8.0),
-    ("原表", 10.0),
-    ("清洗", 10.0),
-];
-
-fn summary(
-    wb: &mut rust_xlsxwriter::Workbook,
-    b: &Batch,
-    f: &Formats,
-    links: &Links,
-) -> Result<(), XlsxError> {
-    let n = b.forms.len() as u32;
-    let ws = list_sheet(wb, "汇总", SUMMARY, n, f)?;
-    for (i, p) in b.forms.iter().enumerate() {
-        let r = i as u32 + 1;
-        let t = &p.funds.total;
-        ws.write_string(r, 0, &p.id)?;
-        put_text(ws, r, 1, text(&p.name), &f.text)?;
-        put_text(ws, r, 2, text(&p.department), &f.text)?;
-        put_text(ws, r, 3, text(&p.implementer), &f.text)?;
-        if let Some(y) = p.year.value {
-            ws.write_number(r, 4, y)?;
-        }
-        put_num(ws, r, 5, t.initial.value, &f.money)?;
-        put_num(ws, r, 6, t.full_year.value, &f.money)?;
-        put_num(ws, r, 7, t.executed.value, &f.money)?;
-        put_num(ws, r, 8, p.execution_rate, &f.percent)?;
-        put_num(ws, r, 9, p.execution_score, &f.number)?;
-        put_num(ws, r, 10, p.declared_total.value, &f.number)?;
-        put_num(ws, r, 11, Some(p.computed_total), &f.number)?;
-        ws.write_string(r, 12, p.grade)?;
-        ws.write_number(r, 13, p.count(Severity::Error) as f64)?;
-        ws.write_number(r, 14, p.count(Severity::Warning) as f64)?;
-        ws.write_string(r, 15, &p.file)?;
-        ws.write_string(r, 16, &p.sheet)?;
-        ws.write_string(r, 17, p.anchor.to_string())?;
-        if let Some(l) = &links.sheets[i] {
-            let to = |name: &str, text: &str| {
-                rust_xlsxwriter::Url::new(forms::link(name, p.anchor)).set_text(text)
-            };
-            ws.write_url(r, 18, to(&l.original, "原表"))?;
-            ws.write_url(r, 19, to(&l.cleaned, "清洗"))?;
-        }
-    }
-    // Totals row: budgets summed exactly in Decimal, written once.
-    let r = n + 1;
-    let sum = |g: fn(&Form) -> Option<Decimal>| b.forms.iter().filter_map(g).sum::<Decimal>();
-    ws.write_string_with_format(r, 1, "合计", &f.bold)?;
-    put_num(
-        ws,
-        r,
-        5,
-        Some(sum(|p| p.funds.total.initial.value)),
-        &f.money,
-    )?;
-    put_num(
-        ws,
-        r,
-        6,
-        Some(sum(|p| p.funds.total.full_year.value)),
-        &f.money,
-    )?;
-    put_num(
-        ws,
-        r,
-        7,
-        Some(sum(|p| p.funds.total.executed.value)),
-        &f.money,
-    )?;
-    if n > 0 {
-        score_chart(ws, n)?;
-    }
-    Ok(())
 }
 
 /// Declared and computed totals per project, side by side, below the table.
@@ -303,7 +267,10 @@ fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
     use rust_xlsxwriter::{Chart, ChartType};
     let mut chart = Chart::new(ChartType::Column);
     chart.title().set_name("申报总分与核算总分");
-    for (col, name) in [(10, "申报总分"), (11, "核算总分")] {
+    for (col, name) in [
+        (tables::SUMMARY_DECLARED, "申报总分"),
+        (tables::SUMMARY_COMPUTED, "核算总分"),
+    ] {
         chart
             .add_series()
             .set_name(name)
@@ -316,156 +283,12 @@ fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
     Ok(())
 }
 
-const INDICATORS: &[Column] = &[
-    ("编号", 8.0),
-    ("项目名称", 30.0),
-    ("一级指标", 11.0),
-    ("二级指标", 14.0),
-    ("三级指标", 30.0),
-    ("年度指标值", 16.0),
-    ("实际完成值", 16.0),
-    ("分值", 6.0),
-    ("得分", 6.0),
-    ("偏差原因", 16.0),
-    ("计分组", 7.0),
-    ("来源文件", 30.0),
-    ("来源工作表", 12.0),
-    ("单元格", 8.0),
-];
-
-fn indicators(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result<(), XlsxError> {
-    let n: usize = b.forms.iter().map(|p| p.indicators.len()).sum();
-    let ws = list_sheet(wb, "指标明细", INDICATORS, n as u32, f)?;
-    let mut r = 1;
-    for p in &b.forms {
-        for i in &p.indicators {
-            ws.write_string(r, 0, &p.id)?;
-            put_text(ws, r, 1, text(&p.name), &f.text)?;
-            put_text(ws, r, 2, text(&i.level1), &f.text)?;
-            put_text(ws, r, 3, text(&i.level2), &f.text)?;
-            put_text(ws, r, 4, text(&i.name), &f.text)?;
-            put_text(ws, r, 5, text(&i.target), &f.text)?;
-            put_text(ws, r, 6, text(&i.actual), &f.text)?;
-            put_num(ws, r, 7, i.weight.value, &f.number)?;
-            put_num(ws, r, 8, i.score.value, &f.number)?;
-            put_text(ws, r, 9, text(&i.reason), &f.text)?;
-            if let Some(g) = i.group {
-                ws.write_number(r, 10, g)?;
-            }
-            ws.write_string(r, 11, &p.file)?;
-            ws.write_string(r, 12, &p.sheet)?;
-            ws.write_string(r, 13, cell(i.name.cell.or(i.target.cell)))?;
-            r += 1;
-        }
-    }
-    Ok(())
-}
-
-const FUNDS: &[Column] = &[
-    ("编号", 8.0),
-    ("项目名称", 30.0),
-    ("资金来源", 14.0),
-    ("年初预算数", 11.0),
-    ("全年预算数", 11.0),
-    ("全年执行数", 11.0),
-    ("分值", 6.0),
-    ("执行率", 9.0),
-    ("得分", 6.0),
-];
-
-fn funds(wb: &mut rust_xlsxwriter::Workbook, b: &Batch, f: &Formats) -> Result<(), XlsxError> {
-    let ws = list_sheet(wb, "资金", FUNDS, b.forms.len() as u32 * 4, f)?;
-    let mut r = 1;
-    for p in &b.forms {
-        for (label, row) in p.funds.rows() {
-            ws.write_string(r, 0, &p.id)?;
-            put_text(ws, r, 1, text(&p.name), &f.text)?;
-            ws.write_string(r, 2, label)?;
-            put_num(ws, r, 3, row.initial.value, &f.money)?;
-            put_num(ws, r, 4, row.full_year.value, &f.money)?;
-            put_num(ws, r, 5, row.executed.value, &f.money)?;
-            put_num(ws, r, 6, row.weight.value, &f.number)?;
-            put_num(ws, r, 7, row.rate.value, &f.percent)?;
-            put_num(ws, r, 8, row.score.value, &f.number)?;
-            r += 1;
-        }
-    }
-    Ok(())
-}
-
-const FINDINGS: &[Column] = &[
-    ("级别", 7.0),
-    ("代码", 7.0),
-    ("说明", 60.0),
-    ("项目", 8.0),
-    ("文件", 30.0),
-    ("工作表", 12.0),
-    ("单元格", 8.0),
-    ("链接", 12.0),
-];
-
-fn findings(
-    wb: &mut rust_xlsxwriter::Workbook,
-    b: &Batch,
-    f: &Formats,
-    links: &Links,
-) -> Result<(), XlsxError> {
-    let n = b.findings().count() as u32;
-    let ws = list_sheet(wb, "问题清单", FINDINGS, n, f)?;
-    for (i, x) in b.findings().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string(r, 0, x.severity.zh())?;
-        ws.write_string(r, 1, x.code)?;
-        ws.write_string_with_format(r, 2, &x.message, &f.text)?;
-        put_text(ws, r, 3, x.project.as_deref(), &f.text)?;
-        ws.write_string(r, 4, &x.file)?;
-        put_text(ws, r, 5, x.sheet.as_deref(), &f.text)?;
-        ws.write_string(r, 6, cell(x.cell))?;
-        cell_link(ws, r, 7, links, x.project.as_deref(), x.cell)?;
-    }
-    Ok(())
-}
-
-const CHANGES: &[Column] = &[
-    ("文件", 30.0),
-    ("工作表", 12.0),
-    ("单元格", 8.0),
-    ("原值", 30.0),
-    ("新值", 30.0),
-    ("代码", 7.0),
-    ("原因", 30.0),
-    ("项目", 8.0),
-    ("链接", 12.0),
-];
-
-fn changes(
-    wb: &mut rust_xlsxwriter::Workbook,
-    b: &Batch,
-    f: &Formats,
-    links: &Links,
-) -> Result<(), XlsxError> {
-    let n = b.changes().count() as u32;
-    let ws = list_sheet(wb, "变更记录", CHANGES, n, f)?;
-    for (i, c) in b.changes().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string(r, 0, &c.file)?;
-        ws.write_string(r, 1, &c.sheet)?;
-        ws.write_string(r, 2, c.cell.to_string())?;
-        ws.write_string_with_format(r, 3, &c.from, &f.text)?;
-        ws.write_string_with_format(r, 4, &c.to, &f.text)?;
-        ws.write_string(r, 5, c.code)?;
-        ws.write_string_with_format(r, 6, &c.reason, &f.text)?;
-        put_text(ws, r, 7, c.project.as_deref(), &f.text)?;
-        cell_link(ws, r, 8, links, c.project.as_deref(), Some(c.cell))?;
-    }
-    Ok(())
-}
-
 fn notes(
     wb: &mut rust_xlsxwriter::Workbook,
     b: &Batch,
     f: &Formats,
     form_sheets: bool,
+    split: &[Vec<String>],
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("说明")?;
@@ -497,7 +320,22 @@ fn notes(
             "本次未输出各表的原表/清洗工作表（表数超过50或使用了 --no-form-sheets；可用 --form-sheets 打开）。",
         ]
     };
-    let lines: Vec<&str> = lines.iter().chain(compare).copied().collect();
+    let split: Vec<String> = split
+        .iter()
+        .map(|s| {
+            format!(
+                "“{}”超过 Excel 单表 1,048,576 行上限，已依次续写在：{}。",
+                s[0],
+                s.join("、")
+            )
+        })
+        .collect();
+    let lines: Vec<&str> = lines
+        .iter()
+        .chain(compare)
+        .copied()
+        .chain(split.iter().map(String::as_str))
+        .collect();
     for (i, l) in lines.iter().enumerate() {
         ws.write_string(i as u32 + 1, 0, *l)?;
     }

@@ -1,0 +1,332 @@
+//! The list tables of the consolidated output (汇总, 指标明细, 资金, 问题清单, 变更记录) as
+//! rows of cells, independent of the file format: the workbook writer and the CSV writer
+//! both consume them, so the two can never disagree about a column.
+
+use crate::grid::Pos;
+use crate::model::{Batch, Field, Form, Severity};
+use rust_decimal::Decimal;
+
+/// How a column's cells look in a workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// 万元, two decimals.
+    Money,
+    /// Weights, scores, counts: as they are.
+    Number,
+    Percent,
+}
+
+/// A column: header, width in characters (CJK counts double), kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub title: &'static str,
+    pub width: f64,
+    pub kind: Kind,
+}
+
+const fn col(title: &'static str, width: f64, kind: Kind) -> Column {
+    Column { title, width, kind }
+}
+
+/// One cell of a list table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Owned(String),
+    Num(Decimal),
+    /// A place in a form: the workbook links it to the form's 清洗 sheet; CSV writes the
+    /// cell address.
+    Target {
+        project: &'a str,
+        cell: Pos,
+    },
+    /// A form's original and cleaned sheets (汇总's link columns); nothing in CSV.
+    FormSheet {
+        project: &'a str,
+        cleaned: bool,
+    },
+}
+
+impl Cell<'_> {
+    /// The cell as plain text (CSV).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty | Cell::FormSheet { .. } => String::new(),
+            Cell::Text(s) => s.to_string(),
+            Cell::Owned(s) => s.clone(),
+            Cell::Num(d) => d.normalize().to_string(),
+            Cell::Target { cell, .. } => cell.to_string(),
+        }
+    }
+}
+
+fn text(f: &Field<String>) -> Cell<'_> {
+    f.value.as_deref().map_or(Cell::Empty, Cell::Text)
+}
+
+fn num(v: Option<Decimal>) -> Cell<'static> {
+    v.map_or(Cell::Empty, Cell::Num)
+}
+
+fn opt(v: Option<&str>) -> Cell<'_> {
+    v.map_or(Cell::Empty, Cell::Text)
+}
+
+fn place(p: Option<Pos>) -> Cell<'static> {
+    p.map_or(Cell::Empty, |p| Cell::Owned(p.to_string()))
+}
+
+/// Rows of one table.
+pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell<'a>>> + 'a>;
+
+/// A list table: its sheet name, columns and rows.
+pub struct Table<'a> {
+    pub name: &'static str,
+    pub columns: &'static [Column],
+    pub len: usize,
+    pub rows: Rows<'a>,
+}
+
+use Kind::{Money, Number, Percent, Text};
+
+pub const SUMMARY: &[Column] = &[
+    col("编号", 8.0, Text),
+    col("项目名称", 36.0, Text),
+    col("主管部门", 16.0, Text),
+    col("实施单位", 16.0, Text),
+    col("年度", 7.0, Number),
+    col("年初预算数", 11.0, Money),
+    col("全年预算数", 11.0, Money),
+    col("全年执行数", 11.0, Money),
+    col("执行率", 9.0, Percent),
+    col("执行率得分", 9.0, Number),
+    col("申报总分", 9.0, Number),
+    col("核算总分", 9.0, Number),
+    col("等级", 6.0, Text),
+    col("错误", 6.0, Number),
+    col("警告", 6.0, Number),
+    col("来源文件", 30.0, Text),
+    col("来源工作表", 12.0, Text),
+    col("位置", 8.0, Text),
+    col("原表", 10.0, Text),
+    col("清洗", 10.0, Text),
+];
+
+/// Column indices of 汇总 the chart and totals refer to.
+pub const SUMMARY_DECLARED: u16 = 10;
+pub const SUMMARY_COMPUTED: u16 = 11;
+
+pub fn summary(b: &Batch) -> Table<'_> {
+    let rows = b.forms.iter().map(|p| {
+        let t = &p.funds.total;
+        vec![
+            Cell::Text(&p.id),
+            text(&p.name),
+            text(&p.department),
+            text(&p.implementer),
+            num(p.year.value.map(Decimal::from)),
+            num(t.initial.value),
+            num(t.full_year.value),
+            num(t.executed.value),
+            num(p.execution_rate),
+            num(p.execution_score),
+            num(p.declared_total.value),
+            Cell::Num(p.computed_total),
+            Cell::Text(p.grade),
+            Cell::Num(p.count(Severity::Error).into()),
+            Cell::Num(p.count(Severity::Warning).into()),
+            Cell::Text(&p.file),
+            Cell::Text(&p.sheet),
+            Cell::Owned(p.anchor.to_string()),
+            Cell::FormSheet {
+                project: &p.id,
+                cleaned: false,
+            },
+            Cell::FormSheet {
+                project: &p.id,
+                cleaned: true,
+            },
+        ]
+    });
+    Table {
+        name: "汇总",
+        columns: SUMMARY,
+        len: b.forms.len(),
+        rows: Box::new(rows),
+    }
+}
+
+/// The 合计 row under 汇总: budgets summed exactly, in Decimal.
+pub fn summary_totals(b: &Batch) -> Vec<Cell<'static>> {
+    let sum = |g: fn(&Form) -> Option<Decimal>| Cell::Num(b.forms.iter().filter_map(g).sum());
+    let mut row = vec![Cell::Empty; SUMMARY.len()];
+    row[1] = Cell::Text("合计");
+    row[5] = sum(|p| p.funds.total.initial.value);
+    row[6] = sum(|p| p.funds.total.full_year.value);
+    row[7] = sum(|p| p.funds.total.executed.value);
+    row
+}
+
+pub const INDICATORS: &[Column] = &[
+    col("编号", 8.0, Text),
+    col("项目名称", 30.0, Text),
+    col("一级指标", 11.0, Text),
+    col("二级指标", 14.0, Text),
+    col("三级指标", 30.0, Text),
+    col("年度指标值", 16.0, Text),
+    col("实际完成值", 16.0, Text),
+    col("分值", 6.0, Number),
+    col("得分", 6.0, Number),
+    col("偏差原因", 16.0, Text),
+    col("计分组", 7.0, Number),
+    col("来源文件", 30.0, Text),
+    col("来源工作表", 12.0, Text),
+    col("单元格", 8.0, Text),
+];
+
+pub fn indicators(b: &Batch) -> Table<'_> {
+    let rows = b.forms.iter().flat_map(|p| {
+        p.indicators.iter().map(move |i| {
+            vec![
+                Cell::Text(&p.id),
+                text(&p.name),
+                text(&i.level1),
+                text(&i.level2),
+                text(&i.name),
+                text(&i.target),
+                text(&i.actual),
+                num(i.weight.value),
+                num(i.score.value),
+                text(&i.reason),
+                num(i.group.map(Decimal::from)),
+                Cell::Text(&p.file),
+                Cell::Text(&p.sheet),
+                place(i.name.cell.or(i.target.cell)),
+            ]
+        })
+    });
+    Table {
+        name: "指标明细",
+        columns: INDICATORS,
+        len: b.forms.iter().map(|p| p.indicators.len()).sum(),
+        rows: Box::new(rows),
+    }
+}
+
+pub const FUNDS: &[Column] = &[
+    col("编号", 8.0, Text),
+    col("项目名称", 30.0, Text),
+    col("资金来源", 14.0, Text),
+    col("年初预算数", 11.0, Money),
+    col("全年预算数", 11.0, Money),
+    col("全年执行数", 11.0, Money),
+    col("分值", 6.0, Number),
+    col("执行率", 9.0, Percent),
+    col("得分", 6.0, Number),
+];
+
+pub fn funds(b: &Batch) -> Table<'_> {
+    let rows = b.forms.iter().flat_map(|p| {
+        p.funds.rows().into_iter().map(move |(label, row)| {
+            vec![
+                Cell::Text(&p.id),
+                text(&p.name),
+                Cell::Text(label),
+                num(row.initial.value),
+                num(row.full_year.value),
+                num(row.executed.value),
+                num(row.weight.value),
+                num(row.rate.value),
+                num(row.score.value),
+            ]
+        })
+    });
+    Table {
+        name: "资金",
+        columns: FUNDS,
+        len: b.forms.len() * 4,
+        rows: Box::new(rows),
+    }
+}
+
+pub const FINDINGS: &[Column] = &[
+    col("级别", 7.0, Text),
+    col("代码", 7.0, Text),
+    col("说明", 60.0, Text),
+    col("项目", 8.0, Text),
+    col("文件", 30.0, Text),
+    col("工作表", 12.0, Text),
+    col("单元格", 8.0, Text),
+    col("链接", 12.0, Text),
+];
+
+pub fn findings(b: &Batch) -> Table<'_> {
+    let rows = b.findings().map(|x| {
+        vec![
+            Cell::Text(x.severity.zh()),
+            Cell::Text(x.code),
+            Cell::Text(&x.message),
+            opt(x.project.as_deref()),
+            Cell::Text(&x.file),
+            opt(x.sheet.as_deref()),
+            place(x.cell),
+            match (x.project.as_deref(), x.cell) {
+                (Some(project), Some(cell)) => Cell::Target { project, cell },
+                _ => Cell::Empty,
+            },
+        ]
+    });
+    Table {
+        name: "问题清单",
+        columns: FINDINGS,
+        len: b.findings().count(),
+        rows: Box::new(rows),
+    }
+}
+
+pub const CHANGES: &[Column] = &[
+    col("文件", 30.0, Text),
+    col("工作表", 12.0, Text),
+    col("单元格", 8.0, Text),
+    col("原值", 30.0, Text),
+    col("新值", 30.0, Text),
+    col("代码", 7.0, Text),
+    col("原因", 30.0, Text),
+    col("项目", 8.0, Text),
+    col("链接", 12.0, Text),
+];
+
+pub fn changes(b: &Batch) -> Table<'_> {
+    let rows = b.changes().map(|c| {
+        vec![
+            Cell::Text(&c.file),
+            Cell::Text(&c.sheet),
+            Cell::Owned(c.cell.to_string()),
+            Cell::Text(&c.from),
+            Cell::Text(&c.to),
+            Cell::Text(c.code),
+            Cell::Text(&c.reason),
+            opt(c.project.as_deref()),
+            match c.project.as_deref() {
+                Some(project) => Cell::Target {
+                    project,
+                    cell: c.cell,
+                },
+                None => Cell::Empty,
+            },
+        ]
+    });
+    Table {
+        name: "变更记录",
+        columns: CHANGES,
+        len: b.changes().count(),
+        rows: Box::new(rows),
+    }
+}
+
+/// The list tables in output order.
+pub fn all(b: &Batch) -> Vec<Table<'_>> {
+    vec![summary(b), indicators(b), funds(b), findings(b), changes(b)]
+}

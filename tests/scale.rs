@@ -1,0 +1,105 @@
+//! Scale features: the benchmark harness runs (small N), lists past a sheet's row limit
+//! continue on numbered sheets, and the list sheets can be written as CSV.
+
+mod common;
+
+#[path = "../examples/harness/mod.rs"]
+mod harness;
+
+use calamine::{Reader, Xlsx, open_workbook};
+use common::*;
+use jixiao::write;
+
+#[test]
+fn the_benchmark_harness_runs_and_converts_every_generated_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = harness::generate(dir.path(), 12);
+    assert_eq!(files.len(), 12);
+    assert!(harness::floor(&files) > 12 * 100);
+    let out = dir.path().join("out.xlsx");
+    harness::reset_peak();
+    let done = harness::convert(&files, &out);
+    assert!(harness::peak_rss_mb() > 1.0, "peak memory is measured");
+    assert_eq!(done.forms, 12);
+    assert_eq!(done.indicators, 3 * (9 + 10 + 9 + 12));
+    // Every generated form carries the seed's known mistakes (F003, S006, C001, S007 …).
+    assert!(done.findings >= 12 * 4, "{}", done.findings);
+    let b = read(&files);
+    assert_eq!(
+        b.forms[4].name.value.as_deref(),
+        Some("村和社区戒毒康复工作站、禁毒协会工作经费（第5号）")
+    );
+    assert_eq!(
+        b.forms[4].funds.total.full_year.value.unwrap().to_string(),
+        "10.4"
+    );
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    assert_eq!(wb.worksheet_range("指标明细").unwrap().height(), 1 + 120);
+    let (_, n) = harness::median(3, || 7);
+    assert_eq!(n, 7);
+}
+
+#[test]
+fn long_lists_continue_on_numbered_sheets() {
+    let b = read(&[root().join("samples/2023")]);
+    let opts = write::workbook::Options {
+        max_rows_per_sheet: 15,
+        ..Default::default()
+    };
+    let bytes = write::workbook::to_xlsx(&b, &opts).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("split.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = wb.sheet_names();
+    for n in ["指标明细", "指标明细2", "指标明细3"] {
+        assert!(names.contains(&n.to_string()), "{names:?}");
+    }
+    let heights: Vec<usize> = ["指标明细", "指标明细2", "指标明细3"]
+        .iter()
+        .map(|n| wb.worksheet_range(n).unwrap().height())
+        .collect();
+    assert_eq!(
+        heights,
+        [16, 16, 11],
+        "15 + 15 + 10 indicators, each with its header"
+    );
+    let notes = wb.worksheet_range("说明").unwrap();
+    let said = notes
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .any(|t| t.contains("指标明细2"));
+    assert!(said, "说明 says where the list continues");
+}
+
+#[test]
+fn csv_files_hold_the_list_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_dir = dir.path().join("csv");
+    let out = dir.path().join("o.xlsx");
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        out.to_str().unwrap(),
+        "--csv",
+        csv_dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let bytes = std::fs::read(csv_dir.join("指标明细.csv")).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    assert_eq!(&r.headers().unwrap()[4], "三级指标");
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 40);
+    let timely = rows
+        .iter()
+        .find(|x| &x[0] == "P0004" && &x[3] == "时效指标")
+        .unwrap();
+    assert_eq!(&timely[4], "按照上级要求及时完成任务。");
+    assert_eq!(&timely[7], "10");
+    assert_eq!(&timely[8], "");
+    for t in ["汇总", "资金", "问题清单", "变更记录"] {
+        assert!(csv_dir.join(format!("{t}.csv")).exists(), "{t}");
+    }
+}
