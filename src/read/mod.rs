@@ -210,7 +210,7 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
                 let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
                 check_size(&range, &name, limits)?;
                 let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
-                out.push(to_grid(&name, range, &merges, true));
+                out.push(to_grid(&name, range, &merges, true, limits)?);
             }
             Ok(out)
         }
@@ -224,7 +224,7 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
             for name in names {
                 let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
                 check_size(&range, &name, limits)?;
-                out.push(to_grid(&name, range, &[], false));
+                out.push(to_grid(&name, range, &[], false, limits)?);
             }
             Ok(out)
         }
@@ -417,7 +417,16 @@ pub fn is_percent_format(code: &str) -> bool {
 
 /// A calamine range (XLS, ODS, XLSB) as a grid; these formats carry no number formats
 /// calamine exposes, so no cell is known to be a percentage.
-fn to_grid(name: &str, range: Range<Data>, merges: &[Dimensions], has_merge_info: bool) -> Grid {
+///
+/// Merged regions count toward the sheet's extent: a corrupt file can declare a merge far
+/// beyond its last cell (found by fuzzing an .xls).
+fn to_grid(
+    name: &str,
+    range: Range<Data>,
+    merges: &[Dimensions],
+    has_merge_info: bool,
+    limits: &Limits,
+) -> Result<Grid, ReadError> {
     let start = range.start().unwrap_or((0, 0));
     let mut cells = Vec::new();
     for (r, c, v) in range.used_cells() {
@@ -438,7 +447,11 @@ fn to_grid(name: &str, range: Range<Data>, merges: &[Dimensions], has_merge_info
         .iter()
         .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1))
         .collect();
-    Grid::from_cells(name, cells, &merges, has_merge_info)
+    let mut extent = Extent::new(name, limits);
+    for p in cells.iter().map(|(p, _)| *p).chain(merges.iter().map(|m| m.last)) {
+        extent.add(p)?;
+    }
+    Ok(Grid::from_cells(name, cells, &merges, has_merge_info))
 }
 
 #[cfg(test)]

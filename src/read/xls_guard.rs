@@ -130,14 +130,14 @@ mod tests {
     }
 
     #[test]
-    fn the_fuzzer_s_oom_file_is_refused() {
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/fuzz-xls-oom.xls"
-        ))
-        .unwrap();
-        let e = super::super::read_bytes(&bytes, std::path::Path::new("x.xls"), &Limits::default())
-            .unwrap_err();
-        assert_eq!(e.code, "E001");
+    fn the_fuzzer_s_oom_files_are_refused() {
+        for f in ["fuzz-xls-oom.xls", "fuzz-xls-far-merge.xls"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(f);
+            let bytes = std::fs::read(&path).unwrap();
+            let e = super::super::read_bytes(&bytes, &path, &Limits::default()).unwrap_err();
+            assert_eq!(e.code, "E001", "{f}");
+        }
     }
 }
