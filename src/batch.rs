@@ -134,11 +134,12 @@ pub fn read_found_with(
     }
     for (i, form) in batch.forms.iter_mut().enumerate() {
         form.id = format!("P{:04}", i + 1);
+        let id: std::sync::Arc<str> = form.id.as_str().into();
         for f in &mut form.findings {
-            f.project = Some(form.id.clone());
+            f.project = Some(id.clone());
         }
         for c in &mut form.changes {
-            c.project = Some(form.id.clone());
+            c.project = Some(id.clone());
         }
     }
     rules::check(&mut batch);
@@ -233,7 +234,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     let mut forms = forms_in(&grids, &path);
     if opts.keep_source {
         for f in &mut forms {
-            if let Some(g) = grids.iter().find(|g| g.sheet == f.sheet) {
+            if let Some(g) = grids.iter().find(|g| *g.sheet == *f.sheet) {
                 f.source = Some(std::sync::Arc::new(crate::model::Source::cut(g, f.rows)));
             }
         }
@@ -266,7 +267,7 @@ fn is_own_output(grids: &[Grid]) -> bool {
 }
 
 fn file_finding(code: &'static str, path: &str, message: String) -> Finding {
-    Finding::new(code, path, None, None, message)
+    Finding::new(code, &path.into(), None, None, message)
 }
 
 fn hex(bytes: &[u8]) -> String {

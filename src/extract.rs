@@ -13,21 +13,23 @@ use crate::model::{
 use crate::normalize::{self, FUND_UNITS, Num, SCORE_UNITS};
 use crate::score;
 use rust_decimal::Decimal;
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Reads one located form. `file` is the path as the outputs show it.
 pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     let mut x = Extractor {
         grid,
-        file,
-        placed: layout.labels.iter().copied().collect(),
+        file: file.into(),
+        sheet: grid.sheet.as_str().into(),
+        placed: Placed::new(layout.rows, grid.cols(), &layout.labels),
         changes: Vec::new(),
         findings: Vec::new(),
         next_group: 0,
     };
     let mut form = Form {
-        file: file.to_string(),
-        sheet: grid.sheet.clone(),
+        file: Arc::clone(&x.file),
+        sheet: Arc::clone(&x.sheet),
         anchor: layout.title.unwrap_or(layout.anchor),
         rows: layout.rows,
         ..Default::default()
@@ -171,10 +173,53 @@ impl Col {
     }
 }
 
+/// The cells of a form a field took: one flag per cell of the form's rows (a hashed set
+/// was a measurable share of extraction).
+struct Placed {
+    first_row: u32,
+    cols: u32,
+    bits: Vec<bool>,
+}
+
+impl Placed {
+    fn new(rows: (u32, u32), cols: u32, labels: &[Pos]) -> Placed {
+        let n = (rows.1.saturating_sub(rows.0) as usize + 1) * cols as usize;
+        let mut p = Placed {
+            first_row: rows.0,
+            cols,
+            bits: vec![false; n],
+        };
+        for l in labels {
+            p.insert(*l);
+        }
+        p
+    }
+
+    fn index(&self, p: Pos) -> Option<usize> {
+        let r = p.row.checked_sub(self.first_row)?;
+        let i = r as usize * self.cols as usize + p.col as usize;
+        (p.col < self.cols && i < self.bits.len()).then_some(i)
+    }
+
+    /// Marks a cell; true when it was not marked before (or lies outside the form).
+    fn insert(&mut self, p: Pos) -> bool {
+        match self.index(p) {
+            Some(i) => !std::mem::replace(&mut self.bits[i], true),
+            None => true,
+        }
+    }
+
+    fn contains(&self, p: Pos) -> bool {
+        self.index(p).is_some_and(|i| self.bits[i])
+    }
+}
+
 struct Extractor<'a> {
     grid: &'a Grid,
-    file: &'a str,
-    placed: HashSet<Pos>,
+    // Shared by every finding and change of the form: one allocation, not one each.
+    file: Arc<str>,
+    sheet: Arc<str>,
+    placed: Placed,
     changes: Vec<Change>,
     findings: Vec<Finding>,
     next_group: u32,
@@ -182,19 +227,26 @@ struct Extractor<'a> {
 
 impl Extractor<'_> {
     fn finding(&mut self, code: &'static str, cell: Option<Pos>, message: String) {
-        let f = Finding::new(code, self.file, Some(&self.grid.sheet), cell, message);
+        let f = Finding::new(code, &self.file, Some(&self.sheet), cell, message);
         self.findings.push(f);
     }
 
-    fn change(&mut self, cell: Pos, from: &str, to: &str, code: &'static str, reason: String) {
+    fn change(
+        &mut self,
+        cell: Pos,
+        from: &str,
+        to: &str,
+        code: &'static str,
+        reason: impl Into<Cow<'static, str>>,
+    ) {
         self.changes.push(Change {
-            file: self.file.to_string(),
-            sheet: self.grid.sheet.clone(),
+            file: Arc::clone(&self.file),
+            sheet: Arc::clone(&self.sheet),
             cell,
             from: from.to_string(),
             to: to.to_string(),
             code,
-            reason,
+            reason: reason.into(),
             project: None,
         });
     }
@@ -207,14 +259,15 @@ impl Extractor<'_> {
             return None;
         }
         if t != raw && first {
-            self.change(p, raw, t, "V001", "去除首尾空白".into());
+            self.change(p, raw, t, "V001", "去除首尾空白");
         }
         Some(t.to_string())
     }
 
     fn text(&mut self, p: Option<Pos>) -> Field<String> {
         let Some(p) = p else { return Field::empty() };
-        let raw = self.grid.get(p).display();
+        let grid = self.grid;
+        let raw = grid.get(p).display_cow();
         let v = self.clean(p, &raw);
         Field::new(v, Some(p))
     }
@@ -231,18 +284,12 @@ impl Extractor<'_> {
         match normalize::read_number(v, units) {
             Num::Empty => None,
             Num::Placeholder(raw) => {
-                self.change(p, &raw, "", "V001", "占位符视为空".into());
+                self.change(p, &raw, "", "V001", "占位符视为空");
                 None
             }
             Num::Value { value, from } => {
                 if let Some(from) = from {
-                    self.change(
-                        p,
-                        &from,
-                        &value.to_string(),
-                        "V001",
-                        "文本数字转为数值".into(),
-                    );
+                    self.change(p, &from, &value.to_string(), "V001", "文本数字转为数值");
                 }
                 Some(value)
             }
@@ -267,7 +314,7 @@ impl Extractor<'_> {
         if let Value::Text(s) = v
             && normalize::is_placeholder(s)
         {
-            self.change(p, s, "", "V001", "占位符视为空".into());
+            self.change(p, s, "", "V001", "占位符视为空");
             return Field::new(None, Some(p));
         }
         let r = normalize::parse_rate(v);
@@ -278,7 +325,7 @@ impl Extractor<'_> {
                 format!("执行率应为百分数，实为“{}”", v.display()),
             ),
             (Some(r), Value::Text(s)) if normalize::trim(s) != s.as_str() => {
-                self.change(p, s, &r.to_string(), "V001", "文本百分数转为数值".into())
+                self.change(p, s, &r.to_string(), "V001", "文本百分数转为数值")
             }
             _ => {}
         }
@@ -357,7 +404,7 @@ impl Extractor<'_> {
                 .filter(|(_, (s, e))| *s <= z && *e >= a)
                 .map(|(i, _)| i)
                 .collect();
-            let raw = g.get(p).display();
+            let raw = g.get(p).display_cow();
             match covered.len() {
                 0 if inds.len() == 1 => {
                     let name = inds[0].name.cell.map_or(String::new(), |c| c.to_string());
@@ -508,7 +555,7 @@ impl Extractor<'_> {
             .filter(|(p, _)| (rows.0..=rows.1).contains(&p.row))
         {
             c.read += 1;
-            if self.placed.contains(&p) {
+            if self.placed.contains(p) {
                 c.placed += 1;
             } else {
                 let value = v.display();

@@ -139,6 +139,14 @@ impl Value {
         }
     }
 
+    /// As [`Value::display`], borrowing text instead of copying it.
+    pub fn display_cow(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Value::Text(s) => std::borrow::Cow::Borrowed(s),
+            other => std::borrow::Cow::Owned(other.display()),
+        }
+    }
+
     /// The value as the spreadsheet shows it: `1` formatted as percent shows `100%`.
     pub fn display(&self) -> String {
         match self {

@@ -40,9 +40,16 @@ pub enum Label {
     Total,
 }
 
+/// Every character a label can start with (years start with a digit or a bracket).
+const LABEL_STARTS: &str =
+    "项主实年全分执预得上其本当财绩一二三指偏总(（0123456789０１２３４５６７８９";
+
 /// Classifies a cell's text as a label, or `None`. Long texts are never labels.
 pub fn classify(text: &str) -> Option<Label> {
-    if text.chars().count() > 40 {
+    // Most cells are values: reject them by their first character before building a key
+    // (this runs for every text cell of every sheet).
+    let first = text.chars().find(|c| !crate::normalize::is_space(*c))?;
+    if !LABEL_STARTS.contains(first) || text.chars().count() > 40 {
         return None;
     }
     let k = label_key(text);

@@ -6,6 +6,8 @@
 use crate::grid::Pos;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// A value with the cell it was read from. `cell` is set even when the value is empty, so
 /// a finding about a missing value can name where it should have been.
@@ -175,10 +177,10 @@ impl Severity {
 pub struct Finding {
     pub code: &'static str,
     pub severity: Severity,
-    pub file: String,
-    pub sheet: Option<String>,
+    pub file: Arc<str>,
+    pub sheet: Option<Arc<str>>,
     pub cell: Option<Pos>,
-    pub project: Option<String>,
+    pub project: Option<Arc<str>>,
     pub message: String,
 }
 
@@ -186,16 +188,16 @@ impl Finding {
     /// A finding of `code` at its catalogue severity, not yet tied to a project.
     pub fn new(
         code: &'static str,
-        file: &str,
-        sheet: Option<&str>,
+        file: &Arc<str>,
+        sheet: Option<&Arc<str>>,
         cell: Option<Pos>,
         message: String,
     ) -> Finding {
         Finding {
             code,
             severity: crate::rules::severity(code),
-            file: file.to_string(),
-            sheet: sheet.map(str::to_string),
+            file: Arc::clone(file),
+            sheet: sheet.cloned(),
             cell,
             project: None,
             message,
@@ -206,23 +208,23 @@ impl Finding {
 /// One value jixiao changed, with why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
-    pub file: String,
-    pub sheet: String,
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
     pub cell: Pos,
     pub from: String,
     pub to: String,
     pub code: &'static str,
     /// Why, in words: `去除首尾空白`, `多行值拆分到第2项（D17）`.
-    pub reason: String,
-    pub project: Option<String>,
+    pub reason: Cow<'static, str>,
+    pub project: Option<Arc<str>>,
 }
 
 /// One form, read and normalized.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Form {
     pub id: String,
-    pub file: String,
-    pub sheet: String,
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
     pub anchor: Pos,
     pub year: Field<i32>,
     pub name: Field<String>,

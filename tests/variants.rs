@@ -95,7 +95,7 @@ fn one_form_per_sheet_after_a_prose_sheet() {
     let (_d, p) = variant(Placement::default(), true);
     assert_reads_as_seed(&p);
     let b = read(&[p]);
-    let sheets: Vec<&str> = b.forms.iter().map(|f| f.sheet.as_str()).collect();
+    let sheets: Vec<&str> = b.forms.iter().map(|f| &*f.sheet).collect();
     assert_eq!(sheets, ["项目1", "项目2", "项目3", "项目4"]);
 }
 

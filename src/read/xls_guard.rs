@@ -27,21 +27,27 @@ const BOF: u16 = 0x0809;
 const MAX_COLS: u64 = 256;
 
 /// Refuses an .xls whose sheets reach past the cell limit or the format's columns.
+///
+/// The container itself is opened with the `cfb` crate, which validates its sector chains:
+/// calamine follows a cyclic chain until memory runs out (found by fuzzing), so a
+/// container `cfb` refuses is refused here too.
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
-    let Ok(mut file) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        // calamine reports the broken container itself.
-        return Ok(());
+    let broken = |e: std::io::Error| ReadError {
+        code: "E001",
+        reason: format!("文件已损坏或不是表格文件（{e}）"),
     };
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(broken)?;
     let stream = ["/Workbook", "/Book"]
         .iter()
         .find_map(|name| file.open_stream(name).ok());
     let Some(mut stream) = stream else {
-        return Ok(());
+        return Err(ReadError {
+            code: "E001",
+            reason: "文件已损坏或不是表格文件（没有 Workbook 数据流）".into(),
+        });
     };
     let mut data = Vec::new();
-    if stream.read_to_end(&mut data).is_err() {
-        return Ok(());
-    }
+    stream.read_to_end(&mut data).map_err(broken)?;
     let mut extent = (0u64, 0u64);
     let mut i = 0;
     while i + 4 <= data.len() {
@@ -131,7 +137,12 @@ mod tests {
 
     #[test]
     fn the_fuzzer_s_oom_files_are_refused() {
-        for f in ["fuzz-xls-oom.xls", "fuzz-xls-far-merge.xls"] {
+        for f in [
+            "fuzz-xls-oom.xls",
+            "fuzz-xls-far-merge.xls",
+            "fuzz-cfb-cycle.xls",
+            "fuzz-cfb-slice.xls",
+        ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures")
                 .join(f);

@@ -143,6 +143,7 @@ pub fn severity(code: &str) -> Severity {
 /// Collects one form's findings, filling in file, sheet and project.
 pub struct Emit<'a> {
     form: &'a Form,
+    id: Option<std::sync::Arc<str>>,
     pub findings: Vec<Finding>,
 }
 
@@ -150,6 +151,7 @@ impl<'a> Emit<'a> {
     pub fn new(form: &'a Form) -> Self {
         Emit {
             form,
+            id: (!form.id.is_empty()).then(|| form.id.as_str().into()),
             findings: Vec::new(),
         }
     }
@@ -169,7 +171,7 @@ impl<'a> Emit<'a> {
     ) {
         let mut f = Finding::new(code, &self.form.file, Some(&self.form.sheet), cell, message);
         f.severity = sev;
-        f.project = (!self.form.id.is_empty()).then(|| self.form.id.clone());
+        f.project = self.id.clone();
         self.findings.push(f);
     }
 }

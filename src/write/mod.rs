@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod forms;
 pub mod json;
+pub mod sheetdata;
 pub mod tables;
 pub mod terminal;
 pub mod workbook;

@@ -15,6 +15,8 @@ pub enum Kind {
     /// Weights, scores, counts: as they are.
     Number,
     Percent,
+    /// Links to a form's sheets.
+    Link,
 }
 
 /// A column: header, width in characters (CJK counts double), kind.
@@ -79,7 +81,7 @@ fn place(p: Option<Pos>) -> Cell<'static> {
 }
 
 /// Rows of one table.
-pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell<'a>>> + 'a>;
+pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell<'a>>> + Send + 'a>;
 
 /// A list table: its sheet name, columns and rows.
 pub struct Table<'a> {
@@ -89,7 +91,7 @@ pub struct Table<'a> {
     pub rows: Rows<'a>,
 }
 
-use Kind::{Money, Number, Percent, Text};
+use Kind::{Link, Money, Number, Percent, Text};
 
 pub const SUMMARY: &[Column] = &[
     col("编号", 8.0, Text),
@@ -110,8 +112,8 @@ pub const SUMMARY: &[Column] = &[
     col("来源文件", 30.0, Text),
     col("来源工作表", 12.0, Text),
     col("位置", 8.0, Text),
-    col("原表", 10.0, Text),
-    col("清洗", 10.0, Text),
+    col("原表", 10.0, Link),
+    col("清洗", 10.0, Link),
 ];
 
 /// Column indices of 汇总 the chart and totals refer to.
@@ -259,7 +261,7 @@ pub const FINDINGS: &[Column] = &[
     col("文件", 30.0, Text),
     col("工作表", 12.0, Text),
     col("单元格", 8.0, Text),
-    col("链接", 12.0, Text),
+    col("链接", 12.0, Link),
 ];
 
 pub fn findings(b: &Batch) -> Table<'_> {
@@ -295,7 +297,7 @@ pub const CHANGES: &[Column] = &[
     col("代码", 7.0, Text),
     col("原因", 30.0, Text),
     col("项目", 8.0, Text),
-    col("链接", 12.0, Text),
+    col("链接", 12.0, Link),
 ];
 
 pub fn changes(b: &Batch) -> Table<'_> {

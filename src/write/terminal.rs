@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 /// `path:Sheet!H40: error[S001] message`, the way compilers and ruff print.
 pub fn line(f: &Finding, color: bool) -> String {
-    let mut loc = f.file.clone();
+    let mut loc = f.file.to_string();
     if let Some(s) = &f.sheet {
         loc.push(':');
         loc.push_str(s);
@@ -35,7 +35,7 @@ pub fn report(batch: &Batch, min: Severity, color: bool) -> String {
     for input in &batch.inputs {
         let lines: Vec<String> = batch
             .findings()
-            .filter(|f| f.file == input.path && f.severity >= min)
+            .filter(|f| *f.file == *input.path && f.severity >= min)
             .map(|f| line(f, color))
             .collect();
         if lines.is_empty() {

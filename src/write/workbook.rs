@@ -6,8 +6,8 @@ use crate::grid::Pos;
 use crate::model::Batch;
 use crate::rules;
 use crate::template::deterministic_workbook;
-use crate::write::forms;
-use crate::write::tables::{self, Cell, Kind, Table};
+use crate::write::tables::{self, Cell, Column, Kind, Table};
+use crate::write::{forms, sheetdata};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
@@ -19,6 +19,7 @@ struct Formats {
     percent: Format,
     bold: Format,
     title: Format,
+    link: Format,
 }
 
 impl Formats {
@@ -31,7 +32,9 @@ impl Formats {
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
-            text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            // No wrap: list rows keep one line each (wrapped text without a row height
+            // overlaps its neighbours); the cell shows the whole text when selected.
+            text: Format::new().set_align(FormatAlign::Top),
             money: Format::new()
                 .set_num_format("0.00")
                 .set_align(FormatAlign::Top),
@@ -43,6 +46,7 @@ impl Formats {
                 .set_align(FormatAlign::Top),
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
+            link: Format::new().set_hyperlink(),
         }
     }
 
@@ -52,6 +56,7 @@ impl Formats {
             Kind::Money => &self.money,
             Kind::Number => &self.number,
             Kind::Percent => &self.percent,
+            Kind::Link => &self.link,
         }
     }
 }
@@ -90,7 +95,7 @@ pub fn want_form_sheets(choice: Option<bool>, count: usize) -> bool {
 struct FormLinks {
     original: String,
     cleaned: String,
-    locate: Box<dyn Fn(Pos) -> Pos>,
+    locate: Box<dyn Fn(Pos) -> Pos + Send + Sync>,
 }
 
 /// Per form (by project id), its sheets, when it has them.
@@ -130,60 +135,50 @@ impl Links {
     }
 }
 
-/// Writes one list table, continuing on numbered sheets past `max_rows`. Returns the
-/// names of the sheets it took.
-fn write_table(
-    wb: &mut rust_xlsxwriter::Workbook,
-    t: Table,
-    f: &Formats,
-    links: &Links,
-    max_rows: usize,
-) -> Result<Vec<String>, XlsxError> {
-    let max_rows = max_rows.max(1);
-    let sheets = t.len.div_ceil(max_rows).max(1);
-    let mut rows = t.rows;
-    let mut names = Vec::with_capacity(sheets);
-    for k in 0..sheets {
-        let name = if k == 0 {
-            t.name.to_string()
-        } else {
-            format!("{}{}", t.name, k + 1)
-        };
-        let n = (t.len - k * max_rows).min(max_rows) as u32;
-        // Long lists stream rows to a temporary file instead of holding every cell in
-        // memory; 汇总 keeps the normal mode for its chart.
-        let ws = if t.name == "汇总" {
-            wb.add_worksheet()
-        } else {
-            wb.add_worksheet_with_constant_memory()?
-        };
-        ws.set_name(&name)?;
-        for (i, c) in t.columns.iter().enumerate() {
-            let i = i as u16;
-            ws.set_column_width(i, c.width)?;
-            // A column format, not a format per cell: a formatted write hashes the whole
-            // Format to find its index, which dominated writing large lists.
-            ws.set_column_format(i, f.of(c.kind))?;
-            ws.write_string_with_format(0, i, c.title, &f.header)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        ws.autofilter(0, 0, n.max(1), t.columns.len() as u16 - 1)?;
-        ws.set_landscape();
-        ws.set_paper_size(9);
-        ws.set_print_fit_to_pages(1, 0);
-        ws.set_repeat_rows(0, 0)?;
-        for r in 1..=n {
-            let Some(row) = rows.next() else { break };
-            for (c, cell) in row.into_iter().enumerate() {
-                put(ws, r, c as u16, cell, links)?;
-            }
-        }
-        names.push(name);
-    }
-    Ok(names)
+/// The sheets of one list table: its name, then 指标明细2, … past `max_rows` rows each.
+fn sheet_names(t: &Table, max_rows: usize) -> Vec<String> {
+    let n = t.len.div_ceil(max_rows).max(1);
+    (0..n)
+        .map(|k| match k {
+            0 => t.name.to_string(),
+            k => format!("{}{}", t.name, k + 1),
+        })
+        .collect()
 }
 
-fn put(ws: &mut Worksheet, r: u32, c: u16, cell: Cell, links: &Links) -> Result<(), XlsxError> {
+/// Sets up a list sheet: widths, column formats, header, frozen header, filter over `n`
+/// data rows, print setup. The rows are written by the caller.
+fn prepare(ws: &mut Worksheet, columns: &[Column], n: u32, f: &Formats) -> Result<(), XlsxError> {
+    for (i, c) in columns.iter().enumerate() {
+        let i = i as u16;
+        ws.set_column_width(i, c.width)?;
+        // A column format, not a format per cell: a formatted write hashes the whole
+        // Format to find its index, and list cells carry their column's style.
+        ws.set_column_format(i, f.of(c.kind))?;
+        ws.write_string_with_format(0, i, c.title, &f.header)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, n.max(1), columns.len() as u16 - 1)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+/// Data rows on sheet `k` of a table of `len` rows, `max_rows` per sheet.
+fn rows_on(len: usize, k: usize, max_rows: usize) -> u32 {
+    (len - (k * max_rows).min(len)).min(max_rows) as u32
+}
+
+fn put(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    cell: Cell,
+    links: &Links,
+    link_format: &Format,
+) -> Result<(), XlsxError> {
     match cell {
         Cell::Empty => {}
         Cell::Text(s) => {
@@ -207,7 +202,7 @@ fn put(ws: &mut Worksheet, r: u32, c: u16, cell: Cell, links: &Links) -> Result<
                 let url = rust_xlsxwriter::Url::new(forms::link(&l.cleaned, dest))
                     .set_text(format!("清洗 {dest}"))
                     .set_tip(format!("原表：{}!{cell}", l.original));
-                ws.write_url(r, c, url)?;
+                ws.write_url_with_format(r, c, url, link_format)?;
             }
         }
         Cell::FormSheet { project, cleaned } => {
@@ -219,7 +214,7 @@ fn put(ws: &mut Worksheet, r: u32, c: u16, cell: Cell, links: &Links) -> Result<
                 };
                 let url =
                     rust_xlsxwriter::Url::new(forms::link(name, Pos::new(0, 0))).set_text(text);
-                ws.write_url(r, c, url)?;
+                ws.write_url_with_format(r, c, url, link_format)?;
             }
         }
     }
@@ -234,24 +229,59 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     // Deflate dominates writing a large workbook; level 1 is several times faster for
     // files about a fifth larger.
     wb.set_zip_compression_level(1);
+    let max_rows = opts.max_rows_per_sheet.max(1);
+    let mut tables = tables::all(batch).into_iter();
     let mut split = Vec::new();
-    for t in tables::all(batch) {
-        let name = t.name;
-        let sheets = write_table(&mut wb, t, &f, &links, opts.max_rows_per_sheet)?;
-        if name == "汇总" {
-            let ws = wb.worksheet_from_name(sheets.last().expect("one sheet at least"))?;
-            let n = batch.forms.len().min(opts.max_rows_per_sheet) as u32;
-            for (c, cell) in tables::summary_totals(batch).into_iter().enumerate() {
-                put(ws, n + 1, c as u16, cell, &links)?;
-            }
-            ws.set_row_format(n + 1, &f.bold)?;
-            if n > 0 {
-                score_chart(ws, n)?;
+
+    // 汇总 first, in the normal mode, for its totals row and chart.
+    let summary = tables.next().expect("汇总 comes first");
+    let names = sheet_names(&summary, max_rows);
+    let mut sheets = Vec::with_capacity(names.len());
+    let mut rows = summary.rows;
+    for (k, name) in names.iter().enumerate() {
+        let mut ws = rust_xlsxwriter::Worksheet::new();
+        ws.set_name(name)?;
+        let n = rows_on(summary.len, k, max_rows);
+        prepare(&mut ws, summary.columns, n, &f)?;
+        for (r, row) in (1..=n).zip(rows.by_ref()) {
+            for (c, cell) in row.into_iter().enumerate() {
+                put(&mut ws, r, c as u16, cell, &links, &f.link)?;
             }
         }
-        if sheets.len() > 1 {
-            split.push(sheets);
+        sheets.push(ws);
+    }
+    let last = sheets.last_mut().expect("one sheet at least");
+    let n = (batch.forms.len() - (names.len() - 1) * max_rows) as u32;
+    for (c, cell) in tables::summary_totals(batch).into_iter().enumerate() {
+        put(last, n + 1, c as u16, cell, &links, &f.link)?;
+    }
+    last.set_row_format(n + 1, &f.bold)?;
+    if !batch.forms.is_empty() {
+        score_chart(&mut sheets[0], batch.forms.len().min(max_rows) as u32)?;
+    }
+    if names.len() > 1 {
+        split.push(names);
+    }
+    for ws in sheets {
+        wb.push_worksheet(ws);
+    }
+
+    // The long lists: header-only placeholders here, rows filled in by `sheetdata`.
+    let mut fills = Vec::new();
+    for t in tables {
+        let names = sheet_names(&t, max_rows);
+        for (k, name) in names.iter().enumerate() {
+            let ws = wb.add_worksheet();
+            ws.set_name(name)?;
+            prepare(ws, t.columns, rows_on(t.len, k, max_rows), &f)?;
         }
+        if names.len() > 1 {
+            split.push(names.clone());
+        }
+        fills.push(sheetdata::Fill {
+            sheets: names,
+            table: t,
+        });
     }
     if links.any() {
         for p in &batch.forms {
@@ -259,7 +289,18 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
         }
     }
     notes(&mut wb, batch, &f, links.any(), &split)?;
-    wb.save_to_buffer()
+    let package = wb.save_to_buffer()?;
+    let resolve = |project: &str, cell: Pos| {
+        let l = links.of(Some(project))?;
+        let dest = (l.locate)(cell);
+        Some((
+            format!("'{}'!{dest}", l.cleaned),
+            format!("清洗 {dest}"),
+            format!("原表：{}!{cell}", l.original),
+        ))
+    };
+    sheetdata::fill(package, fills, max_rows, &resolve)
+        .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
 }
 
 /// Declared and computed totals per project, side by side, below the table.

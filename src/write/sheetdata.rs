@@ -1,0 +1,366 @@
+//! Filling the long list sheets fast.
+//!
+//! rust_xlsxwriter writes everything about a list sheet except its rows: name, column
+//! widths and formats, frozen header, filter, print setup. Its per-cell path (a `String`
+//! per cell, `fmt` per row, one deflate stream for the whole package) was measured as
+//! the largest cost of a conversion, so the rows of 指标明细, 资金, 问题清单 and 变更记录 are
+//! written here instead: one thread per table renders `<sheetData>` rows straight into
+//! a deflate stream, and the finished parts replace the header-only placeholders in the
+//! package (every other part is copied as compressed, byte for byte).
+//!
+//! Cells carry their column's style index from the placeholder's `<cols>`, exactly as
+//! rust_xlsxwriter writes a cell without its own format. Numbers are written from their
+//! `Decimal`, so exact values stay exact.
+
+use crate::grid::{Pos, col_name};
+use crate::write::tables::{Cell, Table};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::{Cursor, Read, Write};
+use zip::write::SimpleFileOptions;
+
+/// Resolves a link cell to (location, display text, tooltip).
+pub type Resolve<'a> = dyn Fn(&str, Pos) -> Option<(String, String, String)> + Sync + 'a;
+
+/// Why a placeholder could not be filled.
+#[derive(Debug)]
+pub struct Error(pub String);
+
+fn err(e: impl std::fmt::Display) -> Error {
+    Error(e.to_string())
+}
+
+/// One table and the (placeholder) sheets its rows go to, `max_rows` each.
+pub struct Fill<'a> {
+    pub sheets: Vec<String>,
+    pub table: Table<'a>,
+}
+
+/// Replaces each placeholder sheet of `package` with the same sheet holding its rows.
+pub fn fill(
+    package: Vec<u8>,
+    fills: Vec<Fill>,
+    max_rows: usize,
+    resolve: &Resolve,
+) -> Result<Vec<u8>, Error> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(package.as_slice())).map_err(err)?;
+    let paths: HashMap<String, String> = crate::read::sheet_parts(&mut zip)
+        .map_err(|e| Error(e.0))?
+        .into_iter()
+        .collect();
+    // The placeholders' XML, read before the parallel part.
+    let mut jobs = Vec::new();
+    for f in fills {
+        let mut parts = Vec::new();
+        for name in &f.sheets {
+            let path = paths
+                .get(name)
+                .ok_or_else(|| Error(format!("no sheet {name}")))?
+                .clone();
+            let mut xml = String::new();
+            zip.by_name(&path)
+                .map_err(err)?
+                .read_to_string(&mut xml)
+                .map_err(err)?;
+            parts.push((path, xml));
+        }
+        jobs.push((parts, f.table));
+    }
+    let rendered: Vec<Result<Vec<Part>, Error>> = jobs
+        .into_par_iter()
+        .map(|(parts, table)| render_table(parts, table, max_rows, resolve))
+        .collect();
+    let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
+    for r in rendered {
+        for (path, zipped) in r? {
+            replaced.insert(path, zipped);
+        }
+    }
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(package.len() * 2)));
+    for i in 0..zip.len() {
+        let file = zip.by_index_raw(i).map_err(err)?;
+        let name = file.name().map_err(err)?.to_string();
+        match replaced.get(&name) {
+            Some(zipped) => {
+                drop(file);
+                let mut one = zip::ZipArchive::new(Cursor::new(zipped.as_slice())).map_err(err)?;
+                let part = one.by_index_raw(0).map_err(err)?;
+                out.raw_copy_file_rename(part, name).map_err(err)?;
+            }
+            None => out.raw_copy_file(file).map_err(err)?,
+        }
+    }
+    Ok(out.finish().map_err(err)?.into_inner())
+}
+
+/// A rendered part: its path in the package and a one-entry zip holding it compressed.
+type Part = (String, Vec<u8>);
+
+/// Renders one table into its sheets.
+fn render_table(
+    parts: Vec<(String, String)>,
+    table: Table,
+    max_rows: usize,
+    resolve: &Resolve,
+) -> Result<Vec<Part>, Error> {
+    let mut rows = table.rows;
+    let cols = table.columns.len();
+    let letters: Vec<String> = (0..cols as u32).map(col_name).collect();
+    let mut left = table.len;
+    let mut out = Vec::with_capacity(parts.len());
+    for (path, xml) in parts {
+        let n = left.min(max_rows);
+        left -= n;
+        let styles = column_styles(&xml);
+        let end = xml
+            .find("</sheetData>")
+            .ok_or_else(|| Error(format!("{path}: no sheetData")))?;
+        let (head, tail) = xml.split_at(end);
+        let last = format!("A1:{}{}", letters[cols - 1], n + 1);
+        let head = replace_dimension(head, &last);
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1))
+            .last_modified_time(zip::DateTime::default());
+        z.start_file(path.as_str(), opts).map_err(err)?;
+        z.write_all(head.as_bytes()).map_err(err)?;
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 18);
+        let mut links: Vec<(String, (String, String, String))> = Vec::new();
+        let mut num = itoa::Buffer::new();
+        for r in 2..n as u64 + 2 {
+            let Some(row) = rows.next() else { break };
+            let rn = num.format(r).to_string();
+            buf.extend_from_slice(b"<row r=\"");
+            buf.extend_from_slice(rn.as_bytes());
+            buf.extend_from_slice(b"\">");
+            for (c, cell) in row.into_iter().enumerate() {
+                let text: Option<std::borrow::Cow<str>> = match &cell {
+                    Cell::Empty | Cell::FormSheet { .. } => None,
+                    Cell::Text(s) => Some((*s).into()),
+                    Cell::Owned(s) => Some(s.as_str().into()),
+                    Cell::Num(_) => None,
+                    Cell::Target { project, cell } => resolve(project, *cell).map(|l| {
+                        let display = l.1.clone();
+                        links.push((format!("{}{rn}", letters[c]), l));
+                        display.into()
+                    }),
+                };
+                let open = |buf: &mut Vec<u8>| {
+                    buf.extend_from_slice(b"<c r=\"");
+                    buf.extend_from_slice(letters[c].as_bytes());
+                    buf.extend_from_slice(rn.as_bytes());
+                    buf.push(b'"');
+                    if let Some(s) = styles.get(c).copied().flatten() {
+                        buf.extend_from_slice(b" s=\"");
+                        buf.extend_from_slice(num_str(s).as_bytes());
+                        buf.push(b'"');
+                    }
+                };
+                match (&cell, text) {
+                    (Cell::Num(d), _) => {
+                        open(&mut buf);
+                        buf.extend_from_slice(b"><v>");
+                        buf.extend_from_slice(d.normalize().to_string().as_bytes());
+                        buf.extend_from_slice(b"</v></c>");
+                    }
+                    (_, Some(t)) if !t.is_empty() => {
+                        open(&mut buf);
+                        buf.extend_from_slice(b" t=\"inlineStr\"><is><t");
+                        if t.starts_with(char::is_whitespace) || t.ends_with(char::is_whitespace) {
+                            buf.extend_from_slice(b" xml:space=\"preserve\"");
+                        }
+                        buf.push(b'>');
+                        escape_into(&mut buf, &t);
+                        buf.extend_from_slice(b"</t></is></c>");
+                    }
+                    _ => {}
+                }
+            }
+            buf.extend_from_slice(b"</row>");
+            if buf.len() > 1 << 18 {
+                z.write_all(&buf).map_err(err)?;
+                buf.clear();
+            }
+        }
+        z.write_all(&buf).map_err(err)?;
+        z.write_all(insert_links(tail, &links).as_bytes())
+            .map_err(err)?;
+        out.push((path, z.finish().map_err(err)?.into_inner()));
+    }
+    Ok(out)
+}
+
+fn num_str(n: u32) -> String {
+    itoa::Buffer::new().format(n).to_string()
+}
+
+/// The style index of each column from `<cols>`, as rust_xlsxwriter applies a column
+/// format to cells written without their own.
+fn column_styles(xml: &str) -> Vec<Option<u32>> {
+    let mut out: Vec<Option<u32>> = Vec::new();
+    let Some(start) = xml.find("<cols>") else {
+        return out;
+    };
+    let end = xml[start..]
+        .find("</cols>")
+        .map_or(xml.len(), |e| start + e);
+    for col in xml[start..end].split("<col ").skip(1) {
+        let attr = |name: &str| -> Option<u32> {
+            let i = col.find(&format!(" {name}=\""))? + name.len() + 3;
+            let j = col[i..].find('"')? + i;
+            col[i..j].parse().ok()
+        };
+        let (Some(min), Some(max)) = (attr("min").or(attr_first(col, "min")), attr("max")) else {
+            continue;
+        };
+        for c in min..=max {
+            let i = c as usize - 1;
+            if out.len() <= i {
+                out.resize(i + 1, None);
+            }
+            out[i] = attr("style");
+        }
+    }
+    out
+}
+
+/// An attribute at the very start of an element's attribute list (no leading space).
+fn attr_first(col: &str, name: &str) -> Option<u32> {
+    let rest = col.strip_prefix(&format!("{name}=\""))?;
+    rest[..rest.find('"')?].parse().ok()
+}
+
+fn replace_dimension(head: &str, range: &str) -> String {
+    match head.find("<dimension ref=\"") {
+        Some(i) => {
+            let start = i + "<dimension ref=\"".len();
+            let end = head[start..].find('"').map_or(start, |e| start + e);
+            format!("{}{}{}", &head[..start], range, &head[end..])
+        }
+        None => head.to_string(),
+    }
+}
+
+/// Adds the internal hyperlinks after the filter, where the schema puts them.
+fn insert_links(tail: &str, links: &[(String, (String, String, String))]) -> String {
+    if links.is_empty() {
+        return tail.to_string();
+    }
+    let mut xml = String::from("<hyperlinks>");
+    for (cell, (location, display, tip)) in links {
+        let mut e = Vec::new();
+        xml.push_str("<hyperlink ref=\"");
+        xml.push_str(cell);
+        xml.push_str("\" location=\"");
+        escape_attr_into(&mut e, location);
+        xml.push_str(std::str::from_utf8(&e).expect("escaped UTF-8"));
+        e.clear();
+        xml.push_str("\" display=\"");
+        escape_attr_into(&mut e, display);
+        xml.push_str(std::str::from_utf8(&e).expect("escaped UTF-8"));
+        e.clear();
+        xml.push_str("\" tooltip=\"");
+        escape_attr_into(&mut e, tip);
+        xml.push_str(std::str::from_utf8(&e).expect("escaped UTF-8"));
+        xml.push_str("\"/>");
+    }
+    xml.push_str("</hyperlinks>");
+    let at = [
+        "<printOptions",
+        "<pageMargins",
+        "<pageSetup",
+        "</worksheet>",
+    ]
+    .iter()
+    .filter_map(|t| tail.find(t))
+    .min()
+    .unwrap_or(tail.len());
+    format!("{}{}{}", &tail[..at], xml, &tail[at..])
+}
+
+/// Escapes text for an XML text node; control characters XML 1.0 cannot hold are written
+/// as OOXML `_xHHHH_` escapes (and a literal `_x` that would read as one is escaped).
+fn escape_into(buf: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep: Option<&[u8]> = match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'>' => Some(b"&gt;"),
+            b'\t' | b'\n' | b'\r' => None,
+            0..=0x1f => {
+                buf.extend_from_slice(&bytes[start..i]);
+                buf.extend_from_slice(format!("_x{:04X}_", b).as_bytes());
+                start = i + 1;
+                continue;
+            }
+            b'_' if looks_escaped(&bytes[i..]) => Some(b"_x005F_"),
+            _ => None,
+        };
+        if let Some(r) = rep {
+            buf.extend_from_slice(&bytes[start..i]);
+            buf.extend_from_slice(r);
+            start = i + 1;
+        }
+    }
+    buf.extend_from_slice(&bytes[start..]);
+}
+
+fn looks_escaped(b: &[u8]) -> bool {
+    b.len() >= 7 && b[1] == b'x' && b[2..6].iter().all(u8::is_ascii_hexdigit) && b[6] == b'_'
+}
+
+fn escape_attr_into(buf: &mut Vec<u8>, s: &str) {
+    for ch in s.chars() {
+        match ch {
+            '&' => buf.extend_from_slice(b"&amp;"),
+            '<' => buf.extend_from_slice(b"&lt;"),
+            '>' => buf.extend_from_slice(b"&gt;"),
+            '"' => buf.extend_from_slice(b"&quot;"),
+            '\n' => buf.extend_from_slice(b"&#10;"),
+            c => {
+                let mut tmp = [0u8; 4];
+                buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        let mut b = Vec::new();
+        escape_into(&mut b, "a<b>&c\n\u{1}_x000D_");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "a&lt;b&gt;&amp;c\n_x0001__x005F_x000D_"
+        );
+    }
+
+    #[test]
+    fn column_styles_from_cols() {
+        let xml = r#"<cols><col min="1" max="2" width="8" style="3" customWidth="1"/><col min="4" max="4" width="9" customWidth="1"/></cols>"#;
+        assert_eq!(column_styles(xml), vec![Some(3), Some(3), None, None]);
+    }
+
+    #[test]
+    fn links_go_before_page_margins() {
+        let tail = "</sheetData><autoFilter ref=\"A1:B2\"/><pageMargins left=\"0.7\"/></worksheet>";
+        let links = vec![(
+            "H2".to_string(),
+            (
+                "'P04清洗 x'!H30".to_string(),
+                "清洗 H30".to_string(),
+                "原表".to_string(),
+            ),
+        )];
+        let out = insert_links(tail, &links);
+        assert!(out.contains("<autoFilter ref=\"A1:B2\"/><hyperlinks><hyperlink ref=\"H2\" location=\"'P04清洗 x'!H30\""));
+        assert!(out.ends_with("<pageMargins left=\"0.7\"/></worksheet>"));
+    }
+}
