@@ -127,6 +127,9 @@ pub fn read_found_with(
         })
         .collect();
     let mut batch = Batch::default();
+    batch
+        .forms
+        .reserve_exact(results.iter().map(|r| r.forms.len()).sum());
     for r in results {
         batch.inputs.push(r.input);
         batch.forms.extend(r.forms);

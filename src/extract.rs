@@ -103,6 +103,9 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     form.cells = x.account(layout.rows);
     form.changes = x.changes;
     form.findings = x.findings;
+    // Thousands of forms stay in memory until the workbook is written: no slack.
+    form.indicators.shrink_to_fit();
+    form.changes.shrink_to_fit();
     form
 }
 

@@ -40,16 +40,43 @@ pub enum Label {
     Total,
 }
 
-/// Every character a label can start with (years start with a digit or a bracket).
-const LABEL_STARTS: &str =
-    "项主实年全分执预得上其本当财绩一二三指偏总(（0123456789０１２３４５６７８９";
+/// Whether a label can start with `c` (years start with a digit or a bracket).
+fn is_label_start(c: char) -> bool {
+    matches!(
+        c,
+        '项' | '主'
+            | '实'
+            | '年'
+            | '全'
+            | '分'
+            | '执'
+            | '预'
+            | '得'
+            | '上'
+            | '其'
+            | '本'
+            | '当'
+            | '财'
+            | '绩'
+            | '一'
+            | '二'
+            | '三'
+            | '指'
+            | '偏'
+            | '总'
+            | '('
+            | '（'
+            | '0'..='9'
+            | '０'..='９'
+    )
+}
 
 /// Classifies a cell's text as a label, or `None`. Long texts are never labels.
 pub fn classify(text: &str) -> Option<Label> {
     // Most cells are values: reject them by their first character before building a key
     // (this runs for every text cell of every sheet).
     let first = text.chars().find(|c| !crate::normalize::is_space(*c))?;
-    if !LABEL_STARTS.contains(first) || text.chars().count() > 40 {
+    if !is_label_start(first) || text.chars().count() > 40 {
         return None;
     }
     let k = label_key(text);

@@ -222,8 +222,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 form_sheets: write::workbook::want_form_sheets(choice, b.forms.len()),
                 ..Default::default()
             };
-            let bytes = write::workbook::to_xlsx(&b, &wopts).context("无法生成汇总工作簿")?;
-            write::write_atomic(&output, &bytes)?;
+            write::workbook_to(&output, &b, &wopts)?;
             if let Some(j) = json {
                 let doc = write::json::to_json(&b);
                 if j.as_os_str() == "-" {

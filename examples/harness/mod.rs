@@ -78,8 +78,7 @@ pub fn convert(files: &[PathBuf], out: &Path) -> Converted {
         form_sheets,
         ..Default::default()
     };
-    let bytes = write::workbook::to_xlsx(&b, &wopts).unwrap();
-    write::write_atomic(out, &bytes).unwrap();
+    write::workbook_to(out, &b, &wopts).unwrap();
     Converted {
         forms: b.forms.len(),
         indicators: b.forms.iter().map(|f| f.indicators.len()).sum(),

@@ -11,11 +11,34 @@ pub mod workbook;
 
 use anyhow::{Context, Result};
 use std::io::Write;
+
+/// Writes the consolidated workbook to `path` atomically, streaming it to disk.
+pub fn workbook_to(
+    path: &Path,
+    batch: &crate::model::Batch,
+    opts: &workbook::Options,
+) -> Result<()> {
+    write_atomic_with(path, |f| {
+        let mut w = std::io::BufWriter::new(f);
+        workbook::write_xlsx(batch, opts, &mut w).context("无法生成汇总工作簿")?;
+        w.flush()?;
+        Ok(())
+    })
+}
 use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
 /// place, so a reader never sees a partial file and a failed run leaves nothing behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes).map_err(Into::into))
+}
+
+/// As [`write_atomic`], with `write` filling the temporary file (so a large output is
+/// streamed to disk rather than built in memory first).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -25,8 +48,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("无法在 {} 创建临时文件", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("无法写入临时文件 {}", tmp.path().display()))?;
+    let shown = tmp.path().display().to_string();
+    write(tmp.as_file_mut()).with_context(|| format!("无法写入临时文件 {shown}"))?;
     // Temporary files are private (0600); the output is an ordinary file.
     #[cfg(unix)]
     {

@@ -12,7 +12,7 @@
 //! rust_xlsxwriter writes a cell without its own format. Numbers are written from their
 //! `Decimal`, so exact values stay exact.
 
-use crate::grid::{Pos, col_name};
+use crate::grid::col_name;
 use crate::write::tables::{Cell, Table};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ use std::io::{Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
 
 /// Resolves a link cell to (location, display text, tooltip).
-pub type Resolve<'a> = dyn Fn(&str, Pos) -> Option<(String, String, String)> + Sync + 'a;
+pub type Resolve<'a> = dyn Fn(&Cell) -> Option<(String, String, String)> + Sync + 'a;
 
 /// Why a placeholder could not be filled.
 #[derive(Debug)]
@@ -36,13 +36,15 @@ pub struct Fill<'a> {
     pub table: Table<'a>,
 }
 
-/// Replaces each placeholder sheet of `package` with the same sheet holding its rows.
-pub fn fill(
+/// Writes `package` to `out` with each placeholder sheet replaced by the same sheet
+/// holding its rows.
+pub fn fill<W: Write + std::io::Seek>(
     package: Vec<u8>,
     fills: Vec<Fill>,
     max_rows: usize,
     resolve: &Resolve,
-) -> Result<Vec<u8>, Error> {
+    out: W,
+) -> Result<(), Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(package.as_slice())).map_err(err)?;
     let paths: HashMap<String, String> = crate::read::sheet_parts(&mut zip)
         .map_err(|e| Error(e.0))?
@@ -76,7 +78,7 @@ pub fn fill(
             replaced.insert(path, zipped);
         }
     }
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(package.len() * 2)));
+    let mut out = zip::ZipWriter::new(out);
     for i in 0..zip.len() {
         let file = zip.by_index_raw(i).map_err(err)?;
         let name = file.name().map_err(err)?.to_string();
@@ -90,7 +92,8 @@ pub fn fill(
             None => out.raw_copy_file(file).map_err(err)?,
         }
     }
-    Ok(out.finish().map_err(err)?.into_inner())
+    out.finish().map_err(err)?;
+    Ok(())
 }
 
 /// A rendered part: its path in the package and a one-entry zip holding it compressed.
@@ -136,11 +139,10 @@ fn render_table(
             buf.extend_from_slice(b"\">");
             for (c, cell) in row.into_iter().enumerate() {
                 let text: Option<std::borrow::Cow<str>> = match &cell {
-                    Cell::Empty | Cell::FormSheet { .. } => None,
+                    Cell::Empty | Cell::Num(_) => None,
                     Cell::Text(s) => Some((*s).into()),
                     Cell::Owned(s) => Some(s.as_str().into()),
-                    Cell::Num(_) => None,
-                    Cell::Target { project, cell } => resolve(project, *cell).map(|l| {
+                    Cell::Target { .. } | Cell::FormSheet { .. } => resolve(&cell).map(|l| {
                         let display = l.1.clone();
                         links.push((format!("{}{rn}", letters[c]), l));
                         display.into()

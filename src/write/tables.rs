@@ -155,13 +155,14 @@ pub fn summary(b: &Batch) -> Table<'_> {
     Table {
         name: "汇总",
         columns: SUMMARY,
-        len: b.forms.len(),
-        rows: Box::new(rows),
+        // The forms, then the 合计 row.
+        len: b.forms.len() + 1,
+        rows: Box::new(rows.chain(std::iter::once(summary_totals(b)))),
     }
 }
 
 /// The 合计 row under 汇总: budgets summed exactly, in Decimal.
-pub fn summary_totals(b: &Batch) -> Vec<Cell<'static>> {
+fn summary_totals(b: &Batch) -> Vec<Cell<'static>> {
     let sum = |g: fn(&Form) -> Option<Decimal>| Cell::Num(b.forms.iter().filter_map(g).sum());
     let mut row = vec![Cell::Empty; SUMMARY.len()];
     row[1] = Cell::Text("合计");

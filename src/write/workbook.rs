@@ -8,7 +8,6 @@ use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::tables::{self, Cell, Column, Kind, Table};
 use crate::write::{forms, sheetdata};
-use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 struct Formats {
@@ -171,58 +170,19 @@ fn rows_on(len: usize, k: usize, max_rows: usize) -> u32 {
     (len - (k * max_rows).min(len)).min(max_rows) as u32
 }
 
-fn put(
-    ws: &mut Worksheet,
-    r: u32,
-    c: u16,
-    cell: Cell,
-    links: &Links,
-    link_format: &Format,
-) -> Result<(), XlsxError> {
-    match cell {
-        Cell::Empty => {}
-        Cell::Text(s) => {
-            if !s.is_empty() {
-                ws.write_string(r, c, s)?;
-            }
-        }
-        Cell::Owned(s) => {
-            if !s.is_empty() {
-                ws.write_string(r, c, s)?;
-            }
-        }
-        Cell::Num(d) => {
-            if let Some(n) = d.to_f64() {
-                ws.write_number(r, c, n)?;
-            }
-        }
-        Cell::Target { project, cell } => {
-            if let Some(l) = links.of(Some(project)) {
-                let dest = (l.locate)(cell);
-                let url = rust_xlsxwriter::Url::new(forms::link(&l.cleaned, dest))
-                    .set_text(format!("清洗 {dest}"))
-                    .set_tip(format!("原表：{}!{cell}", l.original));
-                ws.write_url_with_format(r, c, url, link_format)?;
-            }
-        }
-        Cell::FormSheet { project, cleaned } => {
-            if let Some(l) = links.of(Some(project)) {
-                let (name, text) = if cleaned {
-                    (&l.cleaned, "清洗")
-                } else {
-                    (&l.original, "原表")
-                };
-                let url =
-                    rust_xlsxwriter::Url::new(forms::link(name, Pos::new(0, 0))).set_text(text);
-                ws.write_url_with_format(r, c, url, link_format)?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The workbook's bytes.
 pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    write_xlsx(batch, opts, &mut out)?;
+    Ok(out.into_inner())
+}
+
+/// Writes the workbook to `out` (a file, so a large workbook is never held in memory).
+pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
+    batch: &Batch,
+    opts: &Options,
+    out: W,
+) -> Result<(), XlsxError> {
     let f = Formats::new();
     let links = Links::new(batch, opts.form_sheets);
     let mut wb = deterministic_workbook();
@@ -230,50 +190,19 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     // files about a fifth larger.
     wb.set_zip_compression_level(1);
     let max_rows = opts.max_rows_per_sheet.max(1);
-    let mut tables = tables::all(batch).into_iter();
     let mut split = Vec::new();
 
-    // 汇总 first, in the normal mode, for its totals row and chart.
-    let summary = tables.next().expect("汇总 comes first");
-    let names = sheet_names(&summary, max_rows);
-    let mut sheets = Vec::with_capacity(names.len());
-    let mut rows = summary.rows;
-    for (k, name) in names.iter().enumerate() {
-        let mut ws = rust_xlsxwriter::Worksheet::new();
-        ws.set_name(name)?;
-        let n = rows_on(summary.len, k, max_rows);
-        prepare(&mut ws, summary.columns, n, &f)?;
-        for (r, row) in (1..=n).zip(rows.by_ref()) {
-            for (c, cell) in row.into_iter().enumerate() {
-                put(&mut ws, r, c as u16, cell, &links, &f.link)?;
-            }
-        }
-        sheets.push(ws);
-    }
-    let last = sheets.last_mut().expect("one sheet at least");
-    let n = (batch.forms.len() - (names.len() - 1) * max_rows) as u32;
-    for (c, cell) in tables::summary_totals(batch).into_iter().enumerate() {
-        put(last, n + 1, c as u16, cell, &links, &f.link)?;
-    }
-    last.set_row_format(n + 1, &f.bold)?;
-    if !batch.forms.is_empty() {
-        score_chart(&mut sheets[0], batch.forms.len().min(max_rows) as u32)?;
-    }
-    if names.len() > 1 {
-        split.push(names);
-    }
-    for ws in sheets {
-        wb.push_worksheet(ws);
-    }
-
-    // The long lists: header-only placeholders here, rows filled in by `sheetdata`.
+    // Every list sheet: a header-only placeholder here, its rows filled in by `sheetdata`.
     let mut fills = Vec::new();
-    for t in tables {
+    for t in tables::all(batch) {
         let names = sheet_names(&t, max_rows);
         for (k, name) in names.iter().enumerate() {
             let ws = wb.add_worksheet();
             ws.set_name(name)?;
             prepare(ws, t.columns, rows_on(t.len, k, max_rows), &f)?;
+            if k == 0 && t.name == "汇总" && !batch.forms.is_empty() {
+                score_chart(ws, batch.forms.len().min(max_rows) as u32)?;
+            }
         }
         if names.len() > 1 {
             split.push(names.clone());
@@ -290,16 +219,30 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     }
     notes(&mut wb, batch, &f, links.any(), &split)?;
     let package = wb.save_to_buffer()?;
-    let resolve = |project: &str, cell: Pos| {
-        let l = links.of(Some(project))?;
-        let dest = (l.locate)(cell);
-        Some((
-            format!("'{}'!{dest}", l.cleaned),
-            format!("清洗 {dest}"),
-            format!("原表：{}!{cell}", l.original),
-        ))
+    let resolve = |cell: &Cell| -> Option<(String, String, String)> {
+        match cell {
+            Cell::Target { project, cell } => {
+                let l = links.of(Some(project))?;
+                let dest = (l.locate)(*cell);
+                Some((
+                    format!("'{}'!{dest}", l.cleaned),
+                    format!("清洗 {dest}"),
+                    format!("原表：{}!{cell}", l.original),
+                ))
+            }
+            Cell::FormSheet { project, cleaned } => {
+                let l = links.of(Some(project))?;
+                let (name, text) = if *cleaned {
+                    (&l.cleaned, "清洗")
+                } else {
+                    (&l.original, "原表")
+                };
+                Some((format!("'{name}'!A1"), text.to_string(), name.clone()))
+            }
+            _ => None,
+        }
     };
-    sheetdata::fill(package, fills, max_rows, &resolve)
+    sheetdata::fill(package, fills, max_rows, &resolve, out)
         .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
 }
 
