@@ -163,7 +163,7 @@ fn render_table(
                     (Cell::Num(d), _) => {
                         open(&mut buf);
                         buf.extend_from_slice(b"><v>");
-                        buf.extend_from_slice(d.normalize().to_string().as_bytes());
+                        write!(buf, "{}", d.normalize()).map_err(err)?;
                         buf.extend_from_slice(b"</v></c>");
                     }
                     (_, Some(t)) if !t.is_empty() => {
