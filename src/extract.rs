@@ -26,6 +26,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         changes: Vec::new(),
         findings: Vec::new(),
         next_group: 0,
+        explained: Vec::new(),
     };
     let mut form = Form {
         file: Arc::clone(&x.file),
@@ -226,6 +227,8 @@ struct Extractor<'a> {
     changes: Vec<Change>,
     findings: Vec<Finding>,
     next_group: u32,
+    /// Cells a specific finding (L003) already explains: unplaced, but no L004 twice.
+    explained: Vec<Pos>,
 }
 
 impl Extractor<'_> {
@@ -423,15 +426,18 @@ impl Extractor<'_> {
                         );
                     }
                 }
-                0 => self.finding(
-                    "L003",
-                    Some(p),
-                    format!(
-                        "{}“{}”所在行没有三级指标名称，且本二级指标下有多个指标，无法归属",
-                        col.label(),
-                        normalize::trim(&raw)
-                    ),
-                ),
+                0 => {
+                    self.explained.push(p);
+                    self.finding(
+                        "L003",
+                        Some(p),
+                        format!(
+                            "{}“{}”所在行没有三级指标名称，且本二级指标下有多个指标，无法归属",
+                            col.label(),
+                            normalize::trim(&raw)
+                        ),
+                    );
+                }
                 1 => {
                     self.assign(&mut inds[covered[0]], col, p, &raw);
                 }
@@ -560,6 +566,11 @@ impl Extractor<'_> {
             c.read += 1;
             if self.placed.contains(p) {
                 c.placed += 1;
+            } else if self.explained.contains(&p) {
+                c.unplaced.push(Unplaced {
+                    cell: p,
+                    value: v.display(),
+                });
             } else {
                 let value = v.display();
                 self.finding(
@@ -787,6 +798,58 @@ mod tests {
                 .iter()
                 .any(|x| x.code == "L002" && x.cell == Pos::parse("E10"))
         );
+    }
+
+    #[test]
+    fn a_value_in_a_nameless_row_of_a_block_with_two_names_is_l003() {
+        let g = grid(
+            &[
+                &["", "产出指标", "数量指标", "甲", "1个", "1个", "5", "5", ""],
+                &["", "", "", "乙", "2个", "2个", "5", "5", ""],
+                &["", "", "", "", "", "", "", "", "漏填说明"],
+            ],
+            &[Region::new(9, 2, 11, 2), Region::new(9, 1, 11, 1)],
+        );
+        let f = read(&g);
+        assert_eq!(f.indicators.len(), 2);
+        let l003: Vec<_> = f.findings.iter().filter(|x| x.code == "L003").collect();
+        assert_eq!(l003.len(), 1);
+        assert_eq!(l003[0].cell, Pos::parse("I12"));
+        // Not attached, so listed as unplaced too (nothing is lost), without a second
+        // finding for the same cell.
+        assert_eq!(f.cells.unplaced.len(), 1);
+        assert_eq!(f.cells.unplaced[0].value, "漏填说明");
+        assert!(f.findings.iter().all(|x| x.code != "L004"));
+        // Each named row keeps its own values: no L003 for them.
+        assert_eq!(f.indicators[1].weight.value, Some(d("5")));
+    }
+
+    #[test]
+    fn a_declared_rate_is_kept_and_numbers_read_cleanly() {
+        let mut g = grid(
+            &[&[
+                "",
+                "产出指标",
+                "数量指标",
+                "甲",
+                "1个",
+                "1个",
+                "10",
+                "10",
+                "",
+            ]],
+            &[],
+        );
+        g.set(Pos::parse("G6").unwrap(), Value::text("100%"));
+        let f = read(&g);
+        assert_eq!(f.execution_rate, Some(d("1")));
+        for code in ["F003", "V002", "L002", "L003", "L004"] {
+            assert!(
+                f.findings.iter().all(|x| x.code != code),
+                "{code}: {:?}",
+                f.findings
+            );
+        }
     }
 
     #[test]

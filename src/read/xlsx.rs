@@ -423,6 +423,30 @@ mod tests {
     }
 
     #[test]
+    fn formulas_read_as_their_cached_values() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_number(0, 0, 10.0).unwrap();
+        ws.write_number(1, 0, 89.0).unwrap();
+        ws.write_formula(
+            2,
+            0,
+            rust_xlsxwriter::Formula::new("=SUM(A1:A2)").set_result("99"),
+        )
+        .unwrap();
+        ws.write_formula(
+            3,
+            0,
+            rust_xlsxwriter::Formula::new("=\"总\"&\"分\"").set_result("总分"),
+        )
+        .unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let g = &read(&bytes, &Limits::default()).unwrap().unwrap()[0];
+        assert_eq!(g.get(Pos::new(2, 0)), &Value::number(99.into()));
+        assert_eq!(g.get(Pos::new(3, 0)), &Value::text("总分"));
+    }
+
+    #[test]
     fn ooxml_escapes() {
         assert_eq!(unescape_ooxml("a_x000D_b".into()), "a\rb");
         assert_eq!(unescape_ooxml("_x_y".into()), "_x_y");
