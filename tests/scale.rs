@@ -21,6 +21,7 @@ fn the_benchmark_harness_runs_and_converts_every_generated_form() {
     let done = harness::convert(&files, &out);
     assert!(harness::peak_rss_mb() > 1.0, "peak memory is measured");
     assert_eq!(done.forms, 12);
+    assert_eq!(done.batch.forms.len(), 12);
     assert_eq!(done.indicators, 3 * (9 + 10 + 9 + 12));
     // Every generated form carries the seed's known mistakes (F003, S006, C001, S007 …).
     assert!(done.findings >= 12 * 4, "{}", done.findings);
