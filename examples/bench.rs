@@ -27,8 +27,12 @@ fn main() {
 
     let ratio = convert.as_secs_f64() / floor.as_secs_f64();
     eprintln!(
-        "{} cells read by the floor; convert: {} forms, {} indicators, {} findings",
-        cells, done.forms, done.indicators, done.findings
+        "{} cells read by the floor; convert: {} files, {} forms, {} indicators, {} findings",
+        cells,
+        done.batch.inputs.len(),
+        done.forms,
+        done.indicators,
+        done.findings
     );
     println!(
         "| N | cores | floor (s) | convert (s) | ratio | floor peak RSS (MB) | convert peak RSS (MB) |"
