@@ -6,7 +6,7 @@
 //! cells covered by a merge from a row above are not written, so they are skipped.
 //! Numbers (`ss:Type="Number"`) are parsed from their text, exactly, never through a float.
 
-use super::{Extent, Limits, ReadError};
+use super::{Extent, Limits, ReadError, push_xml_ref, xml_attr};
 use crate::grid::{Grid, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -14,26 +14,15 @@ use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
-}
-
 fn index(e: &BytesStart) -> Option<u32> {
-    attr(e, "Index")
+    xml_attr(e, "Index")
         .and_then(|v| v.trim().parse::<u32>().ok())
         .filter(|i| *i >= 1)
         .map(|i| i - 1)
 }
 
 fn span(e: &BytesStart, name: &str) -> u32 {
-    attr(e, name)
+    xml_attr(e, name)
         .and_then(|v| v.trim().parse::<u32>().ok())
         .unwrap_or(0)
         .min(16_384)
@@ -77,9 +66,9 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));
                 match e.local_name().as_ref() {
-                    "Style" => style_id = attr(e, "ID"),
+                    "Style" => style_id = xml_attr(e, "ID"),
                     "NumberFormat" => {
-                        let f = attr(e, "Format").unwrap_or_default();
+                        let f = xml_attr(e, "Format").unwrap_or_default();
                         if (f.contains('%') || f.eq_ignore_ascii_case("Percent"))
                             && let Some(id) = &style_id
                         {
@@ -87,7 +76,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                         }
                     }
                     "Worksheet" => {
-                        let mut name = attr(e, "Name").unwrap_or_else(|| "Sheet".into());
+                        let mut name = xml_attr(e, "Name").unwrap_or_else(|| "Sheet".into());
                         let n = seen_names.entry(name.clone()).or_insert(0);
                         *n += 1;
                         if *n > 1 {
@@ -146,7 +135,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                             cell = Some(Cell {
                                 pos,
                                 kind: String::new(),
-                                style: attr(e, "StyleID"),
+                                style: xml_attr(e, "StyleID"),
                                 text: String::new(),
                                 in_data: false,
                             });
@@ -155,7 +144,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                     }
                     "Data" => {
                         if let Some(c) = cell.as_mut() {
-                            c.kind = attr(e, "Type").unwrap_or_default();
+                            c.kind = xml_attr(e, "Type").unwrap_or_default();
                             c.in_data = !empty;
                         }
                     }
@@ -179,17 +168,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
             }
             Event::GeneralRef(e) => {
                 if let Some(c) = cell.as_mut().filter(|c| c.in_data) {
-                    match e.resolve_char_ref() {
-                        Ok(Some(ch)) => c.text.push(ch),
-                        _ => c.text.push_str(match e.xml10_content().as_ref() {
-                            "amp" => "&",
-                            "lt" => "<",
-                            "gt" => ">",
-                            "quot" => "\"",
-                            "apos" => "'",
-                            _ => "",
-                        }),
-                    }
+                    push_xml_ref(&mut c.text, &e);
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {

@@ -8,7 +8,7 @@
 //! caller then falls back to calamine, so it can only make reading faster, never worse.
 //! A test checks that both readers give the same grids.
 
-use super::{Extent, Limits, ReadError, is_percent_format};
+use super::{Extent, Limits, ReadError, is_percent_format, push_xml_ref, xml_attr};
 use crate::grid::{Grid, Pos, Region, Value, decimal_from_f64};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -24,17 +24,6 @@ pub struct Unsupported(pub String);
 
 fn no(what: impl Into<String>) -> Unsupported {
     Unsupported(what.into())
-}
-
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
 }
 
 fn read_part(zip: &mut Archive, path: &str, limit: u64) -> Result<Option<String>, Unsupported> {
@@ -103,24 +92,10 @@ fn text_until(r: &mut Reader<&[u8]>, end: &str) -> Result<String, Unsupported> {
             },
             Event::Text(t) if in_t => out.push_str(&t.xml10_content()),
             Event::CData(t) if in_t => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(g) if in_t => push_ref(&mut out, &g),
+            Event::GeneralRef(g) if in_t => push_xml_ref(&mut out, &g),
             Event::Eof => return Err(no("unexpected end of XML")),
             _ => {}
         }
-    }
-}
-
-fn push_ref(out: &mut String, g: &quick_xml::events::BytesRef) {
-    match g.resolve_char_ref() {
-        Ok(Some(c)) => out.push(c),
-        _ => out.push_str(match g.xml10_content().as_ref() {
-            "amp" => "&",
-            "lt" => "<",
-            "gt" => ">",
-            "quot" => "\"",
-            "apos" => "'",
-            _ => "",
-        }),
     }
 }
 
@@ -149,7 +124,8 @@ fn percent_styles(xml: &str) -> Result<Vec<bool>, Unsupported> {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "numFmt" => {
-                    if let (Some(id), Some(code)) = (attr(&e, "numFmtId"), attr(&e, "formatCode"))
+                    if let (Some(id), Some(code)) =
+                        (xml_attr(&e, "numFmtId"), xml_attr(&e, "formatCode"))
                         && let Ok(id) = id.parse()
                     {
                         custom.insert(id, is_percent_format(&code));
@@ -157,7 +133,7 @@ fn percent_styles(xml: &str) -> Result<Vec<bool>, Unsupported> {
                 }
                 "cellXfs" => in_xfs = true,
                 "xf" if in_xfs => {
-                    let id: u32 = attr(&e, "numFmtId")
+                    let id: u32 = xml_attr(&e, "numFmtId")
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0);
                     out.push(custom.get(&id).copied().unwrap_or(matches!(id, 9 | 10)));
@@ -223,11 +199,11 @@ pub(crate) fn sheets(zip: &mut Archive) -> Result<Vec<(String, String)>, Unsuppo
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                let typ = attr(&e, "Type").unwrap_or_default();
+                let typ = xml_attr(&e, "Type").unwrap_or_default();
                 if !typ.ends_with("/worksheet") {
                     continue;
                 }
-                if let (Some(id), Some(t)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                if let (Some(id), Some(t)) = (xml_attr(&e, "Id"), xml_attr(&e, "Target")) {
                     let path = match t.strip_prefix('/') {
                         Some(abs) => abs.to_string(),
                         None => format!("xl/{t}"),
@@ -244,8 +220,8 @@ pub(crate) fn sheets(zip: &mut Archive) -> Result<Vec<(String, String)>, Unsuppo
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
-                let name = attr(&e, "name").ok_or_else(|| no("sheet without a name"))?;
-                let id = attr(&e, "id").ok_or_else(|| no("sheet without r:id"))?;
+                let name = xml_attr(&e, "name").ok_or_else(|| no("sheet without a name"))?;
+                let id = xml_attr(&e, "id").ok_or_else(|| no("sheet without r:id"))?;
                 // Chart sheets have no worksheet relationship: skipped like calamine does.
                 if let Some(path) = targets.get(&id) {
                     out.push((name, path.clone()));
@@ -370,7 +346,9 @@ fn sheet(
                 cells.push((pos, value));
             }
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "mergeCell" => {
-                let Some(rf) = attr(&e, "ref") else { continue };
+                let Some(rf) = xml_attr(&e, "ref") else {
+                    continue;
+                };
                 let (a, b) = rf.split_once(':').unwrap_or((&rf, &rf));
                 let (Some(a), Some(b)) = (cell_ref(a), cell_ref(b)) else {
                     return Err(no("bad merge ref"));
@@ -393,7 +371,7 @@ fn text_of_v(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Text(t) => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(g) => push_ref(&mut out, &g),
+            Event::GeneralRef(g) => push_xml_ref(&mut out, &g),
             Event::End(e) if e.local_name().as_ref() == "v" => return Ok(out),
             Event::Eof => return Err(no("unexpected end of value")),
             _ => {}

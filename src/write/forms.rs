@@ -353,6 +353,18 @@ fn put(
     write_out(ws, p, v, f)
 }
 
+/// A merged region with nothing in it.
+fn blank_merge(ws: &mut Worksheet, m: &crate::grid::Region, f: &Format) -> Result<(), XlsxError> {
+    let (r1, c1, r2, c2) = (
+        m.first.row,
+        m.first.col as u16,
+        m.last.row,
+        m.last.col as u16,
+    );
+    ws.merge_range(r1, c1, r2, c2, "", f)?;
+    Ok(())
+}
+
 fn back_link(ws: &mut Worksheet, src: &Source, form: &Form) -> Result<(), XlsxError> {
     let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
     let url = rust_xlsxwriter::Url::new("internal:'汇总'!A1").set_text("← 返回汇总");
@@ -429,14 +441,7 @@ pub fn write(wb: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
     setup(ws, &original_name(form), src)?;
     for m in &src.merges {
         if !src.cells.iter().any(|(p, _)| *p == m.first) {
-            ws.merge_range(
-                m.first.row,
-                m.first.col as u16,
-                m.last.row,
-                m.last.col as u16,
-                "",
-                &fm.base,
-            )?;
+            blank_merge(ws, m, &fm.base)?;
         }
     }
     frame(ws, src, form, &fm.base)?;
@@ -455,14 +460,7 @@ pub fn write(wb: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
         if o.unmerge.contains(&m.first) || src.cells.iter().any(|(p, _)| *p == m.first) {
             continue;
         }
-        ws.merge_range(
-            m.first.row,
-            m.first.col as u16,
-            m.last.row,
-            m.last.col as u16,
-            "",
-            &fm.base,
-        )?;
+        blank_merge(ws, m, &fm.base)?;
     }
     for (p, v) in &src.cells {
         let merge = merge_of(*p).filter(|_| !o.unmerge.contains(p));
@@ -471,17 +469,7 @@ pub fn write(wb: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
             put(ws, *p, out, &fm.get(kind_of(out), mark), merge)?;
         } else if o.cleared.contains(p) {
             match merge {
-                Some(m) => {
-                    let (r1, c1) = (m.first.row, m.first.col as u16);
-                    ws.merge_range(
-                        r1,
-                        c1,
-                        m.last.row,
-                        m.last.col as u16,
-                        "",
-                        &fm.get(Kind::Text, mark),
-                    )?;
-                }
+                Some(m) => blank_merge(ws, m, &fm.get(Kind::Text, mark))?,
                 None => {
                     ws.write_blank(p.row, p.col as u16, &fm.get(Kind::Text, mark))?;
                 }
