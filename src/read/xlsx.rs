@@ -39,8 +39,15 @@ fn read_part(zip: &mut Archive, path: &str, limit: u64) -> Result<Option<String>
     if f.size() > limit {
         return Err(no(format!("{path} is too large")));
     }
+    // The declared size may lie: never inflate past the limit whatever it says.
     let mut s = String::with_capacity(f.size() as usize);
-    f.read_to_string(&mut s).map_err(|e| no(e.to_string()))?;
+    (&mut f)
+        .take(limit + 1)
+        .read_to_string(&mut s)
+        .map_err(|e| no(e.to_string()))?;
+    if s.len() as u64 > limit {
+        return Err(no(format!("{path} is too large")));
+    }
     Ok(Some(s))
 }
 
