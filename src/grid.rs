@@ -188,6 +188,10 @@ pub struct Grid {
     /// False for formats that carry no merge information (ODS); the locator then infers
     /// spans from the layout instead.
     pub has_merge_info: bool,
+    /// Column widths and row heights where the format gives them (XLSX), sparse: the
+    /// auditor's view lays the form out as its sender did.
+    pub col_widths: Vec<(u32, f64)>,
+    pub row_heights: Vec<(u32, f64)>,
 }
 
 const NO_MERGE: u32 = u32::MAX;
@@ -204,6 +208,8 @@ impl Grid {
             merges: Vec::new(),
             merge_index: vec![NO_MERGE; n],
             has_merge_info: true,
+            col_widths: Vec::new(),
+            row_heights: Vec::new(),
         }
     }
 

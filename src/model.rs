@@ -258,6 +258,9 @@ pub struct Form {
 pub struct Source {
     pub cells: Vec<(Pos, crate::grid::Value)>,
     pub merges: Vec<crate::grid::Region>,
+    /// As the sender set them, where the format says (see [`crate::grid::Grid`]).
+    pub col_widths: Vec<(u32, f64)>,
+    pub row_heights: Vec<(u32, f64)>,
 }
 
 impl Source {
@@ -274,6 +277,13 @@ impl Source {
                 .merges()
                 .iter()
                 .filter(|m| within(m.first) && within(m.last))
+                .copied()
+                .collect(),
+            col_widths: grid.col_widths.clone(),
+            row_heights: grid
+                .row_heights
+                .iter()
+                .filter(|(r, _)| (rows.0..=rows.1).contains(r))
                 .copied()
                 .collect(),
         }

@@ -58,6 +58,28 @@ fn original_sheets_hold_every_input_cell_and_merge_at_its_address() {
     }
 }
 
+#[test]
+fn original_sheets_keep_the_senders_widths_and_heights() {
+    let dir = convert(&["samples/2023/4.xlsx"]);
+    let input = &grids_of(&root().join("samples/2023/4.xlsx"))[0];
+    let out = grids_of(&dir.path().join("out.xlsx"));
+    for kind in ["原表", "清洗"] {
+        let sheet = out
+            .iter()
+            .find(|g| g.sheet.starts_with(&format!("P01{kind}")))
+            .unwrap();
+        for (c, w) in input.col_widths.iter().take(9) {
+            let got = sheet.col_widths.iter().find(|(c2, _)| c2 == c).unwrap().1;
+            assert!((got - w).abs() < 0.1, "{kind} column {c}: {got} vs {w}");
+        }
+        for (r, h) in &input.row_heights {
+            let got = sheet.row_heights.iter().find(|(r2, _)| r2 == r).unwrap().1;
+            assert!((got - h).abs() < 0.01, "{kind} row {r}: {got} vs {h}");
+        }
+    }
+    assert!(input.col_widths.len() >= 9 && !input.row_heights.is_empty());
+}
+
 fn note_texts(xlsx: &Path) -> String {
     let mut z = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
     let mut all = String::new();

@@ -258,8 +258,8 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Result<Vec<Grid>, ReadError
     };
     let mut grids = Vec::with_capacity(sheets.len());
     for (name, path) in sheets {
-        let xml = read_part(&mut zip, &path, PART_LIMIT)?
-            .ok_or_else(|| no(format!("missing {path}")))?;
+        let xml =
+            read_part(&mut zip, &path, PART_LIMIT)?.ok_or_else(|| no(format!("missing {path}")))?;
         match sheet(&name, &xml, &strings, &percent, limits)? {
             Ok(g) => grids.push(g),
             Err(e) => return Ok(Err(e)),
@@ -281,18 +281,39 @@ fn sheet(
     let mut merges: Vec<Region> = Vec::new();
     let mut extent = Extent::new(name, limits);
     let (mut row, mut col) = (0u32, 0u32);
+    let (mut widths, mut heights) = (Vec::new(), Vec::new());
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) if e.local_name().as_ref() == "row" => {
-                let r_attr = e
-                    .attributes()
-                    .with_checks(false)
-                    .flatten()
-                    .find(|a| a.key.local_name().as_ref() == "r");
-                if let Some(n) = r_attr.and_then(|a| a.value.parse::<u32>().ok()) {
+                let (mut r_attr, mut ht) = (None, None);
+                for a in e.attributes().with_checks(false).flatten() {
+                    match a.key.local_name().as_ref() {
+                        "r" => r_attr = a.value.parse::<u32>().ok(),
+                        "ht" => ht = a.value.parse::<f64>().ok(),
+                        _ => {}
+                    }
+                }
+                if let Some(n) = r_attr {
                     row = n.saturating_sub(1);
                 }
+                if let Some(h) = ht.filter(|h| h.is_finite() && *h > 0.0 && *h < 410.0) {
+                    heights.push((row, h));
+                }
                 col = 0;
+            }
+            Event::Empty(e) if e.local_name().as_ref() == "col" => {
+                let num = |n: &str| xml_attr(&e, n).and_then(|v| v.parse::<f64>().ok());
+                if let (Some(min), Some(max), Some(w)) = (num("min"), num("max"), num("width"))
+                    && (1.0..=16384.0).contains(&min)
+                    && max >= min
+                    && w.is_finite()
+                    && w > 0.0
+                {
+                    // Only the columns a form uses matter; bound a 1..16384 span.
+                    for c in (min as u32 - 1)..(max.min(64.0) as u32) {
+                        widths.push((c, w.min(255.0)));
+                    }
+                }
             }
             Event::End(e) if e.local_name().as_ref() == "row" => row += 1,
             Event::Empty(e) if e.local_name().as_ref() == "row" => row += 1,
@@ -373,7 +394,10 @@ fn sheet(
             _ => {}
         }
     }
-    Ok(Ok(Grid::from_cells(name, cells, &merges, true)))
+    let mut g = Grid::from_cells(name, cells, &merges, true);
+    g.col_widths = widths;
+    g.row_heights = heights;
+    Ok(Ok(g))
 }
 
 fn text_of_v(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {

@@ -390,9 +390,23 @@ fn frame(ws: &mut Worksheet, src: &Source, form: &Form, f: &Format) -> Result<()
 fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     setup_sheet(ws, 0)?;
-    // Rows tall enough for their wrapped text: calamine does not read row heights, so
-    // estimate from the text and the canonical column widths.
-    let widths = [5.0, 11.0, 13.0, 30.0, 16.0, 16.0, 7.0, 7.0, 14.0];
+    // The sender's widths and heights where the file gives them (XLSX); otherwise the
+    // canonical widths, and rows tall enough for their wrapped text.
+    let mut widths = vec![5.0, 11.0, 13.0, 30.0, 16.0, 16.0, 7.0, 7.0, 14.0];
+    for &(c, stored) in &src.col_widths {
+        // A file stores a width with the cell padding (5 px of 7 px per character)
+        // added; rust_xlsxwriter adds it again.
+        let w = (stored - 5.0 / 7.0).max(0.0);
+        ws.set_column_width(c as u16, w)?;
+        if widths.len() <= c as usize {
+            widths.resize(c as usize + 1, 10.0);
+        }
+        widths[c as usize] = w;
+    }
+    for &(r, h) in &src.row_heights {
+        ws.set_row_height(r, h)?;
+    }
+    let given: BTreeSet<u32> = src.row_heights.iter().map(|(r, _)| *r).collect();
     let mut lines: BTreeMap<u32, u32> = BTreeMap::new();
     for (p, v) in &src.cells {
         let width: f64 = match src.merges.iter().find(|m| m.first == *p) {
@@ -422,7 +436,7 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
         *e = (*e).max(per_row.min(8));
     }
     for (r, n) in lines {
-        if n > 1 {
+        if n > 1 && !given.contains(&r) {
             ws.set_row_height(r, 13.5 * n as f64)?;
         }
     }
