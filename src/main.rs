@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::model::{Severity, Status};
-use jixiao::{batch, rules, template, write};
+use jixiao::{batch, convert, rules, template, write};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -153,29 +153,23 @@ fn threads(jobs: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Reads the files, with a progress bar on stderr when it is a terminal, there are more
-/// than 20 files and the user did not ask for quiet.
-fn read_with_progress(
-    found: &[batch::Found],
-    opts: &batch::Options,
-    quiet: bool,
-) -> jixiao::model::Batch {
+/// Converts, with a progress bar on stderr when it is a terminal, there are more than
+/// 20 inputs and the user did not ask for quiet.
+fn convert_with_progress(req: &convert::Request, quiet: bool) -> Result<jixiao::model::Batch> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let files = found.len();
+    let files = batch::discover(&req.inputs)?.len();
     if quiet || files <= 20 || !std::io::stderr().is_terminal() {
-        return batch::read_found(found, opts);
+        return convert::run(req, |_, _| {});
     }
     let bar = indicatif::ProgressBar::new(files as u64).with_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 个文件 · {msg} · 剩余 {eta}")
             .expect("valid template"),
     );
     let (forms, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let b = batch::read_found_with(found, opts, |input, f| {
+    let b = convert::run(req, |input, f| {
+        let bad = usize::from(input.status == Status::Failed);
         let n = forms.fetch_add(f.len(), Ordering::Relaxed) + f.len();
-        let e = failed.fetch_add(
-            usize::from(input.status == Status::Failed),
-            Ordering::Relaxed,
-        ) + usize::from(input.status == Status::Failed);
+        let e = failed.fetch_add(bad, Ordering::Relaxed) + bad;
         bar.set_message(format!("{n} 张表 · {e} 个文件失败"));
         bar.inc(1);
     });
@@ -202,38 +196,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             csv,
         } => {
             threads(jobs)?;
-            let choice = match (form_sheets, no_form_sheets) {
-                (true, _) => Some(true),
-                (_, true) => Some(false),
-                _ => None,
-            };
-            let found = batch::discover(&inputs)?;
-            batch::check_output(&found, &output)?;
-            if let Some(j) = json.as_deref().filter(|j| j.as_os_str() != "-") {
-                batch::check_output(&found, j)?;
-            }
-            let files = found.iter().filter(|f| f.skip.is_none()).count();
-            let opts = batch::Options {
-                keep_source: write::workbook::want_form_sheets(choice, files),
+            let req = convert::Request {
+                inputs,
+                output,
+                json,
+                csv,
+                form_sheets: match (form_sheets, no_form_sheets) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
                 limits: limits.limits(),
             };
-            let b = read_with_progress(&found, &opts, quiet);
-            let wopts = write::workbook::Options {
-                form_sheets: write::workbook::want_form_sheets(choice, b.forms.len()),
-                ..Default::default()
-            };
-            write::workbook_to(&output, &b, &wopts)?;
-            if let Some(j) = json {
-                let doc = write::json::to_json(&b);
-                if j.as_os_str() == "-" {
-                    print!("{doc}");
-                } else {
-                    write::write_atomic(&j, doc.as_bytes())?;
-                }
-            }
-            if let Some(dir) = csv {
-                write::csv::write_dir(&b, &dir)?;
-            }
+            let b = convert_with_progress(&req, quiet)?;
+            let output = req.output;
             for i in b.inputs.iter().filter(|i| i.status == Status::Failed) {
                 eprintln!("{}: {}", i.path, i.reason.as_deref().unwrap_or(""));
             }

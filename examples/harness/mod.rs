@@ -7,8 +7,8 @@
 //! (b) convert: jixiao reading, checking and writing the consolidated workbook.
 //! and reports both with their ratio and the peak resident memory of each phase.
 
+use jixiao::seed;
 use jixiao::template::{Placement, deterministic_workbook, setup_sheet, write_form};
-use jixiao::{batch, seed, write};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -62,26 +62,14 @@ pub struct Converted {
     pub batch: jixiao::model::Batch,
 }
 
-/// jixiao convert, in process, as the command line runs it (no form sheets past 50).
+/// jixiao convert, in process, exactly as the command line runs it.
 pub fn convert(files: &[PathBuf], out: &Path) -> Converted {
-    let found: Vec<batch::Found> = files
-        .iter()
-        .map(|p| batch::Found {
-            path: p.clone(),
-            skip: None,
-        })
-        .collect();
-    let form_sheets = write::workbook::want_form_sheets(None, found.len());
-    let opts = batch::Options {
-        keep_source: form_sheets,
+    let req = jixiao::convert::Request {
+        inputs: files.to_vec(),
+        output: out.to_path_buf(),
         ..Default::default()
     };
-    let b = batch::read_found(&found, &opts);
-    let wopts = write::workbook::Options {
-        form_sheets,
-        ..Default::default()
-    };
-    write::workbook_to(out, &b, &wopts).unwrap();
+    let b = jixiao::convert::run(&req, |_, _| {}).unwrap();
     Converted {
         forms: b.forms.len(),
         indicators: b.forms.iter().map(|f| f.indicators.len()).sum(),
