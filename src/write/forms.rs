@@ -304,7 +304,7 @@ impl Formats {
 fn write_out(ws: &mut Worksheet, p: Pos, v: &Out, f: &Format) -> Result<(), XlsxError> {
     let (r, c) = (p.row, p.col as u16);
     match v {
-        Out::Text(s) => ws.write_string_with_format(r, c, s, f)?,
+        Out::Text(s) => ws.write_string_with_format(r, c, super::excel_text(s), f)?,
         Out::Number(d, _) => match d.to_f64() {
             Some(n) => ws.write_number_with_format(r, c, n, f)?,
             None => ws.write_string_with_format(r, c, d.to_string(), f)?,
@@ -341,7 +341,7 @@ fn put(
         );
         match v {
             Out::Text(s) => {
-                ws.merge_range(r1, c1, r2, c2, s, f)?;
+                ws.merge_range(r1, c1, r2, c2, &super::excel_text(s), f)?;
             }
             Out::Number(..) => {
                 ws.merge_range(r1, c1, r2, c2, "", f)?;

@@ -12,6 +12,18 @@ pub mod workbook;
 use anyhow::{Context, Result};
 use std::io::Write;
 
+/// Excel refuses a cell of more than 32,767 characters. Longer texts (no real form has
+/// one) are cut there in the workbook with a note; JSON and CSV keep them whole.
+pub fn excel_text(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_767;
+    const CUT: &str = "…（超过 Excel 单元格 32767 字上限，已截断；全文见 JSON/CSV）";
+    if s.len() <= MAX || s.chars().count() <= MAX {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let keep = MAX - CUT.chars().count();
+    std::borrow::Cow::Owned(s.chars().take(keep).chain(CUT.chars()).collect())
+}
+
 /// Writes the consolidated workbook to `path` atomically, streaming it to disk.
 pub fn workbook_to(
     path: &Path,
@@ -65,4 +77,16 @@ pub fn write_atomic_with(
         .map_err(|e| e.error)
         .with_context(|| format!("无法写入 {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excel_text_cuts_only_what_excel_cannot_hold() {
+        assert_eq!(super::excel_text("短"), "短");
+        let long = "字".repeat(40_000);
+        let cut = super::excel_text(&long);
+        assert_eq!(cut.chars().count(), 32_767);
+        assert!(cut.ends_with("全文见 JSON/CSV）"));
+    }
 }

@@ -173,7 +173,7 @@ fn render_table(
                             buf.extend_from_slice(b" xml:space=\"preserve\"");
                         }
                         buf.push(b'>');
-                        escape_into(&mut buf, &t);
+                        escape_into(&mut buf, &super::excel_text(&t));
                         buf.extend_from_slice(b"</t></is></c>");
                     }
                     _ => {}
@@ -299,6 +299,20 @@ fn escape_into(buf: &mut Vec<u8>, s: &str) {
                 continue;
             }
             b'_' if looks_escaped(&bytes[i..]) => Some(b"_x005F_"),
+            // U+FFFE and U+FFFF are not XML characters either.
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                buf.extend_from_slice(&bytes[start..i]);
+                let code = if bytes[i + 2] == 0xBE {
+                    "_xFFFE_"
+                } else {
+                    "_xFFFF_"
+                };
+                buf.extend_from_slice(code.as_bytes());
+                start = i + 3;
+                continue;
+            }
             _ => None,
         };
         if let Some(r) = rep {
@@ -337,10 +351,10 @@ mod tests {
     #[test]
     fn escaping() {
         let mut b = Vec::new();
-        escape_into(&mut b, "a<b>&c\n\u{1}_x000D_");
+        escape_into(&mut b, "a<b>&c\n\u{1}_x000D_\u{fffe}z");
         assert_eq!(
             String::from_utf8(b).unwrap(),
-            "a&lt;b&gt;&amp;c\n_x0001__x005F_x000D_"
+            "a&lt;b&gt;&amp;c\n_x0001__x005F_x000D__xFFFE_z"
         );
     }
 
