@@ -507,7 +507,7 @@ pub fn write(wb: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
         }
     }
     for (p, notes) in &o.notes {
-        let note = Note::new(notes.join("\n\n"))
+        let note = Note::new(super::excel_text(&notes.join("\n\n")))
             .set_author("jixiao")
             .set_width(320)
             .set_height(120);
