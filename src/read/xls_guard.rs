@@ -23,6 +23,8 @@ const CELL_RECORDS: &[u16] = &[
 /// MULRK and MULBLANK: row, first column, …, last column in the final two bytes.
 const MULTI_RECORDS: &[u16] = &[0x00BD, 0x00BE];
 const BOF: u16 = 0x0809;
+/// DIMENSIONS: calamine reserves room for every cell it declares.
+const DIMENSIONS: u16 = 0x0200;
 /// BIFF8 sheets have at most 256 columns.
 const MAX_COLS: u64 = 256;
 
@@ -61,6 +63,38 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         };
         let (row, col) = if typ == BOF {
             extent = (0, 0);
+            continue;
+        } else if typ == DIMENSIONS {
+            let u32_at = |o: usize| {
+                body.get(o..o + 4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
+            };
+            // BIFF8: rows as u32, columns as u16; BIFF5: all u16.
+            let dims = if body.len() >= 14 {
+                (u32_at(0), u32_at(4), u16_at(8), u16_at(10))
+            } else {
+                (u16_at(0), u16_at(2), u16_at(4), u16_at(6))
+            };
+            if let (Some(rf), Some(rl), Some(cf), Some(cl)) = dims {
+                // What calamine will reserve, computed as it does (u32 arithmetic that
+                // wraps when the last row is before the first).
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                let declared = if rl >= 1 && cl >= 1 {
+                    let rows = ((rl - 1) as u32).wrapping_sub(rf as u32).wrapping_add(1);
+                    rows as u64 * (cl - cf)
+                } else {
+                    1
+                };
+                if declared > limits.max_sheet_cells {
+                    return Err(ReadError {
+                        code: "E001",
+                        reason: format!(
+                            "文件已损坏或工作表过大（声明 {declared} 个单元格，上限 {}）",
+                            limits.max_sheet_cells
+                        ),
+                    });
+                }
+            }
             continue;
         } else if CELL_RECORDS.contains(&typ) {
             match (u16_at(0), u16_at(2)) {
@@ -142,6 +176,7 @@ mod tests {
             "fuzz-xls-far-merge.xls",
             "fuzz-cfb-cycle.xls",
             "fuzz-cfb-slice.xls",
+            "fuzz-xls-dimensions.xls",
         ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures")
