@@ -20,6 +20,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
         let mut merges = Vec::new();
         let mut covered: HashSet<Pos> = HashSet::new();
         let mut extent = Extent::new(&name, limits);
+        let mut spanned: u64 = 0;
         for (r, tr) in rows_of(table).into_iter().enumerate() {
             let r = r as u32;
             let mut c: u32 = 0;
@@ -39,6 +40,11 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                 };
                 let (rs, cs) = (n("rowspan"), n("colspan"));
                 extent.add(Pos::new(r + rs - 1, c + cs - 1))?;
+                // Spanned cells are tracked one by one: bound their total.
+                spanned += rs as u64 * cs as u64;
+                if spanned > limits.max_sheet_cells {
+                    return Err(super::too_large(&name, spanned, limits));
+                }
                 for rr in r..r + rs {
                     for cc in c..c + cs {
                         covered.insert(Pos::new(rr, cc));

@@ -59,6 +59,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     let mut in_row = false;
     let mut cell: Option<Cell> = None;
     let mut seen_names: HashMap<String, u32> = HashMap::new();
+    let mut merged_cells: u64 = 0;
     loop {
         let ev = r.read_event().map_err(corrupt)?;
         match ev {
@@ -115,9 +116,11 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                             && let Some(s) = sheets.last_mut()
                         {
                             let m = Region::new(row, col, row + down, col + across);
-                            let cells = (down as u64 + 1) * (across as u64 + 1);
-                            if cells > limits.max_sheet_cells {
-                                return Err(super::too_large(&s.name, cells, limits));
+                            // Merged cells are tracked one by one: bound their total, not
+                            // only each merge, or many large merges cost unbounded time.
+                            merged_cells += (down as u64 + 1) * (across as u64 + 1);
+                            if merged_cells > limits.max_sheet_cells {
+                                return Err(super::too_large(&s.name, merged_cells, limits));
                             }
                             for rr in row..=row + down {
                                 for cc in col..=col + across {
