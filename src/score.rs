@@ -85,6 +85,15 @@ pub fn level1_of(label: &str) -> Option<Level1> {
     }
 }
 
+/// The quantitative indicators scored on their own (not a shared group): each with its
+/// 分值, 得分 and whether it met its target. What S008 and S009 judge.
+pub fn judged(form: &Form) -> impl Iterator<Item = (&Indicator, Decimal, Decimal, bool)> {
+    form.indicators
+        .iter()
+        .filter(|i| i.group.is_none())
+        .filter_map(|i| Some((i, i.weight.value?, i.score.value?, target_met(i)?)))
+}
+
 /// Whether a quantitative indicator met its target: `Some(true)`/`Some(false)` when both
 /// target and actual are quantities in the same unit (or the actual has none), `None` for
 /// qualitative ones, which are left to the filler's judgement.

@@ -241,29 +241,17 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
                 calamine::XlsError::Password => ReadError::password(),
                 e => ReadError::corrupt(e),
             })?;
-            let names = worksheet_names(&wb);
-            let mut out = Vec::with_capacity(names.len());
-            for name in names {
-                let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
-                check_size(&range, &name, limits)?;
-                let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
-                out.push(to_grid(&name, range, &merges, true, limits)?);
-            }
-            Ok(out)
+            ranges(&mut wb, limits, |wb, name| {
+                Some(wb.merge_cells_by_sheet_name(name).unwrap_or_default())
+            })
         }
         Format::Ods => {
             let mut wb = Ods::new(cur).map_err(|e| match e {
                 calamine::OdsError::Password => ReadError::password(),
                 e => ReadError::corrupt(e),
             })?;
-            let names = worksheet_names(&wb);
-            let mut out = Vec::with_capacity(names.len());
-            for name in names {
-                let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
-                check_size(&range, &name, limits)?;
-                out.push(to_grid(&name, range, &[], false, limits)?);
-            }
-            Ok(out)
+            // ODS carries no merge information through calamine: spans are inferred.
+            ranges(&mut wb, limits, |_, _| None)
         }
         Format::Xlsb => {
             // Streamed, like XLSX, so a far-away cell is refused before a dense range is
@@ -408,6 +396,34 @@ fn float_value(f: f64, percent: bool) -> Value {
         Some(d) => Value::Number { value: d, percent },
         None => Value::Error(f.to_string()),
     }
+}
+
+/// Every worksheet of a calamine reader, as grids; `merges` gives a sheet's merged
+/// regions, or `None` when the format has none to give.
+fn ranges<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(
+    wb: &mut R,
+    limits: &Limits,
+    merges: impl Fn(&mut R, &str) -> Option<Vec<Dimensions>>,
+) -> Result<Vec<Grid>, ReadError>
+where
+    R::Error: std::fmt::Display,
+{
+    let names = worksheet_names(wb);
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
+        check_size(&range, &name, limits)?;
+        let m = merges(wb, &name);
+        let has_merge_info = m.is_some();
+        out.push(to_grid(
+            &name,
+            range,
+            &m.unwrap_or_default(),
+            has_merge_info,
+            limits,
+        )?);
+    }
+    Ok(out)
 }
 
 fn xlsx_err(e: calamine::XlsxError) -> ReadError {

@@ -13,11 +13,8 @@ declare_rule! {
 }
 
 fn check(form: &Form, out: &mut Emit) {
-    for i in form.indicators.iter().filter(|i| i.group.is_none()) {
-        let (Some(w), Some(s)) = (i.weight.value, i.score.value) else {
-            continue;
-        };
-        if crate::score::target_met(i) == Some(true) && w - s >= crate::score::tolerance() {
+    for (i, w, s, met) in crate::score::judged(form) {
+        if met && w - s >= crate::score::tolerance() {
             out.push(
                 "S008",
                 i.score.cell,
