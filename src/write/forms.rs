@@ -131,11 +131,19 @@ impl Overlay {
     }
 }
 
-/// Maps a form's source cells to where they are in its 清洗 sheet (findings and changes
-/// link there). Built once per form.
-pub fn locator(form: &Form) -> impl Fn(Pos) -> Pos + use<> {
-    let o = overlay(form);
-    move |p| o.dest(p).first().copied().unwrap_or(p)
+/// What jixiao made of one form, laid over its original cells: built once per form, used
+/// to write its 清洗 sheet and to link findings and changes to their cells there.
+pub struct Cleaned(Overlay);
+
+impl Cleaned {
+    pub fn new(form: &Form) -> Cleaned {
+        Cleaned(overlay(form))
+    }
+
+    /// Where a source cell's content is in the 清洗 sheet.
+    pub fn cell(&self, p: Pos) -> Pos {
+        self.0.dest(p).first().copied().unwrap_or(p)
+    }
 }
 
 fn overlay(form: &Form) -> Overlay {
@@ -444,7 +452,7 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
 }
 
 /// Writes the 原表 and 清洗 sheets of one form (which must carry its source).
-pub fn write(wb: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
+pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), XlsxError> {
     let Some(src) = form.source.as_deref() else {
         return Ok(());
     };
@@ -465,7 +473,7 @@ pub fn write(wb: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
     }
     back_link(ws, src, form)?;
 
-    let o = overlay(form);
+    let o = &cleaned.0;
     let ws = wb.add_worksheet();
     setup(ws, &cleaned_name(form), src)?;
     frame(ws, src, form, &fm.base)?;

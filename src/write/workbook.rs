@@ -2,7 +2,6 @@
 //! 变更记录, 说明. Deterministic: same batch, same bytes.
 
 use crate::batch::OUTPUT_MARKER;
-use crate::grid::Pos;
 use crate::model::Batch;
 use crate::rules;
 use crate::template::deterministic_workbook;
@@ -94,7 +93,7 @@ pub fn want_form_sheets(choice: Option<bool>, count: usize) -> bool {
 struct FormLinks {
     original: String,
     cleaned: String,
-    locate: Box<dyn Fn(Pos) -> Pos + Send + Sync>,
+    view: forms::Cleaned,
 }
 
 /// Per form (by project id), its sheets, when it has them.
@@ -112,7 +111,7 @@ impl Links {
                 (on && p.source.is_some()).then(|| FormLinks {
                     original: forms::original_name(p),
                     cleaned: forms::cleaned_name(p),
-                    locate: Box::new(forms::locator(p)),
+                    view: forms::Cleaned::new(p),
                 })
             })
             .collect();
@@ -212,9 +211,9 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
             table: t,
         });
     }
-    if links.any() {
-        for p in &batch.forms {
-            forms::write(&mut wb, p)?;
+    for (p, l) in batch.forms.iter().zip(&links.sheets) {
+        if let Some(l) = l {
+            forms::write(&mut wb, p, &l.view)?;
         }
     }
     notes(&mut wb, batch, &f, links.any(), &split)?;
@@ -223,7 +222,7 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
         match cell {
             Cell::Target { project, cell } => {
                 let l = links.of(Some(project))?;
-                let dest = (l.locate)(*cell);
+                let dest = l.view.cell(*cell);
                 Some((
                     format!("'{}'!{dest}", l.cleaned),
                     format!("清洗 {dest}"),
