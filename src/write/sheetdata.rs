@@ -114,7 +114,11 @@ fn render_table(
     for (path, xml) in parts {
         let n = left.min(max_rows);
         left -= n;
-        let styles = column_styles(&xml);
+        // Each column's ` s="N"` attribute, rendered once rather than per cell.
+        let style_attr: Vec<String> = column_styles(&xml)
+            .into_iter()
+            .map(|s| s.map_or(String::new(), |s| format!(" s=\"{s}\"")))
+            .collect();
         let end = xml
             .find("</sheetData>")
             .ok_or_else(|| Error(format!("{path}: no sheetData")))?;
@@ -153,10 +157,8 @@ fn render_table(
                     buf.extend_from_slice(letters[c].as_bytes());
                     buf.extend_from_slice(rn.as_bytes());
                     buf.push(b'"');
-                    if let Some(s) = styles.get(c).copied().flatten() {
-                        buf.extend_from_slice(b" s=\"");
-                        buf.extend_from_slice(num_str(s).as_bytes());
-                        buf.push(b'"');
+                    if let Some(s) = style_attr.get(c) {
+                        buf.extend_from_slice(s.as_bytes());
                     }
                 };
                 match (&cell, text) {
@@ -191,10 +193,6 @@ fn render_table(
         out.push((path, z.finish().map_err(err)?.into_inner()));
     }
     Ok(out)
-}
-
-fn num_str(n: u32) -> String {
-    itoa::Buffer::new().format(n).to_string()
 }
 
 /// The style index of each column from `<cols>`, as rust_xlsxwriter applies a column
