@@ -23,4 +23,5 @@ pub mod rules;
 pub mod score;
 pub mod seed;
 pub mod template;
+pub mod vocab;
 pub mod write;

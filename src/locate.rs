@@ -1,145 +1,14 @@
 //! Finding forms in a grid by their labels, never by coordinates.
 //!
 //! Layouts drift: rows are inserted, the table is shifted, blocks have 1 to 5 rows, several
-//! forms stand one under another. So the locator first indexes every cell whose text is a
-//! known label (one pass over the grid), then builds each form's [`FormLayout`] from label
-//! positions alone. It knows nothing of values: what a cell means is the extractor's job.
+//! forms stand one under another, provinces order and word the columns differently. So the
+//! locator first indexes every cell whose text is a known label ([`crate::vocab`]; one pass
+//! over the grid), then builds each form's [`FormLayout`] from label positions alone: the
+//! roles of a table's columns come from its header row(s), whatever their order. It knows
+//! nothing of values: what a cell means is the extractor's job.
 
 use crate::grid::{Grid, Pos, Region, Value};
-use crate::normalize::label_key;
-
-/// A label the form prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Label {
-    Title,
-    Year(i32),
-    ProjectName,
-    Department,
-    Implementer,
-    Funds,
-    Initial,
-    FullYear,
-    Executed,
-    Weight,
-    Rate,
-    Score,
-    FundTotal,
-    FundAppropriation,
-    FundCarryover,
-    FundOther,
-    Goal,
-    Expected,
-    Actual,
-    Indicators,
-    Level1,
-    Level2,
-    Level3,
-    Target,
-    Achieved,
-    Reason,
-    Total,
-}
-
-/// Whether a label can start with `c` (years start with a digit or a bracket).
-fn is_label_start(c: char) -> bool {
-    matches!(
-        c,
-        '项' | '主'
-            | '实'
-            | '年'
-            | '全'
-            | '分'
-            | '执'
-            | '预'
-            | '得'
-            | '上'
-            | '其'
-            | '本'
-            | '当'
-            | '财'
-            | '绩'
-            | '一'
-            | '二'
-            | '三'
-            | '指'
-            | '偏'
-            | '总'
-            | '('
-            | '（'
-            | '0'..='9'
-            | '０'..='９'
-    )
-}
-
-/// Classifies a cell's text as a label, or `None`. Long texts are never labels.
-pub fn classify(text: &str) -> Option<Label> {
-    // Most cells are values: reject them by their first character before building a key
-    // (this runs for every text cell of every sheet).
-    let first = text.chars().find(|c| !crate::normalize::is_space(*c))?;
-    if !is_label_start(first) || text.chars().count() > 40 {
-        return None;
-    }
-    let k = label_key(text);
-    let k = k.as_str();
-    let l = match k {
-        "项目名称" => Label::ProjectName,
-        "主管部门" | "主管部门及代码" => Label::Department,
-        "实施单位" => Label::Implementer,
-        "年初预算数" => Label::Initial,
-        "全年预算数" => Label::FullYear,
-        "全年执行数" => Label::Executed,
-        "分值" => Label::Weight,
-        "执行率" | "预算执行率" => Label::Rate,
-        "得分" => Label::Score,
-        "年度资金总额" | "年度资金总额:" => Label::FundTotal,
-        "上年结转资金" => Label::FundCarryover,
-        "其他资金" => Label::FundOther,
-        "年度总体目标" | "总体目标" => Label::Goal,
-        "预期目标" => Label::Expected,
-        "实际完成情况" => Label::Actual,
-        "绩效指标" => Label::Indicators,
-        "一级指标" => Label::Level1,
-        "二级指标" => Label::Level2,
-        "三级指标" => Label::Level3,
-        "年度指标值" | "指标值" => Label::Target,
-        "实际完成值" | "全年实际值" | "实际值" => Label::Achieved,
-        "总分" | "总计" => Label::Total,
-        _ if k.starts_with("项目资金") && k.len() <= "项目资金(万元)".len() => {
-            Label::Funds
-        }
-        _ if k.starts_with("偏差原因") => Label::Reason,
-        _ if k.ends_with("财政拨款") && k.chars().count() <= 10 => Label::FundAppropriation,
-        _ if k.contains("绩效自评表") => Label::Title,
-        _ => return year_of(k).map(Label::Year)?.into(),
-    };
-    Some(l)
-}
-
-/// The year of a year line: `（2023年度）`, `2023年度`, `2023年`.
-fn year_of(k: &str) -> Option<i32> {
-    let t = k.trim_start_matches('(').trim_end_matches(')');
-    let digits = t.strip_suffix("年度").or_else(|| t.strip_suffix('年'))?;
-    let y: i32 = digits
-        .strip_prefix("年度:")
-        .unwrap_or(digits)
-        .parse()
-        .ok()?;
-    (1990..=2100).contains(&y).then_some(y)
-}
-
-/// The year printed in a title such as `2023年度项目支出绩效自评表`.
-pub fn year_in_title(text: &str) -> Option<i32> {
-    let k = label_key(text);
-    let i = k.find("年")?;
-    let start = k[..i]
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_ascii_digit())
-        .last()?
-        .0;
-    let y: i32 = k[start..i].parse().ok()?;
-    (1990..=2100).contains(&y).then_some(y)
-}
+use crate::vocab::{Label, Role, classify};
 
 /// Every label in a grid, in row-major order, found in one pass.
 #[derive(Debug, Default)]
@@ -169,36 +38,45 @@ impl LabelIndex {
     }
 }
 
-/// The columns of a header row, by label.
+const ROLES: usize = 14;
+
+/// The column of each role in a table (funds or indicators), as its header row(s) say.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct FundColumns {
-    pub initial: Option<u32>,
-    pub full_year: Option<u32>,
-    pub executed: Option<u32>,
-    pub weight: Option<u32>,
-    pub rate: Option<u32>,
-    pub score: Option<u32>,
+pub struct Columns([Option<u32>; ROLES]);
+
+impl Columns {
+    pub fn get(&self, role: Role) -> Option<u32> {
+        self.0[role as usize]
+    }
+
+    pub fn set(&mut self, role: Role, col: u32) {
+        self.0[role as usize] = Some(col);
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.get(role).is_some()
+    }
+}
+
+/// A header text the vocabulary does not know, and the rows of the column below it (so
+/// that its cells are reported once, with the header, not one by one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unknown {
+    pub cell: Pos,
+    pub text: String,
+    pub below: (u32, u32),
 }
 
 /// The fund table: its header row, columns, and the row of each fund source.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FundsLayout {
     pub header_row: u32,
-    pub cols: FundColumns,
+    pub cols: Columns,
     /// 年度资金总额, 当年财政拨款, 上年结转资金, 其他资金.
     pub rows: [Option<u32>; 4],
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct IndicatorColumns {
-    pub level1: Option<u32>,
-    pub level2: Option<u32>,
-    pub name: Option<u32>,
-    pub target: Option<u32>,
-    pub actual: Option<u32>,
-    pub weight: Option<u32>,
-    pub score: Option<u32>,
-    pub reason: Option<u32>,
+    /// Where the execution's 分值 is printed when there is no 分值 column: a label with its
+    /// points (`预算执行情况（10分）`, `得分（20分*执行率）`).
+    pub weight_label: Option<Pos>,
 }
 
 /// An 二级 block: the rows under one 二级指标 label.
@@ -211,8 +89,9 @@ pub struct Block {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndicatorsLayout {
-    pub header_row: u32,
-    pub cols: IndicatorColumns,
+    /// The header row(s): one, or two when labels are merged over the row above.
+    pub header_rows: (u32, u32),
+    pub cols: Columns,
     /// The rows between the header and the 总分 row.
     pub rows: (u32, u32),
     pub blocks: Vec<Block>,
@@ -236,12 +115,17 @@ pub struct FormLayout {
     pub year: Option<(Pos, i32)>,
     pub name: Option<Pos>,
     pub department: Option<Pos>,
+    pub local_department: Option<Pos>,
     pub implementer: Option<Pos>,
     pub funds: Option<FundsLayout>,
     pub expected: Option<Pos>,
     pub actual: Option<Pos>,
     pub indicators: Option<IndicatorsLayout>,
     pub total: Option<TotalLayout>,
+    /// A declared total in the header block (`自评得分 | 98`), for forms that print it there.
+    pub header_total: Option<Pos>,
+    /// Header texts of the funds and indicator tables that the vocabulary does not know.
+    pub unknown: Vec<Unknown>,
     /// Every label cell of the form.
     pub labels: Vec<Pos>,
 }
@@ -262,11 +146,12 @@ pub fn locate(grid: &Grid) -> Vec<FormLayout> {
     let mut firsts = Vec::with_capacity(anchors.len());
     let mut prev_row: Option<u32> = None;
     for a in &anchors {
-        // Title lines sit at most a few rows above 项目名称, below the previous anchor.
+        // Title lines (and a 报表编号 line) sit at most a few rows above 项目名称, below
+        // the previous anchor.
         let lo = a.row.saturating_sub(4).max(prev_row.map_or(0, |r| r + 1));
         let first = index
             .within((lo, a.row))
-            .filter(|(l, _)| matches!(l, Label::Title | Label::Year(_)))
+            .filter(|(l, _)| matches!(l, Label::Title | Label::Year(_) | Label::Other))
             .map(|(_, p)| p.row)
             .min()
             .unwrap_or(a.row);
@@ -319,141 +204,355 @@ fn below(grid: &Grid, label: Pos, limit: u32) -> Option<Pos> {
     Some(grid.region_at(p).first)
 }
 
+/// The labels of one form, looked up by kind and position.
+struct Labels {
+    items: Vec<(Label, Pos)>,
+}
+
+impl Labels {
+    /// The first `want` label at or below `from_row`.
+    fn first(&self, want: Label, from_row: u32) -> Option<Pos> {
+        self.items
+            .iter()
+            .find(|(l, p)| *l == want && p.row >= from_row)
+            .map(|(_, p)| *p)
+    }
+
+    fn at(&self, p: Pos) -> Option<Label> {
+        self.items.iter().find(|(_, q)| *q == p).map(|(l, _)| *l)
+    }
+
+    fn in_rows(&self, rows: (u32, u32)) -> impl Iterator<Item = (Label, Pos)> + '_ {
+        self.items
+            .iter()
+            .filter(move |(_, p)| (rows.0..=rows.1).contains(&p.row))
+            .copied()
+    }
+}
+
 fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) -> FormLayout {
     let mut f = FormLayout {
         anchor,
         rows: bounds,
         ..Default::default()
     };
-    let mut labels: Vec<(Label, Pos)> = index.within(bounds).collect();
-    // The form ends at its 总分 row, searched below the indicator header.
-    let header = first(&labels, Label::Level1, anchor.row);
-    let total = header.and_then(|h| first(&labels, Label::Total, h.row + 1));
+    let mut labels = Labels {
+        items: index
+            .within(bounds)
+            // A title-like text at or below 项目名称 is a value (a project named
+            // "…支出绩效自评表"), not the form's title.
+            .filter(|(l, p)| !(*l == Label::Title && p.row >= anchor.row))
+            .collect(),
+    };
+    // The indicator table: its header row is the one holding 一级指标 (or, without it,
+    // 三级指标); its header may take the row below too.
+    let header = labels
+        .first(Label::Col(Role::Level1), anchor.row)
+        .or_else(|| labels.first(Label::Col(Role::Name), anchor.row));
+    let band = header.map(|h| header_band(grid, &labels, h));
+    let total = band.and_then(|b| labels.first(Label::Total, b.1 + 1));
     if let Some(t) = total {
         f.rows.1 = grid.region_at(t).last.row;
-        labels.retain(|(_, p)| p.row <= f.rows.1);
     }
-    let find = |want: Label, from_row: u32| first(&labels, want, from_row);
-    f.labels = labels.iter().map(|(_, p)| *p).collect();
-    let is_label = |p: Pos| f.labels.contains(&p);
-    let value_right = |l: Option<Pos>| l.and_then(|l| right_of(grid, l)).filter(|p| !is_label(*p));
+    // Labels inside the indicator rows are values there (an indicator named 预算执行率).
+    let body = band.map(|b| (b.1 + 1, total.map_or(f.rows.1, |t| t.row.saturating_sub(1))));
+    labels.items.retain(|(l, p)| {
+        p.row <= f.rows.1
+            && !body.is_some_and(|b| (b.0..=b.1).contains(&p.row) && *l != Label::Total)
+    });
+    f.labels = labels.items.iter().map(|(_, p)| *p).collect();
 
-    for (l, p) in &labels {
+    for (l, p) in &labels.items {
         match l {
             Label::Title if f.title.is_none() => f.title = Some(*p),
             Label::Year(y) if f.year.is_none() && p.row < anchor.row => f.year = Some((*p, *y)),
             _ => {}
         }
     }
-    let dept = find(Label::Department, anchor.row);
+    let is_label = |p: Pos| f.labels.contains(&p);
+    let value_right = |l: Option<Pos>| l.and_then(|l| right_of(grid, l)).filter(|p| !is_label(*p));
     f.name = value_right(Some(anchor));
-    f.department = value_right(dept);
-    f.implementer = value_right(find(Label::Implementer, anchor.row));
+    f.department = value_right(labels.first(Label::Department, anchor.row));
+    f.local_department = value_right(labels.first(Label::LocalDepartment, anchor.row));
+    f.implementer = value_right(labels.first(Label::Implementer, anchor.row));
 
     let limit = header.map_or(f.rows.1, |h| h.row.saturating_sub(1));
-    if let Some(h) = find(Label::Initial, anchor.row).filter(|p| p.row <= limit) {
-        let in_row = |want: Label| {
-            labels
-                .iter()
-                .find(|(l, p)| *l == want && p.row == h.row)
-                .map(|(_, p)| p.col)
-        };
-        let cols = FundColumns {
-            initial: Some(h.col),
-            full_year: in_row(Label::FullYear),
-            executed: in_row(Label::Executed),
-            weight: in_row(Label::Weight),
-            rate: in_row(Label::Rate),
-            score: in_row(Label::Score),
-        };
-        let row_of = |want: Label| {
-            labels
-                .iter()
-                .find(|(l, p)| *l == want && p.row > h.row && p.row <= limit)
-                .map(|(_, p)| p.row)
-        };
-        f.funds = Some(FundsLayout {
-            header_row: h.row,
-            cols,
-            rows: [
-                row_of(Label::FundTotal),
-                row_of(Label::FundAppropriation),
-                row_of(Label::FundCarryover),
-                row_of(Label::FundOther),
-            ],
-        });
-    }
-    let below_label = |l: Option<Pos>| {
-        l.filter(|p| p.row <= limit)
-            .and_then(|l| below(grid, l, limit))
-            .filter(|p| !is_label(*p))
+    f.funds = funds_layout(grid, &labels, (anchor.row, limit), &mut f.unknown);
+    let below_or_right = |l: Option<Pos>| {
+        let l = l.filter(|p| p.row <= limit)?;
+        below(grid, l, limit)
+            .filter(|p| !is_label(*p) && !grid.get(*p).is_empty())
+            .or_else(|| value_right(Some(l)))
     };
-    f.expected = below_label(find(Label::Expected, anchor.row));
-    f.actual = below_label(find(Label::Actual, anchor.row));
+    f.expected = below_or_right(labels.first(Label::Expected, anchor.row));
+    f.actual = below_or_right(labels.first(Label::Achieved, anchor.row));
+    // A declared total printed in the header block (`自评得分 | 98`, `总分 | 98`), outside the
+    // funds table.
+    let fund_rows = f.funds.as_ref().map(|fl| fl.header_row);
+    f.header_total = labels
+        .in_rows((anchor.row, limit))
+        .filter(|(l, p)| {
+            matches!(l, Label::Col(Role::Score) | Label::Total) && Some(p.row) != fund_rows
+        })
+        .filter_map(|(_, p)| value_right(Some(p)))
+        .find(|p| !grid.get(*p).is_empty());
 
-    if let Some(h) = header {
-        let in_row = |want: Label| {
-            labels
-                .iter()
-                .find(|(l, p)| *l == want && p.row == h.row)
-                .map(|(_, p)| p.col)
-        };
-        let cols = IndicatorColumns {
-            level1: Some(h.col),
-            level2: in_row(Label::Level2),
-            name: in_row(Label::Level3),
-            target: in_row(Label::Target),
-            actual: in_row(Label::Achieved),
-            weight: in_row(Label::Weight),
-            score: in_row(Label::Score),
-            reason: in_row(Label::Reason),
-        };
-        let first = grid.region_at(h).last.row + 1;
+    if let (Some(h), Some(band)) = (header, band) {
+        let (cols, unknown) = column_roles(grid, &labels, band, f.rows.1);
+        let first = band.1 + 1;
         let last = total.map_or(f.rows.1, |t| t.row.saturating_sub(1));
         let rows = (first, last.max(first.saturating_sub(1)));
+        f.unknown
+            .extend(unknown.into_iter().map(|(cell, text)| Unknown {
+                cell,
+                text,
+                below: rows,
+            }));
         let blocks = if first <= last {
             find_blocks(grid, &cols, rows)
         } else {
             Vec::new()
         };
+        let _ = h;
         f.indicators = Some(IndicatorsLayout {
-            header_row: h.row,
+            header_rows: band,
             cols,
             rows,
             blocks,
         });
         if let Some(t) = total {
-            let label_end = grid.region_at(t).last.col;
-            let at = |c: Option<u32>| {
-                c.filter(|c| *c > label_end)
-                    .map(|c| grid.region_at(Pos::new(t.row, c)).first)
-            };
-            let mut weight = at(cols.weight);
-            let mut score = at(cols.score);
-            if weight.is_none() || score.is_none() {
-                // The 总分 label spans the value columns: take the values in order.
-                let mut vals = (label_end + 1..grid.cols())
-                    .map(|c| Pos::new(t.row, c))
-                    .filter(|p| !grid.is_covered(*p) && !grid.get(*p).is_empty());
-                weight = weight.or_else(|| vals.next());
-                score = score.or_else(|| vals.next());
-            }
-            f.total = Some(TotalLayout {
-                label: t,
-                weight,
-                score,
-            });
+            f.total = Some(total_layout(grid, t, &cols));
         }
     }
     f
 }
 
-/// The first `want` label at or below `from_row`.
-fn first(labels: &[(Label, Pos)], want: Label, from_row: u32) -> Option<Pos> {
-    labels
+/// The values of the 总分 row: under the 分值 and 得分 columns, or, when the label spans
+/// them, in order. One number and no 分值 column is the declared total, not a weight.
+fn total_layout(grid: &Grid, t: Pos, cols: &Columns) -> TotalLayout {
+    let label_end = grid.region_at(t).last.col;
+    let at = |c: Option<u32>| {
+        c.filter(|c| *c > label_end)
+            .map(|c| grid.region_at(Pos::new(t.row, c)).first)
+            .filter(|p| !grid.get(*p).is_empty())
+    };
+    let mut weight = at(cols.get(Role::Weight));
+    let mut score = at(cols.get(Role::Score));
+    let taken = [weight, score];
+    let mut vals: Vec<Pos> = (label_end + 1..grid.cols())
+        .map(|c| Pos::new(t.row, c))
+        .filter(|p| !grid.is_covered(*p) && !grid.get(*p).is_empty() && !taken.contains(&Some(*p)))
+        .collect();
+    if weight.is_none() && score.is_none() {
+        match vals.len() {
+            0 => {}
+            1 if cols.has(Role::Weight) && !cols.has(Role::Score) => weight = vals.pop(),
+            1 => score = vals.pop(),
+            _ => {
+                weight = Some(vals[0]);
+                score = Some(vals[1]);
+            }
+        }
+    } else if weight.is_none() && cols.has(Role::Weight) {
+        weight = vals
+            .first()
+            .copied()
+            .filter(|p| score.is_some_and(|s| p.col < s.col));
+    } else if score.is_none() && cols.has(Role::Score) {
+        score = vals
+            .first()
+            .copied()
+            .filter(|p| weight.is_some_and(|w| p.col > w.col));
+    }
+    // Empty cells still say where the value should have been.
+    TotalLayout {
+        label: t,
+        weight: weight.or_else(|| {
+            cols.get(Role::Weight)
+                .filter(|c| *c > label_end)
+                .map(|c| grid.region_at(Pos::new(t.row, c)).first)
+        }),
+        score: score.or_else(|| {
+            cols.get(Role::Score)
+                .filter(|c| *c > label_end)
+                .map(|c| grid.region_at(Pos::new(t.row, c)).first)
+        }),
+    }
+}
+
+/// The rows of an indicator header: the 一级指标 row, down to the last row its column labels
+/// are merged over (a second header row holds the finer labels).
+fn header_band(grid: &Grid, labels: &Labels, h: Pos) -> (u32, u32) {
+    let bottom = labels
+        .in_rows((h.row, h.row))
+        .filter(|(l, _)| matches!(l, Label::Col(_)))
+        .map(|(_, p)| grid.region_at(p).last.row)
+        .max()
+        .unwrap_or(h.row);
+    (h.row, bottom.max(h.row))
+}
+
+/// The role of each column under a header `band`: the lowest label of the band in that
+/// column wins (a second header row is the finer one); a label merged down from the row
+/// above counts, and so does one in the row above over an empty header cell. Texts the
+/// vocabulary does not know are returned with their cells.
+fn column_roles(
+    grid: &Grid,
+    labels: &Labels,
+    band: (u32, u32),
+    last_row: u32,
+) -> (Columns, Vec<(Pos, String)>) {
+    let mut cols = Columns::default();
+    let mut unknown = Vec::new();
+    let above = band.0.checked_sub(1);
+    for c in 0..grid.cols() {
+        let mut role = None;
+        let consider = |p: Pos, role: &mut Option<Role>, unknown: &mut Vec<(Pos, String)>| {
+            if p.col != c {
+                return;
+            }
+            match labels.at(p) {
+                Some(Label::Col(r)) => *role = Some(r),
+                Some(_) => {}
+                None => {
+                    let v = grid.get(p);
+                    if let Value::Text(s) = v
+                        && !crate::normalize::trim(s).is_empty()
+                        && !unknown.iter().any(|(q, _)| *q == p)
+                    {
+                        unknown.push((p, s.clone()));
+                    }
+                }
+            }
+        };
+        if let Some(a) = above {
+            let head = grid.region_at(Pos::new(band.0, c));
+            let from_above = head.first.row == a;
+            let empty_head = grid.get(head.first).is_empty();
+            let up = grid.region_at(Pos::new(a, c)).first;
+            if from_above || (empty_head && matches!(labels.at(up), Some(Label::Col(_)))) {
+                consider(up, &mut role, &mut unknown);
+            }
+        }
+        for r in band.0..=band.1.min(last_row) {
+            let p = grid.region_at(Pos::new(r, c)).first;
+            if p.row >= band.0 {
+                consider(p, &mut role, &mut unknown);
+            }
+        }
+        if let Some(r) = role
+            && !cols.has(r)
+        {
+            cols.set(r, c);
+        }
+    }
+    (cols, unknown)
+}
+
+/// The funds table within `rows` (項目名称 to the indicator header): the first row holding
+/// two or more fund column labels (年初预算数, 全年预算数, 执行数, 执行率) is its header.
+fn funds_layout(
+    grid: &Grid,
+    labels: &Labels,
+    rows: (u32, u32),
+    unknown: &mut Vec<Unknown>,
+) -> Option<FundsLayout> {
+    let header_row = {
+        let mut counts: Vec<(u32, usize)> = Vec::new();
+        for (l, p) in labels.in_rows(rows) {
+            if let Label::Col(r) = l
+                && r.is_fund()
+            {
+                match counts.iter_mut().find(|(row, _)| *row == p.row) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((p.row, 1)),
+                }
+            }
+        }
+        counts.into_iter().find(|(_, n)| *n >= 2).map(|(r, _)| r)?
+    };
+    let in_header: Vec<(Label, Pos)> = labels.in_rows((header_row, header_row)).collect();
+    let band_end = in_header
         .iter()
-        .find(|(l, p)| *l == want && p.row >= from_row)
-        .map(|(_, p)| *p)
+        .filter(|(l, _)| matches!(l, Label::Col(r) if r.is_fund()))
+        .map(|(_, p)| grid.region_at(*p).last.row)
+        .max()
+        .unwrap_or(header_row);
+    let (mut cols, found_unknown) = column_roles(grid, labels, (header_row, band_end), rows.1);
+    // Only the funds' own columns: indicator roles in this row are not the funds'.
+    let mut fund_cols = Columns::default();
+    for r in [
+        Role::Initial,
+        Role::FullYear,
+        Role::Executed,
+        Role::Rate,
+        Role::Weight,
+        Role::Score,
+        Role::Reason,
+    ] {
+        if let Some(c) = cols.get(r) {
+            fund_cols.set(r, c);
+        }
+    }
+    cols = fund_cols;
+    // The data rows end at the next section (goals) or the indicator header.
+    let end = labels
+        .in_rows((band_end + 1, rows.1))
+        .find(|(l, _)| matches!(l, Label::Goal | Label::Expected | Label::Achieved))
+        .map_or(rows.1, |(_, p)| p.row.saturating_sub(1));
+    let row_of = |want: Label| {
+        labels
+            .in_rows((band_end + 1, end))
+            .find(|(l, _)| *l == want)
+            .map(|(_, p)| p.row)
+    };
+    // Without a 年度资金总额 row, the first row holding an amount is the total (a
+    // 预算执行情况 table of one row).
+    let total = row_of(Label::FundTotal)
+        .or_else(|| row_of(Label::Total))
+        .or_else(|| {
+            (band_end + 1..=end).find(|r| {
+                [Role::FullYear, Role::Executed, Role::Initial]
+                    .iter()
+                    .filter_map(|role| cols.get(*role))
+                    .any(|c| !grid.get(Pos::new(*r, c)).is_empty())
+            })
+        });
+    let data = (band_end + 1, end.max(band_end));
+    unknown.extend(found_unknown.into_iter().map(|(cell, text)| Unknown {
+        cell,
+        text,
+        below: data,
+    }));
+    let weight_label = if cols.has(Role::Weight) {
+        None
+    } else {
+        let points = |p: &Pos| match grid.get(*p) {
+            Value::Text(s) => crate::vocab::points(s).is_some(),
+            _ => false,
+        };
+        cols.get(Role::Score)
+            .map(|c| grid.region_at(Pos::new(header_row, c)).first)
+            .filter(points)
+            .or_else(|| {
+                labels
+                    .in_rows((rows.0, band_end))
+                    .filter(|(l, _)| *l == Label::Funds)
+                    .map(|(_, p)| p)
+                    .find(points)
+            })
+    };
+    Some(FundsLayout {
+        header_row,
+        cols,
+        rows: [
+            total,
+            row_of(Label::FundAppropriation),
+            row_of(Label::FundCarryover),
+            row_of(Label::FundOther),
+        ],
+        weight_label,
+    })
 }
 
 /// The rows a label or value at `p` spans within `within`: its merged region, or where the
@@ -473,7 +572,8 @@ pub fn span(grid: &Grid, p: Pos, within: (u32, u32)) -> (u32, u32) {
 
 /// Splits the indicator rows into 二级 blocks. A block starts where a 一级 or 二级 label
 /// starts and runs to its merged region's end, or to the row before the next label.
-fn find_blocks(grid: &Grid, cols: &IndicatorColumns, rows: (u32, u32)) -> Vec<Block> {
+fn find_blocks(grid: &Grid, cols: &Columns, rows: (u32, u32)) -> Vec<Block> {
+    let (c1, c2) = (cols.get(Role::Level1), cols.get(Role::Level2));
     let starts_in = |col: Option<u32>| -> Vec<u32> {
         col.map(|c| {
             (rows.0..=rows.1)
@@ -485,8 +585,8 @@ fn find_blocks(grid: &Grid, cols: &IndicatorColumns, rows: (u32, u32)) -> Vec<Bl
         })
         .unwrap_or_default()
     };
-    let l1_starts = starts_in(cols.level1);
-    let l2_starts = starts_in(cols.level2);
+    let l1_starts = starts_in(c1);
+    let l2_starts = starts_in(c2);
     // The 一级 region of each row: merged, or to the row before the next 一级 label.
     let region_of = |starts: &[u32], col: Option<u32>, i: usize| -> (Pos, (u32, u32)) {
         let p = Pos::new(starts[i], col.unwrap_or(0));
@@ -498,24 +598,22 @@ fn find_blocks(grid: &Grid, cols: &IndicatorColumns, rows: (u32, u32)) -> Vec<Bl
         (p, (p.row, end.max(p.row)))
     };
     let l1: Vec<(Pos, (u32, u32))> = (0..l1_starts.len())
-        .map(|i| region_of(&l1_starts, cols.level1, i))
+        .map(|i| region_of(&l1_starts, c1, i))
         .collect();
     let mut starts: Vec<u32> = l1_starts.iter().chain(&l2_starts).copied().collect();
     starts.sort_unstable();
     starts.dedup();
+    if starts.first().is_none_or(|s| *s > rows.0) {
+        // Rows before any 一级/二级 label (a table with neither column) form one block.
+        starts.insert(0, rows.0);
+    }
     let mut blocks = Vec::new();
     for (i, &s) in starts.iter().enumerate() {
         let next = starts.get(i + 1).map_or(rows.1, |n| n - 1);
-        let level1 = l1
-            .iter()
-            .find(|(_, (a, b))| (*a..=*b).contains(&s))
-            .map(|(p, _)| *p);
-        let l1_end = l1
-            .iter()
-            .find(|(_, (a, b))| (*a..=*b).contains(&s))
-            .map_or(rows.1, |(_, (_, b))| *b);
-        let level2 = cols
-            .level2
+        let l1_of = l1.iter().find(|(_, (a, b))| (*a..=*b).contains(&s));
+        let level1 = l1_of.map(|(p, _)| *p);
+        let l1_end = l1_of.map_or(rows.1, |(_, (_, b))| *b);
+        let level2 = c2
             .map(|c| Pos::new(s, c))
             .filter(|p| !grid.is_covered(*p) && !grid.get(*p).is_empty());
         let merged_end = level2
@@ -534,12 +632,16 @@ fn find_blocks(grid: &Grid, cols: &IndicatorColumns, rows: (u32, u32)) -> Vec<Bl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::year_in_title;
 
     #[test]
     fn labels_match_with_line_breaks_and_brackets() {
         assert_eq!(classify("项目资金\n（万元）"), Some(Label::Funds));
-        assert_eq!(classify("实际完\n成值"), Some(Label::Achieved));
-        assert_eq!(classify("偏差原因\n分析及改进\n措施"), Some(Label::Reason));
+        assert_eq!(classify("实际完\n成值"), Some(Label::Col(Role::Actual)));
+        assert_eq!(
+            classify("偏差原因\n分析及改进\n措施"),
+            Some(Label::Col(Role::Reason))
+        );
         assert_eq!(
             classify("其中：当年财政拨款"),
             Some(Label::FundAppropriation)
@@ -650,7 +752,7 @@ mod tests {
         assert_eq!(f.department, Pos::parse("D5"));
         assert_eq!(f.implementer, Pos::parse("G5"));
         let funds = f.funds.as_ref().unwrap();
-        assert_eq!(funds.cols.score, Some(8));
+        assert_eq!(funds.cols.get(Role::Score), Some(8));
         assert_eq!(funds.rows, [Some(6), None, None, None]);
         assert_eq!(f.expected, Pos::parse("C9"));
         assert_eq!(f.actual, Pos::parse("F9"));

@@ -49,6 +49,8 @@ pub struct FundRow {
     pub weight: Field<Decimal>,
     pub rate: Field<Decimal>,
     pub score: Field<Decimal>,
+    /// The execution's deviation reason, where the funds table has a 原因 column.
+    pub reason: Field<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -86,6 +88,10 @@ pub struct IndicatorCells {
     pub weight: Option<Pos>,
     pub score: Option<Pos>,
     pub reason: Option<Pos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nature: Option<Pos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Pos>,
 }
 
 /// One 三级指标 row.
@@ -94,8 +100,13 @@ pub struct Indicator {
     pub level1: Field<String>,
     pub level2: Field<String>,
     pub name: Field<String>,
+    /// With its comparator and unit when the form prints them in their own columns
+    /// (指标性质 `≥` · 年度指标值 `95` · 度量单位 `%` is `≥95%`).
     pub target: Field<String>,
     pub actual: Field<String>,
+    /// 指标性质 and 度量单位 as printed, where the form has those columns.
+    pub nature: Field<String>,
+    pub unit: Field<String>,
     /// For a scoring group, set on the first indicator of the group only.
     pub weight: Field<Decimal>,
     pub score: Field<Decimal>,
@@ -114,6 +125,8 @@ impl Serialize for Indicator {
             weight: self.weight.cell,
             score: self.score.cell,
             reason: self.reason.cell,
+            nature: self.nature.cell,
+            unit: self.unit.cell,
         };
         let mut st = s.serialize_struct("Indicator", 11)?;
         st.serialize_field("level1", &self.level1)?;
@@ -124,6 +137,10 @@ impl Serialize for Indicator {
         st.serialize_field("weight", &self.weight)?;
         st.serialize_field("score", &self.score)?;
         st.serialize_field("reason", &self.reason)?;
+        if self.nature.cell.is_some() || self.unit.cell.is_some() {
+            st.serialize_field("nature", &self.nature)?;
+            st.serialize_field("unit", &self.unit)?;
+        }
         st.serialize_field("group", &self.group)?;
         st.serialize_field("cells", &cells)?;
         st.end()
@@ -229,6 +246,8 @@ pub struct Form {
     pub year: Field<i32>,
     pub name: Field<String>,
     pub department: Field<String>,
+    /// 地方主管部门, on the central transfer-payment form.
+    pub local_department: Field<String>,
     pub implementer: Field<String>,
     pub funds: Funds,
     /// Declared, or computed from the funds when empty (then F003 says so).
@@ -238,8 +257,12 @@ pub struct Form {
     pub indicators: Vec<Indicator>,
     pub weight_total: Field<Decimal>,
     pub declared_total: Field<Decimal>,
-    pub computed_total: Decimal,
-    pub grade: &'static str,
+    /// 执行率得分 + indicator 得分; `None` when the form has no 得分 column to add up.
+    pub computed_total: Option<Decimal>,
+    /// From `computed_total`; `None` with it.
+    pub grade: Option<&'static str>,
+    /// Columns or sections the form lacks, and so the figures withheld or partial.
+    pub lacks: Vec<Lack>,
     pub cells: CellCount,
     pub findings: Vec<Finding>,
     #[serde(skip)]
@@ -290,7 +313,42 @@ impl Source {
     }
 }
 
+/// A column or section a form does not have, which some figures need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lack {
+    /// No 得分 column: no 核算总分, no 等级.
+    ScoreColumn,
+    /// No 分值 column: the weight checks are skipped.
+    WeightColumn,
+    /// No 年度指标值 column.
+    TargetColumn,
+    /// No 实际完成值 column.
+    ActualColumn,
+    /// No 预算执行 score (neither in the funds table nor as an indicator): 核算总分 is the
+    /// indicators' alone.
+    ExecutionScore,
+}
+
+impl Lack {
+    /// What is missing, as the messages say it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Lack::ScoreColumn => "得分列",
+            Lack::WeightColumn => "分值列",
+            Lack::TargetColumn => "年度指标值列",
+            Lack::ActualColumn => "实际完成值列",
+            Lack::ExecutionScore => "预算执行得分",
+        }
+    }
+}
+
 impl Form {
+    /// Whether the form lacks `what`.
+    pub fn lacks(&self, what: Lack) -> bool {
+        self.lacks.contains(&what)
+    }
+
     pub fn count(&self, sev: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == sev).count()
     }

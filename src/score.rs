@@ -88,8 +88,11 @@ pub fn level1_of(label: &str) -> Option<Level1> {
 /// The quantitative indicators scored on their own (not a shared group): each with its
 /// 分值, 得分 and whether it met its target. What S008 and S009 judge.
 pub fn judged(form: &Form) -> impl Iterator<Item = (&Indicator, Decimal, Decimal, bool)> {
+    // Without a 分值 column there is no full mark to judge against (L005).
+    let weighed = !form.lacks(crate::model::Lack::WeightColumn);
     form.indicators
         .iter()
+        .filter(move |_| weighed)
         .filter(|i| i.group.is_none())
         .filter_map(|i| Some((i, i.weight.value?, i.score.value?, target_met(i)?)))
 }

@@ -256,7 +256,7 @@ fn rules_lists_every_code() {
     let o = jixiao(&["rules"]);
     assert!(o.status.success());
     let text = String::from_utf8(o.stdout).unwrap();
-    assert_eq!(text.lines().count(), 29);
+    assert_eq!(text.lines().count(), 37);
     assert!(text.contains("S001  error"));
     let o = jixiao(&["rules", "S001"]);
     let text = String::from_utf8(o.stdout).unwrap();

@@ -130,8 +130,8 @@ proptest! {
             let _ = normalize::read_number(&Value::text(t), normalize::SCORE_UNITS);
             let _ = normalize::lines(t);
             let _ = normalize::label_key(t);
-            let _ = jixiao::locate::classify(t);
-            let _ = jixiao::locate::year_in_title(t);
+            let _ = jixiao::vocab::classify(t);
+            let _ = jixiao::vocab::year_in_title(t);
         }
     }
 }

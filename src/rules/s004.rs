@@ -16,6 +16,9 @@ fn check(form: &Form, out: &mut Emit) {
     let Some(total) = form.weight_total.value else {
         return;
     };
+    if form.lacks(crate::model::Lack::WeightColumn) {
+        return;
+    }
     let exec = form.funds.total.weight.value.unwrap_or_default();
     let ind: Decimal = form.indicators.iter().filter_map(|i| i.weight.value).sum();
     let sum = (exec + ind).normalize();

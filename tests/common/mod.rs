@@ -54,7 +54,7 @@ pub fn write_workbook(path: &Path, forms: &[FormSpec], at: Placement, prose_shee
 /// What a form means, without where it was: equal for every layout variant of one form.
 pub fn meaning(f: &Form) -> String {
     let mut s = format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}\n",
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}\n",
         f.year.value,
         f.name.value,
         f.department.value,

@@ -1,17 +1,23 @@
 //! From a located form to typed, normalized fields, with every change logged.
 //!
 //! The extractor walks the [`FormLayout`] and reads each field from its cell through the
-//! [`crate::normalize`] functions. It owns the accounting that proves nothing is lost:
-//! every non-empty cell of the form is either placed in a field (labels included) or
-//! reported as unplaced (L004).
+//! [`crate::normalize`] functions; where an indicator block's cells go is decided first by
+//! [`plan`], then applied here. It owns the accounting that proves nothing is lost: every
+//! non-empty cell of the form is either placed in a field (labels included) or reported as
+//! unplaced. And it never computes a figure from a column the form does not have: what is
+//! missing is recorded in [`Form::lacks`] and said in an L005 finding.
+
+mod plan;
 
 use crate::grid::{Grid, Pos, Value};
-use crate::locate::{Block, FormLayout, IndicatorColumns, span};
+use crate::locate::{Columns, FormLayout};
 use crate::model::{
-    CellCount, Change, Field, Finding, Form, FundRow, Funds, Goal, Indicator, Unplaced,
+    CellCount, Change, Field, Finding, Form, FundRow, Funds, Goal, Indicator, Lack, Unplaced,
 };
 use crate::normalize::{self, FUND_UNITS, Num, SCORE_UNITS};
 use crate::score;
+use crate::vocab::{self, Role};
+use plan::{BlockPlan, Placement};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -40,26 +46,32 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         None => layout
             .title
             .and_then(|p| {
-                let y = crate::locate::year_in_title(&grid.get(p).display())?;
+                let y = vocab::year_in_title(&grid.get(p).display())?;
                 Some(Field::new(Some(y), Some(p)))
             })
             .unwrap_or_default(),
     };
     form.name = x.text(layout.name);
     form.department = x.text(layout.department);
+    form.local_department = x.text(layout.local_department);
     form.implementer = x.text(layout.implementer);
     if let Some(f) = &layout.funds {
         let row = |x: &mut Extractor, r: Option<u32>| match r {
             None => FundRow::default(),
             Some(r) => {
-                let at = |c: Option<u32>| c.map(|c| grid.region_at(Pos::new(r, c)).first);
+                let at = |role: Role| {
+                    f.cols
+                        .get(role)
+                        .map(|c| grid.region_at(Pos::new(r, c)).first)
+                };
                 FundRow {
-                    initial: x.number(at(f.cols.initial), FUND_UNITS, "年初预算数"),
-                    full_year: x.number(at(f.cols.full_year), FUND_UNITS, "全年预算数"),
-                    executed: x.number(at(f.cols.executed), FUND_UNITS, "全年执行数"),
-                    weight: x.number(at(f.cols.weight), SCORE_UNITS, "分值"),
-                    rate: x.rate(at(f.cols.rate)),
-                    score: x.number(at(f.cols.score), SCORE_UNITS, "得分"),
+                    initial: x.number(at(Role::Initial), FUND_UNITS, "年初预算数"),
+                    full_year: x.number(at(Role::FullYear), FUND_UNITS, "全年预算数"),
+                    executed: x.number(at(Role::Executed), FUND_UNITS, "全年执行数"),
+                    weight: x.number(at(Role::Weight), SCORE_UNITS, "分值"),
+                    rate: x.rate(at(Role::Rate)),
+                    score: x.number(at(Role::Score), SCORE_UNITS, "得分"),
+                    reason: x.text(at(Role::Reason)),
                 }
             }
         };
@@ -69,16 +81,27 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             carryover: row(&mut x, f.rows[2]),
             other: row(&mut x, f.rows[3]),
         };
+        if let Some(p) = f.weight_label
+            && f.rows[0].is_some()
+        {
+            // The points printed in a label (`得分（20分*执行率）`) are the execution's 分值.
+            let v = vocab::points(&grid.get(p).display_cow());
+            form.funds.total.weight = Field::new(v, Some(p));
+        }
     }
     form.goal = Goal {
         expected: x.text(layout.expected),
         actual: x.text(layout.actual),
     };
+    let mut placeholders = Vec::new();
     match &layout.indicators {
         Some(ind) => {
             for block in &ind.blocks {
-                x.block(block, &ind.cols, &mut form.indicators);
+                let p = plan::plan(grid, block, &ind.cols);
+                placeholders.extend_from_slice(&p.placeholders);
+                x.apply(block, &p, &ind.cols, &mut form.indicators);
             }
+            form.lacks = lacks(&ind.cols);
         }
         None => x.finding(
             "L001",
@@ -86,11 +109,27 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             "自评表缺少绩效指标表头行（一级指标、二级指标、三级指标……），无法读取指标".into(),
         ),
     }
+    if !placeholders.is_empty() {
+        for p in &placeholders {
+            x.placed.insert(*p);
+        }
+        let cells: Vec<String> = placeholders.iter().map(|p| p.to_string()).collect();
+        x.finding(
+            "L006",
+            placeholders.first().copied(),
+            format!(
+                "模板占位行{}行（{}）未填写，不计为指标",
+                placeholders.len(),
+                cells.join("、")
+            ),
+        );
+    }
     match &layout.total {
         Some(t) => {
             form.weight_total = x.number(t.weight, SCORE_UNITS, "总分分值");
             form.declared_total = x.number(t.score, SCORE_UNITS, "总分得分");
         }
+        None if layout.header_total.is_some() => {}
         None if layout.indicators.is_some() => x.finding(
             "L001",
             Some(layout.anchor),
@@ -98,9 +137,27 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         ),
         None => {}
     }
+    if form.declared_total.value.is_none()
+        && let Some(p) = layout.header_total
+    {
+        form.declared_total = x.number(Some(p), SCORE_UNITS, "自评得分");
+    }
+    x.unknown_labels(layout);
     derive_execution(&mut form, &mut x);
-    form.computed_total = score::computed_total(&form);
-    form.grade = score::grade(form.computed_total);
+    if layout.indicators.is_some() && execution_unscored(&form, layout) {
+        form.lacks.push(Lack::ExecutionScore);
+    }
+    let at = layout.indicators.as_ref().map_or(layout.anchor, |i| {
+        Pos::new(
+            i.header_rows.0,
+            i.cols.get(Role::Level1).unwrap_or(layout.anchor.col),
+        )
+    });
+    for lack in form.lacks.clone() {
+        x.finding("L005", Some(at), lack_message(lack));
+    }
+    form.computed_total = (!form.lacks(Lack::ScoreColumn)).then(|| score::computed_total(&form));
+    form.grade = form.computed_total.map(score::grade);
     form.cells = x.account(layout.rows);
     form.changes = x.changes;
     form.findings = x.findings;
@@ -108,6 +165,53 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     form.indicators.shrink_to_fit();
     form.changes.shrink_to_fit();
     form
+}
+
+/// The indicator columns a form lacks.
+fn lacks(cols: &Columns) -> Vec<Lack> {
+    [
+        (Role::Score, Lack::ScoreColumn),
+        (Role::Weight, Lack::WeightColumn),
+        (Role::Target, Lack::TargetColumn),
+        (Role::Actual, Lack::ActualColumn),
+    ]
+    .into_iter()
+    .filter(|(r, _)| !cols.has(*r))
+    .map(|(_, l)| l)
+    .collect()
+}
+
+/// True when nothing on the form scores the budget execution: no 得分 in the funds table
+/// and no indicator about it (some forms score 预算执行率 under 项目管理).
+fn execution_unscored(form: &Form, layout: &FormLayout) -> bool {
+    let in_funds = layout
+        .funds
+        .as_ref()
+        .is_some_and(|f| f.cols.has(Role::Score) && f.rows[0].is_some());
+    let as_indicator = form.indicators.iter().any(|i| {
+        [&i.name, &i.level2].iter().any(|f| {
+            f.value
+                .as_deref()
+                .is_some_and(|n| n.contains("预算执行") || n.contains("执行率"))
+        })
+    });
+    !in_funds && !as_indicator
+}
+
+fn lack_message(lack: Lack) -> String {
+    match lack {
+        Lack::ScoreColumn => "指标表没有得分列：不计算核算总分和等级".into(),
+        Lack::WeightColumn => {
+            "指标表没有分值列：跳过分值检查（S002、S004、S006、S008、S009），核算总分仍按得分计算"
+                .into()
+        }
+        Lack::TargetColumn => "指标表没有年度指标值列：无法判断指标是否达成".into(),
+        Lack::ActualColumn => "指标表没有实际完成值列：无法判断指标是否达成".into(),
+        Lack::ExecutionScore => {
+            "没有预算执行得分（资金表无得分列，指标中也没有预算执行率）：核算总分仅含指标得分"
+                .into()
+        }
+    }
 }
 
 /// The declared 执行率, or when empty, 全年执行数 / 全年预算数 (F003), rounded to 4 places
@@ -141,40 +245,12 @@ fn derive_execution(form: &mut Form, x: &mut Extractor) {
     }
 }
 
-/// The value columns of an indicator row, in the order the form prints them.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Col {
-    Target,
-    Actual,
-    Weight,
-    Score,
-    Reason,
+fn role_label(role: Role) -> &'static str {
+    role.zh()
 }
 
-impl Col {
-    fn of(self, c: &IndicatorColumns) -> Option<u32> {
-        match self {
-            Col::Target => c.target,
-            Col::Actual => c.actual,
-            Col::Weight => c.weight,
-            Col::Score => c.score,
-            Col::Reason => c.reason,
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Col::Target => "年度指标值",
-            Col::Actual => "实际完成值",
-            Col::Weight => "分值",
-            Col::Score => "得分",
-            Col::Reason => "偏差原因",
-        }
-    }
-
-    fn is_number(self) -> bool {
-        matches!(self, Col::Weight | Col::Score)
-    }
+fn is_number(role: Role) -> bool {
+    matches!(role, Role::Weight | Role::Score)
 }
 
 /// The cells of a form a field took: one flag per cell of the form's rows (a hashed set
@@ -227,7 +303,7 @@ struct Extractor<'a> {
     changes: Vec<Change>,
     findings: Vec<Finding>,
     next_group: u32,
-    /// Cells a specific finding (L003) already explains: unplaced, but no L004 twice.
+    /// Cells a specific finding (L003, L008) already explains: unplaced, but no L004 twice.
     explained: Vec<Pos>,
 }
 
@@ -257,11 +333,22 @@ impl Extractor<'_> {
         });
     }
 
-    /// Cleans a text as read: surrounding whitespace trimmed (logged once per cell).
+    /// Cleans a text as read: surrounding whitespace trimmed (logged once per cell). A
+    /// template's instruction left in the cell is not content: flagged (L007), read as empty.
     fn clean(&mut self, p: Pos, raw: &str) -> Option<String> {
         let first = self.placed.insert(p);
         let t = normalize::trim(raw);
         if t.is_empty() {
+            return None;
+        }
+        if vocab::is_instruction(t) {
+            if first {
+                self.finding(
+                    "L007",
+                    Some(p),
+                    format!("单元格仍是模板的填写说明“{t}”，未作为内容读取"),
+                );
+            }
             return None;
         }
         if t != raw && first {
@@ -338,159 +425,181 @@ impl Extractor<'_> {
         Field::new(r, Some(p))
     }
 
-    /// Reads the indicators of one 二级 block.
-    fn block(&mut self, b: &Block, cols: &IndicatorColumns, out: &mut Vec<Indicator>) {
+    /// Header texts the vocabulary does not know: one finding each (L008), naming the
+    /// header and how many cells below it are kept as unplaced (no L004 for each).
+    fn unknown_labels(&mut self, layout: &FormLayout) {
+        let g = self.grid;
+        let mut seen: Vec<String> = Vec::new();
+        for u in &layout.unknown {
+            self.placed.insert(u.cell);
+            let below: Vec<Pos> = (u.below.0..=u.below.1)
+                .map(|r| Pos::new(r, u.cell.col))
+                .filter(|p| !g.is_covered(*p) && !g.get(*p).is_empty() && !self.placed.contains(*p))
+                .collect();
+            let n = below.len();
+            self.explained.extend(below);
+            let key = vocab::key(&u.text);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let text = u.text.replace(['\n', '\r'], "");
+            let tail = if n > 0 {
+                format!("，其下{n}个单元格列为未归位")
+            } else {
+                String::new()
+            };
+            self.finding(
+                "L008",
+                Some(u.cell),
+                format!(
+                    "表头“{}”不在标签词表中，该列未读取{tail}",
+                    normalize::trim(&text)
+                ),
+            );
+        }
+    }
+
+    /// Applies one block's plan: reads each placed cell into its indicator(s) and logs what
+    /// it changed (splits, joins), then fills in comparators and units.
+    fn apply(
+        &mut self,
+        b: &crate::locate::Block,
+        plan: &BlockPlan,
+        cols: &Columns,
+        out: &mut Vec<Indicator>,
+    ) {
+        if plan.rows.is_empty() {
+            return;
+        }
         let g = self.grid;
         let level1 = self.text(b.level1);
         let level2 = self.text(b.level2);
-        // Named rows: each non-empty 三级指标 cell starts an indicator over its span.
-        let mut rows: Vec<(u32, u32)> = Vec::new();
-        let mut inds: Vec<Indicator> = Vec::new();
-        if let Some(nc) = cols.name {
-            for r in b.rows.0..=b.rows.1 {
-                let p = Pos::new(r, nc);
-                if g.is_covered(p) || g.get(p).is_empty() {
-                    continue;
-                }
-                rows.push(span(g, p, b.rows));
-                inds.push(Indicator {
-                    name: self.text(Some(p)),
-                    ..Default::default()
-                });
-            }
-        }
-        let values: Vec<(Col, Pos)> = [
-            Col::Target,
-            Col::Actual,
-            Col::Weight,
-            Col::Score,
-            Col::Reason,
-        ]
-        .into_iter()
-        .filter_map(|c| c.of(cols).map(|col| (c, col)))
-        .flat_map(|(c, col)| {
-            (b.rows.0..=b.rows.1)
-                .map(move |r| (c, Pos::new(r, col)))
-                .filter(|(_, p)| !g.is_covered(*p) && !g.get(*p).is_empty())
-        })
-        .collect();
-        if inds.is_empty() {
-            if values.is_empty() {
-                return;
-            }
-            // Values but no name: keep them on a nameless indicator, and say so.
-            let p = Pos::new(b.rows.0, cols.name.unwrap_or(0));
-            self.finding(
-                "L003",
-                Some(p),
-                "该二级指标下有指标值但没有三级指标名称".into(),
-            );
-            rows.push(b.rows);
-            inds.push(Indicator {
-                name: Field::new(None, cols.name.map(|_| p)),
-                ..Default::default()
-            });
-        }
-        // Empty cells still tell where a value belongs (for findings about missing values).
-        for (ind, (start, _)) in inds.iter_mut().zip(&rows) {
-            let at = |c: Option<u32>| c.map(|c| g.region_at(Pos::new(*start, c)).first);
-            ind.target.cell = at(cols.target);
-            ind.actual.cell = at(cols.actual);
-            ind.weight.cell = at(cols.weight);
-            ind.score.cell = at(cols.score);
-            ind.reason.cell = at(cols.reason);
-        }
-        let mut groups: Vec<((usize, usize), u32)> = Vec::new();
-        let mut joined_row: Option<u32> = None;
-        for (col, p) in values {
-            let (a, z) = span(g, p, b.rows);
-            let covered: Vec<usize> = rows
-                .iter()
-                .enumerate()
-                .filter(|(_, (s, e))| *s <= z && *e >= a)
-                .map(|(i, _)| i)
-                .collect();
-            let raw = g.get(p).display_cow();
-            match covered.len() {
-                0 if inds.len() == 1 => {
-                    let name = inds[0].name.cell.map_or(String::new(), |c| c.to_string());
-                    let ok = self.assign(&mut inds[0], col, p, &raw);
-                    if ok {
-                        joined_row.get_or_insert(p.row);
-                        self.change(
-                            p,
-                            &raw,
-                            normalize::trim(&raw),
-                            "V003",
-                            format!("错位行的{}并入{}所在指标", col.label(), name),
-                        );
+        let mut inds: Vec<Indicator> = Vec::with_capacity(plan.rows.len());
+        for row in &plan.rows {
+            let mut ind = Indicator::default();
+            match row.name {
+                Some(p) => {
+                    ind.name = self.text(Some(p));
+                    if let (Some(s), Some(old)) = (&row.stripped, &ind.name.value) {
+                        self.change(p, old, s, "V001", "去除模板编号前缀");
+                        ind.name.value = Some(s.clone());
                     }
                 }
-                0 => {
-                    self.explained.push(p);
+                None => {
+                    let p = Pos::new(b.rows.0, cols.get(Role::Name).unwrap_or(0));
                     self.finding(
                         "L003",
                         Some(p),
+                        "该二级指标下有指标值但没有三级指标名称".into(),
+                    );
+                    ind.name = Field::new(None, cols.get(Role::Name).map(|_| p));
+                }
+            }
+            // Empty cells still tell where a value belongs (for findings about missing values).
+            for role in Role::INDICATOR_VALUES {
+                let cell = cols
+                    .get(role)
+                    .map(|c| g.region_at(Pos::new(row.rows.0, c)).first);
+                set_cell(&mut ind, role, cell);
+            }
+            inds.push(ind);
+        }
+        let mut joined_row: Option<u32> = None;
+        for pl in &plan.placements {
+            match pl {
+                Placement::Own { ind, role, cell } => {
+                    self.assign(&mut inds[*ind], *role, *cell);
+                }
+                Placement::Joined { role, cell } => {
+                    if self.assign(&mut inds[0], *role, *cell) {
+                        joined_row.get_or_insert(cell.row);
+                        let raw = g.get(*cell).display_cow();
+                        let name = inds[0].name.cell.map_or(String::new(), |c| c.to_string());
+                        self.change(
+                            *cell,
+                            &raw,
+                            normalize::trim(&raw),
+                            "V003",
+                            format!("错位行的{}并入{}所在指标", role_label(*role), name),
+                        );
+                    }
+                }
+                Placement::Orphan { role, cell } => {
+                    self.explained.push(*cell);
+                    let raw = g.get(*cell).display_cow();
+                    self.finding(
+                        "L003",
+                        Some(*cell),
                         format!(
                             "{}“{}”所在行没有三级指标名称，且本二级指标下有多个指标，无法归属",
-                            col.label(),
+                            role_label(*role),
                             normalize::trim(&raw)
                         ),
                     );
                 }
-                1 => {
-                    self.assign(&mut inds[covered[0]], col, p, &raw);
-                }
-                k => {
+                Placement::Split {
+                    inds: to,
+                    role,
+                    cell,
+                } => {
+                    self.placed.insert(*cell);
+                    let raw = g.get(*cell).display();
                     let lines = normalize::lines(&raw);
-                    if lines.len() == k {
-                        self.placed.insert(p);
-                        for (n, (i, line)) in covered.iter().zip(&lines).enumerate() {
-                            let target =
-                                inds[*i].name.cell.map_or(String::new(), |c| c.to_string());
-                            self.change(
-                                p,
-                                &raw,
-                                line,
-                                "V003",
-                                format!("多行值拆分到第{}项（{}）", n + 1, target),
-                            );
-                            self.set(&mut inds[*i], col, p, line);
+                    for (n, (i, line)) in to.iter().zip(&lines).enumerate() {
+                        let target = inds[*i].name.cell.map_or(String::new(), |c| c.to_string());
+                        self.change(
+                            *cell,
+                            &raw,
+                            line,
+                            "V003",
+                            format!("多行值拆分到第{}项（{}）", n + 1, target),
+                        );
+                        self.set(&mut inds[*i], *role, *cell, line);
+                    }
+                }
+                Placement::Group {
+                    inds: to,
+                    role,
+                    cell,
+                } => {
+                    let key = (to[0], to[to.len() - 1]);
+                    // 分值 and 得分 merged over the same indicators are one group.
+                    let id = inds[key.0]
+                        .group
+                        .filter(|_| inds[key.1].group == inds[key.0].group)
+                        .unwrap_or_else(|| {
+                            self.next_group += 1;
+                            self.next_group
+                        });
+                    self.assign(&mut inds[to[0]], *role, *cell);
+                    for i in to {
+                        inds[*i].group = Some(id);
+                        if *i != to[0] {
+                            set_cell(&mut inds[*i], *role, Some(*cell));
                         }
-                    } else if col.is_number() && lines.len() <= 1 {
-                        // One 分值/得分 merged over several indicators: a scoring group.
-                        let key = (covered[0], covered[k - 1]);
-                        let id = match groups.iter().find(|(k2, _)| *k2 == key) {
-                            Some((_, id)) => *id,
-                            None => {
-                                self.next_group += 1;
-                                groups.push((key, self.next_group));
-                                self.next_group
-                            }
-                        };
-                        self.assign(&mut inds[covered[0]], col, p, &raw);
-                        for i in &covered {
-                            inds[*i].group = Some(id);
-                            if *i != covered[0] {
-                                col_field_cell(&mut inds[*i], col, p);
-                            }
-                        }
-                    } else {
-                        if lines.len() > 1 {
-                            self.finding(
-                                "L002",
-                                Some(p),
-                                format!(
-                                    "{}有{}行，但合并覆盖{}个指标，无法一一对应，按共享值处理",
-                                    col.label(),
-                                    lines.len(),
-                                    k
-                                ),
-                            );
-                        }
-                        for i in &covered {
-                            self.assign(&mut inds[*i], col, p, &raw);
-                        }
+                    }
+                }
+                Placement::Shared {
+                    inds: to,
+                    role,
+                    cell,
+                    lines,
+                } => {
+                    if let Some(n) = lines {
+                        self.finding(
+                            "L002",
+                            Some(*cell),
+                            format!(
+                                "{}有{}行，但合并覆盖{}个指标，无法一一对应，按共享值处理",
+                                role_label(*role),
+                                n,
+                                to.len()
+                            ),
+                        );
+                    }
+                    for i in to {
+                        self.assign(&mut inds[*i], *role, *cell);
                     }
                 }
             }
@@ -501,57 +610,75 @@ impl Extractor<'_> {
             repoint_empty(ind, r, g);
         }
         for ind in &mut inds {
+            self.combine(ind);
             ind.level1 = level1.clone();
             ind.level2 = level2.clone();
         }
         out.extend(inds);
     }
 
-    /// Puts a raw cell value into an indicator's field, cleaning it. Returns false (and
+    /// Target and actual with the comparator (指标性质) and unit (度量单位) the form prints in
+    /// their own columns: `≥` · `95` · `%` is `≥95%`. Logged as a change of the target cell.
+    fn combine(&mut self, ind: &mut Indicator) {
+        if ind.nature.value.is_none() && ind.unit.value.is_none() {
+            return;
+        }
+        let cmp = ind.nature.value.as_deref().and_then(comparator);
+        let unit = ind.unit.value.as_deref().unwrap_or("");
+        for (is_target, field) in [(true, &mut ind.target), (false, &mut ind.actual)] {
+            let Some(v) = field.value.as_deref() else {
+                continue;
+            };
+            let numeric = normalize::parse_number(v, &[]).is_some();
+            let prefix = if is_target && numeric {
+                cmp.unwrap_or("")
+            } else {
+                ""
+            };
+            let suffix = if numeric { unit } else { "" };
+            if prefix.is_empty() && suffix.is_empty() {
+                continue;
+            }
+            let joined = format!("{prefix}{}{suffix}", normalize::trim(v));
+            if let Some(cell) = field.cell {
+                self.change(cell, v, &joined, "V003", "按指标性质和度量单位合成");
+            }
+            field.value = Some(joined);
+        }
+    }
+
+    /// Puts a cell's value into an indicator's field, cleaning it. Returns false (and
     /// leaves the cell unplaced) when the field already holds a value from another cell.
-    fn assign(&mut self, ind: &mut Indicator, col: Col, p: Pos, raw: &str) -> bool {
-        let taken = match col {
-            Col::Target => ind.target.value.is_some(),
-            Col::Actual => ind.actual.value.is_some(),
-            Col::Weight => ind.weight.value.is_some(),
-            Col::Score => ind.score.value.is_some(),
-            Col::Reason => ind.reason.value.is_some(),
+    fn assign(&mut self, ind: &mut Indicator, role: Role, p: Pos) -> bool {
+        let taken = match role {
+            Role::Weight => ind.weight.value.is_some(),
+            Role::Score => ind.score.value.is_some(),
+            _ => text_field(ind, role).is_some_and(|f| f.value.is_some()),
         };
         if taken {
             return false;
         }
-        match col {
-            Col::Weight | Col::Score => {
-                self.placed.insert(p);
-                let what = col.label();
-                let v = self.parse_number(p, &self.grid.get(p).clone(), SCORE_UNITS, what);
-                let f = Field::new(v, Some(p));
-                if col == Col::Weight {
-                    ind.weight = f
-                } else {
-                    ind.score = f
-                }
-            }
-            _ => {
-                let v = self.clean(p, raw);
-                set_text(ind, col, Field::new(v, Some(p)));
+        if is_number(role) {
+            self.placed.insert(p);
+            let v = self.parse_number(p, &self.grid.get(p).clone(), SCORE_UNITS, role_label(role));
+            set_number(ind, role, Field::new(v, Some(p)));
+        } else {
+            let raw = self.grid.get(p).display_cow();
+            let v = self.clean(p, &raw);
+            if let Some(f) = text_field(ind, role) {
+                *f = Field::new(v, Some(p));
             }
         }
         true
     }
 
     /// Puts one already-split line into a field (the split itself is logged by the caller).
-    fn set(&mut self, ind: &mut Indicator, col: Col, p: Pos, line: &str) {
-        if col.is_number() {
-            let v = self.parse_number(p, &Value::text(line), SCORE_UNITS, col.label());
-            let f = Field::new(v, Some(p));
-            if col == Col::Weight {
-                ind.weight = f
-            } else {
-                ind.score = f
-            }
-        } else {
-            set_text(ind, col, Field::new(Some(line.to_string()), Some(p)));
+    fn set(&mut self, ind: &mut Indicator, role: Role, p: Pos, line: &str) {
+        if is_number(role) {
+            let v = self.parse_number(p, &Value::text(line), SCORE_UNITS, role_label(role));
+            set_number(ind, role, Field::new(v, Some(p)));
+        } else if let Some(f) = text_field(ind, role) {
+            *f = Field::new(Some(line.to_string()), Some(p));
         }
     }
 
@@ -588,6 +715,18 @@ impl Extractor<'_> {
     }
 }
 
+/// The comparator a 指标性质 cell states, as a target's prefix; none for `=`, 定性, 定量.
+fn comparator(nature: &str) -> Option<&'static str> {
+    let k = vocab::key(nature);
+    Some(match k.as_str() {
+        "≥" | ">=" | "不低于" | "不少于" => "≥",
+        "≤" | "<=" | "不高于" | "不超过" | "不多于" => "≤",
+        ">" | "＞" => ">",
+        "<" | "＜" => "<",
+        _ => return None,
+    })
+}
+
 /// Points the empty value fields of an indicator at row `r`.
 fn repoint_empty(ind: &mut Indicator, r: u32, g: &Grid) {
     let at = |c: Option<Pos>| c.map(|c| g.region_at(Pos::new(r, c.col)).first);
@@ -603,21 +742,35 @@ fn repoint_empty(ind: &mut Indicator, r: u32, g: &Grid) {
     }
 }
 
-fn set_text(ind: &mut Indicator, col: Col, f: Field<String>) {
-    match col {
-        Col::Target => ind.target = f,
-        Col::Actual => ind.actual = f,
-        Col::Reason => ind.reason = f,
-        Col::Weight | Col::Score => {}
+fn text_field(ind: &mut Indicator, role: Role) -> Option<&mut Field<String>> {
+    Some(match role {
+        Role::Target => &mut ind.target,
+        Role::Actual => &mut ind.actual,
+        Role::Reason => &mut ind.reason,
+        Role::Nature => &mut ind.nature,
+        Role::Unit => &mut ind.unit,
+        _ => return None,
+    })
+}
+
+fn set_number(ind: &mut Indicator, role: Role, f: Field<Decimal>) {
+    match role {
+        Role::Weight => ind.weight = f,
+        Role::Score => ind.score = f,
+        _ => {}
     }
 }
 
-/// Marks a group member's weight/score as living in the shared cell, with no value.
-fn col_field_cell(ind: &mut Indicator, col: Col, p: Pos) {
-    match col {
-        Col::Weight => ind.weight = Field::new(None, Some(p)),
-        Col::Score => ind.score = Field::new(None, Some(p)),
-        _ => {}
+/// Points a field at `cell` with no value (where it should have been, or a group's shared cell).
+fn set_cell(ind: &mut Indicator, role: Role, cell: Option<Pos>) {
+    match role {
+        Role::Weight => ind.weight = Field::new(None, cell),
+        Role::Score => ind.score = Field::new(None, cell),
+        _ => {
+            if let Some(f) = text_field(ind, role) {
+                *f = Field::new(None, cell);
+            }
+        }
     }
 }
 
@@ -722,7 +875,7 @@ mod tests {
         let splits: Vec<_> = f.changes.iter().filter(|c| c.code == "V003").collect();
         assert_eq!(splits.len(), 4);
         assert_eq!(splits[1].to, "≥95%");
-        assert_eq!(f.computed_total, d("20"));
+        assert_eq!(f.computed_total, Some(d("20")));
         assert_eq!(f.cells.read, f.cells.placed + f.cells.unplaced.len());
         assert!(f.cells.unplaced.is_empty(), "{:?}", f.cells.unplaced);
     }
@@ -956,6 +1109,6 @@ mod tests {
         assert_eq!(f.indicators[0].weight.value, None);
         assert_eq!(f.year.value, Some(2023));
         assert_eq!(f.implementer.value.as_deref(), Some("某中心"));
-        assert_eq!(f.grade, "差");
+        assert_eq!(f.grade, Some("差"));
     }
 }

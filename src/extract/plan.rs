@@ -1,0 +1,256 @@
+//! Where each cell of an indicator block goes: a pure function from grid and block to
+//! placements, decided before anything is read or logged.
+//!
+//! Merged cells make this the hard part of the form: one value cell may hold one value
+//! per indicator (split), one value several indicators share (a scoring group, or a shared
+//! text), or sit in a row without a name (joined to the block's only indicator, or an
+//! orphan). Deciding that apart from applying it keeps both small and testable.
+
+use crate::grid::{Grid, Pos};
+use crate::locate::{Block, Columns, span};
+use crate::normalize;
+use crate::vocab::{self, Placeholder, Role};
+
+/// Where one value cell goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placement {
+    /// The whole cell into one indicator's field.
+    Own { ind: usize, role: Role, cell: Pos },
+    /// One line per indicator, in order.
+    Split {
+        inds: Vec<usize>,
+        role: Role,
+        cell: Pos,
+    },
+    /// One 分值/得分 shared by a scoring group: on the first indicator, the others point at it.
+    Group {
+        inds: Vec<usize>,
+        role: Role,
+        cell: Pos,
+    },
+    /// One text shared by several indicators; `lines` when it has several lines that do
+    /// not match them (L002).
+    Shared {
+        inds: Vec<usize>,
+        role: Role,
+        cell: Pos,
+        lines: Option<usize>,
+    },
+    /// A value typed in another row than the block's only indicator (misaligned filler).
+    Joined { role: Role, cell: Pos },
+    /// A value in a nameless row of a block with several indicators (L003).
+    Orphan { role: Role, cell: Pos },
+}
+
+/// One indicator row of the block: its name cell and the rows it spans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub name: Option<Pos>,
+    pub rows: (u32, u32),
+    /// The name without a template prefix (`指标1工程资金金额` → `工程资金金额`).
+    pub stripped: Option<String>,
+}
+
+/// What a block holds, and where each value goes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BlockPlan {
+    pub rows: Vec<Row>,
+    /// Values but no 三级 name in the whole block: the one nameless indicator (L003).
+    pub nameless: bool,
+    /// Template rows (`指标1`, `……`) with no values: not indicators.
+    pub placeholders: Vec<Pos>,
+    pub placements: Vec<Placement>,
+}
+
+/// Plans one 二级 block.
+pub fn plan(g: &Grid, b: &Block, cols: &Columns) -> BlockPlan {
+    let mut plan = BlockPlan::default();
+    let live = |p: Pos| !g.is_covered(p) && !g.get(p).is_empty();
+    let values: Vec<(Role, Pos)> = Role::INDICATOR_VALUES
+        .into_iter()
+        .filter_map(|r| cols.get(r).map(|c| (r, c)))
+        .flat_map(|(r, c)| {
+            (b.rows.0..=b.rows.1)
+                .map(move |row| (r, Pos::new(row, c)))
+                .filter(|(_, p)| live(*p))
+        })
+        .collect();
+    if let Some(nc) = cols.get(Role::Name) {
+        for r in b.rows.0..=b.rows.1 {
+            let p = Pos::new(r, nc);
+            if !live(p) {
+                continue;
+            }
+            let rows = span(g, p, b.rows);
+            let name = g.get(p).display_cow();
+            let stripped = match vocab::placeholder(&name) {
+                Some(Placeholder::Bare) => {
+                    // A template row left in: an indicator only if values were typed in it.
+                    if !values
+                        .iter()
+                        .any(|(_, v)| (rows.0..=rows.1).contains(&v.row))
+                    {
+                        plan.placeholders.push(p);
+                        continue;
+                    }
+                    None
+                }
+                Some(Placeholder::Prefix(rest)) => Some(rest.to_string()),
+                None => None,
+            };
+            plan.rows.push(Row {
+                name: Some(p),
+                rows,
+                stripped,
+            });
+        }
+    }
+    if plan.rows.is_empty() {
+        if values.is_empty() {
+            return plan;
+        }
+        plan.nameless = true;
+        plan.rows.push(Row {
+            name: None,
+            rows: b.rows,
+            stripped: None,
+        });
+    }
+    for (role, cell) in values {
+        let (a, z) = span(g, cell, b.rows);
+        let covered: Vec<usize> = plan
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.rows.0 <= z && r.rows.1 >= a)
+            .map(|(i, _)| i)
+            .collect();
+        let placement = match covered.len() {
+            0 if plan.rows.len() == 1 => Placement::Joined { role, cell },
+            0 => Placement::Orphan { role, cell },
+            1 => Placement::Own {
+                ind: covered[0],
+                role,
+                cell,
+            },
+            k => {
+                let raw = g.get(cell).display_cow();
+                let lines = normalize::lines(&raw).len();
+                if lines == k {
+                    Placement::Split {
+                        inds: covered,
+                        role,
+                        cell,
+                    }
+                } else if matches!(role, Role::Weight | Role::Score) && lines <= 1 {
+                    Placement::Group {
+                        inds: covered,
+                        role,
+                        cell,
+                    }
+                } else {
+                    Placement::Shared {
+                        inds: covered,
+                        role,
+                        cell,
+                        lines: (lines > 1).then_some(lines),
+                    }
+                }
+            }
+        };
+        plan.placements.push(placement);
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::Region;
+
+    fn cols() -> Columns {
+        let mut c = Columns::default();
+        for (i, r) in [
+            Role::Level1,
+            Role::Level2,
+            Role::Name,
+            Role::Target,
+            Role::Actual,
+            Role::Weight,
+            Role::Score,
+            Role::Reason,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            c.set(r, i as u32);
+        }
+        c
+    }
+
+    fn block(rows: (u32, u32)) -> Block {
+        Block {
+            level1: Some(Pos::new(rows.0, 0)),
+            level2: Some(Pos::new(rows.0, 1)),
+            rows,
+        }
+    }
+
+    #[test]
+    fn split_group_and_placeholder_rows() {
+        let mut g = Grid::from_rows(
+            "S",
+            &[
+                &["产出", "质量", "甲", "100%\n≥95%", "完成", "10", "10", ""],
+                &["", "", "乙", "", "", "", "", ""],
+                &["", "", "指标3", "", "", "", "", ""],
+            ],
+        );
+        g.add_merge(Region::new(0, 3, 1, 3));
+        g.add_merge(Region::new(0, 4, 1, 4));
+        g.add_merge(Region::new(0, 5, 1, 5));
+        g.add_merge(Region::new(0, 6, 1, 6));
+        let p = plan(&g, &block((0, 2)), &cols());
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.placeholders, vec![Pos::new(2, 2)]);
+        assert_eq!(
+            p.placements[0],
+            Placement::Split {
+                inds: vec![0, 1],
+                role: Role::Target,
+                cell: Pos::new(0, 3)
+            }
+        );
+        assert!(matches!(
+            p.placements[1],
+            Placement::Shared { lines: None, .. }
+        ));
+        assert!(matches!(
+            p.placements[2],
+            Placement::Group {
+                role: Role::Weight,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_prefixed_name_is_kept_without_its_prefix() {
+        let g = Grid::from_rows(
+            "S",
+            &[&[
+                "产出",
+                "数量",
+                "指标1工程资金金额",
+                "50万元",
+                "50万元",
+                "10",
+                "10",
+                "",
+            ]],
+        );
+        let p = plan(&g, &block((0, 0)), &cols());
+        assert_eq!(p.rows[0].stripped.as_deref(), Some("工程资金金额"));
+        assert!(p.placeholders.is_empty());
+    }
+}

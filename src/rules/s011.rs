@@ -1,0 +1,49 @@
+//! S011 执行率分值超过20.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+use rust_decimal::Decimal;
+
+declare_rule! {
+    /// What it checks: the 预算执行 分值 is above 20 (forms weigh it 10, some 20); at 100 or at the form's total weight, the total was typed into the 执行率 row.
+    ///
+    /// Why it matters: a total read as the execution's weight and score counts the whole form twice.
+    ///
+    /// Example: 执行率 row holding 分值 100 and 得分 98: 执行率分值为100，疑似把总分填在了执行率行.
+    "S011", Error, "执行率分值超过20", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let w = &form.funds.total.weight;
+    let Some(v) = w.value else { return };
+    if v <= Decimal::from(20) {
+        return;
+    }
+    let looks_total = v >= Decimal::ONE_HUNDRED || form.weight_total.value == Some(v);
+    let hint = if looks_total {
+        "，疑似把总分填在了执行率行"
+    } else {
+        "（一般为10分，至多20分）"
+    };
+    out.push("S011", w.cell, format!("执行率分值为{v}{hint}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn a_total_in_the_rate_row() {
+        let mut f = form();
+        f.funds.total.weight = num("100", "G6");
+        f.funds.total.score = num("98", "I6");
+        assert_eq!(run(&super::RULE, &f), vec![("S011", "G6".to_string())]);
+    }
+
+    #[test]
+    fn twenty_points_pass() {
+        let mut f = form();
+        f.funds.total.weight = num("20", "G6");
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

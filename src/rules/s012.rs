@@ -1,0 +1,55 @@
+//! S012 有得分无分值.
+
+use crate::model::Form;
+use crate::rules::{Check, Emit};
+
+declare_rule! {
+    /// What it checks: an 得分 in a row whose 分值 cell is empty (on a form that has a 分值 column); a scoring group's shared 分值 counts for all its indicators.
+    ///
+    /// Why it matters: a score without a weight cannot be checked, and the weights then do not add up.
+    ///
+    /// Example: 服务对象满意度 分值 empty, 得分 10.
+    "S012", Error, "有得分无分值", Check::Form(check)
+}
+
+fn check(form: &Form, out: &mut Emit) {
+    let t = &form.funds.total;
+    let rows = std::iter::once(("执行率", &t.weight, &t.score, None)).chain(
+        form.indicators.iter().map(|i| {
+            (
+                i.name.value.as_deref().unwrap_or("（无名称指标）"),
+                &i.weight,
+                &i.score,
+                i.group,
+            )
+        }),
+    );
+    for (name, weight, score, group) in rows {
+        if let (Some(s), None, Some(_), None) = (score.value, weight.value, weight.cell, group) {
+            out.push(
+                "S012",
+                weight.cell,
+                format!("“{name}”得分为{s}，但分值为空"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn a_score_without_a_weight() {
+        let mut f = form();
+        f.indicators[2].weight = num("", "G15");
+        assert_eq!(run(&super::RULE, &f), vec![("S012", "G15".to_string())]);
+    }
+
+    #[test]
+    fn no_weight_column_no_finding() {
+        let mut f = form();
+        f.indicators[2].weight = crate::model::Field::empty();
+        assert!(run(&super::RULE, &f).is_empty());
+    }
+}

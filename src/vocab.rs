@@ -1,0 +1,513 @@
+//! The labels jixiao knows, per field, as every province prints them.
+//!
+//! Forms share one logic but not one wording: 年度指标值 is also 指标值（A）, 年初目标值（A）
+//! or 预期指标值; 分值 is also 权重 or 参考分值 (`../shared/spec/variants.md`). So a label is
+//! normalized once ([`key`]: no whitespace or line feeds, half-width, no trailing colon, no
+//! bracketed tail such as `（A）`, `(B/A)`, `（20分）`, `（盖章）`) and looked up in one table,
+//! [`VOCABULARY`]. Adding a province's wording is one line there.
+//!
+//! The column roles ([`Role`]) are the one model of a form's columns: the locator maps header
+//! cells to roles, the extractor reads cells by role, the template writes by role.
+
+use crate::normalize::{halfwidth, is_space};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// What a column of the funds or indicator table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Level1,
+    Level2,
+    /// 三级指标.
+    Name,
+    /// 指标性质: the comparator of the target (`≥`, `=`, 定性) in its own column.
+    Nature,
+    /// 年度指标值.
+    Target,
+    /// 度量单位: the unit of target and actual in its own column.
+    Unit,
+    /// 实际完成值.
+    Actual,
+    Weight,
+    Score,
+    Reason,
+    /// 年初预算数.
+    Initial,
+    /// 全年预算数.
+    FullYear,
+    /// 全年执行数.
+    Executed,
+    /// 执行率.
+    Rate,
+}
+
+impl Role {
+    /// The canonical label, as the seed's form prints it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Level1 => "一级指标",
+            Role::Level2 => "二级指标",
+            Role::Name => "三级指标",
+            Role::Nature => "指标性质",
+            Role::Target => "年度指标值",
+            Role::Unit => "度量单位",
+            Role::Actual => "实际完成值",
+            Role::Weight => "分值",
+            Role::Score => "得分",
+            Role::Reason => "偏差原因",
+            Role::Initial => "年初预算数",
+            Role::FullYear => "全年预算数",
+            Role::Executed => "全年执行数",
+            Role::Rate => "执行率",
+        }
+    }
+
+    /// Columns of the funds table (分值, 得分 and 原因 serve both tables).
+    pub fn is_fund(self) -> bool {
+        matches!(
+            self,
+            Role::Initial | Role::FullYear | Role::Executed | Role::Rate
+        )
+    }
+
+    /// The value columns of an indicator row, in reading order.
+    pub const INDICATOR_VALUES: [Role; 7] = [
+        Role::Nature,
+        Role::Target,
+        Role::Unit,
+        Role::Actual,
+        Role::Weight,
+        Role::Score,
+        Role::Reason,
+    ];
+}
+
+/// A label the form prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    Title,
+    Year(i32),
+    ProjectName,
+    Department,
+    /// 地方主管部门, beside 中央主管部门 on the central transfer-payment form.
+    LocalDepartment,
+    Implementer,
+    /// 项目资金（万元）, or 预算执行情况 as its own section.
+    Funds,
+    FundTotal,
+    FundAppropriation,
+    FundCarryover,
+    FundOther,
+    Goal,
+    Expected,
+    /// 实际完成情况 of the overall goal.
+    Achieved,
+    Indicators,
+    /// 总分, 合计, 综合得分.
+    Total,
+    Col(Role),
+    /// Printed by some forms, belonging to no field (报表编号, 填报人): known, so never
+    /// reported as an unknown label; the value beside it is kept as unplaced.
+    Other,
+}
+
+/// Every label jixiao knows, by its [`key`]. One line per wording.
+pub const VOCABULARY: &[(&str, Label)] = &[
+    // identity
+    ("项目名称", Label::ProjectName),
+    ("转移支付(项目)名称", Label::ProjectName),
+    ("转移支付名称", Label::ProjectName),
+    ("项目(转移支付)名称", Label::ProjectName),
+    ("主管部门", Label::Department),
+    ("中央主管部门", Label::Department),
+    ("主管部门及代码", Label::Department),
+    ("主管单位", Label::Department),
+    ("地方主管部门", Label::LocalDepartment),
+    ("实施单位", Label::Implementer),
+    ("项目实施单位", Label::Implementer),
+    ("资金使用单位", Label::Implementer),
+    ("项目单位", Label::Implementer),
+    // funds
+    ("项目资金", Label::Funds),
+    ("项目资金情况", Label::Funds),
+    ("预算执行情况", Label::Funds),
+    ("资金情况", Label::Funds),
+    ("年初预算数", Label::Col(Role::Initial)),
+    ("年初预算", Label::Col(Role::Initial)),
+    ("全年预算数", Label::Col(Role::FullYear)),
+    ("全年预算", Label::Col(Role::FullYear)),
+    ("调整后预算数", Label::Col(Role::FullYear)),
+    ("调整预算数", Label::Col(Role::FullYear)),
+    ("预算数", Label::Col(Role::FullYear)),
+    ("全年执行数", Label::Col(Role::Executed)),
+    ("预算执行数", Label::Col(Role::Executed)),
+    ("执行数", Label::Col(Role::Executed)),
+    ("实际执行数", Label::Col(Role::Executed)),
+    ("执行率", Label::Col(Role::Rate)),
+    ("预算执行率", Label::Col(Role::Rate)),
+    ("年度资金总额", Label::FundTotal),
+    ("年度财政资金总额", Label::FundTotal),
+    ("资金总额", Label::FundTotal),
+    ("总额", Label::FundTotal),
+    ("当年财政拨款", Label::FundAppropriation),
+    ("本年财政拨款", Label::FundAppropriation),
+    ("财政拨款", Label::FundAppropriation),
+    ("财政资金", Label::FundAppropriation),
+    ("中央补助", Label::FundAppropriation),
+    ("中央财政资金", Label::FundAppropriation),
+    ("上年结转资金", Label::FundCarryover),
+    ("上年结转", Label::FundCarryover),
+    ("其他资金", Label::FundOther),
+    ("地方资金", Label::FundOther),
+    ("单位资金", Label::FundOther),
+    ("财政专户管理资金", Label::FundOther),
+    ("自筹资金", Label::FundOther),
+    // goals
+    ("年度总体目标", Label::Goal),
+    ("总体目标", Label::Goal),
+    ("年度目标", Label::Goal),
+    ("预期目标", Label::Expected),
+    ("年初设定目标", Label::Expected),
+    ("项目年度目标", Label::Expected),
+    ("实际完成情况", Label::Achieved),
+    ("全年实际完成情况", Label::Achieved),
+    ("年度目标完成情况", Label::Achieved),
+    ("年度总体目标完成情况综述", Label::Achieved),
+    ("总体目标完成情况", Label::Achieved),
+    // indicators
+    ("绩效指标", Label::Indicators),
+    ("年度绩效指标", Label::Indicators),
+    ("一级指标", Label::Col(Role::Level1)),
+    ("二级指标", Label::Col(Role::Level2)),
+    ("三级指标", Label::Col(Role::Name)),
+    ("指标性质", Label::Col(Role::Nature)),
+    ("年度指标值", Label::Col(Role::Target)),
+    ("指标值", Label::Col(Role::Target)),
+    ("年初目标值", Label::Col(Role::Target)),
+    ("年度目标值", Label::Col(Role::Target)),
+    ("预期指标值", Label::Col(Role::Target)),
+    ("全年指标值", Label::Col(Role::Target)),
+    ("目标值", Label::Col(Role::Target)),
+    ("度量单位", Label::Col(Role::Unit)),
+    ("计量单位", Label::Col(Role::Unit)),
+    ("实际完成值", Label::Col(Role::Actual)),
+    ("完成值", Label::Col(Role::Actual)),
+    ("全年完成值", Label::Col(Role::Actual)),
+    ("全年实际值", Label::Col(Role::Actual)),
+    ("实际值", Label::Col(Role::Actual)),
+    ("实际完成指标值", Label::Col(Role::Actual)),
+    ("分值", Label::Col(Role::Weight)),
+    ("权重", Label::Col(Role::Weight)),
+    ("参考分值", Label::Col(Role::Weight)),
+    ("得分", Label::Col(Role::Score)),
+    ("自评得分", Label::Col(Role::Score)),
+    ("原因", Label::Col(Role::Reason)),
+    ("偏差原因", Label::Col(Role::Reason)),
+    // totals
+    ("总分", Label::Total),
+    ("总计", Label::Total),
+    ("合计", Label::Total),
+    ("综合得分", Label::Total),
+    ("总得分", Label::Total),
+    ("自评总分", Label::Total),
+    // printed, but of no field
+    ("报表编号", Label::Other),
+    ("填报人", Label::Other),
+    ("填报日期", Label::Other),
+    ("联系电话", Label::Other),
+    ("单位负责人", Label::Other),
+    ("财务负责人", Label::Other),
+    ("评价等级", Label::Other),
+    ("自评等级", Label::Other),
+];
+
+/// Deviation-reason headers are long and varied (偏差原因分析及改进措施, 未完成原因分析…):
+/// known by how they start.
+const REASON_PREFIXES: &[&str] = &["偏差原因", "未完成原因", "偏差分析", "原因分析"];
+
+/// Longest text that can be a label: a 100-character cell is a value, not a header.
+const MAX_LABEL_CHARS: usize = 40;
+
+/// The key a label is matched by: whitespace and line feeds removed, half-width, trailing
+/// colons and bracketed tails removed, a leading `其中：` removed.
+/// `"预算执行率\n（B/A）"` → `"预算执行率"`, `"实施单位（盖章）"` → `"实施单位"`.
+pub fn key(text: &str) -> String {
+    let mut k: String = halfwidth(text).chars().filter(|c| !is_space(*c)).collect();
+    loop {
+        let before = k.len();
+        while k.ends_with([':', '：']) {
+            k.pop();
+        }
+        if k.ends_with(')')
+            && let Some(i) = k.rfind('(')
+            && i > 0
+            && k[i..].chars().count() <= 16
+        {
+            k.truncate(i);
+        }
+        if k.len() == before {
+            break;
+        }
+    }
+    if let Some(rest) = k.strip_prefix("其中:").or_else(|| k.strip_prefix("其中"))
+        && !rest.is_empty()
+    {
+        k = rest.to_string();
+    }
+    k
+}
+
+/// Points printed in a label's bracketed tail: `预算执行情况（10分）` → 10,
+/// `得分（20分*执行率）` → 20, `产出指标(50分)` → 50.
+pub fn points(text: &str) -> Option<Decimal> {
+    let h = halfwidth(text);
+    let open = h.rfind('(')?;
+    let inner = &h[open + 1..];
+    let end = inner.find('分')?;
+    let digits = inner[..end].trim_matches(is_space);
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+fn table() -> &'static HashMap<&'static str, Label> {
+    static T: OnceLock<HashMap<&'static str, Label>> = OnceLock::new();
+    T.get_or_init(|| VOCABULARY.iter().copied().collect())
+}
+
+/// The characters a label can start with (before its key is built): the vocabulary's,
+/// their full-width forms, brackets and digits for year lines, 其 for `其中：`.
+fn first_chars() -> &'static std::collections::HashSet<char> {
+    static S: OnceLock<std::collections::HashSet<char>> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut s: std::collections::HashSet<char> = VOCABULARY
+            .iter()
+            .map(|(k, _)| *k)
+            .chain(REASON_PREFIXES.iter().copied())
+            .filter_map(|k| k.chars().next())
+            .collect();
+        s.extend(['(', '（', '其', '年']);
+        s.extend('0'..='9');
+        s.extend('０'..='９');
+        s
+    })
+}
+
+/// Classifies a cell's text as a label, or `None`. Long texts are never labels.
+pub fn classify(text: &str) -> Option<Label> {
+    // Runs for every text cell of every sheet, most of them values: reject long texts
+    // before building a key.
+    if text.len() > MAX_LABEL_CHARS * 4 || text.chars().count() > MAX_LABEL_CHARS {
+        return None;
+    }
+    let first = text.chars().find(|c| !is_space(*c))?;
+    if !first_chars().contains(&first) && !text.contains("自评表") {
+        return None;
+    }
+    let k = key(text);
+    if k.is_empty() {
+        return None;
+    }
+    if let Some(l) = table().get(k.as_str()) {
+        return Some(*l);
+    }
+    if REASON_PREFIXES.iter().any(|p| k.starts_with(p)) {
+        return Some(Label::Col(Role::Reason));
+    }
+    if k.ends_with("财政拨款") && k.chars().count() <= 10 {
+        return Some(Label::FundAppropriation);
+    }
+    if k.ends_with("自评表") {
+        return Some(Label::Title);
+    }
+    year_of(&k).map(Label::Year)
+}
+
+/// The year of a year line: `（2023年度）`, `2023年度`, `2023年`, `年度：2023年`.
+fn year_of(k: &str) -> Option<i32> {
+    let t = k.trim_start_matches('(').trim_end_matches(')');
+    let digits = t.strip_suffix("年度").or_else(|| t.strip_suffix('年'))?;
+    let y: i32 = digits
+        .strip_prefix("年度:")
+        .unwrap_or(digits)
+        .parse()
+        .ok()?;
+    (1990..=2100).contains(&y).then_some(y)
+}
+
+/// The year printed in a title such as `2023年度项目支出绩效自评表` or
+/// `部门预算项目支出绩效自评表(2023年度)`: four digits right before a 年.
+pub fn year_in_title(text: &str) -> Option<i32> {
+    let h = halfwidth(text);
+    let chars: Vec<char> = h.chars().collect();
+    (4..chars.len()).find_map(|i| {
+        if chars[i] != '年' {
+            return None;
+        }
+        let d: String = chars[i - 4..i].iter().collect();
+        let before_ok = i == 4 || !chars[i - 5].is_ascii_digit();
+        let y: i32 = d.parse().ok()?;
+        (before_ok && (1990..=2100).contains(&y)).then_some(y)
+    })
+}
+
+/// A template's placeholder indicator name (`指标1`, `指标2：`, `……`), or the name typed
+/// after such a prefix: `Placeholder::Prefix("工程资金金额")` for `指标1工程资金金额`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placeholder<'a> {
+    Bare,
+    Prefix(&'a str),
+}
+
+/// Whether an indicator name is a template placeholder, or carries a placeholder prefix.
+pub fn placeholder(name: &str) -> Option<Placeholder<'_>> {
+    let t = name.trim_matches(is_space);
+    if !t.is_empty()
+        && t.chars()
+            .all(|c| matches!(c, '…' | '.' | '。' | '·' | '—' | '-'))
+    {
+        return Some(Placeholder::Bare);
+    }
+    let rest = t.strip_prefix("指标")?;
+    let digits = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || ('０'..='９').contains(c)))
+        .map_or(rest.len(), |(i, _)| i);
+    if digits == 0 {
+        return None;
+    }
+    let tail = rest[digits..].trim_start_matches([':', '：', '、', '.', ' ']);
+    let tail = tail.trim_matches(is_space);
+    Some(if tail.is_empty() {
+        Placeholder::Bare
+    } else {
+        Placeholder::Prefix(tail)
+    })
+}
+
+/// Whether a text is an instruction the template printed for the filler and nobody
+/// replaced: `对照年度目标，说明…（100字以内）`.
+pub fn is_instruction(text: &str) -> bool {
+    let k = halfwidth(text);
+    [
+        "字以内",
+        "字左右",
+        "请填写",
+        "填写说明",
+        "此处填写",
+        "(选填)",
+    ]
+    .iter()
+    .any(|m| k.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_drop_whitespace_colons_and_bracketed_tails() {
+        assert_eq!(key("年初\n预算数"), "年初预算数");
+        assert_eq!(key("预算执行率（B/A）"), "预算执行率");
+        assert_eq!(key("得分（20分*执行率）"), "得分");
+        assert_eq!(key("实施单位（盖章）"), "实施单位");
+        assert_eq!(key("项目名称："), "项目名称");
+        assert_eq!(key("年度资金总额："), "年度资金总额");
+        assert_eq!(key("其中：当年财政拨款"), "当年财政拨款");
+        assert_eq!(key("转移支付（项目）名称"), "转移支付(项目)名称");
+        assert_eq!(key("（2023年度）"), "(2023年度)");
+    }
+
+    #[test]
+    fn every_wording_of_variants_md_is_known() {
+        let cases = [
+            ("转移支付（项目）名称", Label::ProjectName),
+            ("中央主管部门", Label::Department),
+            ("地方主管部门", Label::LocalDepartment),
+            ("实施单位（盖章）", Label::Implementer),
+            ("项目实施单位", Label::Implementer),
+            ("年初预算", Label::Col(Role::Initial)),
+            ("调整后预算数", Label::Col(Role::FullYear)),
+            ("预算数（A）", Label::Col(Role::FullYear)),
+            ("全年预算数（A）", Label::Col(Role::FullYear)),
+            ("执行数（B）", Label::Col(Role::Executed)),
+            ("预算执行数", Label::Col(Role::Executed)),
+            ("执行率（B/A）", Label::Col(Role::Rate)),
+            ("得分（20分*执行率）", Label::Col(Role::Score)),
+            ("总额", Label::FundTotal),
+            ("年度财政资金总额", Label::FundTotal),
+            ("其中：中央补助", Label::FundAppropriation),
+            ("其中：当年财政拨款", Label::FundAppropriation),
+            ("财政专户管理资金", Label::FundOther),
+            ("年初设定目标", Label::Expected),
+            ("全年实际完成情况", Label::Achieved),
+            ("年初目标值（A）", Label::Col(Role::Target)),
+            ("指标值（A）", Label::Col(Role::Target)),
+            ("全年实际值（B）", Label::Col(Role::Actual)),
+            ("实际完成值（B）", Label::Col(Role::Actual)),
+            ("完成值", Label::Col(Role::Actual)),
+            ("权重", Label::Col(Role::Weight)),
+            ("参考分值", Label::Col(Role::Weight)),
+            ("分值（分）", Label::Col(Role::Weight)),
+            ("得分（分）", Label::Col(Role::Score)),
+            ("未完成原因分析及改进措施", Label::Col(Role::Reason)),
+            ("偏差原因\n分析及改进\n措施", Label::Col(Role::Reason)),
+            ("原因", Label::Col(Role::Reason)),
+            ("指标性质", Label::Col(Role::Nature)),
+            ("度量单位", Label::Col(Role::Unit)),
+            ("合计", Label::Total),
+            ("综合得分", Label::Total),
+            ("预算执行情况（10分）", Label::Funds),
+            ("项目资金\n（万元）", Label::Funds),
+            ("部门预算项目支出绩效自评表(2023年度)", Label::Title),
+            ("XX县项目支出绩效自评表", Label::Title),
+            ("中央对地方转移支付资金绩效目标自评表", Label::Title),
+            ("绩\n\n效\n\n指\n\n标", Label::Indicators),
+            ("（2023年度）", Label::Year(2023)),
+            ("报表编号：", Label::Other),
+        ];
+        for (text, want) in cases {
+            assert_eq!(classify(text), Some(want), "{text}");
+        }
+        assert_eq!(classify("完成"), None);
+        assert_eq!(classify("2023"), None);
+        assert_eq!(classify("产出指标(50分)"), None);
+    }
+
+    #[test]
+    fn points_in_labels() {
+        assert_eq!(points("预算执行情况（10分）"), Some(Decimal::from(10)));
+        assert_eq!(points("得分（20分*执行率）"), Some(Decimal::from(20)));
+        assert_eq!(points("年度绩效目标(80分)"), Some(Decimal::from(80)));
+        assert_eq!(points("执行率（B/A）"), None);
+        assert_eq!(points("得分"), None);
+    }
+
+    #[test]
+    fn years_in_titles() {
+        assert_eq!(
+            year_in_title("部门预算项目支出绩效自评表(2023年度)"),
+            Some(2023)
+        );
+        assert_eq!(year_in_title("2024年度项目支出绩效自评表"), Some(2024));
+        assert_eq!(year_in_title("（２０２２年度）"), Some(2022));
+        assert_eq!(year_in_title("项目支出绩效自评表"), None);
+        assert_eq!(year_in_title("12023年"), None);
+    }
+
+    #[test]
+    fn placeholders_and_instructions() {
+        assert_eq!(placeholder("指标1"), Some(Placeholder::Bare));
+        assert_eq!(placeholder("指标2："), Some(Placeholder::Bare));
+        assert_eq!(placeholder("……"), Some(Placeholder::Bare));
+        assert_eq!(
+            placeholder("指标1工程资金金额"),
+            Some(Placeholder::Prefix("工程资金金额"))
+        );
+        assert_eq!(placeholder("指标完成率"), None);
+        assert_eq!(placeholder("培训人数"), None);
+        assert!(is_instruction("对照年度目标，说明…（100字以内）"));
+        assert!(!is_instruction("完成全年培训任务"));
+    }
+}
