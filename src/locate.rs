@@ -38,7 +38,7 @@ impl LabelIndex {
     }
 }
 
-const ROLES: usize = 14;
+const ROLES: usize = 15;
 
 /// The column of each role in a table (funds or indicators), as its header row(s) say.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -74,9 +74,13 @@ pub struct FundsLayout {
     pub cols: Columns,
     /// 年度资金总额, 当年财政拨款, 上年结转资金, 其他资金.
     pub rows: [Option<u32>; 4],
+    /// Rows of further sources (a second 其他-type row such as 单位资金), with their labels.
+    pub more: Vec<Pos>,
     /// Where the execution's 分值 is printed when there is no 分值 column: a label with its
     /// points (`预算执行情况（10分）`, `得分（20分*执行率）`).
     pub weight_label: Option<Pos>,
+    /// The 执行率 header says its numbers are percent points (`执行率(%)`: 100 is 100%).
+    pub rate_in_percent: bool,
 }
 
 /// An 二级 block: the rows under one 二级指标 label.
@@ -115,7 +119,7 @@ pub struct FormLayout {
     pub year: Option<(Pos, i32)>,
     pub name: Option<Pos>,
     pub department: Option<Pos>,
-    pub local_department: Option<Pos>,
+    pub central_department: Option<Pos>,
     pub implementer: Option<Pos>,
     pub funds: Option<FundsLayout>,
     pub expected: Option<Pos>,
@@ -126,6 +130,8 @@ pub struct FormLayout {
     pub header_total: Option<Pos>,
     /// Header texts of the funds and indicator tables that the vocabulary does not know.
     pub unknown: Vec<Unknown>,
+    /// Values beside labels of no field (报表编号, 填报人): kept as unplaced, known as such.
+    pub other_values: Vec<Pos>,
     /// Every label cell of the form.
     pub labels: Vec<Pos>,
 }
@@ -273,19 +279,39 @@ fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) 
     let value_right = |l: Option<Pos>| l.and_then(|l| right_of(grid, l)).filter(|p| !is_label(*p));
     f.name = value_right(Some(anchor));
     f.department = value_right(labels.first(Label::Department, anchor.row));
-    f.local_department = value_right(labels.first(Label::LocalDepartment, anchor.row));
+    f.central_department = value_right(labels.first(Label::CentralDepartment, anchor.row));
     f.implementer = value_right(labels.first(Label::Implementer, anchor.row));
+    f.other_values = labels
+        .items
+        .iter()
+        .filter(|(l, _)| *l == Label::Other)
+        .filter_map(|(_, p)| value_right(Some(*p)))
+        .filter(|p| !grid.get(*p).is_empty())
+        .collect();
 
     let limit = header.map_or(f.rows.1, |h| h.row.saturating_sub(1));
     f.funds = funds_layout(grid, &labels, (anchor.row, limit), &mut f.unknown);
-    let below_or_right = |l: Option<Pos>| {
-        let l = l.filter(|p| p.row <= limit)?;
-        below(grid, l, limit)
-            .filter(|p| !is_label(*p) && !grid.get(*p).is_empty())
-            .or_else(|| value_right(Some(l)))
+    // A goal's text sits right of its label, or below it when the labels form a header row.
+    let text_of = |l: Pos| {
+        let filled = |p: &Pos| !is_label(*p) && !grid.get(*p).is_empty();
+        value_right(Some(l))
+            .filter(filled)
+            .or_else(|| below(grid, l, limit).filter(filled))
     };
-    f.expected = below_or_right(labels.first(Label::Expected, anchor.row));
-    f.actual = below_or_right(labels.first(Label::Achieved, anchor.row));
+    let goal_text = |want: Label| {
+        let l = labels.first(want, anchor.row).filter(|p| p.row <= limit)?;
+        text_of(l).or_else(|| value_right(Some(l)))
+    };
+    f.expected = goal_text(Label::Expected).or_else(|| {
+        // Without 预期目标, a 总体目标 label with its text below it (the central form).
+        labels
+            .in_rows((anchor.row, limit))
+            .filter(|(l, _)| *l == Label::Goal)
+            .find_map(|(_, p)| {
+                below(grid, p, limit).filter(|q| !is_label(*q) && !grid.get(*q).is_empty())
+            })
+    });
+    f.actual = goal_text(Label::Achieved);
     // A declared total printed in the header block (`自评得分 | 98`, `总分 | 98`), outside the
     // funds table.
     let fund_rows = f.funds.as_ref().map(|fl| fl.header_row);
@@ -500,11 +526,20 @@ fn funds_layout(
         .in_rows((band_end + 1, rows.1))
         .find(|(l, _)| matches!(l, Label::Goal | Label::Expected | Label::Achieved))
         .map_or(rows.1, |(_, p)| p.row.saturating_sub(1));
+    // The canonical wording wins where a form lists several sources of one kind.
     let row_of = |want: Label| {
-        labels
+        let mut of_kind = labels
             .in_rows((band_end + 1, end))
-            .find(|(l, _)| *l == want)
-            .map(|(_, p)| p.row)
+            .filter(|(l, _)| *l == want);
+        let first = of_kind.next()?;
+        let canonical = std::iter::once(first).chain(of_kind).find(|(_, p)| {
+            let k = crate::vocab::key(&grid.get(*p).display_cow());
+            matches!(
+                k.as_str(),
+                "当年财政拨款" | "本年财政拨款" | "上年结转资金" | "其他资金"
+            )
+        });
+        Some(canonical.unwrap_or(first).1.row)
     };
     // Without a 年度资金总额 row, the first row holding an amount is the total (a
     // 预算执行情况 table of one row).
@@ -531,27 +566,47 @@ fn funds_layout(
             Value::Text(s) => crate::vocab::points(s).is_some(),
             _ => false,
         };
-        cols.get(Role::Score)
-            .map(|c| grid.region_at(Pos::new(header_row, c)).first)
-            .filter(points)
+        labels
+            .in_rows((rows.0, band_end))
+            .filter(|(l, _)| *l == Label::Funds)
+            .map(|(_, p)| p)
+            .find(points)
             .or_else(|| {
-                labels
-                    .in_rows((rows.0, band_end))
-                    .filter(|(l, _)| *l == Label::Funds)
-                    .map(|(_, p)| p)
-                    .find(points)
+                cols.get(Role::Score)
+                    .map(|c| grid.region_at(Pos::new(header_row, c)).first)
+                    .filter(points)
             })
     };
+    let rows = [
+        total,
+        row_of(Label::FundAppropriation),
+        row_of(Label::FundCarryover),
+        row_of(Label::FundOther),
+    ];
+    let more = labels
+        .in_rows((band_end + 1, end))
+        .filter(|(l, p)| {
+            matches!(
+                l,
+                Label::FundAppropriation | Label::FundCarryover | Label::FundOther
+            ) && !rows.contains(&Some(p.row))
+        })
+        .map(|(_, p)| p)
+        .collect();
+    let rate_in_percent = cols.get(Role::Rate).is_some_and(|c| {
+        let h = grid
+            .get(grid.region_at(Pos::new(header_row, c)).first)
+            .display();
+        crate::vocab::key(&h) != crate::normalize::label_key(&h)
+            && crate::normalize::label_key(&h).ends_with("(%)")
+    });
     Some(FundsLayout {
         header_row,
         cols,
-        rows: [
-            total,
-            row_of(Label::FundAppropriation),
-            row_of(Label::FundCarryover),
-            row_of(Label::FundOther),
-        ],
+        rows,
+        more,
         weight_label,
+        rate_in_percent,
     })
 }
 

@@ -59,17 +59,22 @@ pub struct Funds {
     pub appropriation: FundRow,
     pub carryover: FundRow,
     pub other: FundRow,
+    /// Further sources some forms list (财政专户管理资金, 单位资金), with their labels.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<(String, FundRow)>,
 }
 
 impl Funds {
     /// The rows with their labels as the form prints them.
-    pub fn rows(&self) -> [(&'static str, &FundRow); 4] {
-        [
+    pub fn rows(&self) -> Vec<(&str, &FundRow)> {
+        let mut rows = vec![
             ("年度资金总额", &self.total),
             ("当年财政拨款", &self.appropriation),
             ("上年结转资金", &self.carryover),
             ("其他资金", &self.other),
-        ]
+        ];
+        rows.extend(self.more.iter().map(|(l, r)| (l.as_str(), r)));
+        rows
     }
 }
 
@@ -107,6 +112,8 @@ pub struct Indicator {
     /// 指标性质 and 度量单位 as printed, where the form has those columns.
     pub nature: Field<String>,
     pub unit: Field<String>,
+    /// 指标方向 as printed (大于等于), where the form has that column.
+    pub direction: Field<String>,
     /// For a scoring group, set on the first indicator of the group only.
     pub weight: Field<Decimal>,
     pub score: Field<Decimal>,
@@ -246,8 +253,8 @@ pub struct Form {
     pub year: Field<i32>,
     pub name: Field<String>,
     pub department: Field<String>,
-    /// 地方主管部门, on the central transfer-payment form.
-    pub local_department: Field<String>,
+    /// 中央主管部门, on the central transfer-payment form (whose 地方主管部门 is `department`).
+    pub central_department: Field<String>,
     pub implementer: Field<String>,
     pub funds: Funds,
     /// Declared, or computed from the funds when empty (then F003 says so).

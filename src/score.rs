@@ -109,11 +109,13 @@ pub fn target_met(ind: &Indicator) -> Option<bool> {
     if actual.unit.is_empty() && target.unit == "%" {
         return None;
     }
-    let cost = ind
-        .level2
-        .value
-        .as_deref()
-        .is_some_and(|l| l.contains("成本"));
+    // A cost is a ceiling; a rate under 成本指标 (计划完成率 90%) is still a rate to reach.
+    let cost = target.unit != "%"
+        && ind
+            .level2
+            .value
+            .as_deref()
+            .is_some_and(|l| l.contains("成本"));
     Some(compare(&target, actual.value, cost))
 }
 
@@ -172,6 +174,7 @@ mod tests {
             Some(true)
         );
         assert_eq!(target_met(&ind("成本指标", "6万元", "7万元")), Some(false));
+        assert_eq!(target_met(&ind("成本指标", "90%", "60%")), Some(false));
         assert_eq!(target_met(&ind("数量指标", "80次", "完成")), None);
         assert_eq!(target_met(&ind("数量指标", "5场", "5人")), None);
     }

@@ -27,6 +27,8 @@ pub enum Role {
     Target,
     /// 度量单位: the unit of target and actual in its own column.
     Unit,
+    /// 指标方向: the comparator in words (大于等于), beside a 指标性质 of 正向/反向.
+    Direction,
     /// 实际完成值.
     Actual,
     Weight,
@@ -52,6 +54,7 @@ impl Role {
             Role::Nature => "指标性质",
             Role::Target => "年度指标值",
             Role::Unit => "度量单位",
+            Role::Direction => "指标方向",
             Role::Actual => "实际完成值",
             Role::Weight => "分值",
             Role::Score => "得分",
@@ -72,8 +75,9 @@ impl Role {
     }
 
     /// The value columns of an indicator row, in reading order.
-    pub const INDICATOR_VALUES: [Role; 7] = [
+    pub const INDICATOR_VALUES: [Role; 8] = [
         Role::Nature,
+        Role::Direction,
         Role::Target,
         Role::Unit,
         Role::Actual,
@@ -90,8 +94,9 @@ pub enum Label {
     Year(i32),
     ProjectName,
     Department,
-    /// 地方主管部门, beside 中央主管部门 on the central transfer-payment form.
-    LocalDepartment,
+    /// 中央主管部门 on the central transfer-payment form, beside its 地方主管部门 (the
+    /// department a county's bureau files the form under).
+    CentralDepartment,
     Implementer,
     /// 项目资金（万元）, or 预算执行情况 as its own section.
     Funds,
@@ -119,11 +124,15 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("转移支付(项目)名称", Label::ProjectName),
     ("转移支付名称", Label::ProjectName),
     ("项目(转移支付)名称", Label::ProjectName),
+    ("专项资金名称", Label::ProjectName),
+    ("资金名称", Label::ProjectName),
     ("主管部门", Label::Department),
-    ("中央主管部门", Label::Department),
+    ("中央主管部门", Label::CentralDepartment),
+    ("县级主管部门", Label::Department),
+    ("市级主管部门", Label::Department),
     ("主管部门及代码", Label::Department),
     ("主管单位", Label::Department),
-    ("地方主管部门", Label::LocalDepartment),
+    ("地方主管部门", Label::Department),
     ("实施单位", Label::Implementer),
     ("项目实施单位", Label::Implementer),
     ("资金使用单位", Label::Implementer),
@@ -133,6 +142,8 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("项目资金情况", Label::Funds),
     ("预算执行情况", Label::Funds),
     ("资金情况", Label::Funds),
+    ("资金投入情况", Label::Funds),
+    ("年度预算数", Label::Funds),
     ("年初预算数", Label::Col(Role::Initial)),
     ("年初预算", Label::Col(Role::Initial)),
     ("全年预算数", Label::Col(Role::FullYear)),
@@ -156,12 +167,17 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("财政资金", Label::FundAppropriation),
     ("中央补助", Label::FundAppropriation),
     ("中央财政资金", Label::FundAppropriation),
+    ("中央、省、市补助", Label::FundAppropriation),
+    ("上级补助", Label::FundAppropriation),
     ("上年结转资金", Label::FundCarryover),
     ("上年结转", Label::FundCarryover),
     ("其他资金", Label::FundOther),
     ("地方资金", Label::FundOther),
     ("单位资金", Label::FundOther),
     ("财政专户管理资金", Label::FundOther),
+    ("地方财政资金", Label::FundOther),
+    ("县级资金", Label::FundOther),
+    ("本级资金", Label::FundOther),
     ("自筹资金", Label::FundOther),
     // goals
     ("年度总体目标", Label::Goal),
@@ -174,14 +190,19 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("全年实际完成情况", Label::Achieved),
     ("年度目标完成情况", Label::Achieved),
     ("年度总体目标完成情况综述", Label::Achieved),
-    ("总体目标完成情况", Label::Achieved),
+    ("年度总体目标完成情况", Label::Achieved),
+    ("总体目标完成情况", Label::Goal),
+    ("项目年度目标完成情况", Label::Goal),
     // indicators
     ("绩效指标", Label::Indicators),
     ("年度绩效指标", Label::Indicators),
+    ("年度绩效目标", Label::Indicators),
+    ("绩效指标完成情况", Label::Indicators),
     ("一级指标", Label::Col(Role::Level1)),
     ("二级指标", Label::Col(Role::Level2)),
     ("三级指标", Label::Col(Role::Name)),
     ("指标性质", Label::Col(Role::Nature)),
+    ("指标方向", Label::Col(Role::Direction)),
     ("年度指标值", Label::Col(Role::Target)),
     ("指标值", Label::Col(Role::Target)),
     ("年初目标值", Label::Col(Role::Target)),
@@ -197,6 +218,7 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("全年实际值", Label::Col(Role::Actual)),
     ("实际值", Label::Col(Role::Actual)),
     ("实际完成指标值", Label::Col(Role::Actual)),
+    ("全年实际完成值", Label::Col(Role::Actual)),
     ("分值", Label::Col(Role::Weight)),
     ("权重", Label::Col(Role::Weight)),
     ("参考分值", Label::Col(Role::Weight)),
@@ -220,6 +242,31 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("财务负责人", Label::Other),
     ("评价等级", Label::Other),
     ("自评等级", Label::Other),
+    ("单位名称", Label::Other),
+    ("项目类别", Label::Other),
+    ("项目属性", Label::Other),
+    ("项目类型", Label::Other),
+    ("项目基本情况", Label::Other),
+    ("项目实施内容及过程概述", Label::Other),
+    ("附件", Label::Other),
+    ("情况说明", Label::Other),
+    ("存在问题和改进措施", Label::Other),
+    ("资金管理情况", Label::Other),
+    ("财政审核评分", Label::Other),
+    ("分配科学性", Label::Other),
+    ("下达及时性", Label::Other),
+    ("拨付合规性", Label::Other),
+    ("使用规范性", Label::Other),
+    ("执行准确性", Label::Other),
+    ("预算绩效管理情况", Label::Other),
+    ("支出责任履行情况", Label::Other),
+    ("评价结论", Label::Other),
+    ("存在问题", Label::Other),
+    ("改进措施", Label::Other),
+    ("项目负责人", Label::Other),
+    ("负责人及电话", Label::Other),
+    ("说明", Label::Other),
+    ("备注", Label::Other),
 ];
 
 /// Deviation-reason headers are long and varied (偏差原因分析及改进措施, 未完成原因分析…):
@@ -251,6 +298,18 @@ pub fn key(text: &str) -> String {
         }
     }
     if let Some(rest) = k.strip_prefix("其中:").or_else(|| k.strip_prefix("其中"))
+        && !rest.is_empty()
+    {
+        k = rest.to_string();
+    }
+    // A leading item number: `1.项目年度目标完成情况`, `二、`.
+    let num_end = k
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)))
+        .map(|(i, _)| i);
+    if let Some(i) = num_end
+        && i > 0
+        && let Some(rest) = k[i..].strip_prefix(['.', '、'])
         && !rest.is_empty()
     {
         k = rest.to_string();
@@ -311,6 +370,13 @@ pub fn classify(text: &str) -> Option<Label> {
     }
     if let Some(l) = table().get(k.as_str()) {
         return Some(*l);
+    }
+    // A label and its value in one cell (`单位名称：区商务局`): known when the label is.
+    if let Some((head, tail)) = k.split_once(':')
+        && !tail.is_empty()
+        && table().get(head) == Some(&Label::Other)
+    {
+        return Some(Label::Other);
     }
     if REASON_PREFIXES.iter().any(|p| k.starts_with(p)) {
         return Some(Label::Col(Role::Reason));
@@ -423,8 +489,17 @@ mod tests {
     fn every_wording_of_variants_md_is_known() {
         let cases = [
             ("转移支付（项目）名称", Label::ProjectName),
-            ("中央主管部门", Label::Department),
-            ("地方主管部门", Label::LocalDepartment),
+            ("中央主管部门", Label::CentralDepartment),
+            ("县级主管部门", Label::Department),
+            ("市级主管部门", Label::Department),
+            ("地方主管部门", Label::Department),
+            ("专项资金名称", Label::ProjectName),
+            ("资金投入情况（万元）", Label::Funds),
+            ("1.项目年度目标完成情况", Label::Goal),
+            ("全年实际完成值", Label::Col(Role::Actual)),
+            ("指标方向", Label::Col(Role::Direction)),
+            ("年度绩效目标(80分)", Label::Indicators),
+            ("单位名称：区商务局", Label::Other),
             ("实施单位（盖章）", Label::Implementer),
             ("项目实施单位", Label::Implementer),
             ("年初预算", Label::Col(Role::Initial)),
@@ -440,6 +515,7 @@ mod tests {
             ("其中：中央补助", Label::FundAppropriation),
             ("其中：当年财政拨款", Label::FundAppropriation),
             ("财政专户管理资金", Label::FundOther),
+            ("地方财政资金", Label::FundOther),
             ("年初设定目标", Label::Expected),
             ("全年实际完成情况", Label::Achieved),
             ("年初目标值（A）", Label::Col(Role::Target)),

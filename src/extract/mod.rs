@@ -53,7 +53,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     };
     form.name = x.text(layout.name);
     form.department = x.text(layout.department);
-    form.local_department = x.text(layout.local_department);
+    form.central_department = x.text(layout.central_department);
     form.implementer = x.text(layout.implementer);
     if let Some(f) = &layout.funds {
         let row = |x: &mut Extractor, r: Option<u32>| match r {
@@ -69,7 +69,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
                     full_year: x.number(at(Role::FullYear), FUND_UNITS, "全年预算数"),
                     executed: x.number(at(Role::Executed), FUND_UNITS, "全年执行数"),
                     weight: x.number(at(Role::Weight), SCORE_UNITS, "分值"),
-                    rate: x.rate(at(Role::Rate)),
+                    rate: x.rate(at(Role::Rate), f.rate_in_percent),
                     score: x.number(at(Role::Score), SCORE_UNITS, "得分"),
                     reason: x.text(at(Role::Reason)),
                 }
@@ -80,7 +80,13 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             appropriation: row(&mut x, f.rows[1]),
             carryover: row(&mut x, f.rows[2]),
             other: row(&mut x, f.rows[3]),
+            more: Vec::new(),
         };
+        for p in &f.more {
+            let label = vocab::key(&grid.get(*p).display_cow());
+            let r = row(&mut x, Some(p.row));
+            form.funds.more.push((label, r));
+        }
         if let Some(p) = f.weight_label
             && f.rows[0].is_some()
         {
@@ -130,11 +136,18 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             form.declared_total = x.number(t.score, SCORE_UNITS, "总分得分");
         }
         None if layout.header_total.is_some() => {}
-        None if layout.indicators.is_some() => x.finding(
-            "L001",
-            Some(layout.anchor),
-            "自评表缺少总分行，无法读取申报总分".into(),
-        ),
+        // A form without a 得分 column has no total to declare (L005 says so).
+        None if layout
+            .indicators
+            .as_ref()
+            .is_some_and(|i| i.cols.has(Role::Score)) =>
+        {
+            x.finding(
+                "L001",
+                Some(layout.anchor),
+                "自评表缺少总分行，无法读取申报总分".into(),
+            )
+        }
         None => {}
     }
     if form.declared_total.value.is_none()
@@ -143,6 +156,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         form.declared_total = x.number(Some(p), SCORE_UNITS, "自评得分");
     }
     x.unknown_labels(layout);
+    x.explained.extend_from_slice(&layout.other_values);
     derive_execution(&mut form, &mut x);
     if layout.indicators.is_some() && execution_unscored(&form, layout) {
         form.lacks.push(Lack::ExecutionScore);
@@ -397,7 +411,8 @@ impl Extractor<'_> {
         }
     }
 
-    fn rate(&mut self, p: Option<Pos>) -> Field<Decimal> {
+    /// Reads a 执行率; `in_percent` when the header says its numbers are percent points.
+    fn rate(&mut self, p: Option<Pos>, in_percent: bool) -> Field<Decimal> {
         let Some(p) = p else { return Field::empty() };
         self.placed.insert(p);
         let v = self.grid.get(p);
@@ -410,7 +425,27 @@ impl Extractor<'_> {
             self.change(p, s, "", "V001", "占位符视为空");
             return Field::new(None, Some(p));
         }
-        let r = normalize::parse_rate(v);
+        let mut r = normalize::parse_rate(v);
+        let plain = match v {
+            Value::Number { .. } => true,
+            Value::Text(s) => !s.contains(['%', '％']),
+            _ => false,
+        };
+        if in_percent
+            && plain
+            && let Some(x) = r
+        {
+            let frac = (x / Decimal::ONE_HUNDRED).normalize();
+            self.change(
+                p,
+                &v.display(),
+                &frac.to_string(),
+                "V001",
+                "表头注明（%），按百分数读取",
+            );
+            r = Some(frac);
+            return Field::new(r, Some(p));
+        }
         match (r, v) {
             (None, _) => self.finding(
                 "V002",
@@ -469,12 +504,13 @@ impl Extractor<'_> {
         cols: &Columns,
         out: &mut Vec<Indicator>,
     ) {
+        let g = self.grid;
+        // An empty block's labels are still the form's (an 经济效益指标 nobody filled).
+        let level1 = self.text(b.level1);
+        let level2 = self.text(b.level2);
         if plan.rows.is_empty() {
             return;
         }
-        let g = self.grid;
-        let level1 = self.text(b.level1);
-        let level2 = self.text(b.level2);
         let mut inds: Vec<Indicator> = Vec::with_capacity(plan.rows.len());
         for row in &plan.rows {
             let mut ind = Indicator::default();
@@ -620,10 +656,12 @@ impl Extractor<'_> {
     /// Target and actual with the comparator (指标性质) and unit (度量单位) the form prints in
     /// their own columns: `≥` · `95` · `%` is `≥95%`. Logged as a change of the target cell.
     fn combine(&mut self, ind: &mut Indicator) {
-        if ind.nature.value.is_none() && ind.unit.value.is_none() {
+        if ind.nature.value.is_none() && ind.unit.value.is_none() && ind.direction.value.is_none() {
             return;
         }
-        let cmp = ind.nature.value.as_deref().and_then(comparator);
+        let cmp = [&ind.direction, &ind.nature]
+            .iter()
+            .find_map(|f| f.value.as_deref().and_then(comparator));
         let unit = ind.unit.value.as_deref().unwrap_or("");
         for (is_target, field) in [(true, &mut ind.target), (false, &mut ind.actual)] {
             let Some(v) = field.value.as_deref() else {
@@ -664,7 +702,12 @@ impl Extractor<'_> {
             set_number(ind, role, Field::new(v, Some(p)));
         } else {
             let raw = self.grid.get(p).display_cow();
-            let v = self.clean(p, &raw);
+            let mut v = self.clean(p, &raw);
+            // A dash in a target or result means nothing was set: empty, and logged.
+            if matches!(role, Role::Target | Role::Actual) && v.as_deref().is_some_and(is_dash) {
+                self.change(p, &raw, "", "V001", "占位符视为空");
+                v = None;
+            }
             if let Some(f) = text_field(ind, role) {
                 *f = Field::new(v, Some(p));
             }
@@ -715,14 +758,19 @@ impl Extractor<'_> {
     }
 }
 
+/// A dash or slash that stands for "nothing" (not 无, which is an answer).
+fn is_dash(s: &str) -> bool {
+    normalize::is_placeholder(s) && !matches!(normalize::label_key(s).as_str(), "无" | "空")
+}
+
 /// The comparator a 指标性质 cell states, as a target's prefix; none for `=`, 定性, 定量.
 fn comparator(nature: &str) -> Option<&'static str> {
     let k = vocab::key(nature);
     Some(match k.as_str() {
-        "≥" | ">=" | "不低于" | "不少于" => "≥",
-        "≤" | "<=" | "不高于" | "不超过" | "不多于" => "≤",
-        ">" | "＞" => ">",
-        "<" | "＜" => "<",
+        "≥" | ">=" | "不低于" | "不少于" | "大于等于" => "≥",
+        "≤" | "<=" | "不高于" | "不超过" | "不多于" | "小于等于" => "≤",
+        ">" | "大于" => ">",
+        "<" | "小于" => "<",
         _ => return None,
     })
 }
@@ -749,6 +797,7 @@ fn text_field(ind: &mut Indicator, role: Role) -> Option<&mut Field<String>> {
         Role::Reason => &mut ind.reason,
         Role::Nature => &mut ind.nature,
         Role::Unit => &mut ind.unit,
+        Role::Direction => &mut ind.direction,
         _ => return None,
     })
 }

@@ -4,7 +4,7 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: 当年财政拨款 + 上年结转资金 + 其他资金 ≠ 年度资金总额, for any of the three amount columns.
+    /// What it checks: 当年财政拨款 + 上年结转资金 + 其他资金 (+ any further source the form lists, such as 单位资金) ≠ 年度资金总额, for any of the three amount columns.
     ///
     /// Why it matters: the fund table must add up.
     ///
@@ -44,18 +44,29 @@ fn check(form: &Form, out: &mut Emit) {
             ],
         ),
     ];
-    for (label, [total, parts @ ..]) in columns {
+    for (i, (label, [total, parts @ ..])) in columns.into_iter().enumerate() {
         let Some(t) = total.value else { continue };
-        if parts.iter().all(|p| p.value.is_none()) {
+        let more: Vec<&crate::model::Field<Decimal>> = f
+            .more
+            .iter()
+            .map(|(_, r)| [&r.initial, &r.full_year, &r.executed][i])
+            .collect();
+        if parts.iter().chain(&more).all(|p| p.value.is_none()) {
             continue;
         }
-        let sum: Decimal = parts.iter().filter_map(|p| p.value).sum();
+        let more_sum: Decimal = more.iter().filter_map(|p| p.value).sum();
+        let sum: Decimal = parts.iter().filter_map(|p| p.value).sum::<Decimal>() + more_sum;
+        let more_text = if more.is_empty() {
+            String::new()
+        } else {
+            format!(" + 其他来源{}", more_sum.normalize())
+        };
         if (sum - t).abs() >= crate::score::tolerance() {
             out.push(
                 "F001",
                 total.cell,
                 format!(
-                    "{label}：当年财政拨款{} + 上年结转资金{} + 其他资金{} = {}，与年度资金总额{}不一致",
+                    "{label}：当年财政拨款{} + 上年结转资金{} + 其他资金{}{more_text} = {}，与年度资金总额{}不一致",
                     show(parts[0].value),
                     show(parts[1].value),
                     show(parts[2].value),
