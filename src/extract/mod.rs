@@ -1161,3 +1161,326 @@ mod tests {
         assert_eq!(f.grade, Some("差"));
     }
 }
+
+/// Layouts of other provinces (`../shared/spec/variants.md`) that the real fixtures in
+/// `tests/fixtures/real` do not show, built by hand.
+#[cfg(test)]
+mod variant_tests {
+    use super::*;
+    use crate::locate::locate;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn read(rows: &[&[&str]]) -> Form {
+        let g = Grid::from_rows("S", rows);
+        let l = locate(&g);
+        assert_eq!(l.len(), 1);
+        extract(&g, &l[0], "t.xlsx")
+    }
+
+    fn codes(f: &Form) -> Vec<String> {
+        f.findings
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}@{}",
+                    x.code,
+                    x.cell.map(|c| c.to_string()).unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    const HEAD: &[&str] = &[
+        "绩效指标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ];
+
+    #[test]
+    fn an_unknown_column_is_reported_once_not_per_cell() {
+        let mut head = HEAD.to_vec();
+        head.push("指标解释");
+        let f = read(&[
+            &["项目名称", "甲项目"],
+            &["主管部门", "某局", "实施单位", "某中心"],
+            &["年度总体目标", "预期目标", "甲", "实际完成情况", "乙"],
+            &head,
+            &[
+                "",
+                "产出指标",
+                "数量指标",
+                "a",
+                "1个",
+                "1个",
+                "50",
+                "50",
+                "",
+                "说明一",
+            ],
+            &[
+                "",
+                "效益指标",
+                "社会效益指标",
+                "b",
+                "好",
+                "好",
+                "40",
+                "40",
+                "",
+                "说明二",
+            ],
+            &[
+                "",
+                "满意度指标",
+                "满意度指标",
+                "c",
+                "≥90%",
+                "95%",
+                "10",
+                "10",
+                "",
+                "说明三",
+            ],
+            &["总分", "", "", "", "", "", "100", "100"],
+        ]);
+        assert_eq!(codes(&f), ["L008@J4", "L005@B4"]);
+        assert!(f.findings[0].message.contains("指标解释"));
+        assert!(f.findings[0].message.contains("其下3个单元格"));
+        // The cells are kept, unplaced, and accounted for.
+        assert_eq!(f.cells.unplaced.len(), 3);
+        assert_eq!(f.cells.read, f.cells.placed + 3);
+        assert_eq!(f.computed_total, Some(d("100")));
+    }
+
+    #[test]
+    fn a_total_typed_in_the_rate_row_and_a_total_named_he_ji() {
+        let f = read(&[
+            &["项目名称", "甲项目"],
+            &["主管部门", "某局", "实施单位", "某中心"],
+            &[
+                "项目资金（万元）",
+                "",
+                "年初预算数",
+                "全年预算数",
+                "全年执行数",
+                "分值",
+                "执行率",
+                "得分",
+            ],
+            &["", "年度资金总额", "10", "10", "10", "100", "100%", "98"],
+            &["年度总体目标", "预期目标", "甲", "实际完成情况", "乙"],
+            HEAD,
+            &[
+                "",
+                "产出指标",
+                "数量指标",
+                "a",
+                "1个",
+                "1个",
+                "50",
+                "50",
+                "",
+            ],
+            &[
+                "",
+                "效益指标",
+                "社会效益指标",
+                "b",
+                "好",
+                "好",
+                "40",
+                "38",
+                "略有不足",
+            ],
+            &[
+                "",
+                "满意度指标",
+                "满意度指标",
+                "c",
+                "≥90%",
+                "95%",
+                "10",
+                "10",
+                "",
+            ],
+            &["合计", "", "", "", "", "", "", "", ""],
+        ]);
+        assert_eq!(f.funds.total.weight.value, Some(d("100")));
+        assert_eq!(f.declared_total.value, None);
+        let mut b = crate::model::Batch {
+            forms: vec![f],
+            ..Default::default()
+        };
+        crate::rules::check(&mut b);
+        let got = codes(&b.forms[0]);
+        assert!(got.contains(&"S011@F4".to_string()), "{got:?}");
+        assert!(
+            b.forms[0]
+                .findings
+                .iter()
+                .any(|x| x.code == "S011" && x.message.contains("疑似把总分填在了执行率行"))
+        );
+    }
+
+    #[test]
+    fn column_order_two_row_headers_and_comparator_unit_columns() {
+        // 分值 before 指标值; 指标值 split over 指标性质 · 指标值 · 度量单位 in a second
+        // header row; 实际完成值, 分值, 得分 merged down over both header rows.
+        let mut g = Grid::from_rows(
+            "S",
+            &[
+                &["项目名称", "甲项目"],
+                &["主管部门", "某局", "实施单位", "某中心"],
+                &[
+                    "一级指标",
+                    "二级指标",
+                    "三级指标",
+                    "权重",
+                    "年度指标值",
+                    "",
+                    "",
+                    "实际完成值",
+                    "得分",
+                ],
+                &["", "", "", "", "指标性质", "指标值", "度量单位", "", ""],
+                &[
+                    "产出指标",
+                    "质量指标",
+                    "合格率",
+                    "90",
+                    "≥",
+                    "95",
+                    "%",
+                    "97",
+                    "90",
+                ],
+                &[
+                    "满意度指标",
+                    "满意度",
+                    "满意度",
+                    "10",
+                    "≥",
+                    "90",
+                    "%",
+                    "85",
+                    "8",
+                ],
+                &["总分", "", "", "100", "", "", "", "", "98"],
+            ],
+        );
+        for c in [0, 1, 2, 3, 7, 8] {
+            g.add_merge(crate::grid::Region::new(2, c, 3, c));
+        }
+        g.add_merge(crate::grid::Region::new(2, 4, 2, 6));
+        let l = locate(&g);
+        let f = extract(&g, &l[0], "t.xlsx");
+        assert_eq!(f.indicators.len(), 2);
+        let i = &f.indicators[0];
+        assert_eq!(i.target.value.as_deref(), Some("≥95%"));
+        assert_eq!(i.actual.value.as_deref(), Some("97%"));
+        assert_eq!(i.weight.value, Some(d("90")));
+        assert_eq!(i.score.value, Some(d("90")));
+        assert_eq!(f.indicators[1].target.value.as_deref(), Some("≥90%"));
+        assert_eq!(f.weight_total.value, Some(d("100")));
+        assert_eq!(f.declared_total.value, Some(d("98")));
+        assert_eq!(
+            crate::score::target_met(&f.indicators[1]),
+            Some(false),
+            "85% misses ≥90%"
+        );
+        assert!(f.changes.iter().any(|c| c.code == "V003" && c.to == "≥95%"));
+        assert_eq!(f.cells.read, f.cells.placed, "{:?}", f.cells.unplaced);
+    }
+
+    #[test]
+    fn no_score_column_withholds_total_and_grade() {
+        let f = read(&[
+            &["项目名称", "甲项目"],
+            &["主管部门", "某局", "实施单位", "某中心"],
+            &[
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "指标值",
+                "完成值",
+                "分值",
+            ],
+            &["产出指标", "数量指标", "a", "1个", "1个", "50"],
+            &["总分", "", "", "", "", "100"],
+        ]);
+        assert_eq!(f.computed_total, None);
+        assert_eq!(f.grade, None);
+        assert_eq!(f.weight_total.value, Some(d("100")));
+        assert_eq!(f.declared_total.value, None);
+        assert_eq!(f.lacks, [Lack::ScoreColumn, Lack::ExecutionScore]);
+        assert_eq!(codes(&f), ["L005@A3", "L005@A3"]);
+    }
+
+    #[test]
+    fn no_weight_column_keeps_the_total_and_its_check() {
+        // One number on the 总分 row of a form without 分值 is the declared total.
+        let f = read(&[
+            &["项目名称", "甲项目"],
+            &["主管部门", "某局", "实施单位", "某中心"],
+            &[
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年初目标值（A）",
+                "实际完成值（B）",
+                "得分",
+            ],
+            &["产出指标", "数量指标", "a", "1个", "1个", "60"],
+            &["效益指标", "社会效益指标", "b", "好", "好", "60"],
+            &["总分", "", "", "", "", "100"],
+        ]);
+        assert_eq!(f.weight_total.value, None);
+        assert_eq!(f.declared_total.value, Some(d("100")));
+        assert_eq!(f.computed_total, Some(d("120")));
+        assert!(f.lacks(Lack::WeightColumn));
+    }
+
+    #[test]
+    fn a_header_total_and_a_title_with_its_year_in_brackets() {
+        let f = read(&[
+            &["报表编号：510000_001"],
+            &["部门预算项目支出绩效自评表(2023年度)"],
+            &["项目名称", "某某项目支出绩效自评表"],
+            &["主管部门", "某局", "实施单位（盖章）", "某中心"],
+            &["自评得分", "98"],
+            &[
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "指标值",
+                "完成值",
+                "分值",
+                "得分",
+            ],
+            &["产出指标", "数量指标", "a", "1个", "1个", "100", "98"],
+        ]);
+        assert_eq!(f.year.value, Some(2023));
+        assert_eq!(f.name.value.as_deref(), Some("某某项目支出绩效自评表"));
+        assert_eq!(f.implementer.value.as_deref(), Some("某中心"));
+        assert_eq!(f.declared_total.value, Some(d("98")));
+        assert_eq!(f.declared_total.cell, Pos::parse("B5"));
+        assert_eq!(f.rows.0, 0, "the 报表编号 line belongs to the form");
+        assert!(
+            f.findings
+                .iter()
+                .all(|x| x.code != "L004" && x.code != "C001"),
+            "{:?}",
+            codes(&f)
+        );
+    }
+}
