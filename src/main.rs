@@ -121,6 +121,7 @@ impl LimitArgs {
         jixiao::read::Limits {
             max_file_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
             max_sheet_cells: self.max_cells,
+            ..Default::default()
         }
     }
 }

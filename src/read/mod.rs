@@ -5,7 +5,10 @@
 //! reaches the user instead of a generic "cannot detect format".
 
 use crate::grid::{Grid, Pos, Region, Value, decimal_from_f64};
-use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
+use calamine::{
+    Data, DataRef, Dimensions, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader, SheetType,
+    Xls, Xlsb, Xlsx,
+};
 
 mod html;
 mod spreadsheetml;
@@ -23,6 +26,10 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Largest sheet, in cells from A1 to its last used cell.
     pub max_sheet_cells: u64,
+    /// Read XLSX through calamine only, never the single-pass reader: for tests that
+    /// check both paths give the same result.
+    #[doc(hidden)]
+    pub xlsx_via_calamine: bool,
 }
 
 impl Default for Limits {
@@ -30,6 +37,7 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 50 * 1024 * 1024,
             max_sheet_cells: 5_000_000,
+            xlsx_via_calamine: false,
         }
     }
 }
@@ -229,6 +237,7 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
     match format {
         Format::EncryptedOoxml => Err(ReadError::password()),
         // The single-pass reader, or calamine for anything it does not expect.
+        Format::Xlsx if limits.xlsx_via_calamine => read_xlsx_calamine(cur, limits),
         Format::Xlsx => match xlsx::read(bytes, limits) {
             Ok(result) => result,
             Err(_) => read_xlsx_calamine(cur, limits),
@@ -278,6 +287,16 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
             Ok(out)
         }
     }
+}
+
+/// The single-pass XLSX reader alone, without falling back to calamine: `Err(why)` when
+/// it would have fallen back. For tests that compare it with calamine.
+#[doc(hidden)]
+pub fn read_xlsx_fast(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Result<Vec<Grid>, ReadError>, String> {
+    xlsx::read(bytes, limits).map_err(|e| e.0)
 }
 
 /// XLSX cells are streamed (value and style in one pass) rather than read as a calamine
@@ -386,8 +405,41 @@ fn data_ref_value(v: &DataRef, percent: bool) -> Option<Value> {
             percent,
         },
         DataRef::Bool(b) => Value::Bool(*b),
-        DataRef::DateTime(d) => Value::Text(d.to_string()),
+        DataRef::DateTime(d) => date_value(d),
         DataRef::Error(e) => Value::Error(e.to_string()),
+    })
+}
+
+/// A number read with its cell's format: a date serial (in the 1900 or 1904 system) when
+/// the format shows a date, else a number.
+pub(crate) fn number_value(f: f64, percent: bool, date: xlsx::DateKind, date1904: bool) -> Value {
+    let kind = match date {
+        xlsx::DateKind::No => return float_value(f, percent),
+        xlsx::DateKind::DateTime => ExcelDateTimeType::DateTime,
+        xlsx::DateKind::Duration => ExcelDateTimeType::TimeDelta,
+    };
+    date_value(&ExcelDateTime::new(f, kind, date1904))
+}
+
+/// A date cell as the text it shows, ISO style: `2023-12-31`, `2023-12-31 08:30:00`, or
+/// `08:30:00` for a time alone. A duration (`[h]:mm:ss`), or a serial outside Excel's
+/// dates (negative, past 9999-12-31), stays a number.
+pub(crate) fn date_value(d: &ExcelDateTime) -> Value {
+    let f = d.as_f64();
+    if d.is_duration() || !(0.0..2_958_466.0).contains(&f) {
+        return float_value(f, false);
+    }
+    let (y, mo, da, h, mi, s, ms) = d.to_ymd_hms_milli();
+    let time = match ms {
+        0 => format!("{h:02}:{mi:02}:{s:02}"),
+        ms => format!("{h:02}:{mi:02}:{s:02}.{ms:03}"),
+    };
+    Value::Text(if f < 1.0 {
+        time
+    } else if (h, mi, s, ms) == (0, 0, 0, 0) {
+        format!("{y:04}-{mo:02}-{da:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{da:02} {time}")
     })
 }
 
@@ -493,7 +545,7 @@ fn to_grid(
             Data::Float(f) => float_value(*f, false),
             Data::Int(i) => Value::number((*i).into()),
             Data::Bool(b) => Value::Bool(*b),
-            Data::DateTime(d) => Value::Text(d.to_string()),
+            Data::DateTime(d) => date_value(d),
             Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
             Data::Error(e) => Value::Error(e.to_string()),
         };
