@@ -60,6 +60,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     let mut cell: Option<Cell> = None;
     let mut seen_names: HashMap<String, u32> = HashMap::new();
     let mut merged_cells: u64 = 0;
+    // Inside a cell's `<Comment>`: its `<ss:Data>` is a reviewer's note, not the value.
+    let mut in_comment = false;
     loop {
         let ev = r.read_event().map_err(corrupt)?;
         match ev {
@@ -145,6 +147,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                             col = next;
                         }
                     }
+                    "Comment" => in_comment = !empty,
+                    "Data" if in_comment => {}
                     "Data" => {
                         if let Some(c) = cell.as_mut() {
                             c.kind = xml_attr(e, "Type").unwrap_or_default();
@@ -176,6 +180,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
             }
             Event::End(e) => match e.local_name().as_ref() {
                 "Style" => style_id = None,
+                "Comment" => in_comment = false,
+                "Data" if in_comment => {}
                 "Data" => {
                     if let Some(c) = cell.as_mut() {
                         c.in_data = false;
@@ -275,6 +281,31 @@ mod tests {
                 percent: true
             }
         );
+    }
+
+    #[test]
+    fn a_comment_is_a_note_not_the_value() {
+        // As Excel writes a cell with a reviewer's comment, before and after the value.
+        let doc = r#"<?xml version="1.0"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:html="http://www.w3.org/TR/REC-html40">
+ <Worksheet ss:Name="Sheet1"><Table>
+  <Row><Cell><Data ss:Type="Number">10</Data><Comment ss:Author="张三"><ss:Data
+    xmlns="http://www.w3.org/TR/REC-html40"><B><Font html:Face="宋体">张三:</Font></B><Font
+    html:Face="宋体">&#10;请核实</Font></ss:Data></Comment></Cell>
+   <Cell><Comment ss:Author="李四"><ss:Data xmlns="http://www.w3.org/TR/REC-html40">李四: 已改</ss:Data></Comment><Data
+    ss:Type="String">完成</Data></Cell>
+   <Cell><Comment><ss:Data>只有批注</ss:Data></Comment></Cell>
+   <Cell><Data ss:Type="Number">7</Data></Cell></Row>
+ </Table></Worksheet>
+</Workbook>"#;
+        let g = &read(doc, &Limits::default()).unwrap()[0];
+        assert_eq!(g.get(Pos::new(0, 0)), &Value::number(Decimal::TEN));
+        assert_eq!(g.get(Pos::new(0, 1)), &Value::text("完成"));
+        assert_eq!(g.get(Pos::new(0, 2)), &Value::Empty);
+        assert_eq!(g.get(Pos::new(0, 3)), &Value::number(Decimal::from(7)));
+        assert_eq!(g.non_empty().count(), 3);
     }
 
     #[test]
