@@ -8,7 +8,10 @@
 //! caller then falls back to calamine, so it can only make reading faster, never worse.
 //! A test checks that both readers give the same grids.
 
-use super::{Extent, Limits, ReadError, is_percent_format, number_value, push_xml_ref, xml_attr};
+use super::{
+    Budget, Extent, ReadError, is_percent_format, keep, number_value, push_xml_ref, unique_merges,
+    xml_attr,
+};
 use crate::grid::{Grid, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -427,8 +430,68 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
     }
 }
 
+/// Checks what a package declares before any reader trusts it: each part's inflated
+/// size, their total, and the shared strings' count (calamine reserves room for that
+/// many strings up front, so `uniqueCount="4000000000"` would reserve 96 GB).
+pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(), ReadError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // not a zip: the reader says so
+    };
+    let limits = budget.limits;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(f) = zip.by_index_raw(i) else {
+            continue;
+        };
+        total = total.saturating_add(f.size());
+        if f.size() > PART_LIMIT || total > limits.max_inflated_bytes {
+            return Err(ReadError {
+                code: "E001",
+                reason: format!(
+                    "文件解压后过大（部件 {} 为 {} 字节，单个上限 {PART_LIMIT}，合计上限 {}）",
+                    f.name().unwrap_or_default(),
+                    f.size(),
+                    limits.max_inflated_bytes
+                ),
+            });
+        }
+    }
+    let Ok(f) = zip.by_name("xl/sharedStrings.xml") else {
+        return Ok(());
+    };
+    let mut head = Vec::new();
+    let _ = f.take(4096).read_to_end(&mut head);
+    let head = String::from_utf8_lossy(&head);
+    let mut r = Reader::from_str(&head);
+    while let Ok(ev) = r.read_event() {
+        match ev {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
+                let n: u64 = xml_attr(&e, "uniqueCount")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                if n > limits.max_sheet_cells {
+                    return Err(ReadError {
+                        code: "E001",
+                        reason: format!(
+                            "共享字符串表声明 {n} 项（uniqueCount），过大，上限 {}",
+                            limits.max_sheet_cells
+                        ),
+                    });
+                }
+                return Ok(());
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Reads every worksheet, or says why it cannot (then the caller uses calamine).
-pub fn read(bytes: &[u8], limits: &Limits) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
+pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
+    if let Err(e) = check_declared_counts(bytes, budget) {
+        return Ok(Err(e));
+    }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| no(e.to_string()))?;
     let wb = workbook(&mut zip)?;
     let strings = match read_part(&mut zip, "xl/sharedStrings.xml", PART_LIMIT)? {
@@ -444,11 +507,24 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Result<Vec<Grid>, ReadError
         styles: &styles,
         date1904: wb.date1904,
     };
-    let mut grids = Vec::with_capacity(wb.sheets.len());
+    let mut grids = Vec::with_capacity(wb.sheets.len().min(64));
     for (name, path) in wb.sheets {
-        let xml =
-            read_part(&mut zip, &path, PART_LIMIT)?.ok_or_else(|| no(format!("missing {path}")))?;
-        match sheet(&name, &xml, &ctx, limits)? {
+        if let Err(e) = budget.sheet() {
+            return Ok(Err(e));
+        }
+        let xml = match read_part(&mut zip, &path, PART_LIMIT) {
+            Ok(Some(x)) => x,
+            Ok(None) => return Err(no(format!("missing {path}"))),
+            // A part whose size lied: calamine would stream it whole, so refuse here.
+            Err(e) if e.0.ends_with("is too large") => {
+                return Ok(Err(ReadError {
+                    code: "E001",
+                    reason: format!("文件解压后过大（{path} 超过 {PART_LIMIT} 字节）"),
+                }));
+            }
+            Err(e) => return Err(e),
+        };
+        match sheet(&name, &xml, &ctx, budget)? {
             Ok(g) => grids.push(g),
             Err(e) => return Ok(Err(e)),
         }
@@ -472,12 +548,13 @@ fn sheet(
     name: &str,
     xml: &str,
     ctx: &Context,
-    limits: &Limits,
+    budget: &Budget,
 ) -> Result<Result<Grid, ReadError>, Unsupported> {
     let mut r = Reader::from_str(xml);
     let mut cells: Vec<(Pos, Value)> = Vec::new();
+    let mut dropped = Vec::new();
     let mut merges: Vec<Region> = Vec::new();
-    let mut extent = Extent::new(name, limits);
+    let mut extent = Extent::new(name, budget);
     let (mut row, mut col) = (0u32, 0u32);
     let (mut widths, mut heights) = (Vec::new(), Vec::new());
     loop {
@@ -551,10 +628,9 @@ fn sheet(
                 if value.is_empty() {
                     continue;
                 }
-                if let Err(e) = extent.add(pos) {
+                if let Err(e) = keep(&mut cells, &mut dropped, pos, value, &mut extent) {
                     return Ok(Err(e));
                 }
-                cells.push((pos, value));
             }
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "mergeCell" => {
                 let Some(rf) = xml_attr(&e, "ref") else {
@@ -564,19 +640,27 @@ fn sheet(
                 let (Some(a), Some(b)) = (cell_ref(a), cell_ref(b)) else {
                     return Err(no("bad merge ref"));
                 };
-                let m = Region::new(a.0, a.1, b.0, b.1);
-                if let Err(e) = extent.add(m.last) {
-                    return Ok(Err(e));
-                }
-                merges.push(m);
+                merges.push(Region::new(a.0, a.1, b.0, b.1));
             }
             Event::Eof => break,
             _ => {}
         }
     }
+    let merged = unique_merges(merges, budget).and_then(|merges| {
+        for m in &merges {
+            extent.add(m.last)?;
+        }
+        extent.finish()?;
+        Ok(merges)
+    });
+    let merges = match merged {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e)),
+    };
     let mut g = Grid::from_cells(name, cells, &merges, true);
     g.col_widths = widths;
     g.row_heights = heights;
+    g.dropped = dropped;
     Ok(Ok(g))
 }
 
@@ -730,14 +814,14 @@ mod tests {
         w.start_file("hello.txt", zip::write::SimpleFileOptions::default())
             .unwrap();
         let bytes = w.finish().unwrap().into_inner();
-        let Err(Unsupported(why)) = read(&bytes, &Limits::default()) else {
+        let limits = super::super::Limits::default();
+        let Err(Unsupported(why)) = read(&bytes, &Budget::new(&limits)) else {
             panic!("a zip without a workbook is not read");
         };
         assert!(why.contains("workbook"), "{why}");
         // And through the public reader: calamine reports it as corrupt.
         let e =
-            super::super::read_bytes(&bytes, std::path::Path::new("x.xlsx"), &Limits::default())
-                .unwrap_err();
+            super::super::read_bytes(&bytes, std::path::Path::new("x.xlsx"), &limits).unwrap_err();
         assert_eq!(e.code, "E001");
     }
 
@@ -760,7 +844,8 @@ mod tests {
         )
         .unwrap();
         let bytes = wb.save_to_buffer().unwrap();
-        let g = &read(&bytes, &Limits::default()).unwrap().unwrap()[0];
+        let limits = super::super::Limits::default();
+        let g = &read(&bytes, &Budget::new(&limits)).unwrap().unwrap()[0];
         assert_eq!(g.get(Pos::new(2, 0)), &Value::number(99.into()));
         assert_eq!(g.get(Pos::new(3, 0)), &Value::text("总分"));
     }
@@ -791,9 +876,11 @@ mod tests {
             if !bytes.starts_with(b"PK") {
                 continue;
             }
-            let ours = read(&bytes, &Limits::default()).unwrap().unwrap();
+            let limits = super::super::Limits::default();
+            let ours = read(&bytes, &Budget::new(&limits)).unwrap().unwrap();
             let theirs =
-                super::super::read_xlsx_calamine(Cursor::new(&bytes), &Limits::default()).unwrap();
+                super::super::read_xlsx_calamine(Cursor::new(&bytes), &Budget::new(&limits))
+                    .unwrap();
             assert_eq!(ours.len(), theirs.len());
             for (a, b) in ours.iter().zip(&theirs) {
                 assert_eq!(a.sheet, b.sheet);
