@@ -244,6 +244,20 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     }
     input.forms = forms.len();
     let mut findings = Vec::new();
+    for g in grids.iter().filter(|g| !g.dropped.is_empty()) {
+        let shown: Vec<String> = g.dropped.iter().take(5).map(|p| p.to_string()).collect();
+        let more = if g.dropped.len() > 5 { "等" } else { "" };
+        findings.push(file_finding(
+            "E001",
+            &path,
+            format!(
+                "工作表“{}”有 {} 个单元格超出 Excel 的范围（XFD 列、第 1,048,576 行之后），已忽略：{}{more}",
+                g.sheet,
+                g.dropped.len(),
+                shown.join("、")
+            ),
+        ));
+    }
     if forms.is_empty() {
         let msg = "工作簿中没有找到项目支出绩效自评表（未见“项目名称”等标签）".to_string();
         input.reason = Some(format!("{msg} [E003]"));

@@ -192,6 +192,9 @@ pub struct Grid {
     /// auditor's view lays the form out as its sender did.
     pub col_widths: Vec<(u32, f64)>,
     pub row_heights: Vec<(u32, f64)>,
+    /// Cells the file placed past the last column or row a worksheet can have
+    /// (XFD1048576): left out of the grid, and reported.
+    pub dropped: Vec<Pos>,
 }
 
 const NO_MERGE: u32 = u32::MAX;
@@ -210,6 +213,7 @@ impl Grid {
             has_merge_info: true,
             col_widths: Vec::new(),
             row_heights: Vec::new(),
+            dropped: Vec::new(),
         }
     }
 
@@ -301,6 +305,9 @@ impl Grid {
         for m in std::mem::take(&mut self.merges) {
             g.add_merge(m);
         }
+        g.col_widths = std::mem::take(&mut self.col_widths);
+        g.row_heights = std::mem::take(&mut self.row_heights);
+        g.dropped = std::mem::take(&mut self.dropped);
         *self = g;
     }
 
@@ -313,23 +320,24 @@ impl Grid {
         if m.last.row >= self.rows || m.last.col >= self.cols {
             self.grow(self.rows.max(m.last.row + 1), self.cols.max(m.last.col + 1));
         }
+        // Checked before anything is written, so a refused region (a duplicate, an
+        // overlap) costs its own area, not a scan of the grid.
+        let cols = self.cols as usize;
+        let span = (m.first.col as usize)..=(m.last.col as usize);
+        let rows = (m.first.row as usize)..=(m.last.row as usize);
+        let taken = rows.clone().any(|r| {
+            self.merge_index[r * cols + span.start()..=r * cols + span.end()]
+                .iter()
+                .any(|x| *x != NO_MERGE)
+        });
+        if taken {
+            return;
+        }
         let id = self.merges.len() as u32;
-        for r in m.first.row..=m.last.row {
-            for c in m.first.col..=m.last.col {
-                let i = self.idx(Pos::new(r, c)).expect("grown to fit");
-                if self.merge_index[i] != NO_MERGE {
-                    return self.undo_merge(id);
-                }
-                self.merge_index[i] = id;
-            }
+        for r in rows {
+            self.merge_index[r * cols + span.start()..=r * cols + span.end()].fill(id);
         }
         self.merges.push(m);
-    }
-
-    fn undo_merge(&mut self, id: u32) {
-        for x in self.merge_index.iter_mut().filter(|x| **x == id) {
-            *x = NO_MERGE;
-        }
     }
 
     pub fn merges(&self) -> &[Region] {
@@ -401,8 +409,11 @@ mod tests {
         g.add_merge(Region::new(0, 0, 1, 1));
         g.add_merge(Region::new(1, 1, 2, 2)); // overlaps: ignored
         assert_eq!(g.merges().len(), 1);
-        assert_eq!(g.merge_at(Pos::new(1, 1)), Some(Region::new(0, 0, 1, 1)));
         assert_eq!(g.merge_at(Pos::new(2, 2)), None);
+        g.add_merge(Region::new(2, 2, 3, 3)); // free again: taken
+        assert_eq!(g.merges().len(), 2);
+        assert_eq!(g.merge_at(Pos::new(1, 1)), Some(Region::new(0, 0, 1, 1)));
+        assert_eq!(g.merge_at(Pos::new(3, 3)), Some(Region::new(2, 2, 3, 3)));
         assert!(g.is_covered(Pos::new(1, 0)));
         assert!(!g.is_covered(Pos::new(0, 0)));
     }

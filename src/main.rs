@@ -111,7 +111,8 @@ struct LimitArgs {
     /// Refuse files larger than this many megabytes.
     #[arg(long, default_value_t = 50)]
     max_file_mb: u64,
-    /// Refuse sheets spanning more cells than this (from A1 to the last used cell).
+    /// Refuse files spanning more cells than this: every sheet from A1 to its last used
+    /// cell, plus merged regions, added up over the file.
     #[arg(long, default_value_t = 5_000_000)]
     max_cells: u64,
 }
@@ -121,6 +122,7 @@ impl LimitArgs {
         jixiao::read::Limits {
             max_file_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
             max_sheet_cells: self.max_cells,
+            ..Default::default()
         }
     }
 }

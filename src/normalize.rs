@@ -173,38 +173,60 @@ pub struct Quantity {
     pub unit: String,
 }
 
+/// Comparators written before a number.
+const PREFIXES: &[(&str, Comparator)] = &[
+    ("≥", Comparator::AtLeast),
+    (">=", Comparator::AtLeast),
+    ("≤", Comparator::AtMost),
+    ("<=", Comparator::AtMost),
+    (">", Comparator::Above),
+    ("<", Comparator::Below),
+    ("=", Comparator::Equal),
+    ("不低于", Comparator::AtLeast),
+    ("不少于", Comparator::AtLeast),
+    ("大于等于", Comparator::AtLeast),
+    ("达到", Comparator::AtLeast),
+    ("不超过", Comparator::AtMost),
+    ("不高于", Comparator::AtMost),
+    ("不多于", Comparator::AtMost),
+    ("小于等于", Comparator::AtMost),
+    ("大于", Comparator::Above),
+    ("小于", Comparator::Below),
+];
+
+/// Comparators written after a number and its unit (`95%及以上`, `3天以内`).
+const SUFFIXES: &[(&str, Comparator)] = &[
+    ("以上", Comparator::AtLeast),
+    ("及以上", Comparator::AtLeast),
+    ("以内", Comparator::AtMost),
+    ("及以内", Comparator::AtMost),
+    ("以下", Comparator::AtMost),
+    ("及以下", Comparator::AtMost),
+];
+
+/// The longest word of `table` that `strip` takes off `s`, with what is left: so
+/// `及以上` wins over `以上` and `>=` over `>`, whatever the table's order.
+fn longest_match<'a>(
+    s: &'a str,
+    table: &[(&str, Comparator)],
+    strip: impl Fn(&'a str, &str) -> Option<&'a str>,
+) -> Option<(Comparator, &'a str)> {
+    table
+        .iter()
+        .filter_map(|(w, c)| strip(s, w).map(|r| (w.len(), *c, r)))
+        .max_by_key(|(len, _, _)| *len)
+        .map(|(_, c, r)| (c, r))
+}
+
 /// Parses a quantitative value such as `≥16个`, `不低于95%`, `6万元每年`, `80次`, `≤3天`.
 /// Returns `None` for qualitative text (`完成`, `按时`) or anything with more than one number.
 pub fn parse_quantity(s: &str) -> Option<Quantity> {
     let h = halfwidth(s);
     let t: String = h.chars().filter(|c| !is_space(*c) && *c != ',').collect();
-    let mut rest = t.as_str();
-    let mut cmp = Comparator::Equal;
-    for (p, c) in [
-        ("≥", Comparator::AtLeast),
-        (">=", Comparator::AtLeast),
-        ("≤", Comparator::AtMost),
-        ("<=", Comparator::AtMost),
-        (">", Comparator::Above),
-        ("<", Comparator::Below),
-        ("=", Comparator::Equal),
-        ("不低于", Comparator::AtLeast),
-        ("不少于", Comparator::AtLeast),
-        ("大于等于", Comparator::AtLeast),
-        ("达到", Comparator::AtLeast),
-        ("不超过", Comparator::AtMost),
-        ("不高于", Comparator::AtMost),
-        ("不多于", Comparator::AtMost),
-        ("小于等于", Comparator::AtMost),
-        ("大于", Comparator::Above),
-        ("小于", Comparator::Below),
-    ] {
-        if let Some(r) = rest.strip_prefix(p) {
-            rest = r;
-            cmp = c;
-            break;
-        }
-    }
+    let (mut cmp, rest) = match longest_match(&t, PREFIXES, |s, w| s.strip_prefix(w)) {
+        Some((c, r)) => (c, r),
+        None => (Comparator::Equal, t.as_str()),
+    };
     let end = rest
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
@@ -214,17 +236,10 @@ pub fn parse_quantity(s: &str) -> Option<Quantity> {
     }
     let mut value = Decimal::from_str(&rest[..end]).ok()?;
     let mut unit = &rest[end..];
-    for (suffix, c) in [
-        ("以上", Comparator::AtLeast),
-        ("及以上", Comparator::AtLeast),
-        ("以内", Comparator::AtMost),
-        ("以下", Comparator::AtMost),
-    ] {
-        if let Some(u) = unit.strip_suffix(suffix) {
-            unit = u;
-            if cmp == Comparator::Equal {
-                cmp = c;
-            }
+    if let Some((c, u)) = longest_match(unit, SUFFIXES, |s, w| s.strip_suffix(w)) {
+        unit = u;
+        if cmp == Comparator::Equal {
+            cmp = c;
         }
     }
     if unit.chars().any(|c| c.is_ascii_digit()) {
@@ -341,6 +356,30 @@ mod tests {
         );
         assert_eq!(q("完成"), None);
         assert_eq!(q("按时"), None);
+    }
+
+    #[test]
+    fn comparator_words_match_longest_first() {
+        let q = |s| parse_quantity(s).map(|q| (q.cmp, q.value, q.unit));
+        let at_least = Comparator::AtLeast;
+        let at_most = Comparator::AtMost;
+        assert_eq!(q("95%及以上"), Some((at_least, d("0.95"), "%".into())));
+        assert_eq!(q("95%以上"), Some((at_least, d("0.95"), "%".into())));
+        assert_eq!(q("90分及以上"), Some((at_least, d("90"), "分".into())));
+        assert_eq!(q("3天以内"), Some((at_most, d("3"), "天".into())));
+        assert_eq!(q("3天及以内"), Some((at_most, d("3"), "天".into())));
+        assert_eq!(q("5%及以下"), Some((at_most, d("0.05"), "%".into())));
+        assert_eq!(q("5%以下"), Some((at_most, d("0.05"), "%".into())));
+        assert_eq!(q("不低于90%"), Some((at_least, d("0.9"), "%".into())));
+        assert_eq!(
+            q("不低于 90%及以上"),
+            Some((at_least, d("0.9"), "%".into()))
+        );
+        assert_eq!(q(">=16个"), Some((at_least, d("16"), "个".into())));
+        assert_eq!(q("大于等于16个"), Some((at_least, d("16"), "个".into())));
+        assert_eq!(q("≤3天以内"), Some((at_most, d("3"), "天".into())));
+        // A comparator word before the number keeps its own meaning.
+        assert_eq!(q("达到80%以上"), Some((at_least, d("0.8"), "%".into())));
         assert_eq!(q("1-2个"), None);
     }
 

@@ -12,6 +12,7 @@ fuzz_target!(init: jixiao::read::quiet_reader_panics(), |data: &[u8]| {
     let limits = Limits {
         max_file_bytes: 1 << 20,
         max_sheet_cells: 200_000,
+        ..Limits::default()
     };
     for name in ["f.xlsx", "f.ods", "f.xlsb", "f.xls"] {
         let Ok(grids) = read_bytes(data, Path::new(name), &limits) else {

@@ -5,13 +5,18 @@
 //! reaches the user instead of a generic "cannot detect format".
 
 use crate::grid::{Grid, Pos, Region, Value, decimal_from_f64};
-use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
+use calamine::{
+    Data, DataRef, Dimensions, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader, SheetType,
+    Xls, Xlsb, Xlsx,
+};
 
 mod html;
+mod ods_guard;
 mod spreadsheetml;
 mod xls_guard;
 mod xlsx;
 
+use std::cell::Cell;
 use std::io::Cursor;
 use std::path::Path;
 pub(crate) use xlsx::sheets as sheet_parts;
@@ -21,8 +26,22 @@ pub(crate) use xlsx::sheets as sheet_parts;
 pub struct Limits {
     /// Largest file read, in bytes.
     pub max_file_bytes: u64,
-    /// Largest sheet, in cells from A1 to its last used cell.
+    /// Most cells one file may span: every sheet from A1 to its last used cell, plus the
+    /// area of every merged region, added up over the file.
     pub max_sheet_cells: u64,
+    /// Most text one file's cells may hold, in bytes (a long string repeated in many
+    /// cells counts each time).
+    pub max_text_bytes: u64,
+    /// Most worksheets in one file.
+    pub max_sheets: u64,
+    /// Most merged regions in one file.
+    pub max_merges: u64,
+    /// Most bytes inflated from one zip-based file's parts, together.
+    pub max_inflated_bytes: u64,
+    /// Read XLSX through calamine only, never the single-pass reader: for tests that
+    /// check both paths give the same result.
+    #[doc(hidden)]
+    pub xlsx_via_calamine: bool,
 }
 
 impl Default for Limits {
@@ -30,6 +49,11 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 50 * 1024 * 1024,
             max_sheet_cells: 5_000_000,
+            max_text_bytes: 256 << 20,
+            max_sheets: 1_000,
+            max_merges: 1_000_000,
+            max_inflated_bytes: 1 << 30,
+            xlsx_via_calamine: false,
         }
     }
 }
@@ -226,58 +250,98 @@ fn contain<T>(read: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadErro
 fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     let format = sniff(bytes, path).ok_or_else(|| ReadError::corrupt("无法识别的文件格式"))?;
     let cur = Cursor::new(bytes);
+    let budget = Budget::new(limits);
     match format {
         Format::EncryptedOoxml => Err(ReadError::password()),
-        // The single-pass reader, or calamine for anything it does not expect.
-        Format::Xlsx => match xlsx::read(bytes, limits) {
+        Format::Xlsx if limits.xlsx_via_calamine => read_xlsx_calamine(cur, &budget),
+        // The single-pass reader, or calamine for anything it does not expect (with a
+        // budget of its own: the fast path's reading is thrown away).
+        Format::Xlsx => match xlsx::read(bytes, &budget) {
             Ok(result) => result,
-            Err(_) => read_xlsx_calamine(cur, limits),
+            Err(_) => read_xlsx_calamine(cur, &Budget::new(limits)),
         },
-        Format::SpreadsheetMl => spreadsheetml::read(&decode_text(bytes), limits),
-        Format::Html => html::read(&decode_text(bytes), limits),
+        Format::SpreadsheetMl => spreadsheetml::read(&decode_text(bytes), &budget),
+        Format::Html => html::read(&decode_text(bytes), &budget),
         Format::Xls => {
             xls_guard::check(bytes, limits)?;
             let mut wb = Xls::new(cur).map_err(|e| match e {
                 calamine::XlsError::Password => ReadError::password(),
                 e => ReadError::corrupt(e),
             })?;
-            ranges(&mut wb, limits, |wb, name| {
+            ranges(&mut wb, &budget, |wb, name| {
                 Some(wb.merge_cells_by_sheet_name(name).unwrap_or_default())
             })
         }
         Format::Ods => {
+            ods_guard::check(bytes, &budget)?;
             let mut wb = Ods::new(cur).map_err(|e| match e {
                 calamine::OdsError::Password => ReadError::password(),
                 e => ReadError::corrupt(e),
             })?;
             // ODS carries no merge information through calamine: spans are inferred.
-            ranges(&mut wb, limits, |_, _| None)
+            ranges(&mut wb, &budget, |_, _| None)
         }
         Format::Xlsb => {
             // Streamed, like XLSX, so a far-away cell is refused before a dense range is
             // allocated.
             let mut wb = Xlsb::new(cur).map_err(ReadError::corrupt)?;
             let names = worksheet_names(&wb);
-            let mut out = Vec::with_capacity(names.len());
+            let mut out = Vec::with_capacity(names.len().min(64));
             for name in names {
+                budget.sheet()?;
                 let mut reader = wb
                     .worksheet_cells_reader(&name)
                     .map_err(ReadError::corrupt)?;
-                let mut extent = Extent::new(&name, limits);
+                let mut extent = Extent::new(&name, &budget);
                 let mut cells = Vec::new();
+                let mut dropped = Vec::new();
                 while let Some(cell) = reader.next_cell().map_err(ReadError::corrupt)? {
                     let (r, c) = cell.get_position();
                     let Some(value) = data_ref_value(cell.get_value(), false) else {
                         continue;
                     };
-                    extent.add(Pos::new(r, c))?;
-                    cells.push((Pos::new(r, c), value));
+                    keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
                 }
-                out.push(Grid::from_cells(&name, cells, &[], false));
+                extent.finish()?;
+                let mut g = Grid::from_cells(&name, cells, &[], false);
+                g.dropped = dropped;
+                out.push(g);
             }
             Ok(out)
         }
     }
+}
+
+/// Keeps a read cell: inside the sheet's bounds, charged to the budget; past them,
+/// dropped and recorded.
+pub(crate) fn keep(
+    cells: &mut Vec<(Pos, Value)>,
+    dropped: &mut Vec<Pos>,
+    p: Pos,
+    v: Value,
+    extent: &mut Extent,
+) -> Result<(), ReadError> {
+    if !in_bounds(p) {
+        dropped.push(p);
+        // Still charged, so a flood of them is bounded too.
+        return extent.budget.text(1);
+    }
+    extent.add(p)?;
+    if let Value::Text(s) | Value::Error(s) = &v {
+        extent.budget.text(s.len())?;
+    }
+    cells.push((p, v));
+    Ok(())
+}
+
+/// The single-pass XLSX reader alone, without falling back to calamine: `Err(why)` when
+/// it would have fallen back. For tests that compare it with calamine.
+#[doc(hidden)]
+pub fn read_xlsx_fast(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Result<Vec<Grid>, ReadError>, String> {
+    xlsx::read(bytes, &Budget::new(limits)).map_err(|e| e.0)
 }
 
 /// XLSX cells are streamed (value and style in one pass) rather than read as a calamine
@@ -285,13 +349,18 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
 /// cell in A1 and one in XFD1048576 would allocate billions of cells before any check.
 pub(crate) fn read_xlsx_calamine(
     cur: Cursor<&[u8]>,
-    limits: &Limits,
+    budget: &Budget,
 ) -> Result<Vec<Grid>, ReadError> {
+    // calamine reserves room for the count the shared strings declare: check it first.
+    xlsx::check_declared_counts(cur.get_ref(), budget)?;
     let mut wb = Xlsx::new(cur).map_err(xlsx_err)?;
     let names = worksheet_names(&wb);
-    let mut out = Vec::with_capacity(names.len());
+    let mut out = Vec::with_capacity(names.len().min(64));
     for name in names {
+        budget.sheet()?;
         let mut cells = Vec::new();
+        let mut dropped = Vec::new();
+        let mut extent = Extent::new(&name, budget);
         {
             let mut reader = wb.worksheet_cells_reader(&name).map_err(xlsx_err)?;
             let percent: Vec<bool> = reader
@@ -303,49 +372,163 @@ pub(crate) fn read_xlsx_calamine(
                         .is_some_and(|f| is_percent_format(&f.format_code))
                 })
                 .collect();
-            let mut extent = Extent::new(&name, limits);
             while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_err)? {
                 let (r, c) = cell.get_position();
                 let pct = percent.get(style).copied().unwrap_or(false);
                 let Some(value) = data_ref_value(cell.get_value(), pct) else {
                     continue;
                 };
-                extent.add(Pos::new(r, c))?;
-                cells.push((Pos::new(r, c), value));
+                keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
             }
         }
-        let merges: Vec<Region> = wb
-            .merge_cells_by_sheet_name(&name)
-            .map_err(xlsx_err)?
-            .iter()
-            .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1))
-            .collect();
-        let mut extent = Extent::new(&name, limits);
-        for p in cells
-            .iter()
-            .map(|(p, _)| *p)
-            .chain(merges.iter().map(|m| m.last))
-        {
-            extent.add(p)?;
+        let merges = unique_merges(
+            wb.merge_cells_by_sheet_name(&name)
+                .map_err(xlsx_err)?
+                .iter()
+                .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1)),
+            budget,
+        )?;
+        for m in &merges {
+            extent.add(m.last)?;
         }
-        out.push(Grid::from_cells(&name, cells, &merges, true));
+        extent.finish()?;
+        let mut g = Grid::from_cells(&name, cells, &merges, true);
+        g.dropped = dropped;
+        out.push(g);
     }
     Ok(out)
 }
 
-/// Tracks a sheet's used extent while reading and refuses it past the cell limit.
+/// What one file may cost while it is read, shared by all its sheets: a file of ten
+/// sheets gets the budget of one, not ten. Every reader charges it before it allocates.
+pub(crate) struct Budget<'a> {
+    pub(crate) limits: &'a Limits,
+    /// Cells of the dense grids built so far (each from A1 to its last used cell) plus
+    /// the area of every merged region.
+    cells: Cell<u64>,
+    text: Cell<u64>,
+    sheets: Cell<u64>,
+    merges: Cell<u64>,
+}
+
+impl<'a> Budget<'a> {
+    pub(crate) fn new(limits: &'a Limits) -> Self {
+        Budget {
+            limits,
+            cells: Cell::new(0),
+            text: Cell::new(0),
+            sheets: Cell::new(0),
+            merges: Cell::new(0),
+        }
+    }
+
+    /// One more sheet.
+    pub(crate) fn sheet(&self) -> Result<(), ReadError> {
+        let n = self.sheets.get() + 1;
+        self.sheets.set(n);
+        if n > self.limits.max_sheets {
+            return Err(over(format!(
+                "工作表过多（至少 {n} 个，上限 {}）",
+                self.limits.max_sheets
+            )));
+        }
+        Ok(())
+    }
+
+    /// Text of `bytes` bytes kept for a cell.
+    pub(crate) fn text(&self, bytes: usize) -> Result<(), ReadError> {
+        let n = self.text.get().saturating_add(bytes as u64);
+        self.text.set(n);
+        if n > self.limits.max_text_bytes {
+            return Err(over(format!(
+                "单元格文字总量过大（至少 {n} 字节，上限 {} 字节）",
+                self.limits.max_text_bytes
+            )));
+        }
+        Ok(())
+    }
+
+    /// A merged region: counted, and its area charged to the cells.
+    pub(crate) fn merge(&self, m: &Region) -> Result<(), ReadError> {
+        let n = self.merges.get() + 1;
+        self.merges.set(n);
+        if n > self.limits.max_merges {
+            return Err(over(format!(
+                "合并单元格过多（至少 {n} 处，上限 {}）",
+                self.limits.max_merges
+            )));
+        }
+        let area = (m.last.row - m.first.row + 1) as u64 * (m.last.col - m.first.col + 1) as u64;
+        self.charge(area)
+    }
+
+    fn charge(&self, cells: u64) -> Result<(), ReadError> {
+        let n = self.cells.get().saturating_add(cells);
+        self.cells.set(n);
+        self.check_cells(n)
+    }
+
+    fn check_cells(&self, n: u64) -> Result<(), ReadError> {
+        if n > self.limits.max_sheet_cells {
+            return Err(over(format!(
+                "文件过大（至少 {n} 个单元格，含合并与重复的单元格，上限 {}）",
+                self.limits.max_sheet_cells
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// E001 for a file over its budget.
+fn over(reason: String) -> ReadError {
+    ReadError {
+        code: "E001",
+        reason,
+    }
+}
+
+/// The last row and column a worksheet can have (XFD1048576).
+pub(crate) const MAX_ROW: u32 = 1_048_575;
+pub(crate) const MAX_COL: u32 = 16_383;
+
+/// Whether a cell is inside a worksheet's bounds; readers drop those beyond (recorded in
+/// [`Grid::dropped`]) so that no later stage, nor the workbook writer, sees them.
+pub(crate) fn in_bounds(p: Pos) -> bool {
+    p.row <= MAX_ROW && p.col <= MAX_COL
+}
+
+/// Merged regions of a sheet, duplicates and regions past the sheet's bounds left out,
+/// each charged to the budget.
+pub(crate) fn unique_merges(
+    merges: impl IntoIterator<Item = Region>,
+    budget: &Budget,
+) -> Result<Vec<Region>, ReadError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for m in merges {
+        if m.first == m.last || !in_bounds(m.last) || !seen.insert(m) {
+            continue;
+        }
+        budget.merge(&m)?;
+        out.push(m);
+    }
+    Ok(out)
+}
+
+/// Tracks a sheet's used extent while reading and refuses it when the file's grids would
+/// pass the cell budget.
 pub(crate) struct Extent<'a> {
     name: &'a str,
-    limits: &'a Limits,
+    budget: &'a Budget<'a>,
     rows: u64,
     cols: u64,
 }
 
 impl<'a> Extent<'a> {
-    pub(crate) fn new(name: &'a str, limits: &'a Limits) -> Self {
+    pub(crate) fn new(name: &'a str, budget: &'a Budget<'a>) -> Self {
         Extent {
             name,
-            limits,
+            budget,
             rows: 0,
             cols: 0,
         }
@@ -355,10 +538,23 @@ impl<'a> Extent<'a> {
         self.rows = self.rows.max(p.row as u64 + 1);
         self.cols = self.cols.max(p.col as u64 + 1);
         let cells = self.rows * self.cols;
-        if cells > self.limits.max_sheet_cells {
-            return Err(too_large(self.name, cells, self.limits));
+        if self
+            .budget
+            .check_cells(self.budget.cells.get() + cells)
+            .is_err()
+        {
+            return Err(too_large(
+                self.name,
+                self.budget.cells.get() + cells,
+                self.budget.limits,
+            ));
         }
         Ok(())
+    }
+
+    /// The sheet is read: its grid's cells are charged to the file.
+    pub(crate) fn finish(self) -> Result<(), ReadError> {
+        self.budget.charge(self.rows * self.cols)
     }
 }
 
@@ -366,7 +562,7 @@ fn too_large(name: &str, cells: u64, limits: &Limits) -> ReadError {
     ReadError {
         code: "E001",
         reason: format!(
-            "工作表“{name}”过大（至少 {cells} 个单元格，上限 {}）",
+            "文件过大：读到工作表“{name}”时已达 {cells} 个单元格（各工作表自 A1 起合计，上限 {}）",
             limits.max_sheet_cells
         ),
     }
@@ -386,8 +582,41 @@ fn data_ref_value(v: &DataRef, percent: bool) -> Option<Value> {
             percent,
         },
         DataRef::Bool(b) => Value::Bool(*b),
-        DataRef::DateTime(d) => Value::Text(d.to_string()),
+        DataRef::DateTime(d) => date_value(d),
         DataRef::Error(e) => Value::Error(e.to_string()),
+    })
+}
+
+/// A number read with its cell's format: a date serial (in the 1900 or 1904 system) when
+/// the format shows a date, else a number.
+pub(crate) fn number_value(f: f64, percent: bool, date: xlsx::DateKind, date1904: bool) -> Value {
+    let kind = match date {
+        xlsx::DateKind::No => return float_value(f, percent),
+        xlsx::DateKind::DateTime => ExcelDateTimeType::DateTime,
+        xlsx::DateKind::Duration => ExcelDateTimeType::TimeDelta,
+    };
+    date_value(&ExcelDateTime::new(f, kind, date1904))
+}
+
+/// A date cell as the text it shows, ISO style: `2023-12-31`, `2023-12-31 08:30:00`, or
+/// `08:30:00` for a time alone. A duration (`[h]:mm:ss`), or a serial outside Excel's
+/// dates (negative, past 9999-12-31), stays a number.
+pub(crate) fn date_value(d: &ExcelDateTime) -> Value {
+    let f = d.as_f64();
+    if d.is_duration() || !(0.0..2_958_466.0).contains(&f) {
+        return float_value(f, false);
+    }
+    let (y, mo, da, h, mi, s, ms) = d.to_ymd_hms_milli();
+    let time = match ms {
+        0 => format!("{h:02}:{mi:02}:{s:02}"),
+        ms => format!("{h:02}:{mi:02}:{s:02}.{ms:03}"),
+    };
+    Value::Text(if f < 1.0 {
+        time
+    } else if (h, mi, s, ms) == (0, 0, 0, 0) {
+        format!("{y:04}-{mo:02}-{da:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{da:02} {time}")
     })
 }
 
@@ -402,17 +631,18 @@ fn float_value(f: f64, percent: bool) -> Value {
 /// regions, or `None` when the format has none to give.
 fn ranges<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(
     wb: &mut R,
-    limits: &Limits,
+    budget: &Budget,
     merges: impl Fn(&mut R, &str) -> Option<Vec<Dimensions>>,
 ) -> Result<Vec<Grid>, ReadError>
 where
     R::Error: std::fmt::Display,
 {
     let names = worksheet_names(wb);
-    let mut out = Vec::with_capacity(names.len());
+    let mut out = Vec::with_capacity(names.len().min(64));
     for name in names {
+        budget.sheet()?;
         let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
-        check_size(&range, &name, limits)?;
+        check_size(&range, &name, budget)?;
         let m = merges(wb, &name);
         let has_merge_info = m.is_some();
         out.push(to_grid(
@@ -420,7 +650,7 @@ where
             range,
             &m.unwrap_or_default(),
             has_merge_info,
-            limits,
+            budget,
         )?);
     }
     Ok(out)
@@ -441,15 +671,11 @@ fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> 
         .collect()
 }
 
-fn check_size(range: &Range<Data>, name: &str, limits: &Limits) -> Result<(), ReadError> {
+fn check_size(range: &Range<Data>, name: &str, budget: &Budget) -> Result<(), ReadError> {
     let Some(end) = range.end() else {
         return Ok(());
     };
-    let cells = (end.0 as u64 + 1) * (end.1 as u64 + 1);
-    if cells > limits.max_sheet_cells {
-        return Err(too_large(name, cells, limits));
-    }
-    Ok(())
+    Extent::new(name, budget).add(Pos::new(end.0.min(MAX_ROW), end.1.min(MAX_COL)))
 }
 
 /// A number format shows a percentage when it has a `%` outside quotes and brackets.
@@ -481,10 +707,12 @@ fn to_grid(
     range: Range<Data>,
     merges: &[Dimensions],
     has_merge_info: bool,
-    limits: &Limits,
+    budget: &Budget,
 ) -> Result<Grid, ReadError> {
     let start = range.start().unwrap_or((0, 0));
     let mut cells = Vec::new();
+    let mut dropped = Vec::new();
+    let mut extent = Extent::new(name, budget);
     for (r, c, v) in range.used_cells() {
         let (r, c) = (start.0 + r as u32, start.1 + c as u32);
         let value = match v {
@@ -493,25 +721,25 @@ fn to_grid(
             Data::Float(f) => float_value(*f, false),
             Data::Int(i) => Value::number((*i).into()),
             Data::Bool(b) => Value::Bool(*b),
-            Data::DateTime(d) => Value::Text(d.to_string()),
+            Data::DateTime(d) => date_value(d),
             Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
             Data::Error(e) => Value::Error(e.to_string()),
         };
-        cells.push((Pos::new(r, c), value));
+        keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
     }
-    let merges: Vec<Region> = merges
-        .iter()
-        .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1))
-        .collect();
-    let mut extent = Extent::new(name, limits);
-    for p in cells
-        .iter()
-        .map(|(p, _)| *p)
-        .chain(merges.iter().map(|m| m.last))
-    {
-        extent.add(p)?;
+    let merges = unique_merges(
+        merges
+            .iter()
+            .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1)),
+        budget,
+    )?;
+    for m in &merges {
+        extent.add(m.last)?;
     }
-    Ok(Grid::from_cells(name, cells, &merges, has_merge_info))
+    extent.finish()?;
+    let mut g = Grid::from_cells(name, cells, &merges, has_merge_info);
+    g.dropped = dropped;
+    Ok(g)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! cells covered by a merge from a row above are not written, so they are skipped.
 //! Numbers (`ss:Type="Number"`) are parsed from their text, exactly, never through a float.
 
-use super::{Extent, Limits, ReadError, push_xml_ref, xml_attr};
+use super::{Budget, Extent, ReadError, in_bounds, push_xml_ref, xml_attr};
 use crate::grid::{Grid, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -45,7 +45,7 @@ struct Cell {
     in_data: bool,
 }
 
-pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
     let corrupt = |e: quick_xml::Error| ReadError {
         code: "E001",
         reason: format!("文件已损坏或不是表格文件（SpreadsheetML: {e}）"),
@@ -59,7 +59,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     let mut in_row = false;
     let mut cell: Option<Cell> = None;
     let mut seen_names: HashMap<String, u32> = HashMap::new();
-    let mut merged_cells: u64 = 0;
+    // Inside a cell's `<Comment>`: its `<ss:Data>` is a reviewer's note, not the value.
+    let mut in_comment = false;
     loop {
         let ev = r.read_event().map_err(corrupt)?;
         match ev {
@@ -98,7 +99,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                         col = 0;
                         in_row = !empty;
                         if empty {
-                            row += 1;
+                            row = row.saturating_add(1);
                         }
                     }
                     "Cell" if in_row => {
@@ -115,15 +116,17 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                         if (across > 0 || down > 0)
                             && let Some(s) = sheets.last_mut()
                         {
-                            let m = Region::new(row, col, row + down, col + across);
-                            // Merged cells are tracked one by one: bound their total, not
-                            // only each merge, or many large merges cost unbounded time.
-                            merged_cells += (down as u64 + 1) * (across as u64 + 1);
-                            if merged_cells > limits.max_sheet_cells {
-                                return Err(super::too_large(&s.name, merged_cells, limits));
-                            }
-                            for rr in row..=row + down {
-                                for cc in col..=col + across {
+                            let m = Region::new(
+                                row,
+                                col,
+                                row.saturating_add(down),
+                                col.saturating_add(across),
+                            );
+                            // Merged cells are tracked one by one: the file's budget bounds
+                            // their total, not only each merge.
+                            budget.merge(&m)?;
+                            for rr in m.first.row..=m.last.row {
+                                for cc in m.first.col..=m.last.col {
                                     if rr > row {
                                         s.covered.insert(Pos::new(rr, cc));
                                     }
@@ -131,7 +134,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                             }
                             s.merges.push(m);
                         }
-                        let next = col + across + 1;
+                        let next = col.saturating_add(across).saturating_add(1);
                         if empty {
                             col = next;
                         } else {
@@ -145,6 +148,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                             col = next;
                         }
                     }
+                    "Comment" => in_comment = !empty,
+                    "Data" if in_comment => {}
                     "Data" => {
                         if let Some(c) = cell.as_mut() {
                             c.kind = xml_attr(e, "Type").unwrap_or_default();
@@ -176,6 +181,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
             }
             Event::End(e) => match e.local_name().as_ref() {
                 "Style" => style_id = None,
+                "Comment" => in_comment = false,
+                "Data" if in_comment => {}
                 "Data" => {
                     if let Some(c) = cell.as_mut() {
                         c.in_data = false;
@@ -188,13 +195,16 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
                             .as_ref()
                             .is_some_and(|id| percent_styles.contains(id));
                         if let Some(v) = value(&c.kind, c.text, pct) {
+                            if let Value::Text(t) | Value::Error(t) = &v {
+                                budget.text(t.len())?;
+                            }
                             s.cells.push((c.pos, v));
                         }
                     }
                 }
                 "Row" => {
                     in_row = false;
-                    row += 1;
+                    row = row.saturating_add(1);
                 }
                 _ => {}
             },
@@ -203,16 +213,25 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     }
     let mut grids = Vec::with_capacity(sheets.len());
     for s in sheets {
-        let mut extent = Extent::new(&s.name, limits);
-        for p in s
-            .cells
-            .iter()
-            .map(|(p, _)| *p)
-            .chain(s.merges.iter().map(|m| m.last))
-        {
-            extent.add(p)?;
+        let mut extent = Extent::new(&s.name, budget);
+        let mut dropped = Vec::new();
+        let mut cells = Vec::with_capacity(s.cells.len());
+        for (p, v) in s.cells {
+            if in_bounds(p) {
+                extent.add(p)?;
+                cells.push((p, v));
+            } else {
+                dropped.push(p);
+            }
         }
-        grids.push(Grid::from_cells(&s.name, s.cells, &s.merges, true));
+        let merges: Vec<Region> = s.merges.into_iter().filter(|m| in_bounds(m.last)).collect();
+        for m in &merges {
+            extent.add(m.last)?;
+        }
+        extent.finish()?;
+        let mut g = Grid::from_cells(&s.name, cells, &merges, true);
+        g.dropped = dropped;
+        grids.push(g);
     }
     Ok(grids)
 }
@@ -258,7 +277,7 @@ mod tests {
 
     #[test]
     fn positions_merges_and_values() {
-        let g = &read(DOC, &Limits::default()).unwrap()[0];
+        let g = &read(DOC, &Budget::new(&super::super::Limits::default())).unwrap()[0];
         assert_eq!(g.sheet, "Sheet1");
         assert_eq!(g.get(Pos::new(0, 0)), &Value::text("项目名称"));
         assert_eq!(g.merge_at(Pos::new(1, 1)), Some(Region::new(0, 0, 1, 1)));
@@ -278,10 +297,35 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_is_a_note_not_the_value() {
+        // As Excel writes a cell with a reviewer's comment, before and after the value.
+        let doc = r#"<?xml version="1.0"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:html="http://www.w3.org/TR/REC-html40">
+ <Worksheet ss:Name="Sheet1"><Table>
+  <Row><Cell><Data ss:Type="Number">10</Data><Comment ss:Author="张三"><ss:Data
+    xmlns="http://www.w3.org/TR/REC-html40"><B><Font html:Face="宋体">张三:</Font></B><Font
+    html:Face="宋体">&#10;请核实</Font></ss:Data></Comment></Cell>
+   <Cell><Comment ss:Author="李四"><ss:Data xmlns="http://www.w3.org/TR/REC-html40">李四: 已改</ss:Data></Comment><Data
+    ss:Type="String">完成</Data></Cell>
+   <Cell><Comment><ss:Data>只有批注</ss:Data></Comment></Cell>
+   <Cell><Data ss:Type="Number">7</Data></Cell></Row>
+ </Table></Worksheet>
+</Workbook>"#;
+        let g = &read(doc, &Budget::new(&super::super::Limits::default())).unwrap()[0];
+        assert_eq!(g.get(Pos::new(0, 0)), &Value::number(Decimal::TEN));
+        assert_eq!(g.get(Pos::new(0, 1)), &Value::text("完成"));
+        assert_eq!(g.get(Pos::new(0, 2)), &Value::Empty);
+        assert_eq!(g.get(Pos::new(0, 3)), &Value::number(Decimal::from(7)));
+        assert_eq!(g.non_empty().count(), 3);
+    }
+
+    #[test]
     fn broken_xml_is_e001() {
         let e = read(
             "<Workbook><Worksheet><Table><Row></Cell>",
-            &Limits::default(),
+            &Budget::new(&super::super::Limits::default()),
         )
         .unwrap_err();
         assert_eq!(e.code, "E001");

@@ -8,8 +8,11 @@
 //! caller then falls back to calamine, so it can only make reading faster, never worse.
 //! A test checks that both readers give the same grids.
 
-use super::{Extent, Limits, ReadError, is_percent_format, push_xml_ref, xml_attr};
-use crate::grid::{Grid, Pos, Region, Value, decimal_from_f64};
+use super::{
+    Budget, Extent, ReadError, is_percent_format, keep, number_value, push_xml_ref, unique_merges,
+    xml_attr,
+};
+use crate::grid::{Grid, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -51,63 +54,123 @@ fn read_part(zip: &mut Archive, path: &str, limit: u64) -> Result<Option<String>
     Ok(Some(s))
 }
 
-/// `_x000D_` escapes of OOXML strings.
-fn unescape_ooxml(s: String) -> String {
+/// `_x000D_` escapes of OOXML strings, decoded as calamine does: the four hex digits are a
+/// UTF-16 code unit, a surrogate pair is two escapes, and a lone surrogate is U+FFFD.
+pub(crate) fn unescape_ooxml(s: &str) -> String {
+    fn escape_at(s: &str, i: usize) -> Option<u16> {
+        let b = s.as_bytes().get(i..i + 7)?;
+        if b[0] != b'_'
+            || b[1] != b'x'
+            || b[6] != b'_'
+            || !b[2..6].iter().all(u8::is_ascii_hexdigit)
+        {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&b[2..6]).ok()?, 16).ok()
+    }
     if !s.contains("_x") {
-        return s;
+        return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    while let Some(i) = rest.find("_x") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let code = tail
-            .get(2..6)
-            .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()))
-            .filter(|_| tail.get(6..7) == Some("_"))
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .and_then(char::from_u32);
-        match code {
-            Some(c) => {
-                out.push(c);
-                rest = &tail[7..];
-            }
-            None => {
-                out.push_str("_x");
-                rest = &tail[2..];
-            }
+    let (mut copied, mut i) = (0, 0);
+    while let Some(off) = s[i..].find('_') {
+        let at = i + off;
+        let Some(unit) = escape_at(s, at) else {
+            i = at + 1;
+            continue;
+        };
+        out.push_str(&s[copied..at]);
+        i = at + 7;
+        match unit {
+            0xD800..=0xDBFF => match escape_at(s, i) {
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    let c =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    out.push(char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    i += 7;
+                }
+                _ => out.push(char::REPLACEMENT_CHARACTER),
+            },
+            0xDC00..=0xDFFF => out.push(char::REPLACEMENT_CHARACTER),
+            _ => out.push(char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER)),
         }
+        copied = i;
     }
-    out.push_str(rest);
+    out.push_str(&s[copied..]);
     out
 }
 
+/// Appends what an XML entity or character reference stands for; an unknown entity is an
+/// error, as in calamine.
+fn push_ref(out: &mut String, g: &quick_xml::events::BytesRef) -> Result<(), Unsupported> {
+    let before = out.len();
+    push_xml_ref(out, g);
+    if out.len() == before {
+        return Err(no("unknown XML entity"));
+    }
+    Ok(())
+}
+
 /// Collects the text of `<t>` elements until the end of `end` (an `<si>` or `<is>`),
-/// skipping phonetic runs.
+/// skipping phonetic runs (`<rPh>`).
+///
+/// As calamine (and Excel) do, each `<t>` loses its leading and trailing ASCII whitespace
+/// (space, tab, CR, LF) unless it says `xml:space="preserve"`; other spaces (U+00A0,
+/// U+3000) stay. `_xHHHH_` escapes are decoded after trimming, so an escaped line break
+/// stays.
 fn text_until(r: &mut Reader<&[u8]>, end: &str) -> Result<String, Unsupported> {
     let mut out = String::new();
-    let mut in_t = false;
-    let mut skip = 0u32;
+    let mut t: Option<(String, bool)> = None;
+    let mut phonetic = false;
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) => match e.local_name().as_ref() {
-                "t" if skip == 0 => in_t = true,
-                "rPh" | "phoneticPr" => skip += 1,
+                "t" if !phonetic => t = Some((String::new(), preserves_space(&e))),
+                "rPh" => phonetic = true,
                 _ => {}
             },
             Event::End(e) => match e.local_name().as_ref() {
-                "t" => in_t = false,
-                "rPh" | "phoneticPr" => skip = skip.saturating_sub(1),
-                n if n == end => return Ok(unescape_ooxml(out)),
+                "t" => {
+                    if let Some((text, preserve)) = t.take() {
+                        let text = if preserve {
+                            &text[..]
+                        } else {
+                            text.trim_matches([' ', '\t', '\r', '\n'])
+                        };
+                        out.push_str(&unescape_ooxml(text));
+                    }
+                }
+                "rPh" => phonetic = false,
+                n if n == end => return Ok(out),
                 _ => {}
             },
-            Event::Text(t) if in_t => out.push_str(&t.xml10_content()),
-            Event::CData(t) if in_t => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(g) if in_t => push_xml_ref(&mut out, &g),
+            Event::Text(x) => {
+                if let Some((text, _)) = t.as_mut() {
+                    text.push_str(&x.xml10_content());
+                }
+            }
+            Event::CData(x) => {
+                if let Some((text, _)) = t.as_mut() {
+                    text.push_str(&x.xml10_content());
+                }
+            }
+            Event::GeneralRef(g) => {
+                if let Some((text, _)) = t.as_mut() {
+                    push_ref(text, &g)?;
+                }
+            }
             Event::Eof => return Err(no("unexpected end of XML")),
             _ => {}
         }
     }
+}
+
+/// `xml:space="preserve"`, matched on the raw attribute as calamine does.
+fn preserves_space(e: &BytesStart) -> bool {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .any(|a| a.key.as_ref() == "xml:space" && a.value.as_ref() == "preserve")
 }
 
 fn shared_strings(xml: &str) -> Result<Vec<String>, Unsupported> {
@@ -125,10 +188,19 @@ fn shared_strings(xml: &str) -> Result<Vec<String>, Unsupported> {
     }
 }
 
-/// Per cell style index: whether its number format shows a percentage.
-fn percent_styles(xml: &str) -> Result<Vec<bool>, Unsupported> {
+/// What jixiao needs of a cell style: whether its number format shows a percentage, and
+/// whether it shows a date (then the number is a date serial).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct CellStyle {
+    percent: bool,
+    date: DateKind,
+}
+
+/// Per cell style index (`cellXfs`), its [`CellStyle`]. Custom formats override built-in
+/// ids, both looked up by the raw `numFmtId` text, as calamine does.
+fn cell_styles(xml: &str) -> Result<Vec<CellStyle>, Unsupported> {
     let mut r = Reader::from_str(xml);
-    let mut custom: HashMap<u32, bool> = HashMap::new();
+    let mut custom: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
     let mut in_xfs = false;
     loop {
@@ -137,17 +209,24 @@ fn percent_styles(xml: &str) -> Result<Vec<bool>, Unsupported> {
                 "numFmt" => {
                     if let (Some(id), Some(code)) =
                         (xml_attr(&e, "numFmtId"), xml_attr(&e, "formatCode"))
-                        && let Ok(id) = id.parse()
                     {
-                        custom.insert(id, is_percent_format(&code));
+                        custom.insert(id, code);
                     }
                 }
                 "cellXfs" => in_xfs = true,
                 "xf" if in_xfs => {
-                    let id: u32 = xml_attr(&e, "numFmtId")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
-                    out.push(custom.get(&id).copied().unwrap_or(matches!(id, 9 | 10)));
+                    let id = xml_attr(&e, "numFmtId");
+                    let percent = match id.as_deref().map(|i| (i, custom.get(i))) {
+                        Some((_, Some(code))) => is_percent_format(code),
+                        Some((i, None)) => matches!(i.parse::<u32>(), Ok(9 | 10)),
+                        None => false,
+                    };
+                    let date = match id.as_deref().map(|i| (i, custom.get(i))) {
+                        Some((_, Some(code))) => date_format(code),
+                        Some((i, None)) => builtin_date_format(i),
+                        None => DateKind::No,
+                    };
+                    out.push(CellStyle { percent, date });
                 }
                 _ => {}
             },
@@ -158,49 +237,142 @@ fn percent_styles(xml: &str) -> Result<Vec<bool>, Unsupported> {
     }
 }
 
+/// Whether a number format shows a date, a duration, or neither.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) enum DateKind {
+    #[default]
+    No,
+    DateTime,
+    Duration,
+}
+
+/// Built-in number formats that show dates and times (ECMA-376 18.8.30, with the East
+/// Asian ids), as calamine's `builtin_format_by_id`.
+fn builtin_date_format(id: &str) -> DateKind {
+    match id {
+        "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "45" | "47" | "27"
+        | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "50" | "51" | "52"
+        | "53" | "54" | "55" | "56" | "57" | "58" => DateKind::DateTime,
+        "46" => DateKind::Duration,
+        _ => DateKind::No,
+    }
+}
+
+/// Whether a custom number format shows a date: calamine's `detect_custom_number_format`,
+/// ported (MIT, from openpyxl), so both readers agree on which cells are dates.
+pub(crate) fn date_format(format: &str) -> DateKind {
+    let mut escaped = false;
+    let mut is_quote = false;
+    let mut brackets = 0u8;
+    let mut prev = ' ';
+    let mut hms = false;
+    let mut ap = false;
+    for s in format.chars() {
+        match (s, escaped, is_quote, ap, brackets) {
+            (_, true, ..) => escaped = false,
+            ('_' | '\\' | '*', ..) => escaped = true,
+            ('"', _, true, _, _) => is_quote = false,
+            (_, _, true, _, _) => (),
+            ('"', _, _, _, _) => is_quote = true,
+            (';', ..) => return DateKind::No,
+            ('[', ..) => brackets += 1,
+            (']', .., 1) if hms => return DateKind::Duration,
+            (']', ..) => brackets = brackets.saturating_sub(1),
+            ('a' | 'A', _, _, false, 0) => ap = true,
+            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return DateKind::DateTime,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
+                return DateKind::DateTime;
+            }
+            _ => {
+                if !(hms && s.eq_ignore_ascii_case(&prev)) {
+                    hms = prev == '[' && matches!(s, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
+                }
+            }
+        }
+        prev = s;
+    }
+    DateKind::No
+}
+
 /// A cell's `r`, `t` and `s` attributes, read without allocating (they are plain ASCII:
-/// this runs once per cell).
-fn cell_attrs(e: &BytesStart) -> (Option<(u32, u32)>, CellType, usize) {
-    let (mut pos, mut typ, mut style) = (None, CellType::Number, 0);
+/// this runs once per cell). A malformed `r` is an error, as in calamine.
+fn cell_attrs(e: &BytesStart) -> Result<CellAttrs, Unsupported> {
+    let (mut pos, mut typ, mut style) = (None, CellType::Number { typed: false }, None);
     for a in e.attributes().with_checks(false).flatten() {
-        match a.key.local_name().as_ref() {
-            "r" => pos = cell_ref(&a.value),
+        match a.key.as_ref() {
+            "r" => pos = Some(cell_ref(&a.value).ok_or_else(|| no("bad cell reference"))?),
             "t" => {
                 typ = match a.value.as_ref() {
                     "s" => CellType::Shared,
-                    "inlineStr" => CellType::Inline,
-                    "str" | "d" => CellType::Text,
+                    "inlineStr" | "is" => CellType::Inline,
+                    "str" => CellType::Str,
+                    "d" => CellType::Iso,
                     "b" => CellType::Bool,
                     "e" => CellType::Error,
-                    "n" => CellType::Number,
+                    "n" => CellType::Number { typed: true },
                     _ => CellType::Unknown,
                 }
             }
-            "s" => style = a.value.parse().unwrap_or(0),
+            "s" => style = Some(a.value.parse().unwrap_or(0)),
             _ => {}
         }
     }
-    (pos, typ, style)
+    Ok((pos, typ, style))
 }
+
+/// A cell's position (when given), type and style index (when given).
+type CellAttrs = (Option<(u32, u32)>, CellType, Option<usize>);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum CellType {
     Shared,
     Inline,
-    Text,
+    /// `t="str"`: a formula's text result, `_xHHHH_` escapes decoded.
+    Str,
+    /// `t="d"`: an ISO 8601 date, kept as written.
+    Iso,
     Bool,
     Error,
-    Number,
+    /// `t="n"` (`typed`) or no `t`: a number, or with no `t` text when it is none.
+    Number {
+        typed: bool,
+    },
     Unknown,
 }
 
-/// `A1` → (row, col), zero-based.
+/// `A1` → (row, col), zero-based, as calamine reads it: letters in either case, then
+/// digits; no letters, no digits, row 0 or anything else is an error.
 fn cell_ref(s: &str) -> Option<(u32, u32)> {
-    Pos::parse(s).map(|p| (p.row, p.col))
+    let b = s.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let digits = &b[letters..];
+    if letters == 0 || digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut col: u32 = 0;
+    for c in &b[..letters] {
+        col = col
+            .checked_mul(26)?
+            .checked_add((c.to_ascii_uppercase() - b'A') as u32 + 1)?;
+    }
+    let row: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+/// A parsed `workbook.xml` and its relationships.
+struct Workbook {
+    /// The worksheets, in order: (name, path in the archive).
+    sheets: Vec<(String, String)>,
+    /// `<workbookPr date1904="1"/>`: date serials count from 1904-01-01.
+    date1904: bool,
 }
 
 /// The worksheets of a workbook, in order: (name, path in the archive).
 pub(crate) fn sheets(zip: &mut Archive) -> Result<Vec<(String, String)>, Unsupported> {
+    workbook(zip).map(|w| w.sheets)
+}
+
+fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
     let wb_path = "xl/workbook.xml";
     let wb = read_part(zip, wb_path, 16 << 20)?.ok_or_else(|| no("no xl/workbook.xml"))?;
     let rels = read_part(zip, "xl/_rels/workbook.xml.rels", 16 << 20)?
@@ -226,7 +398,10 @@ pub(crate) fn sheets(zip: &mut Archive) -> Result<Vec<(String, String)>, Unsuppo
             _ => {}
         }
     }
-    let mut out = Vec::new();
+    let mut out = Workbook {
+        sheets: Vec::new(),
+        date1904: false,
+    };
     let mut r = Reader::from_str(&wb);
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
@@ -235,7 +410,18 @@ pub(crate) fn sheets(zip: &mut Archive) -> Result<Vec<(String, String)>, Unsuppo
                 let id = xml_attr(&e, "id").ok_or_else(|| no("sheet without r:id"))?;
                 // Chart sheets have no worksheet relationship: skipped like calamine does.
                 if let Some(path) = targets.get(&id) {
-                    out.push((name, path.clone()));
+                    out.sheets.push((name, path.clone()));
+                }
+            }
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "workbookPr" => {
+                // `<x15:workbookPr>` in extLst shares the name but has no date1904.
+                if let Some(v) = e
+                    .attributes()
+                    .with_checks(false)
+                    .flatten()
+                    .find(|a| a.key.as_ref() == "date1904")
+                {
+                    out.date1904 = matches!(v.value.as_ref(), "1" | "true");
                 }
             }
             Event::Eof => return Ok(out),
@@ -244,23 +430,101 @@ pub(crate) fn sheets(zip: &mut Archive) -> Result<Vec<(String, String)>, Unsuppo
     }
 }
 
+/// Checks what a package declares before any reader trusts it: each part's inflated
+/// size, their total, and the shared strings' count (calamine reserves room for that
+/// many strings up front, so `uniqueCount="4000000000"` would reserve 96 GB).
+pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(), ReadError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // not a zip: the reader says so
+    };
+    let limits = budget.limits;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(f) = zip.by_index_raw(i) else {
+            continue;
+        };
+        total = total.saturating_add(f.size());
+        if f.size() > PART_LIMIT || total > limits.max_inflated_bytes {
+            return Err(ReadError {
+                code: "E001",
+                reason: format!(
+                    "文件解压后过大（部件 {} 为 {} 字节，单个上限 {PART_LIMIT}，合计上限 {}）",
+                    f.name().unwrap_or_default(),
+                    f.size(),
+                    limits.max_inflated_bytes
+                ),
+            });
+        }
+    }
+    let Ok(f) = zip.by_name("xl/sharedStrings.xml") else {
+        return Ok(());
+    };
+    let mut head = Vec::new();
+    let _ = f.take(4096).read_to_end(&mut head);
+    let head = String::from_utf8_lossy(&head);
+    let mut r = Reader::from_str(&head);
+    while let Ok(ev) = r.read_event() {
+        match ev {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
+                let n: u64 = xml_attr(&e, "uniqueCount")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                if n > limits.max_sheet_cells {
+                    return Err(ReadError {
+                        code: "E001",
+                        reason: format!(
+                            "共享字符串表声明 {n} 项（uniqueCount），过大，上限 {}",
+                            limits.max_sheet_cells
+                        ),
+                    });
+                }
+                return Ok(());
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Reads every worksheet, or says why it cannot (then the caller uses calamine).
-pub fn read(bytes: &[u8], limits: &Limits) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
+pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
+    if let Err(e) = check_declared_counts(bytes, budget) {
+        return Ok(Err(e));
+    }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| no(e.to_string()))?;
-    let sheets = sheets(&mut zip)?;
+    let wb = workbook(&mut zip)?;
     let strings = match read_part(&mut zip, "xl/sharedStrings.xml", PART_LIMIT)? {
         Some(x) => shared_strings(&x)?,
         None => Vec::new(),
     };
-    let percent = match read_part(&mut zip, "xl/styles.xml", 64 << 20)? {
-        Some(x) => percent_styles(&x)?,
+    let styles = match read_part(&mut zip, "xl/styles.xml", 64 << 20)? {
+        Some(x) => cell_styles(&x)?,
         None => Vec::new(),
     };
-    let mut grids = Vec::with_capacity(sheets.len());
-    for (name, path) in sheets {
-        let xml =
-            read_part(&mut zip, &path, PART_LIMIT)?.ok_or_else(|| no(format!("missing {path}")))?;
-        match sheet(&name, &xml, &strings, &percent, limits)? {
+    let ctx = Context {
+        strings: &strings,
+        styles: &styles,
+        date1904: wb.date1904,
+    };
+    let mut grids = Vec::with_capacity(wb.sheets.len().min(64));
+    for (name, path) in wb.sheets {
+        if let Err(e) = budget.sheet() {
+            return Ok(Err(e));
+        }
+        let xml = match read_part(&mut zip, &path, PART_LIMIT) {
+            Ok(Some(x)) => x,
+            Ok(None) => return Err(no(format!("missing {path}"))),
+            // A part whose size lied: calamine would stream it whole, so refuse here.
+            Err(e) if e.0.ends_with("is too large") => {
+                return Ok(Err(ReadError {
+                    code: "E001",
+                    reason: format!("文件解压后过大（{path} 超过 {PART_LIMIT} 字节）"),
+                }));
+            }
+            Err(e) => return Err(e),
+        };
+        match sheet(&name, &xml, &ctx, budget)? {
             Ok(g) => grids.push(g),
             Err(e) => return Ok(Err(e)),
         }
@@ -268,38 +532,64 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Result<Vec<Grid>, ReadError
     Ok(Ok(grids))
 }
 
+fn is_row(ev: &Event) -> bool {
+    matches!(ev, Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row")
+}
+
+/// What every sheet of a workbook reads its cells with.
+struct Context<'a> {
+    strings: &'a [String],
+    styles: &'a [CellStyle],
+    date1904: bool,
+}
+
 /// One worksheet's cells and merged regions, in one pass.
 fn sheet(
     name: &str,
     xml: &str,
-    strings: &[String],
-    percent: &[bool],
-    limits: &Limits,
+    ctx: &Context,
+    budget: &Budget,
 ) -> Result<Result<Grid, ReadError>, Unsupported> {
     let mut r = Reader::from_str(xml);
     let mut cells: Vec<(Pos, Value)> = Vec::new();
+    let mut dropped = Vec::new();
     let mut merges: Vec<Region> = Vec::new();
-    let mut extent = Extent::new(name, limits);
+    let mut extent = Extent::new(name, budget);
     let (mut row, mut col) = (0u32, 0u32);
     let (mut widths, mut heights) = (Vec::new(), Vec::new());
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
-            Event::Start(e) if e.local_name().as_ref() == "row" => {
+            ev @ (Event::Start(_) | Event::Empty(_)) if is_row(&ev) => {
+                let (Event::Start(ref e) | Event::Empty(ref e)) = ev else {
+                    unreachable!("matched above")
+                };
                 let (mut r_attr, mut ht) = (None, None);
                 for a in e.attributes().with_checks(false).flatten() {
-                    match a.key.local_name().as_ref() {
-                        "r" => r_attr = a.value.parse::<u32>().ok(),
+                    match a.key.as_ref() {
+                        "r" => {
+                            r_attr = Some(
+                                a.value
+                                    .parse::<u32>()
+                                    .ok()
+                                    .filter(|n| *n > 0)
+                                    .ok_or_else(|| no("bad row number"))?,
+                            )
+                        }
                         "ht" => ht = a.value.parse::<f64>().ok(),
                         _ => {}
                     }
                 }
                 if let Some(n) = r_attr {
-                    row = n.saturating_sub(1);
+                    row = n - 1;
                 }
                 if let Some(h) = ht.filter(|h| h.is_finite() && *h > 0.0 && *h < 410.0) {
                     heights.push((row, h));
                 }
                 col = 0;
+                // `<row/>` ends where it starts (calamine expands it to a start and an end).
+                if matches!(ev, Event::Empty(_)) {
+                    row += 1;
+                }
             }
             Event::Empty(e) if e.local_name().as_ref() == "col" => {
                 let num = |n: &str| xml_attr(&e, n).and_then(|v| v.parse::<f64>().ok());
@@ -315,66 +605,32 @@ fn sheet(
                     }
                 }
             }
-            Event::End(e) if e.local_name().as_ref() == "row" => row += 1,
-            Event::Empty(e) if e.local_name().as_ref() == "row" => row += 1,
+            Event::End(e) if e.local_name().as_ref() == "row" => {
+                row += 1;
+                col = 0;
+            }
             Event::Empty(e) if e.local_name().as_ref() == "c" => {
-                if let (Some((_, c)), _, _) = cell_attrs(&e) {
+                if let (Some((_, c)), _, _) = cell_attrs(&e)? {
                     col = c;
                 }
                 col += 1;
             }
             Event::Start(e) if e.local_name().as_ref() == "c" => {
-                let (at, typ, style) = cell_attrs(&e);
+                let (at, typ, style) = cell_attrs(&e)?;
                 let pos = match at {
                     Some((rr, cc)) => Pos::new(rr, cc),
                     None => Pos::new(row, col),
                 };
-                col = pos.col + 1;
-                let pct = percent.get(style).copied().unwrap_or(false);
-                let mut v: Option<String> = None;
-                let mut inline: Option<String> = None;
-                loop {
-                    match r.read_event().map_err(|e| no(e.to_string()))? {
-                        Event::Start(e) if e.local_name().as_ref() == "v" => {
-                            v = Some(text_of_v(&mut r)?);
-                        }
-                        Event::Start(e) if e.local_name().as_ref() == "is" => {
-                            inline = Some(text_until(&mut r, "is")?);
-                        }
-                        Event::End(e) if e.local_name().as_ref() == "c" => break,
-                        Event::Eof => return Err(no("unexpected end of sheet")),
-                        _ => {}
-                    }
-                }
-                let value = match (typ, v, inline) {
-                    (CellType::Shared, Some(v), _) => {
-                        let i: usize = v.trim().parse().map_err(|_| no("bad shared string"))?;
-                        Value::Text(strings.get(i).cloned().ok_or_else(|| no("bad index"))?)
-                    }
-                    (CellType::Inline, _, Some(s)) => Value::Text(s),
-                    (CellType::Text, Some(v), _) => Value::Text(unescape_ooxml(v)),
-                    (CellType::Bool, Some(v), _) => Value::Bool(v.trim() == "1"),
-                    (CellType::Error, Some(v), _) => Value::Error(v),
-                    (CellType::Number, Some(v), _) => {
-                        let f: f64 = v.trim().parse().map_err(|_| no("bad number"))?;
-                        match decimal_from_f64(f) {
-                            Some(d) => Value::Number {
-                                value: d,
-                                percent: pct,
-                            },
-                            None => Value::Error(v),
-                        }
-                    }
-                    (_, None, None) => continue,
-                    _ => return Err(no(format!("cell type {typ:?}"))),
+                col = pos.col.saturating_add(1);
+                let Some(value) = cell_value(&mut r, typ, style, ctx)? else {
+                    continue;
                 };
                 if value.is_empty() {
                     continue;
                 }
-                if let Err(e) = extent.add(pos) {
+                if let Err(e) = keep(&mut cells, &mut dropped, pos, value, &mut extent) {
                     return Ok(Err(e));
                 }
-                cells.push((pos, value));
             }
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "mergeCell" => {
                 let Some(rf) = xml_attr(&e, "ref") else {
@@ -384,20 +640,155 @@ fn sheet(
                 let (Some(a), Some(b)) = (cell_ref(a), cell_ref(b)) else {
                     return Err(no("bad merge ref"));
                 };
-                let m = Region::new(a.0, a.1, b.0, b.1);
-                if let Err(e) = extent.add(m.last) {
-                    return Ok(Err(e));
-                }
-                merges.push(m);
+                merges.push(Region::new(a.0, a.1, b.0, b.1));
             }
             Event::Eof => break,
             _ => {}
         }
     }
+    let merged = unique_merges(merges, budget).and_then(|merges| {
+        for m in &merges {
+            extent.add(m.last)?;
+        }
+        extent.finish()?;
+        Ok(merges)
+    });
+    let merges = match merged {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e)),
+    };
     let mut g = Grid::from_cells(name, cells, &merges, true);
     g.col_widths = widths;
     g.row_heights = heights;
+    g.dropped = dropped;
     Ok(Ok(g))
+}
+
+/// Reads a `<c>` element's content up to its end and gives its value as calamine's
+/// `read_value` would: the last of its `<v>`, `<is>`, `<f>` children wins (`<f>` gives
+/// nothing), any other child is an error. `None` for an empty cell.
+fn cell_value(
+    r: &mut Reader<&[u8]>,
+    typ: CellType,
+    style: Option<usize>,
+    ctx: &Context,
+) -> Result<Option<Value>, Unsupported> {
+    let mut value = None;
+    loop {
+        match r.read_event().map_err(|e| no(e.to_string()))? {
+            Event::Start(e) => {
+                value = match e.local_name().as_ref() {
+                    "is" => Some(Value::Text(text_until(r, "is")?)),
+                    "v" if typ == CellType::Inline => {
+                        skip_to_end(r, "v")?;
+                        None
+                    }
+                    "v" => v_value(r, typ, style, ctx)?,
+                    "f" => {
+                        skip_to_end(r, "f")?;
+                        None
+                    }
+                    _ => return Err(no("unexpected element in a cell")),
+                }
+            }
+            Event::Empty(e) => {
+                value = match e.local_name().as_ref() {
+                    "v" | "f" | "is" => None,
+                    _ => return Err(no("unexpected element in a cell")),
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "c" => return Ok(value),
+            Event::Eof => return Err(no("unexpected end of sheet")),
+            _ => {}
+        }
+    }
+}
+
+fn skip_to_end(r: &mut Reader<&[u8]>, name: &str) -> Result<(), Unsupported> {
+    let mut depth = 0u32;
+    loop {
+        match r.read_event().map_err(|e| no(e.to_string()))? {
+            Event::Start(_) => depth += 1,
+            Event::End(e) if depth == 0 && e.local_name().as_ref() == name => return Ok(()),
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Eof => return Err(no("unexpected end of XML")),
+            _ => {}
+        }
+    }
+}
+
+/// A `<v>` element's value by the cell's type, as calamine's `read_v`.
+fn v_value(
+    r: &mut Reader<&[u8]>,
+    typ: CellType,
+    style: Option<usize>,
+    ctx: &Context,
+) -> Result<Option<Value>, Unsupported> {
+    let v = match typ {
+        // Plain ASCII types: calamine reads the first text event raw.
+        CellType::Shared | CellType::Bool | CellType::Error | CellType::Number { .. } => {
+            let first = match r.read_event().map_err(|e| no(e.to_string()))? {
+                Event::Text(t) => Some(AsRef::<str>::as_ref(&t).to_string()),
+                Event::End(e) if e.local_name().as_ref() == "v" => return Ok(None),
+                Event::Eof => return Err(no("unexpected end of value")),
+                _ => None,
+            };
+            skip_to_end(r, "v")?;
+            let Some(v) = first else {
+                return Ok(None);
+            };
+            v
+        }
+        _ => text_of_v(r)?,
+    };
+    Ok(Some(match typ {
+        CellType::Shared => {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            let i: usize = v.parse().unwrap_or(0);
+            Value::Text(ctx.strings.get(i).cloned().ok_or_else(|| no("bad index"))?)
+        }
+        CellType::Bool => match v.trim() {
+            "" => return Ok(None),
+            "0" => Value::Bool(false),
+            "1" => Value::Bool(true),
+            b if b.eq_ignore_ascii_case("false") => Value::Bool(false),
+            b if b.eq_ignore_ascii_case("true") => Value::Bool(true),
+            _ => return Err(no("bad boolean")),
+        },
+        CellType::Error => {
+            let e: calamine::CellErrorType = v.parse().map_err(|_| no("bad error value"))?;
+            Value::Error(e.to_string())
+        }
+        CellType::Iso => Value::Text(v),
+        CellType::Str => Value::Text(unescape_ooxml(&v)),
+        CellType::Number { typed } => {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            let Ok(f) = v.parse::<f64>() else {
+                // Without a type, text that is no number is kept as text.
+                return if typed {
+                    Err(no("bad number"))
+                } else {
+                    Ok(Some(Value::Text(v)))
+                };
+            };
+            // The percent flag follows the style id (0 when absent); a date needs an
+            // explicit style, as in calamine.
+            let percent = ctx
+                .styles
+                .get(style.unwrap_or(0))
+                .is_some_and(|s| s.percent);
+            let date = match style {
+                Some(i) => ctx.styles.get(i).map_or(DateKind::No, |s| s.date),
+                None => DateKind::No,
+            };
+            number_value(f, percent, date, ctx.date1904)
+        }
+        CellType::Inline | CellType::Unknown => return Err(no(format!("cell type {typ:?}"))),
+    }))
 }
 
 fn text_of_v(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {
@@ -405,7 +796,7 @@ fn text_of_v(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Text(t) => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(g) => push_xml_ref(&mut out, &g),
+            Event::GeneralRef(g) => push_ref(&mut out, &g)?,
             Event::End(e) if e.local_name().as_ref() == "v" => return Ok(out),
             Event::Eof => return Err(no("unexpected end of value")),
             _ => {}
@@ -423,14 +814,14 @@ mod tests {
         w.start_file("hello.txt", zip::write::SimpleFileOptions::default())
             .unwrap();
         let bytes = w.finish().unwrap().into_inner();
-        let Err(Unsupported(why)) = read(&bytes, &Limits::default()) else {
+        let limits = super::super::Limits::default();
+        let Err(Unsupported(why)) = read(&bytes, &Budget::new(&limits)) else {
             panic!("a zip without a workbook is not read");
         };
         assert!(why.contains("workbook"), "{why}");
         // And through the public reader: calamine reports it as corrupt.
         let e =
-            super::super::read_bytes(&bytes, std::path::Path::new("x.xlsx"), &Limits::default())
-                .unwrap_err();
+            super::super::read_bytes(&bytes, std::path::Path::new("x.xlsx"), &limits).unwrap_err();
         assert_eq!(e.code, "E001");
     }
 
@@ -453,16 +844,20 @@ mod tests {
         )
         .unwrap();
         let bytes = wb.save_to_buffer().unwrap();
-        let g = &read(&bytes, &Limits::default()).unwrap().unwrap()[0];
+        let limits = super::super::Limits::default();
+        let g = &read(&bytes, &Budget::new(&limits)).unwrap().unwrap()[0];
         assert_eq!(g.get(Pos::new(2, 0)), &Value::number(99.into()));
         assert_eq!(g.get(Pos::new(3, 0)), &Value::text("总分"));
     }
 
     #[test]
     fn ooxml_escapes() {
-        assert_eq!(unescape_ooxml("a_x000D_b".into()), "a\rb");
-        assert_eq!(unescape_ooxml("_x_y".into()), "_x_y");
-        assert_eq!(unescape_ooxml("x_x0041_".into()), "xA");
+        assert_eq!(unescape_ooxml("a_x000D_b"), "a\rb");
+        assert_eq!(unescape_ooxml("_x_y"), "_x_y");
+        assert_eq!(unescape_ooxml("x_x0041_"), "xA");
+        assert_eq!(unescape_ooxml("_xD83D__xDCF7_"), "📷");
+        assert_eq!(unescape_ooxml("_xD83D_!"), "\u{fffd}!");
+        assert_eq!(unescape_ooxml("_x005F_x000D_"), "_x000D_");
     }
 
     #[test]
@@ -481,9 +876,11 @@ mod tests {
             if !bytes.starts_with(b"PK") {
                 continue;
             }
-            let ours = read(&bytes, &Limits::default()).unwrap().unwrap();
+            let limits = super::super::Limits::default();
+            let ours = read(&bytes, &Budget::new(&limits)).unwrap().unwrap();
             let theirs =
-                super::super::read_xlsx_calamine(Cursor::new(&bytes), &Limits::default()).unwrap();
+                super::super::read_xlsx_calamine(Cursor::new(&bytes), &Budget::new(&limits))
+                    .unwrap();
             assert_eq!(ours.len(), theirs.len());
             for (a, b) in ours.iter().zip(&theirs) {
                 assert_eq!(a.sheet, b.sheet);

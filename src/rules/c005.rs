@@ -33,17 +33,33 @@ fn check(forms: &[Form], out: &mut [Emit]) {
         if same.len() < 2 {
             continue;
         }
-        let others: Vec<String> = same
-            .iter()
-            .filter(|j| **j != i)
-            .map(|j| format!("{}（{} {}）", forms[*j].id, forms[*j].file, forms[*j].sheet))
-            .collect();
-        out[i].push(
-            "C005",
-            f.name.cell,
-            format!("项目“{}”重复出现，另见{}", k.0, others.join("、")),
+        // Name one other copy (the first one that is not this form) and count the rest,
+        // so n copies cost n short messages, not n² names.
+        let first = if same[0] == i { same[1] } else { same[0] };
+        let g = &forms[first];
+        let mut msg = format!(
+            "项目“{}”重复出现，另见{}（{} {}）",
+            k.0, g.id, g.file, g.sheet
         );
+        let others = same.len() - 1;
+        if others > 1 {
+            msg.push_str(&format!("等{}处", thousands(others)));
+        }
+        out[i].push("C005", f.name.cell, msg);
     }
+}
+
+/// `2499` → `2,499`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -65,6 +81,62 @@ mod tests {
         let n: Vec<usize> = emits.iter().map(|e| e.findings.len()).collect();
         assert_eq!(n, [1, 1, 0]);
         assert_eq!(emits[0].findings[0].cell, at("C3"));
+    }
+
+    #[test]
+    fn many_copies_name_the_first_and_count_the_rest() {
+        let forms: Vec<Form> = (1..=2500)
+            .map(|i| {
+                let mut f = form();
+                f.id = format!("P{i:04}");
+                f
+            })
+            .collect();
+        let mut emits: Vec<Emit> = forms.iter().map(Emit::new).collect();
+        check(&forms, &mut emits);
+        let msg = |i: usize| emits[i].findings[0].message.clone();
+        let name = forms[0].name.value.clone().unwrap();
+        let (file, sheet) = (&forms[0].file, &forms[0].sheet);
+        assert_eq!(
+            msg(0),
+            format!("项目“{name}”重复出现，另见P0002（{file} {sheet}）等2,499处")
+        );
+        assert_eq!(
+            msg(4),
+            format!("项目“{name}”重复出现，另见P0001（{file} {sheet}）等2,499处")
+        );
+        assert!(emits.iter().all(|e| e.findings.len() == 1));
+    }
+
+    #[test]
+    fn two_copies_name_each_other_without_a_count() {
+        let a = form();
+        let mut b = form();
+        b.id = "P0002".into();
+        let forms = [a, b];
+        let mut emits: Vec<Emit> = forms.iter().map(Emit::new).collect();
+        check(&forms, &mut emits);
+        let name = forms[0].name.value.clone().unwrap();
+        let (file, sheet) = (&forms[0].file, &forms[0].sheet);
+        assert_eq!(
+            emits[0].findings[0].message,
+            format!("项目“{name}”重复出现，另见P0002（{file} {sheet}）")
+        );
+        assert_eq!(
+            emits[1].findings[0].message,
+            format!(
+                "项目“{name}”重复出现，另见{}（{file} {sheet}）",
+                forms[0].id
+            )
+        );
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2499), "2,499");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]

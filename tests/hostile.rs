@@ -1,0 +1,276 @@
+//! One hostile file never takes the batch down: each small file below, made by the test,
+//! sits beside a good sample; the run converts the sample and either refuses the hostile
+//! file with E001 and its reason, or reads it harmlessly.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::{Cursor, Write};
+use std::path::Path;
+
+const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in parts {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(body).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// An XLSX package with the given worksheets (their XML) and shared strings part.
+fn xlsx(sheets: &[String], sst: Option<&[u8]>) -> Vec<u8> {
+    let mut wb = format!(
+        r#"<workbook xmlns="{NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
+    );
+    let mut rels = String::from(
+        r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    );
+    for i in 1..=sheets.len() {
+        wb += &format!(r#"<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>"#);
+        rels += &format!(
+            r#"<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>"#
+        );
+    }
+    wb += "</sheets></workbook>";
+    rels += r#"<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+    let names: Vec<String> = (1..=sheets.len())
+        .map(|i| format!("xl/worksheets/sheet{i}.xml"))
+        .collect();
+    let mut parts: Vec<(&str, &[u8])> = vec![
+        ("xl/workbook.xml", wb.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+    ];
+    for (n, s) in names.iter().zip(sheets) {
+        parts.push((n, s.as_bytes()));
+    }
+    if let Some(sst) = sst {
+        parts.push(("xl/sharedStrings.xml", sst));
+    }
+    zip_of(&parts)
+}
+
+fn sheet(data: &str, tail: &str) -> String {
+    format!(r#"<worksheet xmlns="{NS}"><sheetData>{data}</sheetData>{tail}</worksheet>"#)
+}
+
+/// Runs `convert` over a folder holding sample 1 and `name`; returns the exit code, the
+/// JSON, and the seconds taken.
+fn run_beside_sample(name: &str, bytes: &[u8]) -> (i32, Value, f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("in");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(root().join("samples/2023/1.xlsx"), inbox.join("1.xlsx")).unwrap();
+    std::fs::write(inbox.join(name), bytes).unwrap();
+    let out = dir.path().join("out.xlsx");
+    let json = dir.path().join("out.json");
+    let t = std::time::Instant::now();
+    let o = jixiao(&[
+        "convert",
+        inbox.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "-q",
+    ]);
+    let secs = t.elapsed().as_secs_f64();
+    assert!(out.exists(), "{name}: no workbook written: {o:?}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // The good sample is always converted.
+    let good = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["path"].as_str().unwrap().ends_with("1.xlsx")
+                && !i["path"].as_str().unwrap().ends_with(name)
+        })
+        .unwrap();
+    assert_eq!(good["status"], "ok", "{name}");
+    assert_eq!(good["forms"], 1, "{name}");
+    (o.status.code().unwrap(), v, secs)
+}
+
+fn input<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with(name))
+        .unwrap()
+}
+
+/// The hostile file is refused with E001 and a reason containing `why`; exit 1.
+fn refused(name: &str, bytes: &[u8], why: &str) {
+    let (code, v, secs) = run_beside_sample(name, bytes);
+    let i = input(&v, name);
+    assert_eq!(i["status"], "failed", "{name}: {i}");
+    let reason = i["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(why) && reason.ends_with("[E001]"),
+        "{name}: {reason}"
+    );
+    assert_eq!(code, 1, "{name}");
+    assert!(secs < 60.0, "{name}: {secs} s");
+}
+
+#[test]
+fn declared_shared_string_count_is_not_trusted() {
+    let sst = format!(
+        r#"<sst xmlns="{NS}" count="4000000000" uniqueCount="4000000000"><si><t>a</t></si></sst>"#
+    );
+    let bytes = xlsx(
+        &[sheet(
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
+            "",
+        )],
+        Some(sst.as_bytes()),
+    );
+    refused(
+        "sst.xlsx",
+        &bytes,
+        "共享字符串表声明 4000000000 项（uniqueCount），过大",
+    );
+}
+
+#[test]
+fn the_cell_budget_is_per_file_not_per_sheet() {
+    // Ten sheets each spanning A1:ALL4900 (4.9 million cells): under the limit alone,
+    // 49 million together.
+    let s = sheet(
+        r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="4900"><c r="ALL4900"><v>2</v></c></row>"#,
+        "",
+    );
+    let bytes = xlsx(&vec![s; 10], None);
+    refused("ten.xlsx", &bytes, "文件过大");
+}
+
+#[test]
+fn one_long_string_in_many_cells_is_bounded() {
+    let big = "长".repeat((10 << 20) / 3);
+    let sst = format!(r#"<sst xmlns="{NS}"><si><t>{big}</t></si></sst>"#);
+    let row: String = (1..=400)
+        .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#))
+        .collect();
+    let bytes = xlsx(&[sheet(&row, "")], Some(sst.as_bytes()));
+    assert!(bytes.len() < 200_000, "{}", bytes.len());
+    refused("long.xlsx", &bytes, "单元格文字总量过大");
+}
+
+#[test]
+fn a_huge_part_is_refused_not_streamed() {
+    let ws = format!(
+        r#"<worksheet xmlns="{NS}"><sheetData>{}</sheetData></worksheet>"#,
+        " ".repeat(300 << 20)
+    );
+    let bytes = xlsx(&[ws], None);
+    refused("space.xlsx", &bytes, "解压后过大");
+}
+
+fn ods(content: &str) -> Vec<u8> {
+    zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("content.xml", content.as_bytes()),
+    ])
+}
+
+fn ods_table(rows: &str) -> String {
+    format!(
+        r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    )
+}
+
+#[test]
+fn ods_far_cell_and_repeated_rows_are_refused() {
+    let far = ods(&ods_table(
+        r#"<table:table-row><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="10"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="1000"/><table:table-cell office:value-type="float" office:value="2"><text:p>2</text:p></table:table-cell></table:table-row>"#,
+    ));
+    refused("far.ods", &far, "展开重复的行与列后超过");
+    let text = "长".repeat(1 << 20);
+    let repeated = ods(&ods_table(&format!(
+        r#"<table:table-row table:number-rows-repeated="400"><table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
+    )));
+    refused("repeated.ods", &repeated, "单元格文字总量过大");
+}
+
+#[test]
+fn deeply_nested_html_is_read_without_overflowing() {
+    let html = format!(
+        "<html><body><table><tr><td>{}深{}</td></tr></table></body></html>",
+        "<span>".repeat(16_000),
+        "</span>".repeat(16_000)
+    );
+    let (code, v, _) = run_beside_sample("nested.xls", html.as_bytes());
+    let i = input(&v, "nested.xls");
+    assert_eq!(i["status"], "ok", "{i}");
+    assert_eq!(i["forms"], 0);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn cells_past_xfd_are_dropped_with_a_finding() {
+    let bytes = xlsx(
+        &[sheet(
+            r#"<row r="1"><c r="A1"><v>1</v></c><c r="ZZZ1"><v>2</v></c></row>"#,
+            "",
+        )],
+        None,
+    );
+    let (code, v, _) = run_beside_sample("zzz.xlsx", &bytes);
+    assert_eq!(input(&v, "zzz.xlsx")["status"], "ok");
+    let msgs: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "E001" && f["file"].as_str().unwrap().ends_with("zzz.xlsx"))
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        msgs,
+        ["工作表“S1”有 1 个单元格超出 Excel 的范围（XFD 列、第 1,048,576 行之后），已忽略：ZZZ1"]
+    );
+    assert_eq!(code, 0);
+
+    let xml = r#"<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="表"><Table><Row><Cell><Data ss:Type="Number">1</Data></Cell><Cell ss:Index="20000"><Data ss:Type="Number">2</Data></Cell></Row></Table></Worksheet></Workbook>"#;
+    let (code, v, _) = run_beside_sample("far.xls", xml.as_bytes());
+    assert_eq!(input(&v, "far.xls")["status"], "ok");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("已忽略：ACOF1")),
+        "{}",
+        v["findings"]
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn duplicate_merges_are_linear_and_counted_once() {
+    let merges: String = (0..20_000).map(|_| r#"<mergeCell ref="A1:B2"/>"#).collect();
+    let bytes = xlsx(
+        &[sheet(
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="3000"><c r="CV3000"><v>2</v></c></row>"#,
+            &format!(r#"<mergeCells count="20000">{merges}</mergeCells>"#),
+        )],
+        None,
+    );
+    let (_, v, secs) = run_beside_sample("merges.xlsx", &bytes);
+    assert_eq!(input(&v, "merges.xlsx")["status"], "ok");
+    assert!(secs < 20.0, "{secs} s");
+    let grids = grids_of_bytes("merges.xlsx", &bytes);
+    assert_eq!(grids[0].merges().len(), 1);
+}
+
+fn grids_of_bytes(name: &str, bytes: &[u8]) -> Vec<jixiao::grid::Grid> {
+    jixiao::read::read_bytes(bytes, Path::new(name), &jixiao::read::Limits::default()).unwrap()
+}
