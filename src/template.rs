@@ -9,29 +9,22 @@ use crate::normalize;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-/// An indicator row column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Col {
-    Name,
-    Target,
-    Actual,
-    Weight,
-    Score,
-    Reason,
-}
+/// The indicator columns the template writes, by role ([`crate::vocab::Role`], the one model
+/// of a form's columns).
+pub use crate::vocab::Role as Col;
 
-impl Col {
-    /// Offset from the form's first column (A = 0): 三级指标 is D.
-    fn offset(self) -> u16 {
-        match self {
-            Col::Name => 3,
-            Col::Target => 4,
-            Col::Actual => 5,
-            Col::Weight => 6,
-            Col::Score => 7,
-            Col::Reason => 8,
-        }
-    }
+/// Offset of a value role's column from the form's first column (A = 0): 三级指标 is D.
+/// `None` for a role the canonical layout does not print (指标性质, 度量单位…).
+fn offset(role: Col) -> Option<u16> {
+    Some(match role {
+        Col::Name => 3,
+        Col::Target => 4,
+        Col::Actual => 5,
+        Col::Weight => 6,
+        Col::Score => 7,
+        Col::Reason => 8,
+        _ => return None,
+    })
 }
 
 /// A value in an indicator block: `row` within the block, merged down over `span` rows.
@@ -268,16 +261,19 @@ pub fn write_form(ws: &mut Worksheet, spec: &FormSpec, at: &Placement) -> Result
         };
         let mut taken = vec![[false; 6]; rows as usize];
         for cell in &b.cells {
+            let Some(off) = offset(cell.col) else {
+                continue;
+            };
             let span = cell.span.max(1);
             let (a, z) = (row + cell.row, row + cell.row + span - 1);
-            let cc = c(cell.col.offset());
+            let cc = c(off);
             if span > 1 {
                 merge(ws, a, cc, z, cc, &cell.text, &fm.cell)?;
             } else {
                 put(ws, a, cc, &cell.text, &fm.cell)?;
             }
             for t in &mut taken[cell.row as usize..(cell.row + span) as usize] {
-                t[(cell.col.offset() - 3) as usize] = true;
+                t[(off - 3) as usize] = true;
             }
         }
         // Borders on the empty cells too, so the blank rows look like a form.

@@ -280,6 +280,19 @@ const MAX_LABEL_CHARS: usize = 40;
 /// colons and bracketed tails removed, a leading `其中：` removed.
 /// `"预算执行率\n（B/A）"` → `"预算执行率"`, `"实施单位（盖章）"` → `"实施单位"`.
 pub fn key(text: &str) -> String {
+    key_cow(text).into_owned()
+}
+
+/// [`key`] without an allocation for a text that is already its own key (most cells).
+fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| {
+        !is_space(c)
+            && !matches!(c, ':' | '：' | '(' | ')' | '（' | '）' | '其' | '、' | '.')
+            && !('\u{ff01}'..='\u{ff5e}').contains(&c)
+    };
+    if text.chars().all(plain) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut k: String = halfwidth(text).chars().filter(|c| !is_space(*c)).collect();
     loop {
         let before = k.len();
@@ -314,7 +327,7 @@ pub fn key(text: &str) -> String {
     {
         k = rest.to_string();
     }
-    k
+    std::borrow::Cow::Owned(k)
 }
 
 /// Points printed in a label's bracketed tail: `预算执行情况（10分）` → 10,
@@ -364,11 +377,11 @@ pub fn classify(text: &str) -> Option<Label> {
     if !first_chars().contains(&first) && !text.contains("自评表") {
         return None;
     }
-    let k = key(text);
+    let k = key_cow(text);
     if k.is_empty() {
         return None;
     }
-    if let Some(l) = table().get(k.as_str()) {
+    if let Some(l) = table().get(k.as_ref()) {
         return Some(*l);
     }
     // A label and its value in one cell (`单位名称：区商务局`): known when the label is.
@@ -455,6 +468,10 @@ pub fn placeholder(name: &str) -> Option<Placeholder<'_>> {
 /// Whether a text is an instruction the template printed for the filler and nobody
 /// replaced: `对照年度目标，说明…（100字以内）`.
 pub fn is_instruction(text: &str) -> bool {
+    // Every marker holds 字, 填 or 选: most texts are rejected without a copy.
+    if !text.contains(['字', '填', '选']) {
+        return false;
+    }
     let k = halfwidth(text);
     [
         "字以内",

@@ -120,45 +120,41 @@ fn push_ref(out: &mut String, g: &quick_xml::events::BytesRef) -> Result<(), Uns
 /// stays.
 fn text_until(r: &mut Reader<&[u8]>, end: &str) -> Result<String, Unsupported> {
     let mut out = String::new();
-    let mut t: Option<(String, bool)> = None;
+    // The open <t>: where its text starts in `out`, and whether it keeps its spaces. Its
+    // text goes straight into `out` and is trimmed and unescaped there when it closes (no
+    // string per run: this is the reader's hot path).
+    let mut t: Option<(usize, bool)> = None;
     let mut phonetic = false;
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) => match e.local_name().as_ref() {
-                "t" if !phonetic => t = Some((String::new(), preserves_space(&e))),
+                "t" if !phonetic => t = Some((out.len(), preserves_space(&e))),
                 "rPh" => phonetic = true,
                 _ => {}
             },
             Event::End(e) => match e.local_name().as_ref() {
                 "t" => {
-                    if let Some((text, preserve)) = t.take() {
+                    if let Some((start, preserve)) = t.take() {
+                        let seg = &out[start..];
                         let text = if preserve {
-                            &text[..]
+                            seg
                         } else {
-                            text.trim_matches([' ', '\t', '\r', '\n'])
+                            seg.trim_matches([' ', '\t', '\r', '\n'])
                         };
-                        out.push_str(&unescape_ooxml(text));
+                        if text.len() != seg.len() || text.contains("_x") {
+                            let clean = unescape_ooxml(text);
+                            out.truncate(start);
+                            out.push_str(&clean);
+                        }
                     }
                 }
                 "rPh" => phonetic = false,
                 n if n == end => return Ok(out),
                 _ => {}
             },
-            Event::Text(x) => {
-                if let Some((text, _)) = t.as_mut() {
-                    text.push_str(&x.xml10_content());
-                }
-            }
-            Event::CData(x) => {
-                if let Some((text, _)) = t.as_mut() {
-                    text.push_str(&x.xml10_content());
-                }
-            }
-            Event::GeneralRef(g) => {
-                if let Some((text, _)) = t.as_mut() {
-                    push_ref(text, &g)?;
-                }
-            }
+            Event::Text(x) if t.is_some() => out.push_str(&x.xml10_content()),
+            Event::CData(x) if t.is_some() => out.push_str(&x.xml10_content()),
+            Event::GeneralRef(g) if t.is_some() => push_ref(&mut out, &g)?,
             Event::Eof => return Err(no("unexpected end of XML")),
             _ => {}
         }
@@ -430,13 +426,11 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
     }
 }
 
-/// Checks what a package declares before any reader trusts it: each part's inflated
-/// size, their total, and the shared strings' count (calamine reserves room for that
-/// many strings up front, so `uniqueCount="4000000000"` would reserve 96 GB).
-pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(), ReadError> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(()); // not a zip: the reader says so
-    };
+/// The parts' declared sizes against the budget, before anything is inflated.
+fn check_declared_sizes<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    budget: &Budget,
+) -> Result<(), ReadError> {
     let limits = budget.limits;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
@@ -456,13 +450,30 @@ pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(),
             });
         }
     }
+    Ok(())
+}
+
+/// Checks what a package declares before any reader trusts it: each part's inflated
+/// size, their total, and the shared strings' count (calamine reserves room for that
+/// many strings up front, so `uniqueCount="4000000000"` would reserve 96 GB).
+pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(), ReadError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // not a zip: the reader says so
+    };
+    check_declared_sizes(&mut zip, budget)?;
     let Ok(f) = zip.by_name("xl/sharedStrings.xml") else {
         return Ok(());
     };
     let mut head = Vec::new();
     let _ = f.take(4096).read_to_end(&mut head);
-    let head = String::from_utf8_lossy(&head);
-    let mut r = Reader::from_str(&head);
+    check_unique_count(&String::from_utf8_lossy(&head), budget)
+}
+
+/// The shared strings' declared `uniqueCount` (in the part's first bytes) against the budget.
+fn check_unique_count(head: &str, budget: &Budget) -> Result<(), ReadError> {
+    let limits = budget.limits;
+    let head = &head[..head.floor_char_boundary(4096)];
+    let mut r = Reader::from_str(head);
     while let Ok(ev) = r.read_event() {
         match ev {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
@@ -489,13 +500,21 @@ pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(),
 
 /// Reads every worksheet, or says why it cannot (then the caller uses calamine).
 pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
-    if let Err(e) = check_declared_counts(bytes, budget) {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| no(e.to_string()))?;
+    // One archive for the checks and the reading (opening it twice was a measurable cost).
+    if let Err(e) = check_declared_sizes(&mut zip, budget) {
         return Ok(Err(e));
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| no(e.to_string()))?;
     let wb = workbook(&mut zip)?;
     let strings = match read_part(&mut zip, "xl/sharedStrings.xml", PART_LIMIT)? {
-        Some(x) => shared_strings(&x)?,
+        Some(x) => {
+            // Nothing here is sized from the count, but a file that lies about it is
+            // refused the same way whichever reader sees it first.
+            if let Err(e) = check_unique_count(&x, budget) {
+                return Ok(Err(e));
+            }
+            shared_strings(&x)?
+        }
         None => Vec::new(),
     };
     let styles = match read_part(&mut zip, "xl/styles.xml", 64 << 20)? {
