@@ -323,7 +323,7 @@ fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) 
         .filter_map(|(_, p)| value_right(Some(p)))
         .find(|p| !grid.get(*p).is_empty());
 
-    if let (Some(h), Some(band)) = (header, band) {
+    if let Some(band) = band {
         let (cols, unknown) = column_roles(grid, &labels, band, f.rows.1);
         let first = band.1 + 1;
         let last = total.map_or(f.rows.1, |t| t.row.saturating_sub(1));
@@ -339,7 +339,6 @@ fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) 
         } else {
             Vec::new()
         };
-        let _ = h;
         f.indicators = Some(IndicatorsLayout {
             header_rows: band,
             cols,

@@ -310,3 +310,32 @@ fn real_forms_raise_exactly_these_findings() {
     }
     assert!(diffs.is_empty(), "\n{}", diffs.join("\n"));
 }
+
+/// `jixiao check` on the real variants a new user sees: the real mistakes stand out, and
+/// no layout noise drowns them (at most one line per unknown label, no L004 flood).
+#[test]
+fn check_on_the_variants_shows_the_real_mistakes() {
+    let o = jixiao(&["check", "samples/variants"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("[")).collect();
+    let with = |file: &str, code: &str| {
+        lines
+            .iter()
+            .filter(|l| l.contains(file) && l.contains(&format!("[{code}]")))
+            .count()
+    };
+    assert_eq!(with("湖北2020", "S001"), 1, "{text}");
+    assert_eq!(with("宁夏银川2021", "S001"), 1, "{text}");
+    assert_eq!(with("四川青神2023", "S003"), 3, "{text}");
+    assert!(lines.iter().all(|l| !l.contains("[L004]")), "{text}");
+    let l008: Vec<&&str> = lines.iter().filter(|l| l.contains("[L008]")).collect();
+    let mut texts: Vec<&str> = l008
+        .iter()
+        .filter_map(|l| l.split('“').nth(1)?.split('”').next())
+        .collect();
+    let n = texts.len();
+    texts.dedup();
+    assert_eq!(texts.len(), n, "{text}");
+    assert!(lines.len() <= 30, "{text}");
+}

@@ -259,10 +259,6 @@ fn derive_execution(form: &mut Form, x: &mut Extractor) {
     }
 }
 
-fn role_label(role: Role) -> &'static str {
-    role.zh()
-}
-
 fn is_number(role: Role) -> bool {
     matches!(role, Role::Weight | Role::Score)
 }
@@ -557,7 +553,7 @@ impl Extractor<'_> {
                             &raw,
                             normalize::trim(&raw),
                             "V003",
-                            format!("错位行的{}并入{}所在指标", role_label(*role), name),
+                            format!("错位行的{}并入{}所在指标", role.zh(), name),
                         );
                     }
                 }
@@ -569,7 +565,7 @@ impl Extractor<'_> {
                         Some(*cell),
                         format!(
                             "{}“{}”所在行没有三级指标名称，且本二级指标下有多个指标，无法归属",
-                            role_label(*role),
+                            role.zh(),
                             normalize::trim(&raw)
                         ),
                     );
@@ -628,7 +624,7 @@ impl Extractor<'_> {
                             Some(*cell),
                             format!(
                                 "{}有{}行，但合并覆盖{}个指标，无法一一对应，按共享值处理",
-                                role_label(*role),
+                                role.zh(),
                                 n,
                                 to.len()
                             ),
@@ -698,7 +694,7 @@ impl Extractor<'_> {
         }
         if is_number(role) {
             self.placed.insert(p);
-            let v = self.parse_number(p, &self.grid.get(p).clone(), SCORE_UNITS, role_label(role));
+            let v = self.parse_number(p, &self.grid.get(p).clone(), SCORE_UNITS, role.zh());
             set_number(ind, role, Field::new(v, Some(p)));
         } else {
             let raw = self.grid.get(p).display_cow();
@@ -718,7 +714,7 @@ impl Extractor<'_> {
     /// Puts one already-split line into a field (the split itself is logged by the caller).
     fn set(&mut self, ind: &mut Indicator, role: Role, p: Pos, line: &str) {
         if is_number(role) {
-            let v = self.parse_number(p, &Value::text(line), SCORE_UNITS, role_label(role));
+            let v = self.parse_number(p, &Value::text(line), SCORE_UNITS, role.zh());
             set_number(ind, role, Field::new(v, Some(p)));
         } else if let Some(f) = text_field(ind, role) {
             *f = Field::new(Some(line.to_string()), Some(p));
