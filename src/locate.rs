@@ -314,14 +314,24 @@ fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) 
     f.actual = goal_text(Label::Achieved);
     // A declared total printed in the header block (`自评得分 | 98`, `总分 | 98`), outside the
     // funds table.
-    let fund_rows = f.funds.as_ref().map(|fl| fl.header_row);
+    let fund_rows = f
+        .funds
+        .as_ref()
+        .map_or([None, None], |fl| [Some(fl.header_row), fl.rows[0]]);
+    let numeric = |p: &Pos| match grid.get(*p) {
+        Value::Number { .. } => true,
+        Value::Text(s) => {
+            crate::normalize::parse_number(s, crate::normalize::SCORE_UNITS).is_some()
+        }
+        _ => false,
+    };
     f.header_total = labels
         .in_rows((anchor.row, limit))
         .filter(|(l, p)| {
-            matches!(l, Label::Col(Role::Score) | Label::Total) && Some(p.row) != fund_rows
+            matches!(l, Label::Col(Role::Score) | Label::Total) && !fund_rows.contains(&Some(p.row))
         })
         .filter_map(|(_, p)| value_right(Some(p)))
-        .find(|p| !grid.get(*p).is_empty());
+        .find(numeric);
 
     if let Some(band) = band {
         let (cols, unknown) = column_roles(grid, &labels, band, f.rows.1);
