@@ -1485,14 +1485,32 @@ mod variant_tests {
         let f = read(&[
             &["项目名称", "甲项目"],
             &["主管部门", "某局", "实施单位", "某中心"],
-            &["项目资金", "", "预算数（A）", "执行数（B）", "执行率（B/A）"],
+            &[
+                "项目资金",
+                "",
+                "预算数（A）",
+                "执行数（B）",
+                "执行率（B/A）",
+            ],
             &["", "合计", "10", "9", "90%"],
-            &["一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分"],
+            &[
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "指标值",
+                "完成值",
+                "分值",
+                "得分",
+            ],
             &["产出指标", "数量指标", "a", "1个", "1个", "100", "98"],
         ]);
         assert_eq!(f.funds.total.full_year.value, Some(d("10")));
         assert_eq!(f.execution_rate, Some(d("0.9")));
         assert_eq!(f.declared_total.value, None);
-        assert!(codes(&f).contains(&"L001@A1".to_string()), "{:?}", codes(&f));
+        assert!(
+            codes(&f).contains(&"L001@A1".to_string()),
+            "{:?}",
+            codes(&f)
+        );
     }
 }
