@@ -381,20 +381,8 @@ pub(crate) fn read_xlsx_calamine(
                 keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
             }
         }
-        let merges = unique_merges(
-            wb.merge_cells_by_sheet_name(&name)
-                .map_err(xlsx_err)?
-                .iter()
-                .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1)),
-            budget,
-        )?;
-        for m in &merges {
-            extent.add(m.last)?;
-        }
-        extent.finish()?;
-        let mut g = Grid::from_cells(&name, cells, &merges, true);
-        g.dropped = dropped;
-        out.push(g);
+        let merges = wb.merge_cells_by_sheet_name(&name).map_err(xlsx_err)?;
+        out.push(calamine_grid(&name, cells, dropped, &merges, true, extent)?);
     }
     Ok(out)
 }
@@ -727,11 +715,24 @@ fn to_grid(
         };
         keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
     }
+    calamine_grid(name, cells, dropped, merges, has_merge_info, extent)
+}
+
+/// How every sheet read through calamine ends: its merges deduplicated and counted toward
+/// the extent (a merge can reach far past the last cell), then the grid.
+fn calamine_grid(
+    name: &str,
+    cells: Vec<(Pos, Value)>,
+    dropped: Vec<Pos>,
+    merges: &[Dimensions],
+    has_merge_info: bool,
+    mut extent: Extent,
+) -> Result<Grid, ReadError> {
     let merges = unique_merges(
         merges
             .iter()
             .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1)),
-        budget,
+        extent.budget,
     )?;
     for m in &merges {
         extent.add(m.last)?;
