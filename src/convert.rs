@@ -35,12 +35,13 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Ba
         keep_source: write::workbook::want_form_sheets(req.form_sheets, files),
         limits: req.limits,
     };
-    let b = batch::read_found_with(&found, &opts, on_file);
+    let mut b = batch::read_found_with(&found, &opts, on_file);
     let wopts = write::workbook::Options {
         form_sheets: write::workbook::want_form_sheets(req.form_sheets, b.forms.len()),
         ..Default::default()
     };
-    write::workbook_to(&req.output, &b, &wopts)?;
+    let sheets = write::workbook::prepare_form_sheets(&mut b, &wopts);
+    write::workbook_to(&req.output, &b, &wopts, sheets)?;
     if let Some(j) = &req.json {
         let doc = write::json::to_json(&b);
         if j.as_os_str() == "-" {

@@ -12,27 +12,48 @@ pub mod workbook;
 use anyhow::{Context, Result};
 use std::io::Write;
 
-/// Excel refuses a cell of more than 32,767 characters. Longer texts (no real form has
-/// one) are cut there in the workbook with a note; JSON and CSV keep them whole.
+/// Excel refuses a cell of more than 32,767 characters (UTF-16 units: a character outside
+/// the Basic Multilingual Plane counts two). Longer texts (no real form has one) are cut
+/// there in the workbook with a note; JSON and CSV keep them whole.
 pub fn excel_text(s: &str) -> std::borrow::Cow<'_, str> {
-    const MAX: usize = 32_767;
-    const CUT: &str = "…（超过 Excel 单元格 32767 字上限，已截断；全文见 JSON/CSV）";
-    if s.len() <= MAX || s.chars().count() <= MAX {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let keep = MAX - CUT.chars().count();
-    std::borrow::Cow::Owned(s.chars().take(keep).chain(CUT.chars()).collect())
+    cut_text(s, 32_767)
 }
 
-/// Writes the consolidated workbook to `path` atomically, streaming it to disk.
+/// As [`excel_text`] for a cell's note, which Excel holds to 32,767 less room for the
+/// author's name (rust_xlsxwriter refuses more than 32,713).
+pub fn excel_note(s: &str) -> std::borrow::Cow<'_, str> {
+    cut_text(s, 32_767 - 54)
+}
+
+fn cut_text(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    const CUT: &str = "…（超过 Excel 单元格 32767 字上限，已截断；全文见 JSON/CSV）";
+    // UTF-8 takes at least as many bytes as UTF-16 units, so a short text is fine as is.
+    if s.len() <= max || s.encode_utf16().count() <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let room = max - CUT.encode_utf16().count();
+    let mut used = 0;
+    let keep = s
+        .char_indices()
+        .find(|(_, c)| {
+            used += c.len_utf16();
+            used > room
+        })
+        .map_or(s.len(), |(i, _)| i);
+    std::borrow::Cow::Owned(format!("{}{CUT}", &s[..keep]))
+}
+
+/// Writes the consolidated workbook to `path` atomically, streaming it to disk, with the
+/// form sheets [`workbook::prepare_form_sheets`] built.
 pub fn workbook_to(
     path: &Path,
     batch: &crate::model::Batch,
     opts: &workbook::Options,
+    sheets: workbook::Prepared,
 ) -> Result<()> {
     write_atomic_with(path, |f| {
         let mut w = std::io::BufWriter::new(f);
-        workbook::write_xlsx(batch, opts, &mut w).context("无法生成汇总工作簿")?;
+        workbook::write_prepared(batch, opts, sheets, &mut w).context("无法生成汇总工作簿")?;
         w.flush()?;
         Ok(())
     })
@@ -88,5 +109,14 @@ mod tests {
         let cut = super::excel_text(&long);
         assert_eq!(cut.chars().count(), 32_767);
         assert!(cut.ends_with("全文见 JSON/CSV）"));
+        // Excel counts UTF-16 units: 𠀀 (outside the BMP) is two.
+        let wide = "𠀀".repeat(20_000);
+        let cut = super::excel_text(&wide);
+        // 32,725 units of room for the text: 16,362 of them, and the note's 42.
+        assert_eq!(cut.encode_utf16().count(), 32_766);
+        assert_eq!(cut.chars().count(), 16_362 + 42);
+        assert_eq!(super::excel_text(&"𠀀".repeat(16_383)).len(), 16_383 * 4);
+        let note = super::excel_note(&long);
+        assert_eq!(note.encode_utf16().count(), 32_713);
     }
 }
