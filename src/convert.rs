@@ -30,7 +30,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Ba
     if let Some(j) = req.json.as_deref().filter(|j| j.as_os_str() != "-") {
         batch::check_output(&found, j)?;
     }
-    let files = found.iter().filter(|f| f.skip.is_none()).count();
+    let files = found.iter().filter(|f| f.is_read()).count();
     let opts = Options {
         keep_source: write::workbook::want_form_sheets(req.form_sheets, files),
         limits: req.limits,
