@@ -43,61 +43,132 @@ fn cut_text(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(format!("{}{CUT}", &s[..keep]))
 }
 
-/// Writes the consolidated workbook to `path` atomically, streaming it to disk, with the
+/// Stages the consolidated workbook for `path` in `set`, streaming it to disk, with the
 /// form sheets [`workbook::prepare_form_sheets`] built.
-pub fn workbook_to(
+pub fn stage_workbook(
+    set: &mut OutputSet,
     path: &Path,
     batch: &crate::model::Batch,
     opts: &workbook::Options,
     sheets: workbook::Prepared,
 ) -> Result<()> {
-    write_atomic_with(path, |f| {
+    set.stage_with(path, |f| {
         let mut w = std::io::BufWriter::new(f);
         workbook::write_prepared(batch, opts, sheets, &mut w).context("无法生成汇总工作簿")?;
         w.flush()?;
         Ok(())
     })
 }
-use std::path::Path;
+
+/// Writes the consolidated workbook to `path` atomically (see [`stage_workbook`]).
+pub fn workbook_to(
+    path: &Path,
+    batch: &crate::model::Batch,
+    opts: &workbook::Options,
+    sheets: workbook::Prepared,
+) -> Result<()> {
+    let mut set = OutputSet::default();
+    stage_workbook(&mut set, path, batch, opts, sheets)?;
+    set.commit()
+}
+
+use std::path::{Path, PathBuf};
+
+/// Outputs written as a set: each to a temporary file (`.jixiao-*.tmp`) beside its
+/// destination, and renamed into place by [`OutputSet::commit`] only once every one was
+/// written. A set dropped before that (an error, a full disk) removes its temporary files
+/// and any folder it created, leaving the earlier outputs as they were: never a new
+/// workbook beside a stale JSON.
+#[derive(Default)]
+pub struct OutputSet {
+    staged: Vec<(tempfile::TempPath, PathBuf)>,
+    created: Vec<PathBuf>,
+}
+
+impl OutputSet {
+    /// Writes `bytes` for `path`.
+    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        self.stage_with(path, |f| f.write_all(bytes).map_err(Into::into))
+    }
+
+    /// Creates a folder for outputs (with its parents) unless it exists; removed again if
+    /// the set is not committed.
+    pub fn create_dir(&mut self, dir: &Path) -> Result<()> {
+        let mut missing = Vec::new();
+        let mut d = Some(dir);
+        while let Some(p) = d.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            missing.push(p.to_path_buf());
+            d = p.parent();
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
+        self.created.extend(missing);
+        Ok(())
+    }
+
+    /// As [`OutputSet::stage`], with `write` filling the temporary file (so a large
+    /// output is streamed to disk rather than built in memory first).
+    pub fn stage_with(
+        &mut self,
+        path: &Path,
+        write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+    ) -> Result<()> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".jixiao-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("无法在 {} 创建临时文件", dir.display()))?;
+        let shown = tmp.path().display().to_string();
+        write(tmp.as_file_mut()).with_context(|| format!("无法写入临时文件 {shown}"))?;
+        // Temporary files are private (0600); the output is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("无法写入临时文件 {shown}"))?;
+        self.staged.push((tmp.into_temp_path(), path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Renames every staged file into place. Renames within a folder do not need space,
+    /// so once all were written this does not fail for a full disk; should one fail all
+    /// the same, the files not yet renamed are removed.
+    pub fn commit(mut self) -> Result<()> {
+        for (tmp, path) in std::mem::take(&mut self.staged) {
+            tmp.persist(&path)
+                .map_err(|e| e.error)
+                .with_context(|| format!("无法写入 {}", path.display()))?;
+        }
+        self.created.clear();
+        Ok(())
+    }
+}
+
+impl Drop for OutputSet {
+    fn drop(&mut self) {
+        // Temporary files go with their `TempPath`s; then the folders made for them.
+        self.staged.clear();
+        for d in &self.created {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+}
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
 /// place, so a reader never sees a partial file and a failed run leaves nothing behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_with(path, |f| f.write_all(bytes).map_err(Into::into))
-}
-
-/// As [`write_atomic`], with `write` filling the temporary file (so a large output is
-/// streamed to disk rather than built in memory first).
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
-) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("无法在 {} 创建临时文件", dir.display()))?;
-    let shown = tmp.path().display().to_string();
-    write(tmp.as_file_mut()).with_context(|| format!("无法写入临时文件 {shown}"))?;
-    // Temporary files are private (0600); the output is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("无法写入临时文件 {}", tmp.path().display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("无法写入 {}", path.display()))?;
-    Ok(())
+    let mut set = OutputSet::default();
+    set.stage(path, bytes)?;
+    set.commit()
 }
 
 #[cfg(test)]
