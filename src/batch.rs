@@ -28,46 +28,198 @@ pub struct Found {
     pub path: PathBuf,
     /// `Some(reason)` when the file is skipped without reading.
     pub skip: Option<String>,
+    /// `Some(reason)` when it cannot be read at all (a folder that cannot be listed, a
+    /// special file named directly): E001 without reading.
+    pub error: Option<String>,
 }
 
-/// Walks the inputs in a stable order. Files named directly are always read; in folders,
-/// lock files (`~$`), hidden files and other extensions are listed as skipped.
+impl Found {
+    fn read(path: PathBuf, skip: Option<String>) -> Found {
+        Found {
+            path,
+            skip,
+            error: None,
+        }
+    }
+
+    fn failed(path: PathBuf, error: String) -> Found {
+        Found {
+            path,
+            skip: None,
+            error: Some(error),
+        }
+    }
+
+    /// Whether the file is to be read.
+    pub fn is_read(&self) -> bool {
+        self.skip.is_none() && self.error.is_none()
+    }
+}
+
+/// Walks the inputs: each folder recursively in natural order ([`natural_cmp`]), following
+/// symbolic links. Files named directly are always read (unless lock files); in folders,
+/// lock files (`~$`), hidden files and folders, other extensions, broken links, link loops
+/// and special files (pipes, devices, sockets) are listed as skipped, jixiao's own
+/// temporary files (`.jixiao-*.tmp`) are left out, and a folder that cannot be listed
+/// fails on its own (E001) while the rest is read. Names are judged by their bytes, so a
+/// GBK-named `~$` lock file on Linux is recognized too.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input)
             .with_context(|| format!("无法访问输入 {}", input.display()))?;
-        if meta.is_file() {
-            out.push(Found {
-                path: input.clone(),
-                skip: skip_reason(input, true),
+        if !meta.is_dir() {
+            out.push(match special(&meta.file_type()) {
+                Some(kind) => {
+                    Found::failed(input.clone(), format!("不是普通文件（{kind}），无法读取"))
+                }
+                None => Found::read(input.clone(), skip_reason(input, true)),
             });
             continue;
         }
-        let walker = walkdir::WalkDir::new(input)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.path()));
-        for entry in walker {
-            let entry = entry.with_context(|| format!("无法遍历文件夹 {}", input.display()))?;
-            if entry.file_type().is_file() {
-                let path = entry.into_path();
-                let skip = skip_reason(&path, false);
-                out.push(Found { path, skip });
+        let mut walker = walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by(|a, b| {
+                natural_cmp(
+                    &a.file_name().to_string_lossy(),
+                    &b.file_name().to_string_lossy(),
+                )
+            })
+            .into_iter();
+        while let Some(entry) = walker.next() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.push(walk_error(&e, input));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy();
+            if entry.depth() == 0 {
+                continue;
             }
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                if name.starts_with('.') {
+                    out.push(Found::read(
+                        path.to_path_buf(),
+                        Some("隐藏文件夹，已跳过".into()),
+                    ));
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+            if is_own_temp(&name) {
+                continue;
+            }
+            let skip = match special(&ft) {
+                Some(kind) => Some(format!("不是普通文件（{kind}），已跳过")),
+                None => skip_reason(path, false),
+            };
+            out.push(Found::read(entry.into_path(), skip));
         }
     }
     Ok(out)
 }
 
-fn is_hidden(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'))
+/// What a walk could not enter: a link loop or a broken link (skipped), a folder that
+/// cannot be listed (failed).
+fn walk_error(e: &walkdir::Error, input: &Path) -> Found {
+    let path = e.path().unwrap_or(input).to_path_buf();
+    if let Some(ancestor) = e.loop_ancestor() {
+        let reason = format!(
+            "符号链接形成循环（指向上级文件夹 {}），已跳过",
+            display_path(ancestor)
+        );
+        return Found::read(path, Some(reason));
+    }
+    let broken = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(&path).is_err();
+    if broken {
+        return Found::read(path, Some("符号链接指向的文件不存在，已跳过".into()));
+    }
+    let why = e
+        .io_error()
+        .map_or_else(|| e.to_string(), |io| io.to_string());
+    Found::failed(path, format!("无法读取文件夹（{why}），其中的文件未读取"))
+}
+
+/// A special file's kind in words, `None` for a regular file or folder.
+fn special(ft: &std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some("命名管道");
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return Some("设备文件");
+        }
+        if ft.is_socket() {
+            return Some("套接字");
+        }
+    }
+    (!ft.is_file() && !ft.is_dir()).then_some("特殊文件")
+}
+
+/// jixiao's own temporary output files ([`crate::write::write_atomic`]).
+fn is_own_temp(name: &str) -> bool {
+    name.starts_with(".jixiao-") && name.ends_with(".tmp")
+}
+
+/// Compares file names the way people number them: runs of digits (ASCII or full-width)
+/// by their value, so `2.xlsx` comes before `10.xlsx` and `项目2` before `项目10`; the rest
+/// character by character. Names equal that way (`01`, `1`) fall back to plain order.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn digit(c: char) -> Option<u32> {
+        match c {
+            '0'..='9' => Some(c as u32 - '0' as u32),
+            '０'..='９' => Some(c as u32 - '０' as u32),
+            _ => None,
+        }
+    }
+    fn number(it: &mut std::iter::Peekable<std::str::Chars>) -> Vec<u32> {
+        let mut ds = Vec::new();
+        while let Some(d) = it.peek().and_then(|c| digit(*c)) {
+            if !(ds.is_empty() && d == 0) {
+                ds.push(d);
+            }
+            it.next();
+        }
+        ds
+    }
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if digit(c).is_some() && digit(d).is_some() => {
+                let (m, n) = (number(&mut x), number(&mut y));
+                let o = m.len().cmp(&n.len()).then_with(|| m.cmp(&n));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                x.next();
+                y.next();
+            }
+        }
+    }
 }
 
 fn skip_reason(p: &Path, named: bool) -> Option<String> {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // Lossy: a name that is not valid UTF-8 (GBK on Linux) keeps its ASCII start.
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     if name.starts_with("~$") {
         return Some("Excel 锁定文件（~$），已跳过".into());
     }
@@ -79,9 +231,8 @@ fn skip_reason(p: &Path, named: bool) -> Option<String> {
     }
     let ext = p
         .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     (!EXTENSIONS.contains(&ext.as_str())).then(|| format!("不是表格文件（扩展名 .{ext}），已跳过"))
 }
 
@@ -203,6 +354,13 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
             findings: vec![finding],
         }
     };
+    if let Some(reason) = &found.error {
+        let e = ReadError {
+            code: "E001",
+            reason: reason.clone(),
+        };
+        return fail(input, e);
+    }
     let size = std::fs::metadata(&found.path).map(|m| m.len()).unwrap_or(0);
     if size > opts.limits.max_file_bytes {
         let e = ReadError {
@@ -337,6 +495,147 @@ mod tests {
             b.file_findings[1]
                 .message
                 .contains("文件已损坏或不是表格文件")
+        );
+    }
+
+    #[test]
+    fn natural_order() {
+        let mut names = vec![
+            "10.xlsx",
+            "2.xlsx",
+            "1.xlsx",
+            "项目10.xlsx",
+            "项目2.xlsx",
+            "第１０期.xlsx",
+            "第9期.xlsx",
+            "a02.xlsx",
+            "a2.xlsx",
+            "a1b.xlsx",
+            "b.xlsx",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "1.xlsx",
+                "2.xlsx",
+                "10.xlsx",
+                "a1b.xlsx",
+                "a02.xlsx",
+                "a2.xlsx",
+                "b.xlsx",
+                "第9期.xlsx",
+                "第１０期.xlsx",
+                "项目2.xlsx",
+                "项目10.xlsx",
+            ]
+        );
+    }
+
+    /// Every kind of entry a folder can hold, each listed (or left out) as it should be.
+    #[cfg(unix)]
+    #[test]
+    fn discovery_follows_links_and_lists_what_it_skips() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for n in [
+            "10.xlsx",
+            "2.xlsx",
+            "项目10.xlsx",
+            "项目2.xlsx",
+            "第２期.xlsx",
+            "第10期.xlsx",
+        ] {
+            std::fs::write(d.join(n), b"x").unwrap();
+        }
+        std::fs::write(d.join(".hidden.xlsx"), b"x").unwrap();
+        std::fs::write(d.join(".jixiao-Ab12.tmp"), b"x").unwrap();
+        std::fs::create_dir(d.join(".git")).unwrap();
+        std::fs::write(d.join(".git/x.xlsx"), b"x").unwrap();
+        // GBK 测试 after `~$` and `.`: not UTF-8.
+        std::fs::write(d.join(OsStr::from_bytes(b"~$\xb2\xe2\xca\xd4.xlsx")), b"x").unwrap();
+        std::fs::write(d.join(OsStr::from_bytes(b".\xb2\xe2.xlsx")), b"x").unwrap();
+        symlink(d.join("2.xlsx"), d.join("link.xlsx")).unwrap();
+        symlink(d.join("gone.xlsx"), d.join("broken.xlsx")).unwrap();
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("sub/a.xlsx"), b"x").unwrap();
+        symlink(d, d.join("sub/loop")).unwrap();
+        symlink(d.join("sub"), d.join("zlinked")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(d.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+        let _sock = std::os::unix::net::UnixListener::bind(d.join("sock")).unwrap();
+
+        let found = discover(&[d.to_path_buf()]).unwrap();
+        let got: Vec<(String, String)> = found
+            .iter()
+            .map(|f| {
+                let rel = f
+                    .path
+                    .strip_prefix(d)
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string();
+                let what = match (&f.skip, &f.error) {
+                    (Some(s), _) => s.clone(),
+                    (_, Some(e)) => format!("E: {e}"),
+                    _ => "读取".into(),
+                };
+                (rel, what)
+            })
+            .collect();
+        let lp = format!(
+            "符号链接形成循环（指向上级文件夹 {}），已跳过",
+            display_path(d)
+        );
+        let want: Vec<(String, String)> = [
+            (".git", "隐藏文件夹，已跳过"),
+            (".hidden.xlsx", "隐藏文件，已跳过"),
+            (".\u{fffd}\u{fffd}.xlsx", "隐藏文件，已跳过"),
+            ("2.xlsx", "读取"),
+            ("10.xlsx", "读取"),
+            ("broken.xlsx", "符号链接指向的文件不存在，已跳过"),
+            ("fifo", "不是普通文件（命名管道），已跳过"),
+            ("link.xlsx", "读取"),
+            ("sock", "不是普通文件（套接字），已跳过"),
+            ("sub/a.xlsx", "读取"),
+            ("sub/loop", &lp),
+            ("zlinked/a.xlsx", "读取"),
+            ("zlinked/loop", &lp),
+            (
+                "~$\u{fffd}\u{fffd}\u{fffd}\u{fffd}.xlsx",
+                "Excel 锁定文件（~$），已跳过",
+            ),
+            ("第２期.xlsx", "读取"),
+            ("第10期.xlsx", "读取"),
+            ("项目2.xlsx", "读取"),
+            ("项目10.xlsx", "读取"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(got, want);
+
+        // Named directly: a pipe or a device is not read (nothing would end), and fails.
+        let named = discover(&[d.join("fifo"), "/dev/zero".into()]).unwrap();
+        let errors: Vec<Option<&str>> = named.iter().map(|f| f.error.as_deref()).collect();
+        assert_eq!(
+            errors,
+            [
+                Some("不是普通文件（命名管道），无法读取"),
+                Some("不是普通文件（设备文件），无法读取")
+            ]
+        );
+        let b = read_found(&named, &Options::default());
+        assert!(b.inputs.iter().all(|i| i.status == Status::Failed));
+        assert_eq!(
+            b.inputs[1].reason.as_deref(),
+            Some("不是普通文件（设备文件），无法读取 [E001]")
         );
     }
 

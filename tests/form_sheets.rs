@@ -5,7 +5,7 @@ mod common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
-use std::io::Read;
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 fn convert(args: &[&str]) -> tempfile::TempDir {
@@ -200,4 +200,80 @@ fn output_opens_in_libreoffice() {
     let bytes = std::fs::read(pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
     assert!(bytes.len() > 10_000);
+}
+
+/// A form whose sheets cannot be written (here two overlapping merged regions, which the
+/// writer refuses) loses its two sheets, and only them: an E001 finding names it, nothing
+/// links to the missing sheets, every other form keeps its sheets.
+#[test]
+fn a_form_whose_sheets_fail_costs_only_its_sheets() {
+    use jixiao::grid::Region;
+    use jixiao::write::{json, workbook};
+    let opts = jixiao::batch::Options {
+        keep_source: true,
+        ..Default::default()
+    };
+    let inputs = [
+        root().join("samples/2023/1.xlsx"),
+        root().join("samples/2023/2.xlsx"),
+    ];
+    let mut b = jixiao::batch::run(&inputs, &opts).unwrap();
+    let src = b.forms[0].source.as_mut().unwrap();
+    let src = std::sync::Arc::make_mut(src);
+    src.merges.push(Region::new(100, 20, 101, 21));
+    src.merges.push(Region::new(101, 21, 102, 22));
+    let before = b.forms[0].findings.len();
+    let wopts = workbook::Options {
+        form_sheets: true,
+        ..Default::default()
+    };
+    let sheets = workbook::prepare_form_sheets(&mut b, &wopts);
+    let mut out = std::io::Cursor::new(Vec::new());
+    workbook::write_prepared(&b, &wopts, sheets, &mut out).unwrap();
+
+    let f = &b.forms[0].findings;
+    assert_eq!(f.len(), before + 1);
+    let name = b.forms[0].name.value.clone().unwrap();
+    let msg = format!(
+        "P0001“{name}”的原表/清洗工作表无法写出，已略去（Merge range (101, 21, 102, 22) / V102:W103 overlaps with previous merge range (100, 20, 101, 21) / U101:V102.）；该表的数据仍在各清单中"
+    );
+    assert_eq!(f[before].message, msg);
+    assert_eq!(f[before].code, "E001");
+    assert_eq!(f[before].project.as_deref(), Some("P0001"));
+    assert!(json::to_json(&b).contains(&msg));
+
+    let bytes = out.into_inner();
+    let mut wb = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+    let names = wb.sheet_names();
+    let forms: Vec<&str> = names
+        .iter()
+        .filter(|n| n.starts_with('P'))
+        .map(|n| &n[..n.find(' ').unwrap_or(n.len())])
+        .collect();
+    assert_eq!(forms, ["P02原表", "P02清洗"]);
+    let issues = wb.worksheet_range("问题清单").unwrap();
+    let rows: Vec<_> = issues
+        .rows()
+        .filter(|r| r.iter().any(|c| *c == Data::String(msg.clone())))
+        .collect();
+    assert_eq!(rows.len(), 1);
+    // No link from any list row to the missing sheets.
+    let xml: String = {
+        let mut z = zip::ZipArchive::new(Cursor::new(bytes.clone())).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let mut s = String::new();
+                let mut f = z.by_index(i).unwrap();
+                if f.name().unwrap().ends_with(".xml") {
+                    f.read_to_string(&mut s).unwrap();
+                }
+                s
+            })
+            .collect()
+    };
+    assert!(!xml.contains("P01清洗") && !xml.contains("P01原表"));
+    assert!(xml.contains("P02清洗"));
+    // Written without the preparing step, the workbook is the same but for the finding.
+    let again = workbook::to_xlsx(&b, &wopts).unwrap();
+    assert_eq!(Xlsx::new(Cursor::new(again)).unwrap().sheet_names(), names);
 }

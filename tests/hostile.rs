@@ -24,6 +24,14 @@ fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// An XLSX package with the given worksheets (their XML) and shared strings part.
 fn xlsx(sheets: &[String], sst: Option<&[u8]>) -> Vec<u8> {
+    let named: Vec<(String, String)> = (1..=sheets.len())
+        .map(|i| (format!("S{i}"), sheets[i - 1].clone()))
+        .collect();
+    xlsx_named(&named, sst)
+}
+
+/// As [`xlsx`], with each sheet's name (XML-escaped here) given.
+fn xlsx_named(sheets: &[(String, String)], sst: Option<&[u8]>) -> Vec<u8> {
     let mut wb = format!(
         r#"<workbook xmlns="{NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
     );
@@ -31,7 +39,8 @@ fn xlsx(sheets: &[String], sst: Option<&[u8]>) -> Vec<u8> {
         r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
     );
     for i in 1..=sheets.len() {
-        wb += &format!(r#"<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>"#);
+        let name = escape(&sheets[i - 1].0);
+        wb += &format!(r#"<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>"#);
         rels += &format!(
             r#"<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>"#
         );
@@ -45,13 +54,47 @@ fn xlsx(sheets: &[String], sst: Option<&[u8]>) -> Vec<u8> {
         ("xl/workbook.xml", wb.as_bytes()),
         ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
     ];
-    for (n, s) in names.iter().zip(sheets) {
+    for (n, (_, s)) in names.iter().zip(sheets) {
         parts.push((n, s.as_bytes()));
     }
     if let Some(sst) = sst {
         parts.push(("xl/sharedStrings.xml", sst));
     }
     zip_of(&parts)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A grid as a worksheet part: inline strings (written raw, control characters included),
+/// numbers, merged regions.
+fn sheet_of(g: &jixiao::grid::Grid) -> String {
+    use jixiao::grid::Value;
+    let mut rows = std::collections::BTreeMap::<u32, String>::new();
+    for (p, v) in g.non_empty() {
+        let c = match v {
+            Value::Number { value, .. } => format!(r#"<c r="{p}"><v>{value}</v></c>"#),
+            other => format!(
+                r#"<c r="{p}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
+                escape(&other.display())
+            ),
+        };
+        rows.entry(p.row).or_default().push_str(&c);
+    }
+    let data: String = rows
+        .iter()
+        .map(|(r, cells)| format!(r#"<row r="{}">{cells}</row>"#, r + 1))
+        .collect();
+    let merges: String = g
+        .merges()
+        .iter()
+        .map(|m| format!(r#"<mergeCell ref="{}:{}"/>"#, m.first, m.last))
+        .collect();
+    sheet(&data, &format!("<mergeCells>{merges}</mergeCells>"))
 }
 
 fn sheet(data: &str, tail: &str) -> String {
@@ -273,4 +316,79 @@ fn duplicate_merges_are_linear_and_counted_once() {
 
 fn grids_of_bytes(name: &str, bytes: &[u8]) -> Vec<jixiao::grid::Grid> {
     jixiao::read::read_bytes(bytes, Path::new(name), &jixiao::read::Limits::default()).unwrap()
+}
+
+/// Whatever a form holds, the workbook is written: 40,000 characters, control characters,
+/// U+FFFE/U+FFFF in the project name; sheet names with `[]:*?/\`, longer than 31
+/// characters, the same in two files.
+#[test]
+fn no_input_value_makes_the_workbook_fail() {
+    use calamine::{Data, Reader, Xlsx};
+    let mut g = grids_of_bytes(
+        "1.xlsx",
+        &std::fs::read(root().join("samples/2023/1.xlsx")).unwrap(),
+    )
+    .remove(0);
+    let form = &jixiao::batch::forms_in(std::slice::from_ref(&g), "1.xlsx")[0];
+    let at = form.name.cell.unwrap();
+    let name = format!(
+        "{}\u{1}\u{b}\u{1f}\u{fffe}\u{ffff}[]:*?/\\'尾",
+        "长".repeat(40_000)
+    );
+    g.set(at, jixiao::grid::Value::text(&name));
+    let hostile = "预算[2023]:项目*?/\\支出绩效自评表——一个超过三十一个字符的工作表名称\u{fffe}";
+    let a = xlsx_named(&[(hostile.to_string(), sheet_of(&g))], None);
+    let b = xlsx_named(&[(hostile.to_string(), sheet_of(&g))], None);
+
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("in");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("a.xlsx"), &a).unwrap();
+    std::fs::write(inbox.join("b.xlsx"), &b).unwrap();
+    let out = dir.path().join("out.xlsx");
+    let json = dir.path().join("out.json");
+    let o = jixiao(&[
+        "convert",
+        inbox.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["summary"]["forms"], 2);
+    // JSON keeps the text whole.
+    assert_eq!(v["projects"][0]["name"], name.trim());
+    assert_eq!(v["projects"][0]["sheet"], hostile);
+
+    let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let names = wb.sheet_names();
+    let forms: Vec<&String> = names.iter().filter(|n| n.starts_with('P')).collect();
+    assert_eq!(forms.len(), 4, "{names:?}");
+    for n in &names {
+        wb.worksheet_range(n).unwrap();
+    }
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let col = |title: &str| {
+        (0..summary.width())
+            .find(|&c| summary.get_value((0, c as u32)) == Some(&Data::String(title.into())))
+            .unwrap() as u32
+    };
+    let text = |r: u32, c: u32| match summary.get_value((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        other => panic!("{other:?}"),
+    };
+    for r in [1, 2] {
+        let s = text(r, col("项目名称"));
+        assert_eq!(s.chars().count(), 32_767);
+        assert_eq!(s, jixiao::write::excel_text(&name));
+        assert_eq!(text(r, col("来源工作表")), hostile);
+    }
+    let want: Vec<String> = ["P01原表", "P01清洗", "P02原表", "P02清洗"]
+        .iter()
+        .map(|p| format!("{p} {}…", "长".repeat(24)))
+        .collect();
+    assert_eq!(forms, want.iter().collect::<Vec<_>>());
 }

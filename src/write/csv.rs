@@ -8,25 +8,55 @@ use std::path::{Path, PathBuf};
 
 /// Writes every list table into `dir` (created if needed); returns the files written.
 pub fn write_dir(batch: &Batch, dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
+    let mut set = super::OutputSet::default();
+    let written = stage_dir(batch, dir, &mut set)?;
+    set.commit()?;
+    Ok(written)
+}
+
+/// The files [`write_dir`] writes, without writing them.
+pub fn paths(dir: &Path) -> Vec<PathBuf> {
+    tables::all(&Batch::default())
+        .iter()
+        .map(|t| dir.join(format!("{}.csv", t.name)))
+        .collect()
+}
+
+/// Stages every list table for `dir` in `set` (see [`super::OutputSet`]).
+pub fn stage_dir(batch: &Batch, dir: &Path, set: &mut super::OutputSet) -> Result<Vec<PathBuf>> {
+    set.create_dir(dir)?;
     let mut written = Vec::new();
     for t in tables::all(batch) {
         let path = dir.join(format!("{}.csv", t.name));
         let bytes = to_csv(t)?;
-        super::write_atomic(&path, &bytes)?;
+        set.stage(&path, &bytes)?;
         written.push(path);
     }
     Ok(written)
 }
 
-/// One table as CSV bytes, BOM first.
+/// One table as CSV bytes, BOM first. A text cell that a spreadsheet would take for a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
+/// `'`, as OWASP recommends against CSV injection; numbers are written as they are.
 pub fn to_csv(t: tables::Table) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(t.columns.iter().map(|c| c.title))?;
     for row in t.rows {
-        w.write_record(row.iter().map(|c| c.text()))?;
+        w.write_record(row.iter().map(|c| match c {
+            tables::Cell::Num(_) => c.text(),
+            _ => defuse(c.text()),
+        }))?;
     }
     w.into_inner().context("CSV 写入失败")
+}
+
+/// `=1+1` → `'=1+1`: a text that would start a formula, made inert.
+fn defuse(s: String) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -62,5 +92,70 @@ mod tests {
             text,
             "文件,工作表,单元格,原值,新值,代码,原因,项目,链接\n\"a,b.xlsx\",Sheet1,H13,\"\n10\",10,V001,文本数字转为数值,P0001,H13\n"
         );
+    }
+
+    #[test]
+    fn formulas_are_made_inert_numbers_are_not() {
+        let mut f = Form {
+            id: "P0001".into(),
+            ..Default::default()
+        };
+        let cases = [
+            "=HYPERLINK(\"http://x\",\"点\")",
+            "+1",
+            "-1+2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "１=1",
+            "a=1",
+        ];
+        for (i, from) in cases.iter().enumerate() {
+            f.changes.push(Change {
+                file: "=a.xlsx".into(),
+                sheet: "Sheet1".into(),
+                cell: Pos::new(i as u32, 0),
+                from: from.to_string(),
+                to: "-".into(),
+                code: "V001",
+                reason: "r".into(),
+                project: None,
+            });
+        }
+        f.funds.total.initial = crate::model::Field::new(Some((-5).into()), None);
+        let b = Batch {
+            forms: vec![f],
+            ..Default::default()
+        };
+        let bytes = to_csv(tables::changes(&b)).unwrap();
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let got: Vec<(String, String, String)> = r
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[3].to_string(), r[4].to_string())
+            })
+            .collect();
+        let want = [
+            "'=HYPERLINK(\"http://x\",\"点\")",
+            "'+1",
+            "'-1+2",
+            "'@SUM(A1)",
+            "'\tx",
+            "'\rx",
+            "１=1",
+            "a=1",
+        ];
+        assert_eq!(
+            got,
+            want.iter()
+                .map(|w| ("'=a.xlsx".to_string(), w.to_string(), "'-".to_string()))
+                .collect::<Vec<_>>()
+        );
+        // A negative number stays a number.
+        let funds = String::from_utf8(to_csv(tables::funds(&b)).unwrap()).unwrap();
+        assert!(funds.contains(",-5,"), "{funds}");
+        assert!(!funds.contains("'-5"), "{funds}");
     }
 }

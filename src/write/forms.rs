@@ -451,15 +451,54 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
     Ok(())
 }
 
-/// Writes the 原表 and 清洗 sheets of one form (which must carry its source).
-pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), XlsxError> {
+/// Builds the 原表 and 清洗 sheets of one form on their own, outside any workbook, so that
+/// whatever goes wrong (an error from the writer, a limit, a panic) costs this form's
+/// sheets and nothing else: the caller adds them to the workbook only when both were
+/// built. `Ok(None)` for a form read without its source; `Err` says why in Chinese.
+pub fn build(form: &Form, cleaned: &Cleaned) -> Result<Option<[Worksheet; 2]>, String> {
     let Some(src) = form.source.as_deref() else {
-        return Ok(());
+        return Ok(None);
     };
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut original = Worksheet::new();
+        let mut clean = Worksheet::new();
+        write_sheets(&mut original, &mut clean, form, src, cleaned)?;
+        Ok::<_, XlsxError>([original, clean])
+    }));
+    match built {
+        Ok(Ok(sheets)) => Ok(Some(sheets)),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(format!(
+            "内部错误：{}",
+            panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// Writes the 原表 and 清洗 sheets of one form (which must carry its source) into `wb`;
+/// on an error `wb` is unchanged.
+pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), String> {
+    if let Some([a, b]) = build(form, cleaned)? {
+        wb.push_worksheet(a);
+        wb.push_worksheet(b);
+    }
+    Ok(())
+}
+
+fn write_sheets(
+    ws: &mut Worksheet,
+    clean: &mut Worksheet,
+    form: &Form,
+    src: &Source,
+    cleaned: &Cleaned,
+) -> Result<(), XlsxError> {
     let fm = Formats::new();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
 
-    let ws = wb.add_worksheet();
     setup(ws, &original_name(form), src)?;
     for m in &src.merges {
         if !src.cells.iter().any(|(p, _)| *p == m.first) {
@@ -474,7 +513,7 @@ pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), Xl
     back_link(ws, src, form)?;
 
     let o = &cleaned.0;
-    let ws = wb.add_worksheet();
+    let ws = clean;
     setup(ws, &cleaned_name(form), src)?;
     frame(ws, src, form, &fm.base)?;
     let mut written = BTreeSet::new();
@@ -515,7 +554,7 @@ pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), Xl
         }
     }
     for (p, notes) in &o.notes {
-        let note = Note::new(super::excel_text(&notes.join("\n\n")))
+        let note = Note::new(super::excel_note(&notes.join("\n\n")))
             .set_author("jixiao")
             .set_width(320)
             .set_height(120);

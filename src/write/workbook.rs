@@ -176,14 +176,81 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     Ok(out.into_inner())
 }
 
+/// Each form's 原表/清洗 sheets, built before the workbook is assembled ([`prepare_form_sheets`]).
+pub struct Prepared {
+    links: Links,
+    sheets: Vec<Option<[Worksheet; 2]>>,
+}
+
+/// Builds every form's sheets ahead of the workbook. A form whose sheets cannot be built
+/// (a writer error, a limit, a panic) loses them and nothing else: it gets an E001 finding
+/// naming it and why, so 问题清单 and the JSON say so, and nothing links to them.
+pub fn prepare_form_sheets(batch: &mut Batch, opts: &Options) -> Prepared {
+    let (prepared, failed) = build_form_sheets(batch, opts);
+    for (i, why) in failed {
+        let form = &mut batch.forms[i];
+        let name: String = form
+            .name
+            .value
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(40)
+            .collect();
+        let mut f = crate::model::Finding::new(
+            "E001",
+            &form.file,
+            Some(&form.sheet),
+            None,
+            format!(
+                "{}“{name}”的原表/清洗工作表无法写出，已略去（{why}）；该表的数据仍在各清单中",
+                form.id
+            ),
+        );
+        f.project = Some(form.id.as_str().into());
+        form.findings.push(f);
+    }
+    prepared
+}
+
+fn build_form_sheets(batch: &Batch, opts: &Options) -> (Prepared, Vec<(usize, String)>) {
+    let mut links = Links::new(batch, opts.form_sheets);
+    let mut sheets = Vec::with_capacity(batch.forms.len());
+    let mut failed = Vec::new();
+    for (i, (p, l)) in batch.forms.iter().zip(&mut links.sheets).enumerate() {
+        let built = match l {
+            Some(l) => forms::build(p, &l.view),
+            None => Ok(None),
+        };
+        sheets.push(built.unwrap_or_else(|why| {
+            *l = None;
+            failed.push((i, why));
+            None
+        }));
+    }
+    (Prepared { links, sheets }, failed)
+}
+
 /// Writes the workbook to `out` (a file, so a large workbook is never held in memory).
+/// A form whose sheets cannot be built is written without them ([`prepare_form_sheets`]
+/// also reports it).
 pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
     batch: &Batch,
     opts: &Options,
     out: W,
 ) -> Result<(), XlsxError> {
+    write_prepared(batch, opts, build_form_sheets(batch, opts).0, out)
+}
+
+/// Writes the workbook with the form sheets [`prepare_form_sheets`] built.
+pub fn write_prepared<W: std::io::Write + std::io::Seek>(
+    batch: &Batch,
+    opts: &Options,
+    prepared: Prepared,
+    out: W,
+) -> Result<(), XlsxError> {
     let f = Formats::new();
-    let links = Links::new(batch, opts.form_sheets);
+    let Prepared { links, sheets } = prepared;
     let mut wb = deterministic_workbook();
     // Deflate dominates writing a large workbook; level 1 is several times faster for
     // files about a fifth larger.
@@ -211,10 +278,8 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
             table: t,
         });
     }
-    for (p, l) in batch.forms.iter().zip(&links.sheets) {
-        if let Some(l) = l {
-            forms::write(&mut wb, p, &l.view)?;
-        }
+    for ws in sheets.into_iter().flatten().flatten() {
+        wb.push_worksheet(ws);
     }
     notes(&mut wb, batch, &f, links.any(), &split)?;
     let package = wb.save_to_buffer()?;

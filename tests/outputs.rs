@@ -1,0 +1,127 @@
+//! The outputs as a set: all written or none, distinct paths, nothing left behind.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn one_path_for_two_outputs_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("x");
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        x.to_str().unwrap(),
+        "--json",
+        x.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "错误 (error): 输出路径重复：-o 与 --json 指向同一位置 {}，请为每个输出指定不同的路径（each output needs its own path）",
+            x.display()
+        )
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+fn entries(d: &Path) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().to_string(),
+                e.metadata().unwrap().len(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Mounts a small tmpfs (as root, where allowed), fills most of it, and converts into it:
+/// the workbook fits, the JSON does not. The earlier outputs stay as they were, no
+/// temporary file or CSV folder is left, exit 2.
+#[test]
+fn a_full_disk_leaves_the_earlier_outputs_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=200k", "tmpfs"])
+        .arg(&mnt)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root and mount permission)");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _guard = Unmount(&mnt);
+    std::fs::write(mnt.join("out.xlsx"), b"earlier workbook").unwrap();
+    std::fs::write(mnt.join("out.json"), b"{\"earlier\": true}").unwrap();
+    // Leave about 100 KB: the workbook (about 72 KB) fits, the JSON (60 KB) does not.
+    std::fs::write(mnt.join("filler"), vec![0u8; 96 * 1024]).unwrap();
+    let before = entries(&mnt);
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        mnt.join("out.xlsx").to_str().unwrap(),
+        "--json",
+        mnt.join("out.json").to_str().unwrap(),
+        "--csv",
+        mnt.join("csv").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert_eq!(entries(&mnt), before);
+    assert_eq!(
+        std::fs::read(mnt.join("out.xlsx")).unwrap(),
+        b"earlier workbook"
+    );
+
+    // With room, the set is written whole.
+    std::fs::remove_file(mnt.join("filler")).unwrap();
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        mnt.join("out.xlsx").to_str().unwrap(),
+        "--json",
+        mnt.join("out.json").to_str().unwrap(),
+        "--csv",
+        mnt.join("csv").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let names: Vec<String> = entries(&mnt).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["csv", "out.json", "out.xlsx"]);
+    let csv: Vec<String> = entries(&mnt.join("csv"))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        csv,
+        [
+            "变更记录.csv",
+            "指标明细.csv",
+            "汇总.csv",
+            "资金.csv",
+            "问题清单.csv"
+        ]
+    );
+}
