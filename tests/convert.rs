@@ -167,6 +167,7 @@ fn output_workbook_holds_the_values() {
         wb.sheet_names(),
         [
             "汇总",
+            "部门汇总",
             "指标明细",
             "资金",
             "问题清单",
@@ -264,4 +265,40 @@ fn rules_lists_every_code() {
     assert!(text.contains("申报总分99与核算总分89不一致"));
     let o = jixiao(&["rules", "X999"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn department_summary_adds_up_each_department() {
+    let (_, dir) = convert_json("samples/2023");
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("汇总.xlsx")).unwrap();
+    let s = wb.worksheet_range("部门汇总").unwrap();
+    let header: Vec<String> = (0..14).map(|c| cell_str(&s, 0, c)).collect();
+    assert_eq!(header[0], "主管部门");
+    assert_eq!(header[1], "项目数");
+    assert!(header[3].starts_with("全年预算数"), "{header:?}");
+    assert_eq!(&header[7..12], ["优", "良", "中", "差", "无等级"]);
+    assert_eq!(&header[12..], ["错误", "警告"]);
+    assert_eq!(cell_str(&s, 1, 0), "靖州县禁毒办");
+    let num = |r: u32, c: u32| match s.get_value((r, c)) {
+        Some(Data::Float(f)) => *f,
+        other => panic!("({r},{c}): {other:?}"),
+    };
+    assert_eq!(num(1, 1), 4.0);
+    assert_eq!(num(1, 3), 165.24);
+    assert_eq!(num(1, 4), 165.24);
+    assert_eq!(num(1, 5), 1.0, "执行率 as a fraction, shown as 100.00%");
+    assert_eq!(num(1, 6), 96.5, "(99 + 99 + 99 + 89) / 4");
+    assert_eq!(
+        [num(1, 7), num(1, 8), num(1, 9), num(1, 10)],
+        [3.0, 1.0, 0.0, 0.0]
+    );
+    assert_eq!(num(1, 11), 0.0, "every sample form has a grade");
+    assert_eq!(num(1, 12), 2.0);
+    assert_eq!(num(1, 13), 13.0);
+    let last = (1..s.height() as u32)
+        .find(|r| cell_str(&s, *r, 0) == "合计")
+        .expect("a 合计 row");
+    assert_eq!(num(last, 1), 4.0);
+    assert_eq!(num(last, 3), 165.24);
+    assert_eq!(num(last, 12) + num(last, 13), 15.0);
 }

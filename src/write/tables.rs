@@ -329,7 +329,143 @@ pub fn changes(b: &Batch) -> Table<'_> {
     }
 }
 
+pub const DEPARTMENTS: &[Column] = &[
+    col("主管部门", 24.0, Text),
+    col("项目数", 7.0, Number),
+    col("年初预算数", 11.0, Money),
+    col("全年预算数", 11.0, Money),
+    col("全年执行数", 11.0, Money),
+    col("执行率", 9.0, Percent),
+    col("平均核算总分", 9.0, Number),
+    col("优", 5.0, Number),
+    col("良", 5.0, Number),
+    col("中", 5.0, Number),
+    col("差", 5.0, Number),
+    col("无等级", 7.0, Number),
+    col("错误", 6.0, Number),
+    col("警告", 6.0, Number),
+];
+
+/// What 部门汇总 shows for forms without a 主管部门.
+pub const NO_DEPARTMENT: &str = "（未填主管部门）";
+
+/// Column indices of 部门汇总 (the chart refers to them).
+pub const DEPT_PROJECTS: u16 = 1;
+pub const DEPT_GRADES: u16 = 7;
+
+/// Forms grouped by 主管部门 (trimmed), in the order the departments first appear; forms
+/// without one last, under `None`.
+pub fn by_department(b: &Batch) -> Vec<(Option<&str>, Vec<&Form>)> {
+    let mut groups: Vec<(Option<&str>, Vec<&Form>)> = Vec::new();
+    let mut index: std::collections::HashMap<Option<&str>, usize> = Default::default();
+    for p in &b.forms {
+        let d = p
+            .department
+            .value
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
+        let i = *index.entry(d).or_insert_with(|| {
+            groups.push((d, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(p);
+    }
+    // Forms without a department last.
+    groups.sort_by_key(|(d, _)| d.is_none());
+    groups
+}
+
+/// Aggregates of a set of forms, as 部门汇总 shows them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Aggregate {
+    pub projects: usize,
+    pub initial: Decimal,
+    pub full_year: Decimal,
+    pub executed: Decimal,
+    /// 全年执行数 / 全年预算数 of the sums, to 4 decimals; empty when the budget is 0.
+    pub rate: Option<Decimal>,
+    /// The mean 核算总分 of the forms that have one, to 2 decimals.
+    pub mean_total: Option<Decimal>,
+    /// 优, 良, 中, 差, and forms without a grade.
+    pub grades: [usize; 5],
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+pub const GRADES: [&str; 4] = ["优", "良", "中", "差"];
+
+impl Aggregate {
+    pub fn of<'a>(forms: impl IntoIterator<Item = &'a Form>) -> Aggregate {
+        let mut a = Aggregate::default();
+        let (mut total, mut graded) = (Decimal::ZERO, 0u32);
+        for p in forms {
+            let t = &p.funds.total;
+            a.projects += 1;
+            a.initial += t.initial.value.unwrap_or_default();
+            a.full_year += t.full_year.value.unwrap_or_default();
+            a.executed += t.executed.value.unwrap_or_default();
+            if let Some(c) = p.computed_total {
+                total += c;
+                graded += 1;
+            }
+            let g = p
+                .grade
+                .and_then(|g| GRADES.iter().position(|x| *x == g))
+                .unwrap_or(4);
+            a.grades[g] += 1;
+            a.errors += p.count(Severity::Error);
+            a.warnings += p.count(Severity::Warning);
+        }
+        a.rate = (!a.full_year.is_zero()).then(|| (a.executed / a.full_year).round_dp(4));
+        a.mean_total = (graded > 0).then(|| (total / Decimal::from(graded)).round_dp(2));
+        a
+    }
+
+    fn row<'a>(&self, label: Cell<'a>) -> Vec<Cell<'a>> {
+        let count = |n: usize| Cell::Num(n.into());
+        let mut row = vec![
+            label,
+            count(self.projects),
+            Cell::Num(self.initial.normalize()),
+            Cell::Num(self.full_year.normalize()),
+            Cell::Num(self.executed.normalize()),
+            num(self.rate.map(|r| r.normalize())),
+            num(self.mean_total.map(|r| r.normalize())),
+        ];
+        row.extend(self.grades.iter().map(|n| count(*n)));
+        row.push(count(self.errors));
+        row.push(count(self.warnings));
+        row
+    }
+}
+
+/// 部门汇总: one row per 主管部门, then 合计.
+pub fn departments(b: &Batch) -> Table<'_> {
+    let groups = by_department(b);
+    let mut rows: Vec<Vec<Cell>> = groups
+        .iter()
+        .map(|(d, forms)| {
+            Aggregate::of(forms.iter().copied()).row(Cell::Text(d.unwrap_or(NO_DEPARTMENT)))
+        })
+        .collect();
+    rows.push(Aggregate::of(&b.forms).row(Cell::Text("合计")));
+    Table {
+        name: "部门汇总",
+        columns: DEPARTMENTS,
+        len: rows.len(),
+        rows: Box::new(rows.into_iter()),
+    }
+}
+
 /// The list tables in output order.
 pub fn all(b: &Batch) -> Vec<Table<'_>> {
-    vec![summary(b), indicators(b), funds(b), findings(b), changes(b)]
+    vec![
+        summary(b),
+        departments(b),
+        indicators(b),
+        funds(b),
+        findings(b),
+        changes(b),
+    ]
 }
