@@ -302,3 +302,38 @@ fn department_summary_adds_up_each_department() {
     assert_eq!(num(last, 3), 165.24);
     assert_eq!(num(last, 12) + num(last, 13), 15.0);
 }
+
+#[test]
+fn change_log_shows_invisible_characters() {
+    let (_, dir) = convert_json("samples/2023");
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("汇总.xlsx")).unwrap();
+    let s = wb.worksheet_range("变更记录").unwrap();
+    assert_eq!(cell_str(&s, 0, 3), "原值");
+    let mut found = false;
+    for r in 1..s.height() as u32 {
+        for c in 0..s.width() as u32 {
+            let v = cell_str(&s, r, c);
+            assert!(
+                !v.contains(['\n', '\r', '\t']),
+                "raw control in ({r},{c}): {v:?}"
+            );
+        }
+        if cell_str(&s, r, 0) == "samples/2023/1.xlsx" && cell_str(&s, r, 2) == "H13" {
+            assert_eq!(cell_str(&s, r, 3), "↵10");
+            assert_eq!(cell_str(&s, r, 4), "10");
+            found = true;
+        }
+    }
+    assert!(found, "the change of 1.xlsx H13 is logged");
+    // The notes on the 清洗 sheets show it the same way.
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(dir.path().join("汇总.xlsx")).unwrap()).unwrap();
+    let mut notes = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().unwrap_or_default().starts_with("xl/comments") {
+            std::io::Read::read_to_string(&mut f, &mut notes).unwrap();
+        }
+    }
+    assert!(notes.contains("原值：“↵10”"), "notes show ↵");
+}

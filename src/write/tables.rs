@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Text,
+    /// Long text, wrapped; the row is made tall enough for it.
+    Wrap,
     /// 万元, two decimals.
     Money,
     /// Weights, scores, counts: as they are.
@@ -37,6 +39,9 @@ pub enum Cell<'a> {
     Empty,
     Text(&'a str),
     Owned(String),
+    /// A value as read, whose invisible characters the workbook shows (`↵`, `→`, `·`,
+    /// `␣`, see [`visible`]); CSV writes it as it is.
+    Shown(&'a str),
     Num(Decimal),
     /// A place in a form: the workbook links it to the form's 清洗 sheet; CSV writes the
     /// cell address.
@@ -56,12 +61,45 @@ impl Cell<'_> {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty | Cell::FormSheet { .. } => String::new(),
-            Cell::Text(s) => s.to_string(),
+            Cell::Text(s) | Cell::Shown(s) => s.to_string(),
             Cell::Owned(s) => s.clone(),
             Cell::Num(d) => d.normalize().to_string(),
             Cell::Target { cell, .. } => cell.to_string(),
         }
     }
+}
+
+/// A text with its invisible characters made visible, for an auditor comparing values that
+/// differ only in them: `↵` line feed (a CR LF or lone CR too), `→` tab, `␣` ideographic
+/// space U+3000, `·` each leading or trailing space.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let edge = s.starts_with(' ') || s.ends_with(' ');
+    if !edge && !s.contains(['\n', '\r', '\t', '\u{3000}']) {
+        return s.into();
+    }
+    let lead = s.len() - s.trim_start_matches(' ').len();
+    let trail = if lead == s.len() {
+        0
+    } else {
+        s.len() - s.trim_end_matches(' ').len()
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.extend(std::iter::repeat_n('·', lead));
+    let mut chars = s[lead..s.len() - trail].chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('↵');
+            }
+            '\n' => out.push('↵'),
+            '\t' => out.push('→'),
+            '\u{3000}' => out.push('␣'),
+            c => out.push(c),
+        }
+    }
+    out.extend(std::iter::repeat_n('·', trail));
+    out.into()
 }
 
 fn text(f: &Field<String>) -> Cell<'_> {
@@ -91,11 +129,11 @@ pub struct Table<'a> {
     pub rows: Rows<'a>,
 }
 
-use Kind::{Link, Money, Number, Percent, Text};
+use Kind::{Link, Money, Number, Percent, Text, Wrap};
 
 pub const SUMMARY: &[Column] = &[
     col("编号", 8.0, Text),
-    col("项目名称", 36.0, Text),
+    col("项目名称", 36.0, Wrap),
     col("主管部门", 16.0, Text),
     col("实施单位", 16.0, Text),
     col("年度", 7.0, Number),
@@ -174,15 +212,15 @@ fn summary_totals(b: &Batch) -> Vec<Cell<'static>> {
 
 pub const INDICATORS: &[Column] = &[
     col("编号", 8.0, Text),
-    col("项目名称", 30.0, Text),
+    col("项目名称", 30.0, Wrap),
     col("一级指标", 11.0, Text),
     col("二级指标", 14.0, Text),
-    col("三级指标", 30.0, Text),
-    col("年度指标值", 16.0, Text),
-    col("实际完成值", 16.0, Text),
+    col("三级指标", 30.0, Wrap),
+    col("年度指标值", 16.0, Wrap),
+    col("实际完成值", 16.0, Wrap),
     col("分值", 6.0, Number),
     col("得分", 6.0, Number),
-    col("偏差原因", 16.0, Text),
+    col("偏差原因", 16.0, Wrap),
     col("计分组", 7.0, Number),
     col("来源文件", 30.0, Text),
     col("来源工作表", 12.0, Text),
@@ -257,7 +295,7 @@ pub fn funds(b: &Batch) -> Table<'_> {
 pub const FINDINGS: &[Column] = &[
     col("级别", 7.0, Text),
     col("代码", 7.0, Text),
-    col("说明", 60.0, Text),
+    col("说明", 60.0, Wrap),
     col("项目", 8.0, Text),
     col("文件", 30.0, Text),
     col("工作表", 12.0, Text),
@@ -293,10 +331,10 @@ pub const CHANGES: &[Column] = &[
     col("文件", 30.0, Text),
     col("工作表", 12.0, Text),
     col("单元格", 8.0, Text),
-    col("原值", 30.0, Text),
-    col("新值", 30.0, Text),
+    col("原值", 30.0, Wrap),
+    col("新值", 30.0, Wrap),
     col("代码", 7.0, Text),
-    col("原因", 30.0, Text),
+    col("原因", 30.0, Wrap),
     col("项目", 8.0, Text),
     col("链接", 12.0, Link),
 ];
@@ -307,8 +345,8 @@ pub fn changes(b: &Batch) -> Table<'_> {
             Cell::Text(&c.file),
             Cell::Text(&c.sheet),
             Cell::Owned(c.cell.to_string()),
-            Cell::Text(&c.from),
-            Cell::Text(&c.to),
+            Cell::Shown(&c.from),
+            Cell::Shown(&c.to),
             Cell::Text(c.code),
             Cell::Text(&c.reason),
             opt(c.project.as_deref()),
@@ -468,4 +506,20 @@ pub fn all(b: &Batch) -> Vec<Table<'_>> {
         findings(b),
         changes(b),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(visible("\n10"), "↵10");
+        assert_eq!(visible("a\r\nb\rc"), "a↵b↵c");
+        assert_eq!(visible("10\t"), "10→");
+        assert_eq!(visible("  x y "), "··x y·");
+        assert_eq!(visible("\u{3000}完成"), "␣完成");
+        assert_eq!(visible("   "), "···");
+        assert_eq!(visible("plain"), "plain");
+    }
 }
