@@ -26,6 +26,9 @@ pub fn to_csv(t: tables::Table) -> Result<Vec<u8>> {
     for row in t.rows {
         w.write_record(row.iter().map(|c| c.text()))?;
     }
+    if let Some(totals) = &t.totals {
+        w.write_record(totals.iter().map(|c| c.text()))?;
+    }
     w.into_inner().context("CSV 写入失败")
 }
 

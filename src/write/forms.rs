@@ -294,7 +294,7 @@ impl Formats {
     fn get(&self, kind: Kind, mark: Option<Mark>) -> Format {
         let f = match kind {
             Kind::Text => self.base.clone(),
-            Kind::Money => self.base.clone().set_num_format("0.00"),
+            Kind::Money => self.base.clone().set_num_format("#,##0.00"),
             Kind::Plain => self.base.clone().set_num_format("General"),
             Kind::Percent => self.base.clone().set_num_format("0.00%"),
         };

@@ -129,8 +129,14 @@ fn render_table(
             .find("</sheetData>")
             .ok_or_else(|| Error(format!("{path}: no sheetData")))?;
         let (head, tail) = xml.split_at(end);
-        let last = format!("A1:{}{}", letters[cols - 1], n + 1);
-        let head = replace_dimension(head, &last);
+        // Rows the placeholder already holds below row 1 (a 合计 row) follow the data.
+        let (head, trailer) = head.split_at(trailer_start(head));
+        let head = if trailer.is_empty() {
+            replace_dimension(head, &format!("A1:{}{}", letters[cols - 1], n + 1))
+        } else {
+            // rust_xlsxwriter's dimension already reaches the trailer, below the data.
+            head.to_string()
+        };
         let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let opts = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -213,6 +219,7 @@ fn render_table(
             }
         }
         z.write_all(&buf).map_err(err)?;
+        z.write_all(trailer.as_bytes()).map_err(err)?;
         z.write_all(insert_links(tail, &links).as_bytes())
             .map_err(err)?;
         out.push((path, z.finish().map_err(err)?.into_inner()));
@@ -274,6 +281,21 @@ fn column_styles(xml: &str) -> Vec<Option<u32>> {
 fn attr_first(col: &str, name: &str) -> Option<u32> {
     let rest = col.strip_prefix(&format!("{name}=\""))?;
     rest[..rest.find('"')?].parse().ok()
+}
+
+/// Where the rows after the header row begin in a placeholder's XML (its length if none).
+fn trailer_start(head: &str) -> usize {
+    let mut from = 0;
+    while let Some(i) = head[from..].find("<row r=\"") {
+        let at = from + i;
+        let rest = &head[at + 8..];
+        let r: u32 = rest[..rest.find('"').unwrap_or(0)].parse().unwrap_or(0);
+        if r >= 2 {
+            return at;
+        }
+        from = at + 8;
+    }
+    head.len()
 }
 
 fn replace_dimension(head: &str, range: &str) -> String {
@@ -399,6 +421,17 @@ mod tests {
             String::from_utf8(b).unwrap(),
             "a&lt;b&gt;&amp;c\n_x0001__x005F_x000D__xFFFE_z"
         );
+    }
+
+    #[test]
+    fn rows_below_the_header_are_a_trailer() {
+        let head =
+            r#"<sheetData><row r="1"><c r="A1"/></row><row r="12" spans="1:2"><c r="A12"/></row>"#;
+        assert_eq!(
+            &head[trailer_start(head)..],
+            r#"<row r="12" spans="1:2"><c r="A12"/></row>"#
+        );
+        assert_eq!(trailer_start("<sheetData><row r=\"1\"></row>"), 28);
     }
 
     #[test]

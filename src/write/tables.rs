@@ -125,8 +125,43 @@ pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell<'a>>> + Send + 'a>;
 pub struct Table<'a> {
     pub name: &'static str,
     pub columns: &'static [Column],
+    /// Data rows, not counting the totals.
     pub len: usize,
     pub rows: Rows<'a>,
+    /// A 合计 row under the data: in the workbook below the filtered range, as formulas
+    /// over the visible rows (with their values cached); in CSV as the last row.
+    pub totals: Option<Vec<Total>>,
+}
+
+/// One cell of a 合计 row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Total {
+    Empty,
+    Label(&'static str),
+    /// The sum of the column's visible rows: `SUBTOTAL(109, …)`.
+    Sum(Decimal),
+    /// The sum of column `num` over that of column `den`, visible rows only (an overall
+    /// rate, not the mean of the rates); empty when the denominator is 0.
+    Ratio {
+        num: u16,
+        den: u16,
+        value: Option<Decimal>,
+    },
+    /// A figure over all rows (not a formula).
+    Value(Option<Decimal>),
+}
+
+impl Total {
+    /// The value as CSV writes it.
+    pub fn text(&self) -> String {
+        match self {
+            Total::Empty | Total::Ratio { value: None, .. } | Total::Value(None) => String::new(),
+            Total::Label(s) => s.to_string(),
+            Total::Sum(d) | Total::Ratio { value: Some(d), .. } | Total::Value(Some(d)) => {
+                d.normalize().to_string()
+            }
+        }
+    }
 }
 
 use Kind::{Link, Money, Number, Percent, Text, Wrap};
@@ -137,9 +172,9 @@ pub const SUMMARY: &[Column] = &[
     col("主管部门", 16.0, Text),
     col("实施单位", 16.0, Text),
     col("年度", 7.0, Number),
-    col("年初预算数", 11.0, Money),
-    col("全年预算数", 11.0, Money),
-    col("全年执行数", 11.0, Money),
+    col("年初预算数（万元）", 11.0, Money),
+    col("全年预算数（万元）", 11.0, Money),
+    col("全年执行数（万元）", 11.0, Money),
     col("执行率", 9.0, Percent),
     col("执行率得分", 9.0, Number),
     col("申报总分", 9.0, Number),
@@ -193,20 +228,28 @@ pub fn summary(b: &Batch) -> Table<'_> {
     Table {
         name: "汇总",
         columns: SUMMARY,
-        // The forms, then the 合计 row.
-        len: b.forms.len() + 1,
-        rows: Box::new(rows.chain(std::iter::once(summary_totals(b)))),
+        len: b.forms.len(),
+        rows: Box::new(rows),
+        totals: Some(summary_totals(b)),
     }
 }
 
-/// The 合计 row under 汇总: budgets summed exactly, in Decimal.
-fn summary_totals(b: &Batch) -> Vec<Cell<'static>> {
-    let sum = |g: fn(&Form) -> Option<Decimal>| Cell::Num(b.forms.iter().filter_map(g).sum());
-    let mut row = vec![Cell::Empty; SUMMARY.len()];
-    row[1] = Cell::Text("合计");
-    row[5] = sum(|p| p.funds.total.initial.value);
-    row[6] = sum(|p| p.funds.total.full_year.value);
-    row[7] = sum(|p| p.funds.total.executed.value);
+/// The 合计 row under 汇总: budgets, errors and warnings summed (exactly, in Decimal, for
+/// the cached values), and the overall 执行率 (全年执行数 over 全年预算数 of the sums).
+fn summary_totals(b: &Batch) -> Vec<Total> {
+    let a = Aggregate::of(&b.forms);
+    let mut row = vec![Total::Empty; SUMMARY.len()];
+    row[1] = Total::Label("合计");
+    row[5] = Total::Sum(a.initial);
+    row[6] = Total::Sum(a.full_year);
+    row[7] = Total::Sum(a.executed);
+    row[8] = Total::Ratio {
+        num: 7,
+        den: 6,
+        value: a.exact_rate,
+    };
+    row[13] = Total::Sum(a.errors.into());
+    row[14] = Total::Sum(a.warnings.into());
     row
 }
 
@@ -253,6 +296,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
         columns: INDICATORS,
         len: b.forms.iter().map(|p| p.indicators.len()).sum(),
         rows: Box::new(rows),
+        totals: None,
     }
 }
 
@@ -260,9 +304,9 @@ pub const FUNDS: &[Column] = &[
     col("编号", 8.0, Text),
     col("项目名称", 30.0, Text),
     col("资金来源", 14.0, Text),
-    col("年初预算数", 11.0, Money),
-    col("全年预算数", 11.0, Money),
-    col("全年执行数", 11.0, Money),
+    col("年初预算数（万元）", 11.0, Money),
+    col("全年预算数（万元）", 11.0, Money),
+    col("全年执行数（万元）", 11.0, Money),
     col("分值", 6.0, Number),
     col("执行率", 9.0, Percent),
     col("得分", 6.0, Number),
@@ -270,25 +314,35 @@ pub const FUNDS: &[Column] = &[
 
 pub fn funds(b: &Batch) -> Table<'_> {
     let rows = b.forms.iter().flat_map(|p| {
-        p.funds.rows().into_iter().map(move |(label, row)| {
-            vec![
-                Cell::Text(&p.id),
-                text(&p.name),
-                Cell::Text(label),
-                num(row.initial.value),
-                num(row.full_year.value),
-                num(row.executed.value),
-                num(row.weight.value),
-                num(row.rate.value),
-                num(row.score.value),
-            ]
-        })
+        p.funds
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(move |(k, (label, row))| {
+                // The total's rate as 汇总 shows it: declared, else computed (F003).
+                let rate = match k {
+                    0 => row.rate.value.or(p.execution_rate),
+                    _ => row.rate.value,
+                };
+                vec![
+                    Cell::Text(&p.id),
+                    text(&p.name),
+                    Cell::Text(label),
+                    num(row.initial.value),
+                    num(row.full_year.value),
+                    num(row.executed.value),
+                    num(row.weight.value),
+                    num(rate),
+                    num(row.score.value),
+                ]
+            })
     });
     Table {
         name: "资金",
         columns: FUNDS,
-        len: b.forms.len() * 4,
+        len: b.forms.iter().map(|p| p.funds.rows().len()).sum(),
         rows: Box::new(rows),
+        totals: None,
     }
 }
 
@@ -324,6 +378,7 @@ pub fn findings(b: &Batch) -> Table<'_> {
         columns: FINDINGS,
         len: b.findings().count(),
         rows: Box::new(rows),
+        totals: None,
     }
 }
 
@@ -364,15 +419,16 @@ pub fn changes(b: &Batch) -> Table<'_> {
         columns: CHANGES,
         len: b.changes().count(),
         rows: Box::new(rows),
+        totals: None,
     }
 }
 
 pub const DEPARTMENTS: &[Column] = &[
     col("主管部门", 24.0, Text),
     col("项目数", 7.0, Number),
-    col("年初预算数", 11.0, Money),
-    col("全年预算数", 11.0, Money),
-    col("全年执行数", 11.0, Money),
+    col("年初预算数（万元）", 11.0, Money),
+    col("全年预算数（万元）", 11.0, Money),
+    col("全年执行数（万元）", 11.0, Money),
     col("执行率", 9.0, Percent),
     col("平均核算总分", 9.0, Number),
     col("优", 5.0, Number),
@@ -423,6 +479,8 @@ pub struct Aggregate {
     pub executed: Decimal,
     /// 全年执行数 / 全年预算数 of the sums, to 4 decimals; empty when the budget is 0.
     pub rate: Option<Decimal>,
+    /// The same, unrounded (what a formula computes).
+    pub exact_rate: Option<Decimal>,
     /// The mean 核算总分 of the forms that have one, to 2 decimals.
     pub mean_total: Option<Decimal>,
     /// 优, 良, 中, 差, and forms without a grade.
@@ -455,7 +513,8 @@ impl Aggregate {
             a.errors += p.count(Severity::Error);
             a.warnings += p.count(Severity::Warning);
         }
-        a.rate = (!a.full_year.is_zero()).then(|| (a.executed / a.full_year).round_dp(4));
+        a.exact_rate = (!a.full_year.is_zero()).then(|| a.executed / a.full_year);
+        a.rate = a.exact_rate.map(|r| r.round_dp(4));
         a.mean_total = (graded > 0).then(|| (total / Decimal::from(graded)).round_dp(2));
         a
     }
@@ -481,18 +540,36 @@ impl Aggregate {
 /// 部门汇总: one row per 主管部门, then 合计.
 pub fn departments(b: &Batch) -> Table<'_> {
     let groups = by_department(b);
-    let mut rows: Vec<Vec<Cell>> = groups
+    let rows: Vec<Vec<Cell>> = groups
         .iter()
         .map(|(d, forms)| {
             Aggregate::of(forms.iter().copied()).row(Cell::Text(d.unwrap_or(NO_DEPARTMENT)))
         })
         .collect();
-    rows.push(Aggregate::of(&b.forms).row(Cell::Text("合计")));
+    let a = Aggregate::of(&b.forms);
+    let count = |n: usize| Total::Sum(n.into());
+    let mut totals = vec![
+        Total::Label("合计"),
+        count(a.projects),
+        Total::Sum(a.initial),
+        Total::Sum(a.full_year),
+        Total::Sum(a.executed),
+        Total::Ratio {
+            num: 4,
+            den: 3,
+            value: a.exact_rate,
+        },
+        Total::Value(a.mean_total),
+    ];
+    totals.extend(a.grades.iter().map(|n| count(*n)));
+    totals.push(count(a.errors));
+    totals.push(count(a.warnings));
     Table {
         name: "部门汇总",
         columns: DEPARTMENTS,
         len: rows.len(),
         rows: Box::new(rows.into_iter()),
+        totals: Some(totals),
     }
 }
 
