@@ -167,6 +167,7 @@ fn output_workbook_holds_the_values() {
         wb.sheet_names(),
         [
             "汇总",
+            "部门汇总",
             "指标明细",
             "资金",
             "问题清单",
@@ -190,8 +191,12 @@ fn output_workbook_holds_the_values() {
     assert_eq!(s.get_value((4, 11)), Some(&Data::Float(89.0)));
     assert_eq!(cell_str(&s, 4, 12), "良");
     assert_eq!(cell_str(&s, 1, 12), "优");
-    assert_eq!(cell_str(&s, 5, 1), "合计");
-    assert_eq!(s.get_value((5, 6)), Some(&Data::Float(165.24)));
+    assert_eq!(
+        cell_str(&s, 6, 1),
+        "合计",
+        "below a blank row, outside the filter"
+    );
+    assert_eq!(s.get_value((6, 6)), Some(&Data::Float(165.24)));
 
     let d = wb.worksheet_range("指标明细").unwrap();
     assert_eq!(d.height(), 1 + 9 + 10 + 9 + 12);
@@ -264,4 +269,169 @@ fn rules_lists_every_code() {
     assert!(text.contains("申报总分99与核算总分89不一致"));
     let o = jixiao(&["rules", "X999"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn department_summary_adds_up_each_department() {
+    let (_, dir) = convert_json("samples/2023");
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("汇总.xlsx")).unwrap();
+    let s = wb.worksheet_range("部门汇总").unwrap();
+    let header: Vec<String> = (0..14).map(|c| cell_str(&s, 0, c)).collect();
+    assert_eq!(header[0], "主管部门");
+    assert_eq!(header[1], "项目数");
+    assert!(header[3].starts_with("全年预算数"), "{header:?}");
+    assert_eq!(&header[7..12], ["优", "良", "中", "差", "无等级"]);
+    assert_eq!(&header[12..], ["错误", "警告"]);
+    assert_eq!(cell_str(&s, 1, 0), "靖州县禁毒办");
+    let num = |r: u32, c: u32| match s.get_value((r, c)) {
+        Some(Data::Float(f)) => *f,
+        other => panic!("({r},{c}): {other:?}"),
+    };
+    assert_eq!(num(1, 1), 4.0);
+    assert_eq!(num(1, 3), 165.24);
+    assert_eq!(num(1, 4), 165.24);
+    assert_eq!(num(1, 5), 1.0, "执行率 as a fraction, shown as 100.00%");
+    assert_eq!(num(1, 6), 96.5, "(99 + 99 + 99 + 89) / 4");
+    assert_eq!(
+        [num(1, 7), num(1, 8), num(1, 9), num(1, 10)],
+        [3.0, 1.0, 0.0, 0.0]
+    );
+    assert_eq!(num(1, 11), 0.0, "every sample form has a grade");
+    assert_eq!(num(1, 12), 2.0);
+    assert_eq!(num(1, 13), 13.0);
+    let last = (1..s.height() as u32)
+        .find(|r| cell_str(&s, *r, 0) == "合计")
+        .expect("a 合计 row");
+    assert_eq!(num(last, 1), 4.0);
+    assert_eq!(num(last, 3), 165.24);
+    assert_eq!(num(last, 12) + num(last, 13), 15.0);
+}
+
+#[test]
+fn change_log_shows_invisible_characters() {
+    let (_, dir) = convert_json("samples/2023");
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("汇总.xlsx")).unwrap();
+    let s = wb.worksheet_range("变更记录").unwrap();
+    assert_eq!(cell_str(&s, 0, 3), "原值");
+    let mut found = false;
+    for r in 1..s.height() as u32 {
+        for c in 0..s.width() as u32 {
+            let v = cell_str(&s, r, c);
+            assert!(
+                !v.contains(['\n', '\r', '\t']),
+                "raw control in ({r},{c}): {v:?}"
+            );
+        }
+        if cell_str(&s, r, 0) == "samples/2023/1.xlsx" && cell_str(&s, r, 2) == "H13" {
+            assert_eq!(cell_str(&s, r, 3), "↵10");
+            assert_eq!(cell_str(&s, r, 4), "10");
+            found = true;
+        }
+    }
+    assert!(found, "the change of 1.xlsx H13 is logged");
+    // The notes on the 清洗 sheets show it the same way.
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(dir.path().join("汇总.xlsx")).unwrap()).unwrap();
+    let mut notes = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().unwrap_or_default().starts_with("xl/comments") {
+            std::io::Read::read_to_string(&mut f, &mut notes).unwrap();
+        }
+    }
+    assert!(notes.contains("原值：“↵10”"), "notes show ↵");
+}
+
+/// The text of one part of an xlsx package.
+fn part(path: &std::path::Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+    s
+}
+
+/// The XML part of a sheet by its name.
+fn sheet_xml(path: &std::path::Path, sheet: &str) -> String {
+    let wb = part(path, "xl/workbook.xml");
+    let rels = part(path, "xl/_rels/workbook.xml.rels");
+    let at = wb.find(&format!("name=\"{sheet}\"")).unwrap();
+    let rid = &wb[at..];
+    let rid = &rid[rid.find("r:id=\"").unwrap() + 6..];
+    let rid = &rid[..rid.find('"').unwrap()];
+    let t = &rels[rels.find(&format!("Id=\"{rid}\"")).unwrap()..];
+    let t = &t[t.find("Target=\"").unwrap() + 8..];
+    let t = &t[..t.find('"').unwrap()];
+    part(path, &format!("xl/{}", t.trim_start_matches("/xl/")))
+}
+
+#[test]
+fn totals_survive_sorting_and_filtering() {
+    let (_, dir) = convert_json("samples/2023");
+    let path = dir.path().join("汇总.xlsx");
+    let xml = sheet_xml(&path, "汇总");
+    assert!(
+        xml.contains("<autoFilter ref=\"A1:T5\"/>"),
+        "the filter holds the 4 forms only"
+    );
+    assert!(
+        xml.contains("<f>SUBTOTAL(109,G2:G5)</f><v>165.24</v>"),
+        "{xml}"
+    );
+    assert!(xml.contains("SUBTOTAL(109,H2:H5)/SUBTOTAL(109,G2:G5)"));
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let s = wb.worksheet_range("汇总").unwrap();
+    assert_eq!(cell_str(&s, 0, 6), "全年预算数（万元）");
+    assert_eq!(
+        s.get_value((6, 8)),
+        Some(&Data::Float(1.0)),
+        "overall 执行率"
+    );
+    assert_eq!(s.get_value((6, 13)), Some(&Data::Float(2.0)), "errors");
+    assert_eq!(s.get_value((6, 14)), Some(&Data::Float(13.0)), "warnings");
+    let styles = part(&path, "xl/styles.xml");
+    assert!(styles.contains("formatCode=\"#,##0.00\""));
+    assert!(
+        !styles.contains("formatCode=\"0.00\""),
+        "no money without separators"
+    );
+    // 资金 shows the computed 执行率 of the total row, as 汇总 does.
+    let f = wb.worksheet_range("资金").unwrap();
+    assert_eq!(cell_str(&f, 1, 2), "年度资金总额");
+    assert_eq!(f.get_value((1, 7)), Some(&Data::Float(1.0)));
+    let d = xml_of_departments(&path);
+    assert!(d.contains("<f>SUBTOTAL(109,B2:B2)</f><v>4</v>"), "{d}");
+}
+
+fn xml_of_departments(path: &std::path::Path) -> String {
+    sheet_xml(path, "部门汇总")
+}
+
+#[test]
+fn percentages_are_fractions_in_json_csv_and_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.xlsx");
+    let csv_dir = dir.path().join("csv");
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        out.to_str().unwrap(),
+        "--csv",
+        csv_dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(csv_dir.join("汇总.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(&r.headers().unwrap()[8], "执行率");
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5, "4 forms and 合计");
+    assert_eq!(&rows[0][8], "1");
+    assert_eq!(&rows[4][1], "合计");
+    assert_eq!(&rows[4][6], "165.24");
+    assert_eq!(&rows[4][8], "1");
+    let funds = std::fs::read_to_string(csv_dir.join("资金.csv")).unwrap();
+    assert!(
+        funds.lines().nth(1).unwrap().ends_with(",10,1,10"),
+        "{funds}"
+    );
 }

@@ -186,7 +186,7 @@ fn links_point_at_the_cleaned_cells() {
 fn form_sheets_can_be_turned_off() {
     let dir = convert(&["samples/2023", "--no-form-sheets"]);
     let out: Xlsx<_> = open_workbook(dir.path().join("out.xlsx")).unwrap();
-    assert_eq!(out.sheet_names().len(), 6);
+    assert_eq!(out.sheet_names().len(), 7);
 }
 
 #[test]

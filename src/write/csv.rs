@@ -47,6 +47,9 @@ pub fn to_csv(t: tables::Table) -> Result<Vec<u8>> {
             _ => defuse(c.text()),
         }))?;
     }
+    if let Some(totals) = &t.totals {
+        w.write_record(totals.iter().map(|c| c.text()))?;
+    }
     w.into_inner().context("CSV 写入失败")
 }
 

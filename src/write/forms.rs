@@ -183,7 +183,11 @@ fn overlay(form: &Form) -> Overlay {
         let targets = if own.is_empty() { dests } else { own };
         let note = format!(
             "原值：“{}”\n新值：“{}”\n{} {}（原表 {}）",
-            c.from, c.to, c.code, c.reason, c.cell
+            super::tables::visible(&c.from),
+            super::tables::visible(&c.to),
+            c.code,
+            c.reason,
+            c.cell
         );
         for d in targets {
             o.mark(d, Mark::Changed, note.clone());
@@ -290,7 +294,7 @@ impl Formats {
     fn get(&self, kind: Kind, mark: Option<Mark>) -> Format {
         let f = match kind {
             Kind::Text => self.base.clone(),
-            Kind::Money => self.base.clone().set_num_format("0.00"),
+            Kind::Money => self.base.clone().set_num_format("#,##0.00"),
             Kind::Plain => self.base.clone().set_num_format("General"),
             Kind::Percent => self.base.clone().set_num_format("0.00%"),
         };

@@ -13,7 +13,7 @@
 //! `Decimal`, so exact values stay exact.
 
 use crate::grid::col_name;
-use crate::write::tables::{Cell, Table};
+use crate::write::tables::{Cell, Kind, Table, visible};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
@@ -108,6 +108,12 @@ fn render_table(
 ) -> Result<Vec<Part>, Error> {
     let mut rows = table.rows;
     let cols = table.columns.len();
+    // The width of each wrapped column, for the row heights.
+    let wrap: Vec<Option<f64>> = table
+        .columns
+        .iter()
+        .map(|c| (c.kind == Kind::Wrap).then_some(c.width))
+        .collect();
     let letters: Vec<String> = (0..cols as u32).map(col_name).collect();
     let mut left = table.len;
     let mut out = Vec::with_capacity(parts.len());
@@ -123,8 +129,14 @@ fn render_table(
             .find("</sheetData>")
             .ok_or_else(|| Error(format!("{path}: no sheetData")))?;
         let (head, tail) = xml.split_at(end);
-        let last = format!("A1:{}{}", letters[cols - 1], n + 1);
-        let head = replace_dimension(head, &last);
+        // Rows the placeholder already holds below row 1 (a 合计 row) follow the data.
+        let (head, trailer) = head.split_at(trailer_start(head));
+        let head = if trailer.is_empty() {
+            replace_dimension(head, &format!("A1:{}{}", letters[cols - 1], n + 1))
+        } else {
+            // rust_xlsxwriter's dimension already reaches the trailer, below the data.
+            head.to_string()
+        };
         let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let opts = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -138,20 +150,39 @@ fn render_table(
         for r in 2..n as u64 + 2 {
             let Some(row) = rows.next() else { break };
             let rn = num.format(r).to_string();
-            buf.extend_from_slice(b"<row r=\"");
-            buf.extend_from_slice(rn.as_bytes());
-            buf.extend_from_slice(b"\">");
-            for (c, cell) in row.into_iter().enumerate() {
-                let text: Option<std::borrow::Cow<str>> = match &cell {
+            let texts: Vec<Option<std::borrow::Cow<str>>> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| match cell {
                     Cell::Empty | Cell::Num(_) => None,
                     Cell::Text(s) => Some((*s).into()),
+                    Cell::Shown(s) => Some(visible(s)),
                     Cell::Owned(s) => Some(s.as_str().into()),
-                    Cell::Target { .. } | Cell::FormSheet { .. } => resolve(&cell).map(|l| {
+                    Cell::Target { .. } | Cell::FormSheet { .. } => resolve(cell).map(|l| {
                         let display = l.1.clone();
                         links.push((format!("{}{rn}", letters[c]), l));
                         display.into()
                     }),
-                };
+                })
+                .collect();
+            let lines = texts
+                .iter()
+                .zip(&wrap)
+                .filter_map(|(t, w)| Some(lines_needed(t.as_deref()?, (*w)?)))
+                .max()
+                .unwrap_or(1);
+            buf.extend_from_slice(b"<row r=\"");
+            buf.extend_from_slice(rn.as_bytes());
+            if lines > 1 {
+                write!(
+                    buf,
+                    "\" ht=\"{}\" customHeight=\"1",
+                    LINE_HEIGHT * lines as f64
+                )
+                .map_err(err)?;
+            }
+            buf.extend_from_slice(b"\">");
+            for (c, (cell, text)) in row.iter().zip(texts).enumerate() {
                 let open = |buf: &mut Vec<u8>| {
                     buf.extend_from_slice(b"<c r=\"");
                     buf.extend_from_slice(letters[c].as_bytes());
@@ -161,7 +192,7 @@ fn render_table(
                         buf.extend_from_slice(s.as_bytes());
                     }
                 };
-                match (&cell, text) {
+                match (cell, text) {
                     (Cell::Num(d), _) => {
                         open(&mut buf);
                         buf.extend_from_slice(b"><v>");
@@ -188,11 +219,32 @@ fn render_table(
             }
         }
         z.write_all(&buf).map_err(err)?;
+        z.write_all(trailer.as_bytes()).map_err(err)?;
         z.write_all(insert_links(tail, &links).as_bytes())
             .map_err(err)?;
         out.push((path, z.finish().map_err(err)?.into_inner()));
     }
     Ok(out)
+}
+
+/// Points per line of wrapped text in the default 11-point font.
+pub const LINE_HEIGHT: f64 = 15.0;
+
+/// Lines a wrapped text takes in a column `width` characters wide (a CJK character is two),
+/// at most 20 (a row of 300 points; the cell shows the rest when selected).
+pub fn lines_needed(text: &str, width: f64) -> usize {
+    let room = (width - 1.0).max(1.0);
+    let n: usize = text
+        .split('\n')
+        .map(|l| {
+            let w: f64 = l
+                .chars()
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                .sum();
+            ((w / room).ceil() as usize).max(1)
+        })
+        .sum();
+    n.min(20)
 }
 
 /// The style index of each column from `<cols>`, as rust_xlsxwriter applies a column
@@ -229,6 +281,21 @@ fn column_styles(xml: &str) -> Vec<Option<u32>> {
 fn attr_first(col: &str, name: &str) -> Option<u32> {
     let rest = col.strip_prefix(&format!("{name}=\""))?;
     rest[..rest.find('"')?].parse().ok()
+}
+
+/// Where the rows after the header row begin in a placeholder's XML (its length if none).
+fn trailer_start(head: &str) -> usize {
+    let mut from = 0;
+    while let Some(i) = head[from..].find("<row r=\"") {
+        let at = from + i;
+        let rest = &head[at + 8..];
+        let r: u32 = rest[..rest.find('"').unwrap_or(0)].parse().unwrap_or(0);
+        if r >= 2 {
+            return at;
+        }
+        from = at + 8;
+    }
+    head.len()
 }
 
 fn replace_dimension(head: &str, range: &str) -> String {
@@ -354,6 +421,25 @@ mod tests {
             String::from_utf8(b).unwrap(),
             "a&lt;b&gt;&amp;c\n_x0001__x005F_x000D__xFFFE_z"
         );
+    }
+
+    #[test]
+    fn rows_below_the_header_are_a_trailer() {
+        let head =
+            r#"<sheetData><row r="1"><c r="A1"/></row><row r="12" spans="1:2"><c r="A12"/></row>"#;
+        assert_eq!(
+            &head[trailer_start(head)..],
+            r#"<row r="12" spans="1:2"><c r="A12"/></row>"#
+        );
+        assert_eq!(trailer_start("<sheetData><row r=\"1\"></row>"), 28);
+    }
+
+    #[test]
+    fn wrapped_lines() {
+        assert_eq!(lines_needed("短", 30.0), 1);
+        assert_eq!(lines_needed(&"字".repeat(30), 31.0), 2);
+        assert_eq!(lines_needed("a\nb\nc", 30.0), 3);
+        assert_eq!(lines_needed(&"x".repeat(10_000), 10.0), 20);
     }
 
     #[test]

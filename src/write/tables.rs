@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Text,
+    /// Long text, wrapped; the row is made tall enough for it.
+    Wrap,
     /// 万元, two decimals.
     Money,
     /// Weights, scores, counts: as they are.
@@ -37,6 +39,9 @@ pub enum Cell<'a> {
     Empty,
     Text(&'a str),
     Owned(String),
+    /// A value as read, whose invisible characters the workbook shows (`↵`, `→`, `·`,
+    /// `␣`, see [`visible`]); CSV writes it as it is.
+    Shown(&'a str),
     Num(Decimal),
     /// A place in a form: the workbook links it to the form's 清洗 sheet; CSV writes the
     /// cell address.
@@ -56,12 +61,45 @@ impl Cell<'_> {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty | Cell::FormSheet { .. } => String::new(),
-            Cell::Text(s) => s.to_string(),
+            Cell::Text(s) | Cell::Shown(s) => s.to_string(),
             Cell::Owned(s) => s.clone(),
             Cell::Num(d) => d.normalize().to_string(),
             Cell::Target { cell, .. } => cell.to_string(),
         }
     }
+}
+
+/// A text with its invisible characters made visible, for an auditor comparing values that
+/// differ only in them: `↵` line feed (a CR LF or lone CR too), `→` tab, `␣` ideographic
+/// space U+3000, `·` each leading or trailing space.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let edge = s.starts_with(' ') || s.ends_with(' ');
+    if !edge && !s.contains(['\n', '\r', '\t', '\u{3000}']) {
+        return s.into();
+    }
+    let lead = s.len() - s.trim_start_matches(' ').len();
+    let trail = if lead == s.len() {
+        0
+    } else {
+        s.len() - s.trim_end_matches(' ').len()
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.extend(std::iter::repeat_n('·', lead));
+    let mut chars = s[lead..s.len() - trail].chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('↵');
+            }
+            '\n' => out.push('↵'),
+            '\t' => out.push('→'),
+            '\u{3000}' => out.push('␣'),
+            c => out.push(c),
+        }
+    }
+    out.extend(std::iter::repeat_n('·', trail));
+    out.into()
 }
 
 fn text(f: &Field<String>) -> Cell<'_> {
@@ -87,21 +125,56 @@ pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell<'a>>> + Send + 'a>;
 pub struct Table<'a> {
     pub name: &'static str,
     pub columns: &'static [Column],
+    /// Data rows, not counting the totals.
     pub len: usize,
     pub rows: Rows<'a>,
+    /// A 合计 row under the data: in the workbook below the filtered range, as formulas
+    /// over the visible rows (with their values cached); in CSV as the last row.
+    pub totals: Option<Vec<Total>>,
 }
 
-use Kind::{Link, Money, Number, Percent, Text};
+/// One cell of a 合计 row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Total {
+    Empty,
+    Label(&'static str),
+    /// The sum of the column's visible rows: `SUBTOTAL(109, …)`.
+    Sum(Decimal),
+    /// The sum of column `num` over that of column `den`, visible rows only (an overall
+    /// rate, not the mean of the rates); empty when the denominator is 0.
+    Ratio {
+        num: u16,
+        den: u16,
+        value: Option<Decimal>,
+    },
+    /// A figure over all rows (not a formula).
+    Value(Option<Decimal>),
+}
+
+impl Total {
+    /// The value as CSV writes it.
+    pub fn text(&self) -> String {
+        match self {
+            Total::Empty | Total::Ratio { value: None, .. } | Total::Value(None) => String::new(),
+            Total::Label(s) => s.to_string(),
+            Total::Sum(d) | Total::Ratio { value: Some(d), .. } | Total::Value(Some(d)) => {
+                d.normalize().to_string()
+            }
+        }
+    }
+}
+
+use Kind::{Link, Money, Number, Percent, Text, Wrap};
 
 pub const SUMMARY: &[Column] = &[
     col("编号", 8.0, Text),
-    col("项目名称", 36.0, Text),
+    col("项目名称", 36.0, Wrap),
     col("主管部门", 16.0, Text),
     col("实施单位", 16.0, Text),
     col("年度", 7.0, Number),
-    col("年初预算数", 11.0, Money),
-    col("全年预算数", 11.0, Money),
-    col("全年执行数", 11.0, Money),
+    col("年初预算数（万元）", 11.0, Money),
+    col("全年预算数（万元）", 11.0, Money),
+    col("全年执行数（万元）", 11.0, Money),
     col("执行率", 9.0, Percent),
     col("执行率得分", 9.0, Number),
     col("申报总分", 9.0, Number),
@@ -155,34 +228,42 @@ pub fn summary(b: &Batch) -> Table<'_> {
     Table {
         name: "汇总",
         columns: SUMMARY,
-        // The forms, then the 合计 row.
-        len: b.forms.len() + 1,
-        rows: Box::new(rows.chain(std::iter::once(summary_totals(b)))),
+        len: b.forms.len(),
+        rows: Box::new(rows),
+        totals: Some(summary_totals(b)),
     }
 }
 
-/// The 合计 row under 汇总: budgets summed exactly, in Decimal.
-fn summary_totals(b: &Batch) -> Vec<Cell<'static>> {
-    let sum = |g: fn(&Form) -> Option<Decimal>| Cell::Num(b.forms.iter().filter_map(g).sum());
-    let mut row = vec![Cell::Empty; SUMMARY.len()];
-    row[1] = Cell::Text("合计");
-    row[5] = sum(|p| p.funds.total.initial.value);
-    row[6] = sum(|p| p.funds.total.full_year.value);
-    row[7] = sum(|p| p.funds.total.executed.value);
+/// The 合计 row under 汇总: budgets, errors and warnings summed (exactly, in Decimal, for
+/// the cached values), and the overall 执行率 (全年执行数 over 全年预算数 of the sums).
+fn summary_totals(b: &Batch) -> Vec<Total> {
+    let a = Aggregate::of(&b.forms);
+    let mut row = vec![Total::Empty; SUMMARY.len()];
+    row[1] = Total::Label("合计");
+    row[5] = Total::Sum(a.initial);
+    row[6] = Total::Sum(a.full_year);
+    row[7] = Total::Sum(a.executed);
+    row[8] = Total::Ratio {
+        num: 7,
+        den: 6,
+        value: a.exact_rate,
+    };
+    row[13] = Total::Sum(a.errors.into());
+    row[14] = Total::Sum(a.warnings.into());
     row
 }
 
 pub const INDICATORS: &[Column] = &[
     col("编号", 8.0, Text),
-    col("项目名称", 30.0, Text),
+    col("项目名称", 30.0, Wrap),
     col("一级指标", 11.0, Text),
     col("二级指标", 14.0, Text),
-    col("三级指标", 30.0, Text),
-    col("年度指标值", 16.0, Text),
-    col("实际完成值", 16.0, Text),
+    col("三级指标", 30.0, Wrap),
+    col("年度指标值", 16.0, Wrap),
+    col("实际完成值", 16.0, Wrap),
     col("分值", 6.0, Number),
     col("得分", 6.0, Number),
-    col("偏差原因", 16.0, Text),
+    col("偏差原因", 16.0, Wrap),
     col("计分组", 7.0, Number),
     col("来源文件", 30.0, Text),
     col("来源工作表", 12.0, Text),
@@ -215,6 +296,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
         columns: INDICATORS,
         len: b.forms.iter().map(|p| p.indicators.len()).sum(),
         rows: Box::new(rows),
+        totals: None,
     }
 }
 
@@ -222,9 +304,9 @@ pub const FUNDS: &[Column] = &[
     col("编号", 8.0, Text),
     col("项目名称", 30.0, Text),
     col("资金来源", 14.0, Text),
-    col("年初预算数", 11.0, Money),
-    col("全年预算数", 11.0, Money),
-    col("全年执行数", 11.0, Money),
+    col("年初预算数（万元）", 11.0, Money),
+    col("全年预算数（万元）", 11.0, Money),
+    col("全年执行数（万元）", 11.0, Money),
     col("分值", 6.0, Number),
     col("执行率", 9.0, Percent),
     col("得分", 6.0, Number),
@@ -232,32 +314,42 @@ pub const FUNDS: &[Column] = &[
 
 pub fn funds(b: &Batch) -> Table<'_> {
     let rows = b.forms.iter().flat_map(|p| {
-        p.funds.rows().into_iter().map(move |(label, row)| {
-            vec![
-                Cell::Text(&p.id),
-                text(&p.name),
-                Cell::Text(label),
-                num(row.initial.value),
-                num(row.full_year.value),
-                num(row.executed.value),
-                num(row.weight.value),
-                num(row.rate.value),
-                num(row.score.value),
-            ]
-        })
+        p.funds
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(move |(k, (label, row))| {
+                // The total's rate as 汇总 shows it: declared, else computed (F003).
+                let rate = match k {
+                    0 => row.rate.value.or(p.execution_rate),
+                    _ => row.rate.value,
+                };
+                vec![
+                    Cell::Text(&p.id),
+                    text(&p.name),
+                    Cell::Text(label),
+                    num(row.initial.value),
+                    num(row.full_year.value),
+                    num(row.executed.value),
+                    num(row.weight.value),
+                    num(rate),
+                    num(row.score.value),
+                ]
+            })
     });
     Table {
         name: "资金",
         columns: FUNDS,
-        len: b.forms.len() * 4,
+        len: b.forms.iter().map(|p| p.funds.rows().len()).sum(),
         rows: Box::new(rows),
+        totals: None,
     }
 }
 
 pub const FINDINGS: &[Column] = &[
     col("级别", 7.0, Text),
     col("代码", 7.0, Text),
-    col("说明", 60.0, Text),
+    col("说明", 60.0, Wrap),
     col("项目", 8.0, Text),
     col("文件", 30.0, Text),
     col("工作表", 12.0, Text),
@@ -286,6 +378,7 @@ pub fn findings(b: &Batch) -> Table<'_> {
         columns: FINDINGS,
         len: b.findings().count(),
         rows: Box::new(rows),
+        totals: None,
     }
 }
 
@@ -293,10 +386,10 @@ pub const CHANGES: &[Column] = &[
     col("文件", 30.0, Text),
     col("工作表", 12.0, Text),
     col("单元格", 8.0, Text),
-    col("原值", 30.0, Text),
-    col("新值", 30.0, Text),
+    col("原值", 30.0, Wrap),
+    col("新值", 30.0, Wrap),
     col("代码", 7.0, Text),
-    col("原因", 30.0, Text),
+    col("原因", 30.0, Wrap),
     col("项目", 8.0, Text),
     col("链接", 12.0, Link),
 ];
@@ -307,8 +400,8 @@ pub fn changes(b: &Batch) -> Table<'_> {
             Cell::Text(&c.file),
             Cell::Text(&c.sheet),
             Cell::Owned(c.cell.to_string()),
-            Cell::Text(&c.from),
-            Cell::Text(&c.to),
+            Cell::Shown(&c.from),
+            Cell::Shown(&c.to),
             Cell::Text(c.code),
             Cell::Text(&c.reason),
             opt(c.project.as_deref()),
@@ -326,10 +419,184 @@ pub fn changes(b: &Batch) -> Table<'_> {
         columns: CHANGES,
         len: b.changes().count(),
         rows: Box::new(rows),
+        totals: None,
+    }
+}
+
+pub const DEPARTMENTS: &[Column] = &[
+    col("主管部门", 24.0, Text),
+    col("项目数", 7.0, Number),
+    col("年初预算数（万元）", 11.0, Money),
+    col("全年预算数（万元）", 11.0, Money),
+    col("全年执行数（万元）", 11.0, Money),
+    col("执行率", 9.0, Percent),
+    col("平均核算总分", 9.0, Number),
+    col("优", 5.0, Number),
+    col("良", 5.0, Number),
+    col("中", 5.0, Number),
+    col("差", 5.0, Number),
+    col("无等级", 7.0, Number),
+    col("错误", 6.0, Number),
+    col("警告", 6.0, Number),
+];
+
+/// What 部门汇总 shows for forms without a 主管部门.
+pub const NO_DEPARTMENT: &str = "（未填主管部门）";
+
+/// Column indices of 部门汇总 (the chart refers to them).
+pub const DEPT_PROJECTS: u16 = 1;
+pub const DEPT_GRADES: u16 = 7;
+
+/// Forms grouped by 主管部门 (trimmed), in the order the departments first appear; forms
+/// without one last, under `None`.
+pub fn by_department(b: &Batch) -> Vec<(Option<&str>, Vec<&Form>)> {
+    let mut groups: Vec<(Option<&str>, Vec<&Form>)> = Vec::new();
+    let mut index: std::collections::HashMap<Option<&str>, usize> = Default::default();
+    for p in &b.forms {
+        let d = p
+            .department
+            .value
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
+        let i = *index.entry(d).or_insert_with(|| {
+            groups.push((d, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(p);
+    }
+    // Forms without a department last.
+    groups.sort_by_key(|(d, _)| d.is_none());
+    groups
+}
+
+/// Aggregates of a set of forms, as 部门汇总 shows them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Aggregate {
+    pub projects: usize,
+    pub initial: Decimal,
+    pub full_year: Decimal,
+    pub executed: Decimal,
+    /// 全年执行数 / 全年预算数 of the sums, to 4 decimals; empty when the budget is 0.
+    pub rate: Option<Decimal>,
+    /// The same, unrounded (what a formula computes).
+    pub exact_rate: Option<Decimal>,
+    /// The mean 核算总分 of the forms that have one, to 2 decimals.
+    pub mean_total: Option<Decimal>,
+    /// 优, 良, 中, 差, and forms without a grade.
+    pub grades: [usize; 5],
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+pub const GRADES: [&str; 4] = ["优", "良", "中", "差"];
+
+impl Aggregate {
+    pub fn of<'a>(forms: impl IntoIterator<Item = &'a Form>) -> Aggregate {
+        let mut a = Aggregate::default();
+        let (mut total, mut graded) = (Decimal::ZERO, 0u32);
+        for p in forms {
+            let t = &p.funds.total;
+            a.projects += 1;
+            a.initial += t.initial.value.unwrap_or_default();
+            a.full_year += t.full_year.value.unwrap_or_default();
+            a.executed += t.executed.value.unwrap_or_default();
+            if let Some(c) = p.computed_total {
+                total += c;
+                graded += 1;
+            }
+            let g = p
+                .grade
+                .and_then(|g| GRADES.iter().position(|x| *x == g))
+                .unwrap_or(4);
+            a.grades[g] += 1;
+            a.errors += p.count(Severity::Error);
+            a.warnings += p.count(Severity::Warning);
+        }
+        a.exact_rate = (!a.full_year.is_zero()).then(|| a.executed / a.full_year);
+        a.rate = a.exact_rate.map(|r| r.round_dp(4));
+        a.mean_total = (graded > 0).then(|| (total / Decimal::from(graded)).round_dp(2));
+        a
+    }
+
+    fn row<'a>(&self, label: Cell<'a>) -> Vec<Cell<'a>> {
+        let count = |n: usize| Cell::Num(n.into());
+        let mut row = vec![
+            label,
+            count(self.projects),
+            Cell::Num(self.initial.normalize()),
+            Cell::Num(self.full_year.normalize()),
+            Cell::Num(self.executed.normalize()),
+            num(self.rate.map(|r| r.normalize())),
+            num(self.mean_total.map(|r| r.normalize())),
+        ];
+        row.extend(self.grades.iter().map(|n| count(*n)));
+        row.push(count(self.errors));
+        row.push(count(self.warnings));
+        row
+    }
+}
+
+/// 部门汇总: one row per 主管部门, then 合计.
+pub fn departments(b: &Batch) -> Table<'_> {
+    let groups = by_department(b);
+    let rows: Vec<Vec<Cell>> = groups
+        .iter()
+        .map(|(d, forms)| {
+            Aggregate::of(forms.iter().copied()).row(Cell::Text(d.unwrap_or(NO_DEPARTMENT)))
+        })
+        .collect();
+    let a = Aggregate::of(&b.forms);
+    let count = |n: usize| Total::Sum(n.into());
+    let mut totals = vec![
+        Total::Label("合计"),
+        count(a.projects),
+        Total::Sum(a.initial),
+        Total::Sum(a.full_year),
+        Total::Sum(a.executed),
+        Total::Ratio {
+            num: 4,
+            den: 3,
+            value: a.exact_rate,
+        },
+        Total::Value(a.mean_total),
+    ];
+    totals.extend(a.grades.iter().map(|n| count(*n)));
+    totals.push(count(a.errors));
+    totals.push(count(a.warnings));
+    Table {
+        name: "部门汇总",
+        columns: DEPARTMENTS,
+        len: rows.len(),
+        rows: Box::new(rows.into_iter()),
+        totals: Some(totals),
     }
 }
 
 /// The list tables in output order.
 pub fn all(b: &Batch) -> Vec<Table<'_>> {
-    vec![summary(b), indicators(b), funds(b), findings(b), changes(b)]
+    vec![
+        summary(b),
+        departments(b),
+        indicators(b),
+        funds(b),
+        findings(b),
+        changes(b),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(visible("\n10"), "↵10");
+        assert_eq!(visible("a\r\nb\rc"), "a↵b↵c");
+        assert_eq!(visible("10\t"), "10→");
+        assert_eq!(visible("  x y "), "··x y·");
+        assert_eq!(visible("\u{3000}完成"), "␣完成");
+        assert_eq!(visible("   "), "···");
+        assert_eq!(visible("plain"), "plain");
+    }
 }

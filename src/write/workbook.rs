@@ -5,13 +5,15 @@ use crate::batch::OUTPUT_MARKER;
 use crate::model::Batch;
 use crate::rules;
 use crate::template::deterministic_workbook;
-use crate::write::tables::{self, Cell, Column, Kind, Table};
+use crate::write::tables::{self, Cell, Column, Kind, Table, Total};
 use crate::write::{forms, sheetdata};
+use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 struct Formats {
     header: Format,
     text: Format,
+    wrap: Format,
     money: Format,
     number: Format,
     percent: Format,
@@ -30,11 +32,12 @@ impl Formats {
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
-            // No wrap: list rows keep one line each (wrapped text without a row height
-            // overlaps its neighbours); the cell shows the whole text when selected.
+            // Short texts keep one line; long ones wrap, in rows made tall enough for
+            // them (sheetdata sets each row's height).
             text: Format::new().set_align(FormatAlign::Top),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             money: Format::new()
-                .set_num_format("0.00")
+                .set_num_format("#,##0.00")
                 .set_align(FormatAlign::Top),
             number: Format::new()
                 .set_num_format("General")
@@ -48,9 +51,21 @@ impl Formats {
         }
     }
 
+    /// A 合计 cell: bold, ruled above, in the column's number format.
+    fn total_of(&self, kind: Kind) -> Format {
+        let base = match kind {
+            Kind::Money => self.money.clone(),
+            Kind::Percent => self.percent.clone(),
+            Kind::Number => self.number.clone(),
+            _ => self.text.clone(),
+        };
+        base.set_bold().set_border_top(FormatBorder::Thin)
+    }
+
     fn of(&self, kind: Kind) -> &Format {
         match kind {
             Kind::Text => &self.text,
+            Kind::Wrap => &self.wrap,
             Kind::Money => &self.money,
             Kind::Number => &self.number,
             Kind::Percent => &self.percent,
@@ -155,12 +170,69 @@ fn prepare(ws: &mut Worksheet, columns: &[Column], n: u32, f: &Formats) -> Resul
         ws.set_column_format(i, f.of(c.kind))?;
         ws.write_string_with_format(0, i, c.title, &f.header)?;
     }
+    // Two lines for headers such as 年初预算数（万元）.
+    ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, n.max(1), columns.len() as u16 - 1)?;
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+/// The 合计 row two rows under the `n` data rows, outside the filtered range so sorting
+/// leaves it in place: `SUBTOTAL(109, …)` sums of the visible rows and ratios of them,
+/// with their values (over all rows) cached for readers that do not calculate.
+fn write_totals(
+    ws: &mut Worksheet,
+    columns: &[Column],
+    totals: &[Total],
+    n: u32,
+    formulas: bool,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::Formula;
+    let row = n + 2;
+    let range = |c: u16| {
+        let l = crate::grid::col_name(c as u32);
+        format!("{l}2:{l}{}", n + 1)
+    };
+    let cached =
+        |d: &Option<rust_decimal::Decimal>| d.map_or(String::new(), |d| d.normalize().to_string());
+    for (c, (t, col)) in totals.iter().zip(columns).enumerate() {
+        let c = c as u16;
+        let fmt = f.total_of(col.kind);
+        match t {
+            Total::Empty => ws.write_blank(row, c, &fmt)?,
+            Total::Label(s) => ws.write_string_with_format(row, c, *s, &fmt)?,
+            Total::Value(v) => match v.and_then(|d| d.to_f64()) {
+                Some(x) => ws.write_number_with_format(row, c, x, &fmt)?,
+                None => ws.write_blank(row, c, &fmt)?,
+            },
+            Total::Sum(d) if formulas => {
+                let fm = Formula::new(format!("SUBTOTAL(109,{})", range(c)))
+                    .set_result(d.normalize().to_string());
+                ws.write_formula_with_format(row, c, fm, &fmt)?
+            }
+            Total::Ratio { num, den, value } if formulas => {
+                let fm = Formula::new(format!(
+                    "IF(SUBTOTAL(109,{d})=0,\"\",SUBTOTAL(109,{n})/SUBTOTAL(109,{d}))",
+                    d = range(*den),
+                    n = range(*num)
+                ))
+                .set_result(cached(value));
+                ws.write_formula_with_format(row, c, fm, &fmt)?
+            }
+            Total::Sum(d) => {
+                ws.write_number_with_format(row, c, d.to_f64().unwrap_or(0.0), &fmt)?
+            }
+            Total::Ratio { value, .. } => match value.and_then(|d| d.to_f64()) {
+                Some(x) => ws.write_number_with_format(row, c, x, &fmt)?,
+                None => ws.write_blank(row, c, &fmt)?,
+            },
+        };
+    }
     Ok(())
 }
 
@@ -265,7 +337,13 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
         for (k, name) in names.iter().enumerate() {
             let ws = wb.add_worksheet();
             ws.set_name(name)?;
-            prepare(ws, t.columns, rows_on(t.len, k, max_rows), &f)?;
+            let n = rows_on(t.len, k, max_rows);
+            prepare(ws, t.columns, n, &f)?;
+            if let Some(totals) = t.totals.as_deref().filter(|_| k + 1 == names.len()) {
+                // Formulas only when every row is on this sheet.
+                let formulas = names.len() == 1 && n > 0;
+                write_totals(ws, t.columns, totals, n, formulas, &f)?;
+            }
             if k == 0 && t.name == "汇总" && !batch.forms.is_empty() {
                 score_chart(ws, batch.forms.len().min(max_rows) as u32)?;
             }
@@ -327,7 +405,8 @@ fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
     }
     chart.y_axis().set_min(0).set_max(100);
     chart.set_width(640).set_height(300);
-    ws.insert_chart(n + 3, 1, &chart)?;
+    // Under the 合计 row.
+    ws.insert_chart(n + 4, 1, &chart)?;
     Ok(())
 }
 
@@ -353,7 +432,7 @@ fn notes(
         "指标明细：每个三级指标一行；计分组相同的指标共用一个合并的分值/得分，分值与得分只记在组内第一项。",
         "资金：每张表每个资金来源一行，金额单位万元。",
         "问题清单：按规则代码列出的问题，单元格为原表中的位置；规则说明见下表或运行 jixiao rules 代码。",
-        "变更记录：jixiao 修改过的每个值（原值、新值、原因），可据此逐格追溯到原表。",
+        "变更记录：jixiao 修改过的每个值（原值、新值、原因），可据此逐格追溯到原表。原值/新值（及清洗表批注）中不可见字符显示为：↵ 换行，→ 制表符，· 首尾空格，␣ 全角空格。",
         "This workbook was generated by jixiao; every cleaned value can be traced to its source cell via 变更记录.",
     ];
     let compare: &[&str] = if form_sheets {
