@@ -19,8 +19,17 @@ use std::path::{Path, PathBuf};
 /// jixiao's outputs and is never read as input.
 pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
 
-/// Spreadsheet extensions read when walking a folder.
-pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "xlsb"];
+/// Spreadsheet extensions read when walking a folder. WPS's `.et`/`.ett` are read when their
+/// bytes are a format jixiao reads (WPS often saves xlsx or xls under them) and skipped
+/// otherwise.
+pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "xlsb", "et", "ett"];
+
+/// A WPS spreadsheet by its name (`.et`, `.ett`).
+fn is_wps(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("et") || e.eq_ignore_ascii_case("ett"))
+}
 
 /// A file found among the inputs, with what to do with it.
 #[derive(Debug, Clone, PartialEq)]
@@ -300,20 +309,71 @@ pub fn read_found_with(
     batch
 }
 
-/// Refuses an output path that is one of the inputs: jixiao never overwrites an input.
+/// Refuses an output path that already holds anything but jixiao's own earlier output:
+/// jixiao never overwrites an input or any other file. An earlier output (recognized by its
+/// content, [`is_own_output_file`], not by its name) may be replaced; when it lies inside an
+/// input folder it is skipped as an input, so it is never consolidated into itself.
 pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
-    let Ok(out) = output.canonicalize() else {
+    let Ok(meta) = std::fs::metadata(output) else {
         return Ok(()); // does not exist yet, so it is no input
     };
-    for f in found {
-        if f.path.canonicalize().is_ok_and(|p| p == out) {
-            anyhow::bail!(
-                "输出文件 {} 是输入文件之一，拒绝覆盖（output would overwrite an input）",
-                output.display()
-            );
-        }
+    if meta.is_dir() {
+        anyhow::bail!(
+            "输出路径 {} 是一个文件夹（output is a folder）",
+            output.display()
+        );
     }
-    Ok(())
+    if is_own_output_file(output) {
+        return Ok(());
+    }
+    let out = output
+        .canonicalize()
+        .unwrap_or_else(|_| output.to_path_buf());
+    if found
+        .iter()
+        .any(|f| f.path.canonicalize().is_ok_and(|p| p == out))
+    {
+        anyhow::bail!(
+            "输出文件 {} 是输入文件之一，拒绝覆盖（output would overwrite an input）",
+            output.display()
+        );
+    }
+    anyhow::bail!(
+        "输出文件 {} 已存在，且不是 jixiao 生成的汇总，拒绝覆盖；请换一个文件名或先移走它\n\
+         （output exists and is not a jixiao output; refusing to overwrite it）",
+        output.display()
+    )
+}
+
+/// Whether the file at `path` is an output jixiao wrote: a workbook whose 说明 sheet starts
+/// with [`OUTPUT_MARKER`], or a JSON document of `--json` (its `tool` is jixiao). Only the
+/// 说明 sheet (or the JSON's first bytes) is read.
+pub fn is_own_output_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    if head.starts_with(b"{") {
+        let text = String::from_utf8_lossy(head);
+        let squeezed: String = text.split_whitespace().collect();
+        return squeezed.starts_with(r#"{"tool":{"name":"jixiao""#);
+    }
+    if !head.starts_with(b"PK\x03\x04") {
+        return false;
+    }
+    use calamine::Reader;
+    let Ok(mut wb) = calamine::open_workbook::<calamine::Xlsx<_>, _>(path) else {
+        return false;
+    };
+    if !wb.sheet_names().iter().any(|n| n == "说明") {
+        return false;
+    }
+    wb.worksheet_range("说明").is_ok_and(|r| {
+        r.get_value((0, 0))
+            .is_some_and(|v| v.to_string().starts_with(OUTPUT_MARKER))
+    })
 }
 
 /// Whether a run should exit 1: an input failed, or a finding reached `threshold`.
@@ -383,6 +443,12 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         }
     };
     input.sha256 = Some(hex(&Sha256::digest(&bytes)));
+    if is_wps(&found.path) && crate::read::sniff(&bytes, &found.path).is_none() {
+        input.reason = Some(
+            "WPS 表格专有格式（.et），无法读取，已跳过；请在 WPS 中另存为 .xlsx 后重新运行".into(),
+        );
+        return res(input, Vec::new(), Vec::new());
+    }
     let grids = match read_bytes(&bytes, &found.path, &opts.limits) {
         Ok(g) => g,
         Err(e) => return fail(input, e),
