@@ -45,16 +45,16 @@ fn entries(d: &Path) -> Vec<(String, u64)> {
     v
 }
 
-/// Mounts a small tmpfs (as root, where allowed), fills most of it, and converts into it:
-/// the workbook fits, the JSON does not. The earlier outputs stay as they were, no
-/// temporary file or CSV folder is left, exit 2.
+/// Mounts a small tmpfs (as root, where allowed), writes earlier outputs there, fills most
+/// of the rest, and converts into it again: the workbook fits, the JSON does not. The
+/// earlier outputs stay as they were, no temporary file or CSV folder is left, exit 2.
 #[test]
 fn a_full_disk_leaves_the_earlier_outputs_and_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let mnt = dir.path().join("mnt");
     std::fs::create_dir(&mnt).unwrap();
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=200k", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=400k", "tmpfs"])
         .arg(&mnt)
         .output()
         .is_ok_and(|o| o.status.success());
@@ -69,10 +69,21 @@ fn a_full_disk_leaves_the_earlier_outputs_and_no_temporary_file() {
         }
     }
     let _guard = Unmount(&mnt);
-    std::fs::write(mnt.join("out.xlsx"), b"earlier workbook").unwrap();
-    std::fs::write(mnt.join("out.json"), b"{\"earlier\": true}").unwrap();
-    // Leave about 100 KB: the workbook (about 72 KB) fits, the JSON (60 KB) does not.
-    std::fs::write(mnt.join("filler"), vec![0u8; 96 * 1024]).unwrap();
+    // Earlier outputs: jixiao's own (only those may be replaced), written with room to spare.
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        mnt.join("out.xlsx").to_str().unwrap(),
+        "--json",
+        mnt.join("out.json").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let earlier = std::fs::read(mnt.join("out.xlsx")).unwrap();
+    // Leave about 100 KB: the workbook (about 75 KB) fits, the JSON (60 KB) does not.
+    let free = nix_free_bytes(&mnt);
+    std::fs::write(mnt.join("filler"), vec![0u8; (free - 100 * 1024) as usize]).unwrap();
     let before = entries(&mnt);
     let o = jixiao(&[
         "convert",
@@ -89,10 +100,7 @@ fn a_full_disk_leaves_the_earlier_outputs_and_no_temporary_file() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("No space left on device"), "{stderr}");
     assert_eq!(entries(&mnt), before);
-    assert_eq!(
-        std::fs::read(mnt.join("out.xlsx")).unwrap(),
-        b"earlier workbook"
-    );
+    assert_eq!(std::fs::read(mnt.join("out.xlsx")).unwrap(), earlier);
 
     // With room, the set is written whole.
     std::fs::remove_file(mnt.join("filler")).unwrap();
@@ -121,7 +129,22 @@ fn a_full_disk_leaves_the_earlier_outputs_and_no_temporary_file() {
             "指标明细.csv",
             "汇总.csv",
             "资金.csv",
+            "部门汇总.csv",
             "问题清单.csv"
         ]
     );
+}
+
+/// Free bytes on the file system holding `dir` (from `df`, to need no libc binding).
+fn nix_free_bytes(dir: &Path) -> u64 {
+    let o = Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap()
 }
