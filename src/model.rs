@@ -335,6 +335,9 @@ pub enum Lack {
     /// No 预算执行 score (neither in the funds table nor as an indicator): 核算总分 is the
     /// indicators' alone.
     ExecutionScore,
+    /// A 得分 column, but not one 得分 filled in: the form was never scored, so no 核算总分
+    /// (0 would be a number nobody gave) and no 等级.
+    Scores,
 }
 
 impl Lack {
@@ -346,6 +349,7 @@ impl Lack {
             Lack::TargetColumn => "年度指标值列",
             Lack::ActualColumn => "实际完成值列",
             Lack::ExecutionScore => "预算执行得分",
+            Lack::Scores => "得分",
         }
     }
 }

@@ -272,12 +272,13 @@ fn real_forms_raise_exactly_these_findings() {
                 "C001@D8",
             ],
         ),
-        // Instructions left in (L007); nothing scored (S003).
+        // Instructions left in (L007); nothing scored (S003), so no total and no grade
+        // (L005) rather than a total of 0 and 差.
         (
             "sichuan-qingshen-2023.xlsx",
             &[
-                "L007@I9", "L007@H6", "S003@H9", "S003@J15", "S003@J16", "C001@H6", "C002@H15",
-                "C002@H16",
+                "L007@I9", "L007@H6", "L005@B14", "S003@H9", "S003@J15", "S003@J16", "C001@H6",
+                "C002@H15", "C002@H16",
             ],
         ),
         // Points taken off although every target was met (S008), with no reason (S006).

@@ -161,6 +161,11 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     if layout.indicators.is_some() && execution_unscored(&form, layout) {
         form.lacks.push(Lack::ExecutionScore);
     }
+    let any_score =
+        form.execution_score.is_some() || form.indicators.iter().any(|i| i.score.value.is_some());
+    if !form.lacks(Lack::ScoreColumn) && !form.indicators.is_empty() && !any_score {
+        form.lacks.push(Lack::Scores);
+    }
     let at = layout.indicators.as_ref().map_or(layout.anchor, |i| {
         Pos::new(
             i.header_rows.0,
@@ -170,7 +175,8 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     for lack in form.lacks.clone() {
         x.finding("L005", Some(at), lack_message(lack));
     }
-    form.computed_total = (!form.lacks(Lack::ScoreColumn)).then(|| score::computed_total(&form));
+    let scored = !form.lacks(Lack::ScoreColumn) && !form.lacks(Lack::Scores);
+    form.computed_total = scored.then(|| score::computed_total(&form));
     form.grade = form.computed_total.map(score::grade);
     form.cells = x.account(layout.rows);
     form.changes = x.changes;
@@ -221,6 +227,7 @@ fn lack_message(lack: Lack) -> String {
         }
         Lack::TargetColumn => "指标表没有年度指标值列：无法判断指标是否达成".into(),
         Lack::ActualColumn => "指标表没有实际完成值列：无法判断指标是否达成".into(),
+        Lack::Scores => "得分全部为空（表格尚未自评打分）：不计算核算总分和等级".into(),
         Lack::ExecutionScore => {
             "没有预算执行得分（资金表无得分列，指标中也没有预算执行率）：核算总分仅含指标得分"
                 .into()
@@ -1511,6 +1518,34 @@ mod variant_tests {
             codes(&f).contains(&"L001@A1".to_string()),
             "{:?}",
             codes(&f)
+        );
+    }
+
+    #[test]
+    fn a_form_nobody_scored_gets_no_total_rather_than_zero() {
+        let f = read(&[
+            &["项目名称", "甲项目"],
+            &["主管部门", "某局", "实施单位", "某中心"],
+            &[
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "指标值",
+                "完成值",
+                "分值",
+                "得分",
+            ],
+            &["产出指标", "数量指标", "a", "1个", "1个", "60", ""],
+            &["效益指标", "社会效益指标", "b", "好", "好", "40", ""],
+            &["总分", "", "", "", "", "100", ""],
+        ]);
+        assert_eq!(f.computed_total, None);
+        assert_eq!(f.grade, None);
+        assert!(f.lacks(Lack::Scores));
+        assert!(
+            f.findings
+                .iter()
+                .any(|x| x.code == "L005" && x.message.contains("得分全部为空"))
         );
     }
 }
