@@ -104,3 +104,54 @@ fn csv_files_hold_the_list_sheets() {
         assert!(csv_dir.join(format!("{t}.csv")).exists(), "{t}");
     }
 }
+
+/// 2,000 copies of one form: the JSON grows like the forms, not like their square (every
+/// C005 names the first copy and counts the others). Within 3× of 2,000 times one form's.
+#[test]
+fn json_of_2000_copies_grows_linearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = root().join("samples/2023/1.xlsx");
+    let one_dir = dir.path().join("one");
+    std::fs::create_dir(&one_dir).unwrap();
+    std::fs::copy(&sample, one_dir.join("1.xlsx")).unwrap();
+    let many = dir.path().join("many");
+    std::fs::create_dir(&many).unwrap();
+    let first = many.join("1.xlsx");
+    std::fs::copy(&sample, &first).unwrap();
+    for i in 2..=2000 {
+        let p = many.join(format!("{i}.xlsx"));
+        // Links, not copies: the same bytes, read 2,000 times, in no extra disk space.
+        std::fs::hard_link(&first, &p).unwrap_or_else(|_| {
+            std::fs::copy(&first, &p).unwrap();
+        });
+    }
+    let t = std::time::Instant::now();
+    let one = write::json::to_json(&read(&[one_dir])).len();
+    let b = read(std::slice::from_ref(&many));
+    assert_eq!(b.forms.len(), 2000);
+    let json = write::json::to_json(&b);
+    let ratio = json.len() as f64 / (2000 * one) as f64;
+    eprintln!(
+        "one form {one} B, 2,000 copies {} B, ratio {ratio:.3}, {:.1} s",
+        json.len(),
+        t.elapsed().as_secs_f64()
+    );
+    assert!(ratio <= 3.0, "{ratio}");
+    // Natural order: P0002 is 2.xlsx, P0010 is 10.xlsx.
+    assert!(b.forms[1].file.ends_with("/2.xlsx"), "{}", b.forms[1].file);
+    assert!(b.forms[9].file.ends_with("/10.xlsx"), "{}", b.forms[9].file);
+    let c005: Vec<&str> = b.forms[1]
+        .findings
+        .iter()
+        .filter(|f| f.code == "C005")
+        .map(|f| f.message.as_str())
+        .collect();
+    let name = b.forms[0].name.value.as_deref().unwrap();
+    assert_eq!(
+        c005,
+        [format!(
+            "项目“{name}”重复出现，另见P0001（{} Sheet1）等1,999处",
+            b.forms[0].file
+        )]
+    );
+}

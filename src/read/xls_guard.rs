@@ -23,6 +23,10 @@ const CELL_RECORDS: &[u16] = &[
 /// MULRK and MULBLANK: row, first column, …, last column in the final two bytes.
 const MULTI_RECORDS: &[u16] = &[0x00BD, 0x00BE];
 const BOF: u16 = 0x0809;
+/// The shared string table, continued in CONTINUE records.
+const SST: u16 = 0x00FC;
+const CONTINUE: u16 = 0x003C;
+const LABELSST: u16 = 0x00FD;
 /// DIMENSIONS: calamine reserves room for every cell it declares.
 const DIMENSIONS: u16 = 0x0200;
 /// BIFF8 sheets have at most 256 columns.
@@ -50,6 +54,11 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     };
     let mut data = Vec::new();
     stream.read_to_end(&mut data).map_err(broken)?;
+    // calamine gives every LABELSST cell its own copy of the shared string: a string of
+    // 65,535 characters in a few thousand 10-byte cells is gigabytes. Charged here, at
+    // one byte per character (the least UTF-8 takes), against the file's text budget.
+    let shared = sst_lengths(&data);
+    let mut text = 0u64;
     let mut extent = (0u64, 0u64);
     let mut i = 0;
     while i + 4 <= data.len() {
@@ -97,6 +106,21 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             }
             continue;
         } else if CELL_RECORDS.contains(&typ) {
+            if typ == LABELSST
+                && let Some(isst) = body.get(6..10)
+            {
+                let isst = u32::from_le_bytes([isst[0], isst[1], isst[2], isst[3]]) as usize;
+                text += shared.get(isst).copied().unwrap_or(0) as u64;
+                if text > limits.max_text_bytes {
+                    return Err(ReadError {
+                        code: "E001",
+                        reason: format!(
+                            "单元格文字总量过大（至少 {text} 字节，上限 {} 字节）",
+                            limits.max_text_bytes
+                        ),
+                    });
+                }
+            }
             match (u16_at(0), u16_at(2)) {
                 (Some(r), Some(c)) => (r, c),
                 _ => continue,
@@ -128,6 +152,120 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         }
     }
     Ok(())
+}
+
+/// The length in characters of each string of the shared string table (BIFF8), as far
+/// as it can be parsed. A string's characters may continue in the next CONTINUE record,
+/// which then starts with a fresh flags byte (1 = two bytes a character).
+fn sst_lengths(data: &[u8]) -> Vec<u16> {
+    let mut chunks: Vec<&[u8]> = Vec::new();
+    let mut i = 0;
+    while i + 4 <= data.len() {
+        let typ = u16::from_le_bytes([data[i], data[i + 1]]);
+        let len = u16::from_le_bytes([data[i + 2], data[i + 3]]) as usize;
+        let body = &data[(i + 4).min(data.len())..(i + 4 + len).min(data.len())];
+        i += 4 + len;
+        if typ == SST && chunks.is_empty() {
+            chunks.push(body);
+        } else if !chunks.is_empty() {
+            if typ != CONTINUE {
+                break;
+            }
+            chunks.push(body);
+        }
+    }
+    let mut r = Chunks {
+        chunks,
+        at: 0,
+        pos: 0,
+    };
+    let mut lens = Vec::new();
+    let Some(_total) = r.take(4) else {
+        return lens;
+    };
+    let Some(unique) = r
+        .take(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    else {
+        return lens;
+    };
+    for _ in 0..unique {
+        let Some(n) = r.string() else { break };
+        lens.push(n);
+    }
+    lens
+}
+
+/// The SST's record bodies, read as one stream.
+struct Chunks<'a> {
+    chunks: Vec<&'a [u8]>,
+    at: usize,
+    pos: usize,
+}
+
+impl<'a> Chunks<'a> {
+    /// The next `n` bytes, when they lie in the current record (fields never span two).
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        while self.pos == self.chunks.get(self.at)?.len() {
+            self.at += 1;
+            self.pos = 0;
+        }
+        let b = self.chunks[self.at].get(self.pos..self.pos + n)?;
+        self.pos += n;
+        Some(b)
+    }
+
+    /// Skips `n` bytes, across records.
+    fn skip(&mut self, mut n: usize) -> Option<()> {
+        while n > 0 {
+            let c = self.chunks.get(self.at)?;
+            let step = n.min(c.len() - self.pos);
+            self.pos += step;
+            n -= step;
+            if self.pos == c.len() && n > 0 {
+                self.at += 1;
+                self.pos = 0;
+            }
+        }
+        Some(())
+    }
+
+    /// One XLUnicodeRichExtendedString; its length in characters.
+    fn string(&mut self) -> Option<u16> {
+        let h = self.take(3)?;
+        let cch = u16::from_le_bytes([h[0], h[1]]);
+        let flags = h[2];
+        let runs = if flags & 0x08 != 0 {
+            let b = self.take(2)?;
+            u16::from_le_bytes([b[0], b[1]]) as usize
+        } else {
+            0
+        };
+        let ext = if flags & 0x04 != 0 {
+            let b = self.take(4)?;
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+        } else {
+            0
+        };
+        let mut wide = flags & 0x01 != 0;
+        let mut left = cch as usize;
+        loop {
+            let c = self.chunks.get(self.at)?;
+            let size = if wide { 2 } else { 1 };
+            let n = left.min((c.len() - self.pos) / size);
+            self.pos += n * size;
+            left -= n;
+            if left == 0 {
+                break;
+            }
+            // The characters go on in the next record, after a flags byte of their own.
+            self.at += 1;
+            self.pos = 0;
+            wide = self.take(1)?[0] & 0x01 != 0;
+        }
+        self.skip(4 * runs + ext)?;
+        Some(cch)
+    }
 }
 
 #[cfg(test)]
@@ -185,5 +323,65 @@ mod tests {
             let e = super::super::read_bytes(&bytes, &path, &Limits::default()).unwrap_err();
             assert_eq!(e.code, "E001", "{f}");
         }
+    }
+
+    /// A shared string table of one string of `chars` one-byte characters, split over
+    /// CONTINUE records as Excel splits it, then `cells` LABELSST cells using it.
+    fn shared_string_cells(chars: usize, cells: u16) -> Vec<u8> {
+        let mut body = vec![];
+        body.extend(1u32.to_le_bytes());
+        body.extend(1u32.to_le_bytes());
+        body.extend((chars as u16).to_le_bytes());
+        body.push(0); // one byte a character
+        let text = vec![b'a'; chars];
+        let first = 8224 - body.len();
+        body.extend(&text[..first.min(chars)]);
+        let mut out = record(SST, &body);
+        for part in text[first.min(chars)..].chunks(8223) {
+            let mut c = vec![0u8]; // the flags byte again
+            c.extend(part);
+            out.extend(record(CONTINUE, &c));
+        }
+        for r in 0..cells {
+            let mut c = r.to_le_bytes().to_vec();
+            c.extend([0, 0, 0, 0]);
+            c.extend(0u32.to_le_bytes());
+            out.extend(record(LABELSST, &c));
+        }
+        out
+    }
+
+    #[test]
+    fn one_long_shared_string_in_many_cells_is_bounded() {
+        let limits = Limits::default();
+        // 65,535 characters in 4,097 cells: 268 million, past the 256 MB budget.
+        let e = check(&xls_with(&shared_string_cells(65_535, 4_097)), &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "单元格文字总量过大（至少 268496895 字节，上限 268435456 字节） [E001]"
+        );
+        assert!(check(&xls_with(&shared_string_cells(65_535, 4_096)), &limits).is_ok());
+        assert_eq!(
+            sst_lengths(&shared_string_cells(65_535, 1)),
+            [65_535],
+            "read across eight CONTINUE records"
+        );
+    }
+
+    #[test]
+    fn shared_string_lengths_of_rich_extended_and_wide_strings() {
+        let mut body = vec![];
+        body.extend(3u32.to_le_bytes());
+        body.extend(3u32.to_le_bytes());
+        // "ab", compressed.
+        body.extend([2, 0, 0, b'a', b'b']);
+        // "长度", two bytes a character, with one formatting run and 3 bytes of ExtRst.
+        body.extend([2, 0, 0x0D, 1, 0, 3, 0, 0, 0, 0x7F, 0x95, 0xA6, 0x5E]);
+        body.extend([0, 0, 0, 0, 1, 2, 3]);
+        // "xyz": its last character in a CONTINUE record, switched to two bytes.
+        body.extend([3, 0, 0, b'x', b'y']);
+        let mut data = record(SST, &body);
+        data.extend(record(CONTINUE, &[1, b'z', 0]));
+        assert_eq!(sst_lengths(&data), [2, 2, 3]);
     }
 }
