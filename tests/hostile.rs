@@ -102,8 +102,14 @@ fn sheet(data: &str, tail: &str) -> String {
 }
 
 /// Runs `convert` over a folder holding sample 1 and `name`; returns the exit code, the
-/// JSON, and the seconds taken.
+/// JSON, and the seconds taken. With `JIXIAO_KEEP_HOSTILE=DIR` each hostile file is also
+/// copied into DIR, to measure one run over all of them with the release binary
+/// (BENCHMARKS.md).
 fn run_beside_sample(name: &str, bytes: &[u8]) -> (i32, Value, f64) {
+    if let Some(keep) = std::env::var_os("JIXIAO_KEEP_HOSTILE") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(std::path::Path::new(&keep).join(name), bytes).unwrap();
+    }
     let dir = tempfile::tempdir().unwrap();
     let inbox = dir.path().join("in");
     std::fs::create_dir(&inbox).unwrap();
