@@ -4,6 +4,7 @@
 //! A file that cannot be read never stops the others: its failure becomes an [`Input`]
 //! with a reason and a finding with its code.
 
+use crate::code::Code;
 use crate::extract::extract;
 use crate::grid::Grid;
 use crate::locate::locate;
@@ -416,7 +417,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     };
     if let Some(reason) = &found.error {
         let e = ReadError {
-            code: "E001",
+            code: Code::E001,
             reason: reason.clone(),
         };
         return fail(input, e);
@@ -424,7 +425,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     let size = std::fs::metadata(&found.path).map(|m| m.len()).unwrap_or(0);
     if size > opts.limits.max_file_bytes {
         let e = ReadError {
-            code: "E001",
+            code: Code::E001,
             reason: format!(
                 "文件过大（{size} 字节，上限 {} 字节）",
                 opts.limits.max_file_bytes
@@ -436,7 +437,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         Ok(b) => b,
         Err(e) => {
             let e = ReadError {
-                code: "E001",
+                code: Code::E001,
                 reason: format!("无法读取文件（{e}）"),
             };
             return fail(input, e);
@@ -472,7 +473,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         let shown: Vec<String> = g.dropped.iter().take(5).map(|p| p.to_string()).collect();
         let more = if g.dropped.len() > 5 { "等" } else { "" };
         findings.push(file_finding(
-            "E001",
+            Code::E001,
             &path,
             format!(
                 "工作表“{}”有 {} 个单元格超出 Excel 的范围（XFD 列、第 1,048,576 行之后），已忽略：{}{more}",
@@ -485,7 +486,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     if forms.is_empty() {
         let msg = "工作簿中没有找到项目支出绩效自评表（未见“项目名称”等标签）".to_string();
         input.reason = Some(format!("{msg} [E003]"));
-        findings.push(file_finding("E003", &path, msg));
+        findings.push(file_finding(Code::E003, &path, msg));
     }
     res(input, forms, findings)
 }
@@ -507,7 +508,7 @@ fn is_own_output(grids: &[Grid]) -> bool {
     })
 }
 
-fn file_finding(code: &'static str, path: &str, message: String) -> Finding {
+fn file_finding(code: Code, path: &str, message: String) -> Finding {
     Finding::new(code, &path.into(), None, None, message)
 }
 
@@ -555,8 +556,8 @@ mod tests {
                 ("~$c.xlsx".to_string(), Status::Skipped),
             ]
         );
-        let codes: Vec<&str> = b.file_findings.iter().map(|f| f.code).collect();
-        assert_eq!(codes, ["E003", "E001"]);
+        let codes: Vec<&str> = b.file_findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, [Code::E003, Code::E001]);
         assert!(
             b.file_findings[1]
                 .message

@@ -12,6 +12,7 @@
 //! grids built by hand. Numbers are exact decimals from the reader on.
 
 pub mod batch;
+pub mod code;
 pub mod convert;
 pub mod extract;
 pub mod grid;

@@ -262,7 +262,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             match code {
                 None => {
                     for r in rules::CATALOGUE {
-                        println!("{}  {:<7}  {}", r.code, r.severity.as_str(), r.title);
+                        println!("{}  {:<7}  {}", r.code, r.severity().as_str(), r.title);
                     }
                 }
                 Some(c) => {
@@ -272,7 +272,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     println!(
                         "{} ({}) {}\n\n{}",
                         r.code,
-                        r.severity.as_str(),
+                        r.severity().as_str(),
                         r.title,
                         r.doc_text()
                     );

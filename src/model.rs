@@ -169,37 +169,12 @@ pub struct CellCount {
     pub unplaced: Vec<Unplaced>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    /// As the Chinese outputs print it.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Severity::Info => "提示",
-            Severity::Warning => "警告",
-            Severity::Error => "错误",
-        }
-    }
-}
+pub use crate::code::{Code, Severity};
 
 /// One problem or notice about a form or file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub file: Arc<str>,
     pub sheet: Option<Arc<str>>,
@@ -211,7 +186,7 @@ pub struct Finding {
 impl Finding {
     /// A finding of `code` at its catalogue severity, not yet tied to a project.
     pub fn new(
-        code: &'static str,
+        code: Code,
         file: &Arc<str>,
         sheet: Option<&Arc<str>>,
         cell: Option<Pos>,
@@ -219,7 +194,7 @@ impl Finding {
     ) -> Finding {
         Finding {
             code,
-            severity: crate::rules::severity(code),
+            severity: code.severity(),
             file: Arc::clone(file),
             sheet: sheet.cloned(),
             cell,
@@ -237,7 +212,7 @@ pub struct Change {
     pub cell: Pos,
     pub from: String,
     pub to: String,
-    pub code: &'static str,
+    pub code: Code,
     /// Why, in words: `去除首尾空白`, `多行值拆分到第2项（D17）`.
     pub reason: Cow<'static, str>,
     pub project: Option<Arc<str>>,

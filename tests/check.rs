@@ -7,7 +7,7 @@ use jixiao::model::{Form, Severity};
 use std::collections::BTreeSet;
 
 fn codes(f: &Form) -> BTreeSet<&'static str> {
-    f.findings.iter().map(|x| x.code).collect()
+    f.findings.iter().map(|x| x.code.as_str()).collect()
 }
 
 fn cells(f: &Form, code: &str) -> Vec<String> {

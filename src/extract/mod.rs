@@ -7,6 +7,7 @@
 //! unplaced. And it never computes a figure from a column the form does not have: what is
 //! missing is recorded in [`Form::lacks`] and said in an L005 finding.
 
+use crate::code::Code;
 mod plan;
 
 use crate::grid::{Grid, Pos, Value};
@@ -110,7 +111,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             form.lacks = lacks(&ind.cols);
         }
         None => x.finding(
-            "L001",
+            Code::L001,
             Some(layout.anchor),
             "自评表缺少绩效指标表头行（一级指标、二级指标、三级指标……），无法读取指标".into(),
         ),
@@ -121,7 +122,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         }
         let cells: Vec<String> = placeholders.iter().map(|p| p.to_string()).collect();
         x.finding(
-            "L006",
+            Code::L006,
             placeholders.first().copied(),
             format!(
                 "模板占位行{}行（{}）未填写，不计为指标",
@@ -143,7 +144,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             .is_some_and(|i| i.cols.has(Role::Score)) =>
         {
             x.finding(
-                "L001",
+                Code::L001,
                 Some(layout.anchor),
                 "自评表缺少总分行，无法读取申报总分".into(),
             )
@@ -173,7 +174,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         )
     });
     for lack in form.lacks.clone() {
-        x.finding("L005", Some(at), lack_message(lack));
+        x.finding(Code::L005, Some(at), lack_message(lack));
     }
     let scored = !form.lacks(Lack::ScoreColumn) && !form.lacks(Lack::Scores);
     form.computed_total = scored.then(|| score::computed_total(&form));
@@ -254,7 +255,7 @@ fn derive_execution(form: &mut Form, x: &mut Extractor) {
         form.execution_rate = Some(rate);
         let cell = t.rate.cell.or(t.executed.cell);
         x.finding(
-            "F003",
+            Code::F003,
             cell,
             format!(
                 "执行率为空，已按全年执行数{}÷全年预算数{}计算为{}%",
@@ -325,7 +326,7 @@ struct Extractor<'a> {
 }
 
 impl Extractor<'_> {
-    fn finding(&mut self, code: &'static str, cell: Option<Pos>, message: String) {
+    fn finding(&mut self, code: Code, cell: Option<Pos>, message: String) {
         let f = Finding::new(code, &self.file, Some(&self.sheet), cell, message);
         self.findings.push(f);
     }
@@ -335,7 +336,7 @@ impl Extractor<'_> {
         cell: Pos,
         from: &str,
         to: &str,
-        code: &'static str,
+        code: Code,
         reason: impl Into<Cow<'static, str>>,
     ) {
         self.changes.push(Change {
@@ -361,7 +362,7 @@ impl Extractor<'_> {
         if vocab::is_instruction(t) {
             if first {
                 self.finding(
-                    "L007",
+                    Code::L007,
                     Some(p),
                     format!("单元格仍是模板的填写说明“{t}”，未作为内容读取"),
                 );
@@ -369,7 +370,7 @@ impl Extractor<'_> {
             return None;
         }
         if t != raw && first {
-            self.change(p, raw, t, "V001", "去除首尾空白");
+            self.change(p, raw, t, Code::V001, "去除首尾空白");
         }
         Some(t.to_string())
     }
@@ -394,18 +395,18 @@ impl Extractor<'_> {
         match normalize::read_number(v, units) {
             Num::Empty => None,
             Num::Placeholder(raw) => {
-                self.change(p, &raw, "", "V001", "占位符视为空");
+                self.change(p, &raw, "", Code::V001, "占位符视为空");
                 None
             }
             Num::Value { value, from } => {
                 if let Some(from) = from {
-                    self.change(p, &from, &value.to_string(), "V001", "文本数字转为数值");
+                    self.change(p, &from, &value.to_string(), Code::V001, "文本数字转为数值");
                 }
                 Some(value)
             }
             Num::Invalid(raw) => {
                 self.finding(
-                    "V002",
+                    Code::V002,
                     Some(p),
                     format!("{what}应为数字，实为“{}”", normalize::trim(&raw)),
                 );
@@ -425,7 +426,7 @@ impl Extractor<'_> {
         if let Value::Text(s) = v
             && normalize::is_placeholder(s)
         {
-            self.change(p, s, "", "V001", "占位符视为空");
+            self.change(p, s, "", Code::V001, "占位符视为空");
             return Field::new(None, Some(p));
         }
         let mut r = normalize::parse_rate(v);
@@ -443,7 +444,7 @@ impl Extractor<'_> {
                 p,
                 &v.display(),
                 &frac.to_string(),
-                "V001",
+                Code::V001,
                 "表头注明（%），按百分数读取",
             );
             r = Some(frac);
@@ -451,12 +452,12 @@ impl Extractor<'_> {
         }
         match (r, v) {
             (None, _) => self.finding(
-                "V002",
+                Code::V002,
                 Some(p),
                 format!("执行率应为百分数，实为“{}”", v.display()),
             ),
             (Some(r), Value::Text(s)) if normalize::trim(s) != s.as_str() => {
-                self.change(p, s, &r.to_string(), "V001", "文本百分数转为数值")
+                self.change(p, s, &r.to_string(), Code::V001, "文本百分数转为数值")
             }
             _ => {}
         }
@@ -488,7 +489,7 @@ impl Extractor<'_> {
                 String::new()
             };
             self.finding(
-                "L008",
+                Code::L008,
                 Some(u.cell),
                 format!(
                     "表头“{}”不在标签词表中，该列未读取{tail}",
@@ -521,14 +522,14 @@ impl Extractor<'_> {
                 Some(p) => {
                     ind.name = self.text(Some(p));
                     if let (Some(s), Some(old)) = (&row.stripped, &ind.name.value) {
-                        self.change(p, old, s, "V001", "去除模板编号前缀");
+                        self.change(p, old, s, Code::V001, "去除模板编号前缀");
                         ind.name.value = Some(s.clone());
                     }
                 }
                 None => {
                     let p = Pos::new(b.rows.0, cols.get(Role::Name).unwrap_or(0));
                     self.finding(
-                        "L003",
+                        Code::L003,
                         Some(p),
                         "该二级指标下有指标值但没有三级指标名称".into(),
                     );
@@ -559,7 +560,7 @@ impl Extractor<'_> {
                             *cell,
                             &raw,
                             normalize::trim(&raw),
-                            "V003",
+                            Code::V003,
                             format!("错位行的{}并入{}所在指标", role.zh(), name),
                         );
                     }
@@ -568,7 +569,7 @@ impl Extractor<'_> {
                     self.explained.push(*cell);
                     let raw = g.get(*cell).display_cow();
                     self.finding(
-                        "L003",
+                        Code::L003,
                         Some(*cell),
                         format!(
                             "{}“{}”所在行没有三级指标名称，且本二级指标下有多个指标，无法归属",
@@ -591,7 +592,7 @@ impl Extractor<'_> {
                             *cell,
                             &raw,
                             line,
-                            "V003",
+                            Code::V003,
                             format!("多行值拆分到第{}项（{}）", n + 1, target),
                         );
                         self.set(&mut inds[*i], *role, *cell, line);
@@ -627,7 +628,7 @@ impl Extractor<'_> {
                 } => {
                     if let Some(n) = lines {
                         self.finding(
-                            "L002",
+                            Code::L002,
                             Some(*cell),
                             format!(
                                 "{}有{}行，但合并覆盖{}个指标，无法一一对应，按共享值处理",
@@ -682,7 +683,7 @@ impl Extractor<'_> {
             }
             let joined = format!("{prefix}{}{suffix}", normalize::trim(v));
             if let Some(cell) = field.cell {
-                self.change(cell, v, &joined, "V003", "按指标性质和度量单位合成");
+                self.change(cell, v, &joined, Code::V003, "按指标性质和度量单位合成");
             }
             field.value = Some(joined);
         }
@@ -708,7 +709,7 @@ impl Extractor<'_> {
             let mut v = self.clean(p, &raw);
             // A dash in a target or result means nothing was set: empty, and logged.
             if matches!(role, Role::Target | Role::Actual) && v.as_deref().is_some_and(is_dash) {
-                self.change(p, &raw, "", "V001", "占位符视为空");
+                self.change(p, &raw, "", Code::V001, "占位符视为空");
                 v = None;
             }
             if let Some(f) = text_field(ind, role) {
@@ -747,7 +748,7 @@ impl Extractor<'_> {
             } else {
                 let value = v.display();
                 self.finding(
-                    "L004",
+                    Code::L004,
                     Some(p),
                     format!(
                         "单元格内容“{}”不属于任何字段，已列为未归位",
@@ -924,7 +925,7 @@ mod tests {
         assert_eq!(b.weight.cell, Pos::parse("G10"));
         assert_eq!(a.reason.value.as_deref(), Some("无"));
         assert_eq!(b.reason.value.as_deref(), Some("无"));
-        let splits: Vec<_> = f.changes.iter().filter(|c| c.code == "V003").collect();
+        let splits: Vec<_> = f.changes.iter().filter(|c| c.code == Code::V003).collect();
         assert_eq!(splits.len(), 4);
         assert_eq!(splits[1].to, "≥95%");
         assert_eq!(f.computed_total, Some(d("20")));
@@ -964,12 +965,12 @@ mod tests {
         assert!(
             f.changes
                 .iter()
-                .any(|c| c.code == "V001" && c.from == "\n10" && c.to == "10")
+                .any(|c| c.code == Code::V001 && c.from == "\n10" && c.to == "10")
         );
         assert!(
             f.changes
                 .iter()
-                .any(|c| c.code == "V003" && c.cell == Pos::parse("G10").unwrap())
+                .any(|c| c.code == Code::V003 && c.cell == Pos::parse("G10").unwrap())
         );
     }
 
@@ -1001,7 +1002,7 @@ mod tests {
         assert!(
             f.findings
                 .iter()
-                .any(|x| x.code == "L002" && x.cell == Pos::parse("E10"))
+                .any(|x| x.code == Code::L002 && x.cell == Pos::parse("E10"))
         );
     }
 
@@ -1017,14 +1018,14 @@ mod tests {
         );
         let f = read(&g);
         assert_eq!(f.indicators.len(), 2);
-        let l003: Vec<_> = f.findings.iter().filter(|x| x.code == "L003").collect();
+        let l003: Vec<_> = f.findings.iter().filter(|x| x.code == Code::L003).collect();
         assert_eq!(l003.len(), 1);
         assert_eq!(l003[0].cell, Pos::parse("I12"));
         // Not attached, so listed as unplaced too (nothing is lost), without a second
         // finding for the same cell.
         assert_eq!(f.cells.unplaced.len(), 1);
         assert_eq!(f.cells.unplaced[0].value, "漏填说明");
-        assert!(f.findings.iter().all(|x| x.code != "L004"));
+        assert!(f.findings.iter().all(|x| x.code != Code::L004));
         // Each named row keeps its own values: no L003 for them.
         assert_eq!(f.indicators[1].weight.value, Some(d("5")));
     }
@@ -1048,7 +1049,7 @@ mod tests {
         g.set(Pos::parse("G6").unwrap(), Value::text("100%"));
         let f = read(&g);
         assert_eq!(f.execution_rate, Some(d("1")));
-        for code in ["F003", "V002", "L002", "L003", "L004"] {
+        for code in [Code::F003, Code::V002, Code::L002, Code::L003, Code::L004] {
             assert!(
                 f.findings.iter().all(|x| x.code != code),
                 "{code}: {:?}",
@@ -1078,7 +1079,7 @@ mod tests {
         assert_eq!(f.cells.unplaced.len(), 1);
         assert_eq!(f.cells.unplaced[0].cell, Pos::parse("J10").unwrap());
         assert_eq!(f.cells.read, f.cells.placed + 1);
-        assert!(f.findings.iter().any(|x| x.code == "L004"));
+        assert!(f.findings.iter().any(|x| x.code == Code::L004));
     }
 
     #[test]
@@ -1104,7 +1105,7 @@ mod tests {
         }
         let f = read(&g);
         assert_eq!(f.indicators.len(), 1);
-        let l001: Vec<_> = f.findings.iter().filter(|x| x.code == "L001").collect();
+        let l001: Vec<_> = f.findings.iter().filter(|x| x.code == Code::L001).collect();
         assert_eq!(l001.len(), 1);
         assert_eq!(l001[0].cell, Pos::parse("A3"));
         assert!(l001[0].message.contains("总分"));
@@ -1128,7 +1129,7 @@ mod tests {
         );
         let f = read(&g);
         assert!(
-            f.findings.iter().all(|x| !x.code.starts_with('L')),
+            f.findings.iter().all(|x| !x.code.as_str().starts_with('L')),
             "{:?}",
             f.findings
         );
@@ -1152,11 +1153,11 @@ mod tests {
         );
         let f = read(&g);
         assert_eq!(f.execution_rate, Some(d("1")));
-        assert!(f.findings.iter().any(|x| x.code == "F003"));
+        assert!(f.findings.iter().any(|x| x.code == Code::F003));
         assert!(
             f.findings
                 .iter()
-                .any(|x| x.code == "V002" && x.cell == Pos::parse("G10"))
+                .any(|x| x.code == Code::V002 && x.cell == Pos::parse("G10"))
         );
         assert_eq!(f.indicators[0].weight.value, None);
         assert_eq!(f.year.value, Some(2023));
@@ -1331,7 +1332,7 @@ mod variant_tests {
             b.forms[0]
                 .findings
                 .iter()
-                .any(|x| x.code == "S011" && x.message.contains("疑似把总分填在了执行率行"))
+                .any(|x| x.code == Code::S011 && x.message.contains("疑似把总分填在了执行率行"))
         );
     }
 
@@ -1401,7 +1402,11 @@ mod variant_tests {
             Some(false),
             "85% misses ≥90%"
         );
-        assert!(f.changes.iter().any(|c| c.code == "V003" && c.to == "≥95%"));
+        assert!(
+            f.changes
+                .iter()
+                .any(|c| c.code == Code::V003 && c.to == "≥95%")
+        );
         assert_eq!(f.cells.read, f.cells.placed, "{:?}", f.cells.unplaced);
     }
 
@@ -1481,7 +1486,7 @@ mod variant_tests {
         assert!(
             f.findings
                 .iter()
-                .all(|x| x.code != "L004" && x.code != "C001"),
+                .all(|x| x.code != Code::L004 && x.code != Code::C001),
             "{:?}",
             codes(&f)
         );
@@ -1545,7 +1550,7 @@ mod variant_tests {
         assert!(
             f.findings
                 .iter()
-                .any(|x| x.code == "L005" && x.message.contains("得分全部为空"))
+                .any(|x| x.code == Code::L005 && x.message.contains("得分全部为空"))
         );
     }
 }

@@ -4,6 +4,7 @@
 //! each format's reader is opened directly so that its own error (a password, a broken zip)
 //! reaches the user instead of a generic "cannot detect format".
 
+use crate::code::Code;
 use crate::grid::{Grid, Pos, Region, Value, decimal_from_f64};
 use calamine::{
     Data, DataRef, Dimensions, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader, SheetType,
@@ -61,7 +62,7 @@ impl Default for Limits {
 /// Why a file could not be read, with its rule code (E001, E002).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadError {
-    pub code: &'static str,
+    pub code: Code,
     /// In plain Chinese, for the person who sent the file.
     pub reason: String,
 }
@@ -69,14 +70,14 @@ pub struct ReadError {
 impl ReadError {
     fn corrupt(detail: impl std::fmt::Display) -> Self {
         ReadError {
-            code: "E001",
+            code: Code::E001,
             reason: format!("文件已损坏或不是表格文件（{detail}）"),
         }
     }
 
     fn password() -> Self {
         ReadError {
-            code: "E002",
+            code: Code::E002,
             reason: "文件设有密码保护，无法读取".into(),
         }
     }
@@ -470,7 +471,7 @@ impl<'a> Budget<'a> {
 /// E001 for a file over its budget.
 fn over(reason: String) -> ReadError {
     ReadError {
-        code: "E001",
+        code: Code::E001,
         reason,
     }
 }
@@ -548,7 +549,7 @@ impl<'a> Extent<'a> {
 
 fn too_large(name: &str, cells: u64, limits: &Limits) -> ReadError {
     ReadError {
-        code: "E001",
+        code: Code::E001,
         reason: format!(
             "文件过大：读到工作表“{name}”时已达 {cells} 个单元格（各工作表自 A1 起合计，上限 {}）",
             limits.max_sheet_cells
@@ -787,7 +788,7 @@ mod tests {
         ws.write_string(1_048_575, 16_383, "z").unwrap();
         let bytes = wb.save_to_buffer().unwrap();
         let e = read_bytes(&bytes, Path::new("big.xlsx"), &Limits::default()).unwrap_err();
-        assert_eq!(e.code, "E001");
+        assert_eq!(e.code, Code::E001);
         assert!(e.reason.contains("过大"), "{}", e.reason);
     }
 
@@ -796,7 +797,7 @@ mod tests {
         // calamine's CFB reader once sliced out of bounds on a corrupt .xls (fuzzing);
         // whatever a reader does, a panic becomes E001 for that file.
         let e = contain::<()>(|| panic!("index out of bounds")).unwrap_err();
-        assert_eq!(e.code, "E001");
+        assert_eq!(e.code, Code::E001);
         assert!(
             e.reason.contains("读取器内部错误：index out of bounds"),
             "{}",
@@ -808,6 +809,6 @@ mod tests {
     #[test]
     fn text_renamed_xlsx_is_e001() {
         let e = read_bytes(b"not a workbook", Path::new("x.xlsx"), &Limits::default()).unwrap_err();
-        assert_eq!(e.code, "E001");
+        assert_eq!(e.code, Code::E001);
     }
 }

@@ -7,6 +7,7 @@
 //! with E001 when what calamine would build passes the file's budget.
 
 use super::{Budget, Extent, ReadError, xml_attr};
+use crate::code::Code;
 use crate::grid::Pos;
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -126,7 +127,7 @@ fn charge<'a>(
         .get_or_insert_with(|| Extent::new("", guard))
         .add(p)
         .map_err(|_| ReadError {
-            code: "E001",
+            code: Code::E001,
             reason: format!(
                 "文件过大：工作表“{name}”展开重复的行与列后超过 {} 个单元格的上限",
                 guard.limits.max_sheet_cells

@@ -7,6 +7,7 @@
 //! Numbers (`ss:Type="Number"`) are parsed from their text, exactly, never through a float.
 
 use super::{Budget, Extent, ReadError, in_bounds, push_xml_ref, xml_attr};
+use crate::code::Code;
 use crate::grid::{Grid, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -47,7 +48,7 @@ struct Cell {
 
 pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
     let corrupt = |e: quick_xml::Error| ReadError {
-        code: "E001",
+        code: Code::E001,
         reason: format!("文件已损坏或不是表格文件（SpreadsheetML: {e}）"),
     };
     let mut r = Reader::from_str(text);
@@ -328,6 +329,6 @@ mod tests {
             &Budget::new(&super::super::Limits::default()),
         )
         .unwrap_err();
-        assert_eq!(e.code, "E001");
+        assert_eq!(e.code, Code::E001);
     }
 }

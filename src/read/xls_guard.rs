@@ -7,6 +7,7 @@
 //! sheet whose extent passes the limit is refused with E001 instead.
 
 use super::{Limits, ReadError};
+use crate::code::Code;
 use std::io::{Cursor, Read};
 
 /// BIFF record types that carry a cell's row and column in their first four bytes.
@@ -39,7 +40,7 @@ const MAX_COLS: u64 = 256;
 /// container `cfb` refuses is refused here too.
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     let broken = |e: std::io::Error| ReadError {
-        code: "E001",
+        code: Code::E001,
         reason: format!("文件已损坏或不是表格文件（{e}）"),
     };
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(broken)?;
@@ -48,7 +49,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         .find_map(|name| file.open_stream(name).ok());
     let Some(mut stream) = stream else {
         return Err(ReadError {
-            code: "E001",
+            code: Code::E001,
             reason: "文件已损坏或不是表格文件（没有 Workbook 数据流）".into(),
         });
     };
@@ -96,7 +97,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                 };
                 if declared > limits.max_sheet_cells {
                     return Err(ReadError {
-                        code: "E001",
+                        code: Code::E001,
                         reason: format!(
                             "文件已损坏或工作表过大（声明 {declared} 个单元格，上限 {}）",
                             limits.max_sheet_cells
@@ -113,7 +114,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                 text += shared.get(isst).copied().unwrap_or(0) as u64;
                 if text > limits.max_text_bytes {
                     return Err(ReadError {
-                        code: "E001",
+                        code: Code::E001,
                         reason: format!(
                             "单元格文字总量过大（至少 {text} 字节，上限 {} 字节）",
                             limits.max_text_bytes
@@ -135,7 +136,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         };
         if col >= MAX_COLS {
             return Err(ReadError {
-                code: "E001",
+                code: Code::E001,
                 reason: format!("文件已损坏或不是表格文件（单元格列号 {col} 超出 .xls 的 256 列）"),
             });
         }
@@ -143,7 +144,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         let cells = extent.0 * extent.1;
         if cells > limits.max_sheet_cells {
             return Err(ReadError {
-                code: "E001",
+                code: Code::E001,
                 reason: format!(
                     "工作表过大（至少 {cells} 个单元格，上限 {}）",
                     limits.max_sheet_cells
@@ -295,7 +296,7 @@ mod tests {
             &[0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ));
         let e = check(&bytes, &Limits::default()).unwrap_err();
-        assert_eq!(e.code, "E001");
+        assert_eq!(e.code, Code::E001);
     }
 
     #[test]
@@ -321,7 +322,7 @@ mod tests {
                 .join(f);
             let bytes = std::fs::read(&path).unwrap();
             let e = super::super::read_bytes(&bytes, &path, &Limits::default()).unwrap_err();
-            assert_eq!(e.code, "E001", "{f}");
+            assert_eq!(e.code, Code::E001, "{f}");
         }
     }
 

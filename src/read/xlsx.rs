@@ -12,6 +12,7 @@ use super::{
     Budget, Extent, ReadError, is_percent_format, keep, number_value, push_xml_ref, unique_merges,
     xml_attr,
 };
+use crate::code::Code;
 use crate::grid::{Grid, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -440,7 +441,7 @@ fn check_declared_sizes<R: std::io::Read + std::io::Seek>(
         total = total.saturating_add(f.size());
         if f.size() > PART_LIMIT || total > limits.max_inflated_bytes {
             return Err(ReadError {
-                code: "E001",
+                code: Code::E001,
                 reason: format!(
                     "文件解压后过大（部件 {} 为 {} 字节，单个上限 {PART_LIMIT}，合计上限 {}）",
                     f.name().unwrap_or_default(),
@@ -482,7 +483,7 @@ fn check_unique_count(head: &str, budget: &Budget) -> Result<(), ReadError> {
                     .unwrap_or(0);
                 if n > limits.max_sheet_cells {
                     return Err(ReadError {
-                        code: "E001",
+                        code: Code::E001,
                         reason: format!(
                             "共享字符串表声明 {n} 项（uniqueCount），过大，上限 {}",
                             limits.max_sheet_cells
@@ -537,7 +538,7 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError
             // A part whose size lied: calamine would stream it whole, so refuse here.
             Err(e) if e.0.ends_with("is too large") => {
                 return Ok(Err(ReadError {
-                    code: "E001",
+                    code: Code::E001,
                     reason: format!("文件解压后过大（{path} 超过 {PART_LIMIT} 字节）"),
                 }));
             }
@@ -841,7 +842,7 @@ mod tests {
         // And through the public reader: calamine reports it as corrupt.
         let e =
             super::super::read_bytes(&bytes, std::path::Path::new("x.xlsx"), &limits).unwrap_err();
-        assert_eq!(e.code, "E001");
+        assert_eq!(e.code, Code::E001);
     }
 
     #[test]

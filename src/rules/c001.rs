@@ -1,5 +1,6 @@
 //! C001 必填项为空.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: a form must say what and whose it is.
     ///
     /// Example: 实施单位 left blank.
-    "C001", Warning, "必填项为空", Check::Form(check)
+    C001, "必填项为空", Check::Form(check)
 }
 
 use crate::model::Severity;
@@ -30,7 +31,7 @@ fn check(form: &Form, out: &mut Emit) {
             } else {
                 Severity::Warning
             };
-            out.push_as("C001", sev, f.cell, format!("{label}为空"));
+            out.push_as(Code::C001, sev, f.cell, format!("{label}为空"));
         }
     }
 }
@@ -43,7 +44,7 @@ mod tests {
     fn empty_required_fields() {
         let mut f = form();
         f.implementer = text("", "H4");
-        assert_eq!(run(&super::RULE, &f), vec![("C001", "H4".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::C001, "H4".to_string())]);
     }
 
     #[test]

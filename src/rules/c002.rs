@@ -1,5 +1,6 @@
 //! C002 有指标值无实际完成值.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,14 +10,14 @@ declare_rule! {
     /// Why it matters: without the result the score cannot be judged.
     ///
     /// Example: 成本指标 30.0万元 with 实际完成值 empty.
-    "C002", Warning, "有指标值无实际完成值", Check::Form(check)
+    C002, "有指标值无实际完成值", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
     for i in &form.indicators {
         if let (Some(t), None) = (&i.target.value, &i.actual.value) {
             out.push(
-                "C002",
+                Code::C002,
                 i.actual.cell,
                 format!(
                     "“{}”有年度指标值“{t}”，但实际完成值为空",
@@ -35,7 +36,7 @@ mod tests {
     fn target_without_result() {
         let mut f = form();
         f.indicators[0].actual = text("", "F13");
-        assert_eq!(run(&super::RULE, &f), vec![("C002", "F13".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::C002, "F13".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! C003 同一二级指标下三级指标重名.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: usually a copy-paste slip; each indicator should say what it measures.
     ///
     /// Example: two 成本指标 both named 在册吸毒人员毛发检测.
-    "C003", Warning, "同一二级指标下三级指标重名", Check::Form(check)
+    C003, "同一二级指标下三级指标重名", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -23,7 +24,7 @@ fn check(form: &Form, out: &mut Emit) {
             .find(|j| j.level2.cell == i.level2.cell && j.name.value.as_deref() == Some(name));
         if let Some(j) = earlier {
             out.push(
-                "C003",
+                Code::C003,
                 i.name.cell,
                 format!(
                     "{}下有两个同名三级指标“{name}”（另见{}）",
@@ -50,7 +51,7 @@ mod tests {
         );
         twin.name.cell = at("D14");
         f.indicators.insert(1, twin);
-        assert_eq!(run(&super::RULE, &f), vec![("C003", "D14".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::C003, "D14".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! C004 成本指标合计与全年预算数不符.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: cost indicators should account for the budget.
     ///
     /// Example: 30.0 + 13.9 + 28.8 = 72.7 against 73.6.
-    "C004", Warning, "成本指标合计与全年预算数不符", Check::Form(check)
+    C004, "成本指标合计与全年预算数不符", Check::Form(check)
 }
 
 use crate::normalize::parse_quantity;
@@ -40,7 +41,7 @@ fn check(form: &Form, out: &mut Emit) {
     if (sum - budget).abs() >= crate::score::tolerance() {
         let parts: Vec<String> = costs.iter().map(|(v, _)| v.to_string()).collect();
         out.push(
-            "C004",
+            Code::C004,
             costs[0].1,
             format!(
                 "成本指标金额合计{}万元（{}）与全年预算数{budget}万元不符",
@@ -70,7 +71,7 @@ mod tests {
             17,
             ["乙", "6万元", "6万元", "", "", ""],
         ));
-        assert_eq!(run(&super::RULE, &f), vec![("C004", "E16".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::C004, "E16".to_string())]);
     }
 
     #[test]

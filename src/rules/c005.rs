@@ -1,5 +1,6 @@
 //! C005 项目重复出现.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: a project counted twice inflates the consolidation.
     ///
     /// Example: the same form sent in two files.
-    "C005", Warning, "项目重复出现", Check::Batch(check)
+    C005, "项目重复出现", Check::Batch(check)
 }
 
 /// Flags every form whose (name, 主管部门, year) appears in another form too.
@@ -45,7 +46,7 @@ fn check(forms: &[Form], out: &mut [Emit]) {
         if others > 1 {
             msg.push_str(&format!("等{}处", thousands(others)));
         }
-        out[i].push("C005", f.name.cell, msg);
+        out[i].push(Code::C005, f.name.cell, msg);
     }
 }
 

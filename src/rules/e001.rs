@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: 报表.xlsx cut off during e-mail transfer: 文件已损坏或不是表格文件。
     ///
     /// Where: reported by `read` when a file cannot be opened.
-    "E001", Error, "文件无法打开或已损坏", crate::rules::Check::Reader
+    E001, "文件无法打开或已损坏", crate::rules::Check::Reader
 }

@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: an .xlsx saved with 'Encrypt with password' in Excel.
     ///
     /// Where: reported by `read` for encrypted workbooks.
-    "E002", Error, "文件设有密码保护", crate::rules::Check::Reader
+    E002, "文件设有密码保护", crate::rules::Check::Reader
 }

@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: a payroll list sent by mistake.
     ///
     /// Where: reported by `batch` when a readable workbook holds no form.
-    "E003", Warning, "工作簿中没有自评表", crate::rules::Check::Reader
+    E003, "工作簿中没有自评表", crate::rules::Check::Reader
 }

@@ -1,5 +1,6 @@
 //! F001 资金来源合计不等于年度资金总额.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: the fund table must add up.
     ///
     /// Example: 6 + 0 + 0 against a total of 7.
-    "F001", Error, "资金来源合计不等于年度资金总额", Check::Form(check)
+    F001, "资金来源合计不等于年度资金总额", Check::Form(check)
 }
 
 /// 当年财政拨款 + 上年结转资金 + 其他资金 against 年度资金总额, per amount column.
@@ -63,7 +64,7 @@ fn check(form: &Form, out: &mut Emit) {
         };
         if (sum - t).abs() >= crate::score::tolerance() {
             out.push(
-                "F001",
+                Code::F001,
                 total.cell,
                 format!(
                     "{label}：当年财政拨款{} + 上年结转资金{} + 其他资金{}{more_text} = {}，与年度资金总额{}不一致",
@@ -92,7 +93,7 @@ mod tests {
     fn sources_must_add_up() {
         let mut f = form();
         f.funds.carryover.full_year = num("2", "E8");
-        assert_eq!(run(&super::RULE, &f), vec![("F001", "E6".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::F001, "E6".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! F002 全年执行数超过全年预算数.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: spending above budget needs an explanation.
     ///
     /// Example: 全年预算数 19.2, 全年执行数 20.
-    "F002", Warning, "全年执行数超过全年预算数", Check::Form(check)
+    F002, "全年执行数超过全年预算数", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -18,7 +19,7 @@ fn check(form: &Form, out: &mut Emit) {
         && exec - full >= crate::score::tolerance()
     {
         out.push(
-            "F002",
+            Code::F002,
             t.executed.cell,
             format!("全年执行数{exec}超过全年预算数{full}"),
         );
@@ -33,7 +34,7 @@ mod tests {
     fn spending_above_budget() {
         let mut f = form();
         f.funds.total.executed = num("12", "F6");
-        assert_eq!(run(&super::RULE, &f), vec![("F002", "F6".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::F002, "F6".to_string())]);
         f.funds.total.executed = num("9.5", "F6");
         assert!(run(&super::RULE, &f).is_empty());
     }

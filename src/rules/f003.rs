@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: 6 / 6 → 100%.
     ///
     /// Where: reported by `extract` when it derives the rate.
-    "F003", Info, "执行率为空，已计算", crate::rules::Check::Reader
+    F003, "执行率为空，已计算", crate::rules::Check::Reader
 }

@@ -1,5 +1,6 @@
 //! F004 执行率与资金数不一致.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: the rate drives the 预算执行 score.
     ///
     /// Example: 执行率 100% with 全年执行数 5 of 6.
-    "F004", Error, "执行率与资金数不一致", Check::Form(check)
+    F004, "执行率与资金数不一致", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -24,7 +25,7 @@ fn check(form: &Form, out: &mut Emit) {
                 .normalize()
         };
         out.push(
-            "F004",
+            Code::F004,
             t.rate.cell,
             format!(
                 "申报执行率{}%与全年执行数{}÷全年预算数{} = {}%不一致",
@@ -45,7 +46,7 @@ mod tests {
     fn declared_rate_must_match_funds() {
         let mut f = form();
         f.funds.total.executed = num("8", "F6");
-        assert_eq!(run(&super::RULE, &f), vec![("F004", "H6".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::F004, "H6".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! F005 执行率得分计算有误.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: the budget-execution score is defined by the 办法.
     ///
     /// Example: 执行率 50%, 分值 10, 得分 10 (should be 5).
-    "F005", Error, "执行率得分计算有误", Check::Form(check)
+    F005, "执行率得分计算有误", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -23,7 +24,7 @@ fn check(form: &Form, out: &mut Emit) {
     };
     if !crate::score::approx_eq(declared, expected) {
         out.push(
-            "F005",
+            Code::F005,
             t.score.cell,
             format!(
                 "执行率得分{declared}与min(执行率{}%, 100%) × 分值{} = {expected}不一致",
@@ -44,7 +45,7 @@ mod tests {
     fn score_must_follow_the_rate() {
         let mut f = form();
         f.execution_rate = Some(d("0.5"));
-        assert_eq!(run(&super::RULE, &f), vec![("F005", "I6".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::F005, "I6".to_string())]);
     }
 
     #[test]

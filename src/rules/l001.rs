@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: a form whose 总分 row was deleted.
     ///
     /// Where: reported by `extract` when a section is missing.
-    "L001", Error, "自评表缺少必需部分", crate::rules::Check::Reader
+    L001, "自评表缺少必需部分", crate::rules::Check::Reader
 }

@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: 年度指标值 `100%⏎95%⏎90%` (three lines) merged over two indicators.
     ///
     /// Where: reported by `extract` when splitting multi-line values.
-    "L002", Warning, "多行值与指标行数不符", crate::rules::Check::Reader
+    L002, "多行值与指标行数不符", crate::rules::Check::Reader
 }

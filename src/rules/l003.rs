@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: a 分值 typed in an empty row of a block that has two named indicators.
     ///
     /// Where: reported by `extract` when attaching values to indicators.
-    "L003", Warning, "无法归属的指标值", crate::rules::Check::Reader
+    L003, "无法归属的指标值", crate::rules::Check::Reader
 }

@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: a note typed right of the 偏差原因 column.
     ///
     /// Where: reported by `extract` when accounting for every cell.
-    "L004", Warning, "表内未归位的单元格", crate::rules::Check::Reader
+    L004, "表内未归位的单元格", crate::rules::Check::Reader
 }

@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: a Hubei 2020 form with no 分值 column: 指标表没有分值列：跳过分值检查…，核算总分仍按得分计算.
     ///
     /// Where: reported by `extract` from the columns the header rows name.
-    "L005", Warning, "缺少计分所需的列", crate::rules::Check::Reader
+    L005, "缺少计分所需的列", crate::rules::Check::Reader
 }

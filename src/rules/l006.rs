@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: 模板占位行3行（D15、D16、D17）未填写，不计为指标. A name typed after the prefix (`指标1工程资金金额`) is kept as 工程资金金额 (V001).
     ///
     /// Where: reported by `extract` when planning an indicator block.
-    "L006", Info, "模板占位行", crate::rules::Check::Reader
+    L006, "模板占位行", crate::rules::Check::Reader
 }

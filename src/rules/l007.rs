@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: 实际完成情况 reading 对照年度目标，逐项说明完成情况（100字以内）.
     ///
     /// Where: reported by `extract` when cleaning a text.
-    "L007", Warning, "模板说明文字未删除", crate::rules::Check::Reader
+    L007, "模板说明文字未删除", crate::rules::Check::Reader
 }

@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: 表头“指标解释”不在标签词表中，该列未读取，其下9个单元格列为未归位.
     ///
     /// Where: reported by `locate` and `extract` from the header rows.
-    "L008", Warning, "表头标签未识别", crate::rules::Check::Reader
+    L008, "表头标签未识别", crate::rules::Check::Reader
 }

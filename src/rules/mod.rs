@@ -5,9 +5,10 @@
 //! its doc comment (what it checks, why it matters, an example from a real form) is also
 //! the text `jixiao rules CODE` prints, so the two never drift apart.
 //!
-//! Adding a rule: a new file with `declare_rule!` and its check, plus one line in
-//! [`CATALOGUE`].
+//! Adding a rule: a new file with `declare_rule!` and its check, plus its code (with its
+//! severity) in [`crate::code::Code`] and one line in [`CATALOGUE`].
 
+pub use crate::code::Code;
 use crate::grid::Pos;
 use crate::model::{Batch, Finding, Form, Severity};
 
@@ -25,8 +26,7 @@ pub enum Check {
 /// One rule of the catalogue.
 #[derive(Clone, Copy)]
 pub struct Rule {
-    pub code: &'static str,
-    pub severity: Severity,
+    pub code: Code,
     /// Short title, in Chinese as the outputs print it.
     pub title: &'static str,
     /// What it checks, why it matters, an example.
@@ -41,6 +41,11 @@ impl std::fmt::Debug for Rule {
 }
 
 impl Rule {
+    /// The code's severity ([`Code::severity`], the one place it is stated).
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
     /// The doc as printed: the doc comment's lines without their leading space.
     pub fn doc_text(&self) -> String {
         self.doc
@@ -55,11 +60,10 @@ impl Rule {
 
 /// Declares a rule constant whose doc comment is both rustdoc and the runtime doc.
 macro_rules! declare_rule {
-    ($(#[doc = $doc:expr])* $code:literal, $sev:ident, $title:literal, $check:expr) => {
+    ($(#[doc = $doc:expr])* $code:ident, $title:literal, $check:expr) => {
         $(#[doc = $doc])*
         pub const RULE: $crate::rules::Rule = $crate::rules::Rule {
-            code: $code,
-            severity: $crate::model::Severity::$sev,
+            code: $crate::code::Code::$code,
             title: $title,
             doc: concat!($($doc, "\n"),*),
             check: $check,
@@ -146,14 +150,10 @@ pub const CATALOGUE: &[Rule] = &[
     c005::RULE,
 ];
 
-/// The rule with this code.
+/// The rule with this code (any case).
 pub fn find(code: &str) -> Option<&'static Rule> {
-    CATALOGUE.iter().find(|r| r.code.eq_ignore_ascii_case(code))
-}
-
-/// The severity of a code; unknown codes are errors so they are never hidden.
-pub fn severity(code: &str) -> Severity {
-    find(code).map_or(Severity::Error, |r| r.severity)
+    let code = Code::parse(code)?;
+    CATALOGUE.iter().find(|r| r.code == code)
 }
 
 /// Collects one form's findings, filling in file, sheet and project.
@@ -173,18 +173,12 @@ impl<'a> Emit<'a> {
     }
 
     /// A finding of `code` at its catalogue severity.
-    pub fn push(&mut self, code: &'static str, cell: Option<Pos>, message: String) {
-        self.push_as(code, severity(code), cell, message);
+    pub fn push(&mut self, code: Code, cell: Option<Pos>, message: String) {
+        self.push_as(code, code.severity(), cell, message);
     }
 
     /// A finding at a severity the rule chose for this case (C001 for 项目名称).
-    pub fn push_as(
-        &mut self,
-        code: &'static str,
-        sev: Severity,
-        cell: Option<Pos>,
-        message: String,
-    ) {
+    pub fn push_as(&mut self, code: Code, sev: Severity, cell: Option<Pos>, message: String) {
         let mut f = Finding::new(code, &self.form.file, Some(&self.form.sheet), cell, message);
         f.severity = sev;
         f.project = self.id.clone();
@@ -216,6 +210,7 @@ pub fn check(batch: &mut Batch) {
 /// Shared helpers for rule tests: a form built in code, and the codes it raises.
 #[cfg(test)]
 pub(crate) mod testing {
+    pub use super::Code;
     use super::*;
     use crate::model::{Field, Indicator};
     use rust_decimal::Decimal;
@@ -305,7 +300,7 @@ pub(crate) mod testing {
     }
 
     /// The findings `rule` raises on `form`, as (code, cell) pairs.
-    pub fn run(rule: &Rule, form: &Form) -> Vec<(&'static str, String)> {
+    pub fn run(rule: &Rule, form: &Form) -> Vec<(Code, String)> {
         let mut e = Emit::new(form);
         match rule.check {
             Check::Form(f) => f(form, &mut e),
@@ -341,8 +336,11 @@ mod tests {
                 assert!(doc.contains(part), "{} lacks {part}", r.code);
             }
         }
-        assert_eq!(severity("S001"), Severity::Error);
-        assert_eq!(severity("C001"), Severity::Warning);
+        assert_eq!(find("s001").map(Rule::severity), Some(Severity::Error));
+        assert_eq!(find("C001").map(Rule::severity), Some(Severity::Warning));
+        // The catalogue holds every code, in the codes' order.
+        let codes: Vec<Code> = CATALOGUE.iter().map(|r| r.code).collect();
+        assert_eq!(codes, Code::ALL);
     }
 
     #[test]

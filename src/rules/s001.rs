@@ -1,5 +1,6 @@
 //! S001 申报总分与核算总分不一致.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: the total is what grades the project.
     ///
     /// Example: 申报总分99与核算总分89不一致（执行率得分10 + 指标得分79）.
-    "S001", Error, "申报总分与核算总分不一致", Check::Form(check)
+    S001, "申报总分与核算总分不一致", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -19,7 +20,7 @@ fn check(form: &Form, out: &mut Emit) {
     };
     if (declared - computed).abs() >= crate::score::tolerance() {
         out.push(
-            "S001",
+            Code::S001,
             form.declared_total.cell,
             format!(
                 "申报总分{declared}与核算总分{computed}不一致（执行率得分{} + 指标得分{}）",
@@ -38,7 +39,7 @@ mod tests {
     fn declared_total_must_add_up() {
         let mut f = form();
         f.declared_total = num("99", "H16");
-        assert_eq!(run(&super::RULE, &f), vec![("S001", "H16".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S001, "H16".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! S002 得分超过分值或为负.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: an indicator cannot score more than its weight.
     ///
     /// Example: 分值 10, 得分 12.
-    "S002", Error, "得分超过分值或为负", Check::Form(check)
+    S002, "得分超过分值或为负", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -25,11 +26,15 @@ fn check(form: &Form, out: &mut Emit) {
     for (name, weight, score) in pairs {
         let Some(s) = score.value else { continue };
         if s.is_sign_negative() && !s.is_zero() {
-            out.push("S002", score.cell, format!("“{name}”得分{s}为负数"));
+            out.push(Code::S002, score.cell, format!("“{name}”得分{s}为负数"));
         } else if let Some(w) = weight.value
             && s - w >= crate::score::tolerance()
         {
-            out.push("S002", score.cell, format!("“{name}”得分{s}超过分值{w}"));
+            out.push(
+                Code::S002,
+                score.cell,
+                format!("“{name}”得分{s}超过分值{w}"),
+            );
         }
     }
 }
@@ -45,7 +50,10 @@ mod tests {
         f.indicators[1].score = num("-1", "H14");
         assert_eq!(
             run(&super::RULE, &f),
-            vec![("S002", "H13".to_string()), ("S002", "H14".to_string())]
+            vec![
+                (Code::S002, "H13".to_string()),
+                (Code::S002, "H14".to_string())
+            ]
         );
     }
 

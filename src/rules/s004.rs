@@ -1,5 +1,6 @@
 //! S004 分值合计不等于总分值.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: weights must cover exactly the total.
     ///
     /// Example: weights summing to 90 with 总分 100.
-    "S004", Error, "分值合计不等于总分值", Check::Form(check)
+    S004, "分值合计不等于总分值", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -24,7 +25,7 @@ fn check(form: &Form, out: &mut Emit) {
     let sum = (exec + ind).normalize();
     if (sum - total).abs() >= crate::score::tolerance() {
         out.push(
-            "S004",
+            Code::S004,
             form.weight_total.cell,
             format!(
                 "分值合计{sum}（执行率{exec} + 指标{}）与总分值{total}不一致",
@@ -44,7 +45,7 @@ mod tests {
     fn weights_must_cover_the_total() {
         let mut f = form();
         f.indicators[1].weight = num("20", "G14");
-        assert_eq!(run(&super::RULE, &f), vec![("S004", "G16".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S004, "G16".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! S005 总分值不是100.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: grades assume a total of 100.
     ///
     /// Example: 总分 row weight 110.
-    "S005", Warning, "总分值不是100", Check::Form(check)
+    S005, "总分值不是100", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -17,7 +18,7 @@ fn check(form: &Form, out: &mut Emit) {
         && t != rust_decimal::Decimal::ONE_HUNDRED
     {
         out.push(
-            "S005",
+            Code::S005,
             form.weight_total.cell,
             format!("总分值为{t}，不是100"),
         );
@@ -32,7 +33,7 @@ mod tests {
     fn total_weight_not_100() {
         let mut f = form();
         f.weight_total = num("110", "G16");
-        assert_eq!(run(&super::RULE, &f), vec![("S005", "G16".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S005, "G16".to_string())]);
         f.weight_total = num("100.0", "G16");
         assert!(run(&super::RULE, &f).is_empty());
     }

@@ -1,5 +1,6 @@
 //! S006 扣分未说明原因.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: the 办法 requires a reason for every lost point.
     ///
     /// Example: 可持续影响指标 分值 10, 得分 9, 偏差原因 无.
-    "S006", Warning, "扣分未说明原因", Check::Form(check)
+    S006, "扣分未说明原因", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -20,7 +21,7 @@ fn check(form: &Form, out: &mut Emit) {
         let reason = i.reason.value.as_deref().unwrap_or("");
         if w - s >= crate::score::tolerance() && crate::normalize::is_no_reason(reason) {
             out.push(
-                "S006",
+                Code::S006,
                 i.reason.cell.or(i.score.cell),
                 format!(
                     "{}“{}”扣{}分（分值{w}，得分{s}），但未说明偏差原因",
@@ -42,7 +43,7 @@ mod tests {
         let mut f = form();
         f.indicators[1].score = num("29", "H14");
         f.indicators[1].reason = text("无", "I14");
-        assert_eq!(run(&super::RULE, &f), vec![("S006", "I14".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S006, "I14".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! S007 一级指标权重与10/50/30/10不同.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: the 办法 sets these in principle; they may be adjusted, but a reviewer should know.
     ///
     /// Example: 10/40/40/10.
-    "S007", Info, "一级指标权重与10/50/30/10不同", Check::Form(check)
+    S007, "一级指标权重与10/50/30/10不同", Check::Form(check)
 }
 
 use crate::score::{Level1, level1_of};
@@ -40,7 +41,7 @@ fn check(form: &Form, out: &mut Emit) {
     let want = [10, 50, 30, 10].map(Decimal::from);
     if got != want {
         out.push(
-            "S007",
+            Code::S007,
             first_cell,
             format!(
                 "一级指标权重为预算执行{}/产出{}/效益{}/满意度{}，与办法原则上的10/50/30/10不同",
@@ -59,7 +60,7 @@ mod tests {
         let mut f = form();
         f.indicators[0].weight = num("40", "G13");
         f.indicators[1].weight = num("40", "G14");
-        assert_eq!(run(&super::RULE, &f), vec![("S007", "B13".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S007, "B13".to_string())]);
     }
 
     #[test]

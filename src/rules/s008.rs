@@ -1,5 +1,6 @@
 //! S008 定量指标已达标却扣分.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,14 +10,14 @@ declare_rule! {
     /// Why it matters: a met target earns full points.
     ///
     /// Example: target ≥16个, actual 17, 得分 8 of 10.
-    "S008", Warning, "定量指标已达标却扣分", Check::Form(check)
+    S008, "定量指标已达标却扣分", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
     for (i, w, s, met) in crate::score::judged(form) {
         if met && w - s >= crate::score::tolerance() {
             out.push(
-                "S008",
+                Code::S008,
                 i.score.cell,
                 format!(
                     "“{}”完成值{}达到指标值{}，但得分{s}低于分值{w}",
@@ -37,7 +38,7 @@ mod tests {
     fn met_but_lost_points() {
         let mut f = form();
         f.indicators[0].score = num("40", "H13");
-        assert_eq!(run(&super::RULE, &f), vec![("S008", "H13".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S008, "H13".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! S009 定量指标未达标却得满分.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,14 +10,14 @@ declare_rule! {
     /// Why it matters: a missed target earns 完成值/指标值 × 分值.
     ///
     /// Example: target ≥95%, actual 90%, 得分 10 of 10.
-    "S009", Warning, "定量指标未达标却得满分", Check::Form(check)
+    S009, "定量指标未达标却得满分", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
     for (i, w, s, met) in crate::score::judged(form) {
         if !met && (w - s).abs() < crate::score::tolerance() {
             out.push(
-                "S009",
+                Code::S009,
                 i.score.cell,
                 format!(
                     "“{}”完成值{}未达到指标值{}，却得满分{s}",
@@ -37,7 +38,7 @@ mod tests {
     fn missed_but_full_points() {
         let mut f = form();
         f.indicators[2].actual = text("85%", "F15");
-        assert_eq!(run(&super::RULE, &f), vec![("S009", "H15".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S009, "H15".to_string())]);
     }
 
     #[test]

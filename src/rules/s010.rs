@@ -1,5 +1,6 @@
 //! S010 分值合计不是100.
 
+use crate::code::Code;
 use crate::model::{Form, Lack};
 use crate::rules::{Check, Emit};
 use rust_decimal::Decimal;
@@ -10,7 +11,7 @@ declare_rule! {
     /// Why it matters: without a declared total weight S004 has nothing to compare; the grades still assume 100.
     ///
     /// Example: weights 10 + 40 + 40 + 20 = 110 on a form whose 总分 row holds only the score.
-    "S010", Warning, "分值合计不是100", Check::Form(check)
+    S010, "分值合计不是100", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -26,7 +27,7 @@ fn check(form: &Form, out: &mut Emit) {
     if (sum - Decimal::ONE_HUNDRED).abs() >= crate::score::tolerance() {
         let cell = form.declared_total.cell.or(form.funds.total.weight.cell);
         out.push(
-            "S010",
+            Code::S010,
             cell,
             format!(
                 "分值合计{sum}（执行率{exec} + 指标{}），不是100",
@@ -45,7 +46,7 @@ mod tests {
         let mut f = form();
         f.weight_total = num("", "G16");
         f.indicators[1].weight = num("40", "G14");
-        assert_eq!(run(&super::RULE, &f), vec![("S010", "H16".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S010, "H16".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! S011 执行率分值超过20.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 use rust_decimal::Decimal;
@@ -10,7 +11,7 @@ declare_rule! {
     /// Why it matters: a total read as the execution's weight and score counts the whole form twice.
     ///
     /// Example: 执行率 row holding 分值 100 and 得分 98: 执行率分值为100，疑似把总分填在了执行率行.
-    "S011", Error, "执行率分值超过20", Check::Form(check)
+    S011, "执行率分值超过20", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -25,7 +26,7 @@ fn check(form: &Form, out: &mut Emit) {
     } else {
         "（一般为10分，至多20分）"
     };
-    out.push("S011", w.cell, format!("执行率分值为{v}{hint}"));
+    out.push(Code::S011, w.cell, format!("执行率分值为{v}{hint}"));
 }
 
 #[cfg(test)]
@@ -37,7 +38,7 @@ mod tests {
         let mut f = form();
         f.funds.total.weight = num("100", "G6");
         f.funds.total.score = num("98", "I6");
-        assert_eq!(run(&super::RULE, &f), vec![("S011", "G6".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S011, "G6".to_string())]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! S012 有得分无分值.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Why it matters: a score without a weight cannot be checked, and the weights then do not add up.
     ///
     /// Example: 服务对象满意度 分值 empty, 得分 10.
-    "S012", Error, "有得分无分值", Check::Form(check)
+    S012, "有得分无分值", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -27,7 +28,7 @@ fn check(form: &Form, out: &mut Emit) {
     for (name, weight, score, group) in rows {
         if let (Some(s), None, Some(_), None) = (score.value, weight.value, weight.cell, group) {
             out.push(
-                "S012",
+                Code::S012,
                 weight.cell,
                 format!("“{name}”得分为{s}，但分值为空"),
             );
@@ -43,7 +44,7 @@ mod tests {
     fn a_score_without_a_weight() {
         let mut f = form();
         f.indicators[2].weight = num("", "G15");
-        assert_eq!(run(&super::RULE, &f), vec![("S012", "G15".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S012, "G15".to_string())]);
     }
 
     #[test]

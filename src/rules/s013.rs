@@ -1,5 +1,6 @@
 //! S013 申报总分超过总分值.
 
+use crate::code::Code;
 use crate::model::Form;
 use crate::rules::{Check, Emit};
 use rust_decimal::Decimal;
@@ -10,7 +11,7 @@ declare_rule! {
     /// Why it matters: no project can score more than the points there are.
     ///
     /// Example: 总分 row weight 100, score 102.
-    "S013", Error, "申报总分超过总分值", Check::Form(check)
+    S013, "申报总分超过总分值", Check::Form(check)
 }
 
 fn check(form: &Form, out: &mut Emit) {
@@ -20,7 +21,7 @@ fn check(form: &Form, out: &mut Emit) {
     let max = form.weight_total.value.unwrap_or(Decimal::ONE_HUNDRED);
     if d - max >= crate::score::tolerance() {
         out.push(
-            "S013",
+            Code::S013,
             form.declared_total.cell,
             format!("申报总分{d}超过总分值{max}"),
         );
@@ -35,9 +36,9 @@ mod tests {
     fn above_the_total_weight() {
         let mut f = form();
         f.declared_total = num("102", "H16");
-        assert_eq!(run(&super::RULE, &f), vec![("S013", "H16".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S013, "H16".to_string())]);
         f.weight_total = num("", "G16");
-        assert_eq!(run(&super::RULE, &f), vec![("S013", "H16".to_string())]);
+        assert_eq!(run(&super::RULE, &f), vec![(Code::S013, "H16".to_string())]);
     }
 
     #[test]

@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: 得分 typed as `⏎10` (a line break, then 10) is read as 10; `６万元` as 6; `—` as empty.
     ///
     /// Where: logged by `extract` in the change log (变更记录) for each normalized value.
-    "V001", Info, "值已规范化", crate::rules::Check::Reader
+    V001, "值已规范化", crate::rules::Check::Reader
 }

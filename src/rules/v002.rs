@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: `完成` typed in a 分值 cell.
     ///
     /// Where: reported by `extract` when reading number cells.
-    "V002", Error, "数值单元格不是数字", crate::rules::Check::Reader
+    V002, "数值单元格不是数字", crate::rules::Check::Reader
 }

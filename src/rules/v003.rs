@@ -8,5 +8,5 @@ declare_rule! {
     /// Example: `100%⏎⏎≥95%` merged over two 质量指标 rows becomes 100% and ≥95% (project 2 of the seed); project 4's 时效指标 values typed one row above its name are joined to it.
     ///
     /// Where: logged by `extract` in the change log (变更记录) for each split or joined value.
-    "V003", Info, "多行值已拆分或错位行已合并", crate::rules::Check::Reader
+    V003, "多行值已拆分或错位行已合并", crate::rules::Check::Reader
 }

@@ -80,7 +80,7 @@ mod tests {
             cell: Pos::new(12, 7),
             from: "\n10".into(),
             to: "10".into(),
-            code: "V001",
+            code: crate::code::Code::V001,
             reason: "文本数字转为数值".into(),
             project: Some("P0001".into()),
         });
@@ -120,7 +120,7 @@ mod tests {
                 cell: Pos::new(i as u32, 0),
                 from: from.to_string(),
                 to: "-".into(),
-                code: "V001",
+                code: crate::code::Code::V001,
                 reason: "r".into(),
                 project: None,
             });

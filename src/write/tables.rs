@@ -361,7 +361,7 @@ pub fn findings(b: &Batch) -> Table<'_> {
     let rows = b.findings().map(|x| {
         vec![
             Cell::Text(x.severity.zh()),
-            Cell::Text(x.code),
+            Cell::Text(x.code.as_str()),
             Cell::Text(&x.message),
             opt(x.project.as_deref()),
             Cell::Text(&x.file),
@@ -402,7 +402,7 @@ pub fn changes(b: &Batch) -> Table<'_> {
             Cell::Owned(c.cell.to_string()),
             Cell::Shown(&c.from),
             Cell::Shown(&c.to),
-            Cell::Text(c.code),
+            Cell::Text(c.code.as_str()),
             Cell::Text(&c.reason),
             opt(c.project.as_deref()),
             match c.project.as_deref() {

@@ -80,7 +80,7 @@ mod tests {
 
     fn finding(sheet: Option<&str>, cell: Option<&str>) -> Finding {
         Finding {
-            code: "S001",
+            code: crate::code::Code::S001,
             severity: Severity::Error,
             file: "samples/4.xlsx".into(),
             sheet: sheet.map(Into::into),

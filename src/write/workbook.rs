@@ -2,6 +2,7 @@
 //! 变更记录, 说明. Deterministic: same batch, same bytes.
 
 use crate::batch::OUTPUT_MARKER;
+use crate::code::Code;
 use crate::model::Batch;
 use crate::rules;
 use crate::template::deterministic_workbook;
@@ -270,7 +271,7 @@ pub fn prepare_form_sheets(batch: &mut Batch, opts: &Options) -> Prepared {
             .take(40)
             .collect();
         let mut f = crate::model::Finding::new(
-            "E001",
+            Code::E001,
             &form.file,
             Some(&form.sheet),
             None,
@@ -495,8 +496,8 @@ fn notes(
     ws.write_string_with_format(r, 2, "说明", &f.bold)?;
     for rule in rules::CATALOGUE {
         r += 1;
-        ws.write_string(r, 0, rule.code)?;
-        ws.write_string(r, 1, rule.severity.zh())?;
+        ws.write_string(r, 0, rule.code.as_str())?;
+        ws.write_string(r, 1, rule.severity().zh())?;
         ws.write_string(r, 2, rule.title)?;
     }
     Ok(())
