@@ -21,6 +21,8 @@ pub struct Request {
     /// Per-form sheets: as chosen, else up to 50 forms.
     pub form_sheets: Option<bool>,
     pub limits: Limits,
+    /// Write nothing when no form was found (drop-a-folder mode says so instead).
+    pub nothing_without_forms: bool,
 }
 
 /// Runs a conversion; `on_file` is called as each file is read (for progress).
@@ -41,6 +43,9 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Ba
         limits: req.limits,
     };
     let mut b = batch::read_found_with(&found, &opts, on_file);
+    if b.forms.is_empty() && req.nothing_without_forms {
+        return Ok(b);
+    }
     let wopts = write::workbook::Options {
         form_sheets: write::workbook::want_form_sheets(req.form_sheets, b.forms.len()),
         ..Default::default()

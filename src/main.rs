@@ -1,7 +1,14 @@
 //! The `jixiao` command line: parses arguments and calls the library, nothing else.
+//!
+//! Everything a user reads here is in Chinese: the help (headings and usage lines set by
+//! hand, see [`zh`]), usage errors (clap's English kept as a second line) and the summary
+//! of drop-a-folder mode ([`desk`]).
+
+mod desk;
+mod zh;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 use jixiao::model::{Severity, Status};
 use jixiao::{batch, convert, rules, template, write};
 use std::io::IsTerminal;
@@ -12,11 +19,37 @@ use std::process::ExitCode;
 #[command(
     name = "jixiao",
     version,
-    about = "项目支出绩效自评表 → 清洗、核验、汇总"
+    about = "项目支出绩效自评表 → 清洗、核验、汇总\n\
+             把文件夹（或几个文件）拖到 jixiao 上，即在文件夹旁生成“文件夹名-汇总.xlsx”。",
+    override_usage = "jixiao <文件夹或文件>... [--open]\n  \
+                      jixiao convert <输入>... -o <汇总.xlsx> [选项]\n  \
+                      jixiao check <输入>... [选项]\n  \
+                      jixiao template -o <模板.xlsx> [--year 年度] [--force]\n  \
+                      jixiao rules [代码]",
+    help_template = zh::HELP_TEMPLATE,
+    subcommand_help_heading = "命令（commands）",
+    subcommand_value_name = "命令",
+    args_conflicts_with_subcommands = true,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    next_help_heading = "选项（options）"
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// 要汇总的文件夹或文件（可直接拖到 jixiao.exe 上）；结果写在第一个旁边
+    #[arg(value_name = "文件夹或文件", help_heading = "参数（arguments）")]
+    inputs: Vec<PathBuf>,
+    /// 完成后用系统默认程序（Excel、WPS）打开汇总工作簿
+    #[arg(long)]
+    open: bool,
+    /// 显示帮助（help）
+    #[arg(short = 'h', long, action = ArgAction::Help, global = true, display_order = 1000)]
+    help: Option<bool>,
+    /// 显示版本（version）
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -43,77 +76,147 @@ enum OutputFormat {
 }
 
 #[derive(Subcommand)]
+#[command(help_template = zh::HELP_TEMPLATE)]
 enum Command {
-    /// Convert workbooks (files or folders) into one consolidated workbook.
+    /// 转换：把工作簿（文件或文件夹）汇总为一个工作簿
+    #[command(
+        override_usage = "jixiao convert <输入>... -o <汇总.xlsx> [选项]",
+        help_template = zh::HELP_TEMPLATE,
+        next_help_heading = "选项（options）"
+    )]
     Convert {
-        /// Input files or folders (walked recursively, in sorted order).
-        #[arg(required = true)]
+        /// 输入的文件或文件夹（文件夹按自然顺序逐层读取）
+        #[arg(
+            required = true,
+            value_name = "输入",
+            help_heading = "参数（arguments）"
+        )]
         inputs: Vec<PathBuf>,
-        /// The consolidated workbook to write.
-        #[arg(short, long)]
+        /// 要写入的汇总工作簿（.xlsx）；已存在时只替换 jixiao 先前生成的汇总
+        #[arg(short, long, value_name = "汇总.xlsx", value_parser = zh::xlsx_output)]
         output: PathBuf,
-        /// Also write the JSON document to this file ("-" for stdout).
-        #[arg(long)]
+        /// 同时写出 JSON 文档（“-” 表示输出到标准输出）
+        #[arg(long, value_name = "文件")]
         json: Option<PathBuf>,
-        /// Exit 1 when findings reach this severity.
-        #[arg(long, value_enum, default_value = "never")]
+        /// 发现达到该级别的问题时以退出码 1 结束（error、warning、never；默认 never）
+        #[arg(
+            long,
+            value_enum,
+            default_value = "never",
+            value_name = "级别",
+            hide_default_value = true,
+            hide_possible_values = true
+        )]
         fail_on: FailOn,
-        /// Worker threads (default: all cores).
-        #[arg(short, long)]
+        /// 工作线程数（默认：全部核心）
+        #[arg(short, long, value_name = "N")]
         jobs: Option<usize>,
-        /// Print nothing but errors.
+        /// 只输出错误
         #[arg(short, long)]
         quiet: bool,
-        /// Write each form's 原表 and 清洗 sheets (default: up to 50 forms).
-        #[arg(long, overrides_with = "no_form_sheets")]
+        /// 为每张表写出原表、清洗两张工作表（默认：不超过 50 张表时写出）
+        #[arg(long, conflicts_with = "no_form_sheets")]
         form_sheets: bool,
-        /// Do not write the per-form sheets.
+        /// 不写出每张表的原表、清洗工作表
         #[arg(long)]
         no_form_sheets: bool,
         #[command(flatten)]
         limits: LimitArgs,
-        /// Also write the list sheets as UTF-8 CSV files (with BOM) into this folder.
-        #[arg(long)]
+        /// 同时把各清单工作表写成 UTF-8 CSV 文件（带 BOM），放在此文件夹
+        #[arg(long, value_name = "文件夹")]
         csv: Option<PathBuf>,
     },
-    /// Read and check workbooks; write nothing, print findings like a compiler.
+    /// 检查：读取并核验，不写文件，像编译器一样逐条列出问题
+    #[command(
+        override_usage = "jixiao check <输入>... [--format text|json] [--fail-on error|warning|never] [--info]",
+        help_template = zh::HELP_TEMPLATE,
+        next_help_heading = "选项（options）"
+    )]
     Check {
-        #[arg(required = true)]
+        /// 输入的文件或文件夹
+        #[arg(
+            required = true,
+            value_name = "输入",
+            help_heading = "参数（arguments）"
+        )]
         inputs: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
+        /// 输出格式：text（文字，默认）或 json
+        #[arg(
+            long,
+            value_enum,
+            default_value = "text",
+            value_name = "格式",
+            hide_default_value = true,
+            hide_possible_values = true
+        )]
         format: OutputFormat,
-        /// Exit 1 when findings reach this severity.
-        #[arg(long, value_enum, default_value = "error")]
+        /// 发现达到该级别的问题时以退出码 1 结束（error、warning、never；默认 error）
+        #[arg(
+            long,
+            value_enum,
+            default_value = "error",
+            value_name = "级别",
+            hide_default_value = true,
+            hide_possible_values = true
+        )]
         fail_on: FailOn,
-        /// Also print info findings (derived values, weights).
+        /// 同时列出提示（推算值、分值等）
         #[arg(long)]
         info: bool,
-        /// Worker threads (default: all cores).
-        #[arg(short, long)]
+        /// 工作线程数（默认：全部核心）
+        #[arg(short, long, value_name = "N")]
         jobs: Option<usize>,
         #[command(flatten)]
         limits: LimitArgs,
     },
-    /// Write a blank form in the canonical layout.
+    /// 模板：写出一张空白的标准格式自评表，供部门填写
+    #[command(
+        override_usage = "jixiao template -o <模板.xlsx> [--year 年度] [--force]",
+        help_template = zh::HELP_TEMPLATE,
+        next_help_heading = "选项（options）"
+    )]
     Template {
-        #[arg(short, long)]
+        /// 要写入的文件（.xlsx）；已存在时拒绝覆盖，除非加 --force
+        #[arg(short, long, value_name = "模板.xlsx", value_parser = zh::xlsx_output)]
         output: PathBuf,
-        #[arg(long)]
+        /// 表头中的年度
+        #[arg(long, value_name = "年度")]
         year: Option<i32>,
+        /// 允许覆盖已存在的文件
+        #[arg(long)]
+        force: bool,
     },
-    /// List the rule codes, or print one rule's documentation.
-    Rules { code: Option<String> },
+    /// 规则：列出全部问题代码，或显示一条规则的说明
+    #[command(
+        override_usage = "jixiao rules [代码]",
+        help_template = zh::HELP_TEMPLATE,
+        next_help_heading = "选项（options）"
+    )]
+    Rules {
+        /// 规则代码，如 S001
+        #[arg(value_name = "代码", help_heading = "参数（arguments）")]
+        code: Option<String>,
+    },
 }
 
 /// Limits that keep a hostile or broken file from exhausting memory.
 #[derive(clap::Args)]
 struct LimitArgs {
-    /// Refuse files larger than this many megabytes.
-    #[arg(long, default_value_t = 50)]
+    /// 拒绝读取超过此大小（MB）的文件（默认 50）
+    #[arg(
+        long,
+        default_value_t = 50,
+        value_name = "MB",
+        hide_default_value = true
+    )]
     max_file_mb: u64,
-    /// Refuse files spanning more cells than this: every sheet from A1 to its last used
-    /// cell, plus merged regions, added up over the file.
-    #[arg(long, default_value_t = 5_000_000)]
+    /// 拒绝读取单元格总数超过此数的文件（各工作表从 A1 到最后一个单元格，加上合并区域；默认 5000000）
+    #[arg(
+        long,
+        default_value_t = 5_000_000,
+        value_name = "N",
+        hide_default_value = true
+    )]
     max_cells: u64,
 }
 
@@ -132,14 +235,23 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            cmd.build();
+            let sub = std::env::args().nth(1).unwrap_or_default();
+            let usage = match cmd.find_subcommand_mut(&sub) {
+                Some(c) => c.render_usage(),
+                None => cmd.render_usage(),
+            };
+            return zh::usage_error(e, &usage.to_string());
         }
     };
+    if cli.command.is_none() {
+        return desk::run(&cli.inputs, cli.open);
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("错误 (error): {e:#}");
+            eprintln!("{}", zh::error_text(&e));
             ExitCode::from(2)
         }
     }
@@ -184,7 +296,10 @@ fn exit(fail: bool) -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        unreachable!("drop-a-folder mode is handled in main");
+    };
+    match command {
         Command::Convert {
             inputs,
             output,
@@ -209,16 +324,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     _ => None,
                 },
                 limits: limits.limits(),
+                nothing_without_forms: false,
             };
             let b = convert_with_progress(&req, quiet)?;
             let output = req.output;
             for i in b.inputs.iter().filter(|i| i.status == Status::Failed) {
-                eprintln!("{}: {}", i.path, i.reason.as_deref().unwrap_or(""));
+                eprintln!(
+                    "{}：{}",
+                    desk::shown_str(&i.path),
+                    i.reason.as_deref().unwrap_or("")
+                );
             }
             if !quiet {
-                eprintln!("{} → {}", write::terminal::summary(&b), output.display());
+                eprintln!(
+                    "{} → {}",
+                    write::terminal::summary(&b),
+                    desk::shown(&output)
+                );
+                if let Some(s) = desk::skipped_line(&b) {
+                    eprintln!("{s}");
+                }
             }
-            let fail = batch::should_fail(&b, fail_on.threshold());
+            if b.forms.is_empty() {
+                eprintln!("{}", desk::NO_FORM);
+            }
+            let fail = b.forms.is_empty() || batch::should_fail(&b, fail_on.threshold());
             // The process ends here: freeing a batch of thousands of forms one string at a
             // time is measurable and useless, the OS reclaims it at once.
             std::mem::forget(b);
@@ -253,7 +383,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(exit(batch::should_fail(&b, fail_on.threshold())))
         }
-        Command::Template { output, year } => {
+        Command::Template {
+            output,
+            year,
+            force,
+        } => {
+            if !force && std::fs::symlink_metadata(&output).is_ok() {
+                bail!(
+                    "{} 已存在，拒绝覆盖；要覆盖请加 --force\n（file exists; pass --force to overwrite it）",
+                    desk::shown(&output)
+                );
+            }
             let bytes = template::blank(year).context("无法生成模板")?;
             write::write_atomic(&output, &bytes)?;
             Ok(ExitCode::SUCCESS)
@@ -267,15 +407,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Some(c) => {
                     let Some(r) = rules::find(&c) else {
-                        bail!("没有规则 {c}（unknown rule code）；运行 jixiao rules 查看全部");
+                        bail!("没有规则 {c}；运行 jixiao rules 查看全部（unknown rule code）");
                     };
-                    println!(
-                        "{} ({}) {}\n\n{}",
-                        r.code,
-                        r.severity().as_str(),
-                        r.title,
-                        r.doc_text()
-                    );
+                    print!("{}", zh::rule_doc(r));
                 }
             }
             Ok(ExitCode::SUCCESS)

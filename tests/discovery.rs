@@ -145,7 +145,7 @@ fn an_unreadable_folder_fails_alone_and_the_rest_is_converted() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
         stderr.contains(
-            "锁住: 无法读取文件夹（Permission denied (os error 13)），其中的文件未读取 [E001]"
+            "锁住：无法读取文件夹（Permission denied (os error 13)），其中的文件未读取 [E001]"
         ),
         "{stderr}"
     );

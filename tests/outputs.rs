@@ -9,7 +9,7 @@ use std::process::Command;
 #[test]
 fn one_path_for_two_outputs_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let x = dir.path().join("x");
+    let x = dir.path().join("x.xlsx");
     let o = jixiao(&[
         "convert",
         "samples/2023",
@@ -23,7 +23,7 @@ fn one_path_for_two_outputs_is_a_usage_error() {
     assert_eq!(
         stderr.trim_end(),
         format!(
-            "错误 (error): 输出路径重复：-o 与 --json 指向同一位置 {}，请为每个输出指定不同的路径（each output needs its own path）",
+            "错误：输出路径重复：-o 与 --json 指向同一位置 {}，请为每个输出指定不同的路径（each output needs its own path）",
             x.display()
         )
     );

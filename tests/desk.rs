@@ -1,0 +1,222 @@
+//! On the desk of a finance bureau: a folder dropped on jixiao, re-runs as new forms
+//! arrive, WPS files, a template never written over a filled form, Chinese throughout.
+
+mod common;
+
+use common::{jixiao, root};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs jixiao in `dir`.
+fn jixiao_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("jixiao runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A folder `各部门报送` holding the four seed forms under Chinese names, a Word report,
+/// an Excel lock file and a WPS file in WPS's own format.
+fn desk_folder(parent: &Path) -> std::path::PathBuf {
+    let d = parent.join("各部门报送");
+    std::fs::create_dir(&d).unwrap();
+    for (i, name) in ["禁毒办", "财政局", "教育局", "卫健委"].iter().enumerate() {
+        std::fs::copy(
+            root().join(format!("samples/2023/{}.xlsx", i + 1)),
+            d.join(format!("{}-{name}.xlsx", i + 1)),
+        )
+        .unwrap();
+    }
+    std::fs::write(d.join("自评报告.docx"), b"PK\x03\x04 not really").unwrap();
+    std::fs::write(d.join("~$1-禁毒办.xlsx"), b"lock").unwrap();
+    std::fs::write(d.join("预算.et"), b"\x00\x01 a WPS binary of its own").unwrap();
+    d
+}
+
+#[test]
+fn a_dropped_folder_gives_its_summary_beside_it_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = desk_folder(tmp.path());
+    let out = tmp.path().join("各部门报送-汇总.xlsx");
+    let o = jixiao(&[d.to_str().unwrap()]);
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", text(&o.stderr));
+    assert!(stdout.contains("找到 4 张自评表"), "{stdout}");
+    assert!(stdout.contains("已跳过 3 个文件："), "{stdout}");
+    for kind in ["1 个 .docx", "1 个锁定文件", "1 个 .et"] {
+        assert!(stdout.contains(kind), "{kind} in {stdout}");
+    }
+    assert!(
+        stdout.contains(&format!("结果已写入：{}", out.display())),
+        "{stdout}"
+    );
+    let first = std::fs::read(&out).unwrap();
+
+    // New forms arrive; the folder is dropped again: the summary is replaced.
+    let o = jixiao(&[d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        first,
+        "same inputs, same bytes"
+    );
+    std::fs::copy(root().join("samples/2023/4.xlsx"), d.join("5-民政局.xlsx")).unwrap();
+    let o = jixiao(&[d.to_str().unwrap()]);
+    assert!(text(&o.stdout).contains("找到 5 张自评表"));
+
+    // Relative, with a trailing separator, from the parent folder.
+    let o = jixiao_in(tmp.path(), &["各部门报送/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+#[test]
+fn dropped_files_give_a_summary_beside_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = desk_folder(tmp.path());
+    let o = jixiao(&[
+        d.join("2-财政局.xlsx").to_str().unwrap(),
+        d.join("1-禁毒办.xlsx").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("找到 2 张自评表"));
+    assert!(d.join("汇总.xlsx").is_file());
+    // Dropping the whole folder later skips that summary as an input.
+    let o = jixiao_in(tmp.path(), &["各部门报送"]);
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("找到 4 张自评表"), "{stdout}");
+    assert!(stdout.contains("1 个 jixiao 先前生成的汇总"), "{stdout}");
+}
+
+#[test]
+fn a_folder_without_forms_says_so_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("空文件夹");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::write(d.join("说明.docx"), b"x").unwrap();
+    let o = jixiao(&[d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = text(&o.stdout);
+    assert!(
+        stdout.contains("没有找到任何项目支出绩效自评表"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("已跳过 1 个文件：1 个 .docx"), "{stdout}");
+    assert!(!tmp.path().join("空文件夹-汇总.xlsx").exists());
+    // And `convert` says it too.
+    let out = tmp.path().join("x.xlsx");
+    let o = jixiao(&["convert", d.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("没有找到任何项目支出绩效自评表"));
+}
+
+#[test]
+fn a_summary_beside_a_folder_is_never_written_over_another_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = desk_folder(tmp.path());
+    let other = tmp.path().join("各部门报送-汇总.xlsx");
+    std::fs::copy(root().join("samples/2023/1.xlsx"), &other).unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let o = jixiao(&[d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("拒绝覆盖"), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+}
+
+#[test]
+fn template_never_overwrites_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let filled = tmp.path().join("1.xlsx");
+    std::fs::copy(root().join("samples/2023/1.xlsx"), &filled).unwrap();
+    let before = std::fs::read(&filled).unwrap();
+    let o = jixiao(&["template", "-o", filled.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("已存在，拒绝覆盖"));
+    assert!(text(&o.stderr).contains("--force"));
+    assert_eq!(std::fs::read(&filled).unwrap(), before);
+    let o = jixiao(&["template", "-o", filled.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_ne!(std::fs::read(&filled).unwrap(), before);
+}
+
+#[test]
+fn help_rules_and_usage_errors_are_in_chinese() {
+    let o = jixiao(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = text(&o.stdout);
+    for s in ["用法", "命令", "选项", "拖到", "convert", "--open"] {
+        assert!(help.contains(s), "{s} in {help}");
+    }
+    assert!(
+        !help.contains("Usage:") && !help.contains("Print help"),
+        "{help}"
+    );
+    let o = jixiao(&["convert", "--help"]);
+    let help = text(&o.stdout);
+    assert!(help.contains("要写入的汇总工作簿"), "{help}");
+    assert!(
+        !help.contains("Options:") && !help.contains("Arguments:"),
+        "{help}"
+    );
+
+    let o = jixiao(&["rules", "S001"]);
+    let doc = text(&o.stdout);
+    assert!(
+        doc.starts_with("S001 申报总分与核算总分不一致\n级别：错误（error）"),
+        "{doc}"
+    );
+    assert!(doc.contains("检查内容"));
+
+    for (args, says) in [
+        (
+            &["convert", "samples/2023", "-o", "-"][..],
+            "不能写到标准输出",
+        ),
+        (
+            &["convert", "samples/2023", "-o", "x.csv"],
+            "须以 .xlsx 结尾",
+        ),
+        (
+            &[
+                "convert",
+                "samples/2023",
+                "-o",
+                "x.xlsx",
+                "--form-sheets",
+                "--no-form-sheets",
+            ],
+            "不能同时使用",
+        ),
+        (&["convert", "samples/2023"], "缺少必需的参数"),
+        (&["convert", "samples/2023", "--bogus"], "不认识的参数"),
+        (&["check", "samples/2023", "--fail-on", "sometimes"], "可选"),
+    ] {
+        let o = jixiao(args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("错误："), "{err}");
+        assert!(err.contains(says), "{says} in {err}");
+        assert!(err.contains("用法（usage）："), "{err}");
+    }
+    assert!(!root().join("x.xlsx").exists());
+}
+
+#[test]
+fn a_folder_named_like_nothing_jixiao_knows_is_an_input() {
+    // Not mistaken for an unknown subcommand.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("conv");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::copy(root().join("samples/2023/1.xlsx"), d.join("1.xlsx")).unwrap();
+    let o = jixiao_in(tmp.path(), &["conv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(tmp.path().join("conv-汇总.xlsx").is_file());
+    // A missing one is a plain Chinese error.
+    let o = jixiao_in(tmp.path(), &["没有这个文件夹"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("无法访问输入"));
+}
