@@ -3,7 +3,7 @@
 //! both consume them, so the two can never disagree about a column.
 
 use crate::grid::Pos;
-use crate::model::{Batch, Field, Form, Severity};
+use crate::model::{Batch, Field, Finding, Form, Severity};
 use rust_decimal::Decimal;
 
 /// How a column's cells look in a workbook.
@@ -351,6 +351,7 @@ pub const FINDINGS: &[Column] = &[
     col("代码", 7.0, Text),
     col("说明", 60.0, Wrap),
     col("项目", 8.0, Text),
+    col("项目名称", 24.0, Wrap),
     col("文件", 30.0, Text),
     col("工作表", 12.0, Text),
     col("单元格", 8.0, Text),
@@ -358,16 +359,32 @@ pub const FINDINGS: &[Column] = &[
 ];
 
 pub fn findings(b: &Batch) -> Table<'_> {
-    let rows = b.findings().map(|x| {
+    findings_where(b, |_| true)
+}
+
+/// The findings `keep` keeps, for triage: 错误, then 警告, then 提示, each by project (file
+/// findings first), in reading order within a project.
+pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Table<'a> {
+    let names: std::collections::HashMap<&str, &str> = b
+        .forms
+        .iter()
+        .filter_map(|p| Some((p.id.as_str(), p.name.value.as_deref()?)))
+        .collect();
+    let mut list: Vec<&Finding> = b.findings().filter(|x| keep(x)).collect();
+    list.sort_by_key(|x| (std::cmp::Reverse(x.severity), x.project.clone()));
+    let len = list.len();
+    let rows = list.into_iter().map(move |x| {
+        let project = x.project.as_deref();
         vec![
             Cell::Text(x.severity.zh()),
             Cell::Text(x.code),
             Cell::Text(&x.message),
-            opt(x.project.as_deref()),
+            opt(project),
+            opt(project.and_then(|p| names.get(p).copied())),
             Cell::Text(&x.file),
             opt(x.sheet.as_deref()),
             place(x.cell),
-            match (x.project.as_deref(), x.cell) {
+            match (project, x.cell) {
                 (Some(project), Some(cell)) => Cell::Target { project, cell },
                 _ => Cell::Empty,
             },
@@ -376,7 +393,7 @@ pub fn findings(b: &Batch) -> Table<'_> {
     Table {
         name: "问题清单",
         columns: FINDINGS,
-        len: b.findings().count(),
+        len,
         rows: Box::new(rows),
         totals: None,
     }

@@ -181,6 +181,28 @@ fn prepare(ws: &mut Worksheet, columns: &[Column], n: u32, f: &Formats) -> Resul
     Ok(())
 }
 
+/// 级别 in its colour: 错误 red, 警告 orange, 提示 grey (one conditional format over the
+/// column, not a style per cell).
+fn severity_colours(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
+    for (word, fill, font) in [
+        ("错误", "FFC7CE", "9C0006"),
+        ("警告", "FFEB9C", "9C5700"),
+        ("提示", "EDEDED", "595959"),
+    ] {
+        let cf = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(format!("\"{word}\"")))
+            .set_format(
+                Format::new()
+                    .set_background_color(fill)
+                    .set_font_color(font)
+                    .set_bold(),
+            );
+        ws.add_conditional_format(1, 0, n, 0, &cf)?;
+    }
+    Ok(())
+}
+
 /// The 合计 row two rows under the `n` data rows, outside the filtered range so sorting
 /// leaves it in place: `SUBTOTAL(109, …)` sums of the visible rows and ratios of them,
 /// with their values (over all rows) cached for readers that do not calculate.
@@ -276,6 +298,9 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
                 // Formulas only when every row is on this sheet.
                 let formulas = names.len() == 1 && n > 0;
                 write_totals(ws, t.columns, totals, n, formulas, &f)?;
+            }
+            if t.name == "问题清单" && n > 0 {
+                severity_colours(ws, n)?;
             }
             if k == 0 && t.name == "汇总" && !batch.forms.is_empty() {
                 score_chart(ws, batch.forms.len().min(max_rows) as u32)?;
