@@ -435,3 +435,63 @@ fn percentages_are_fractions_in_json_csv_and_workbook() {
         "{funds}"
     );
 }
+
+#[test]
+fn every_sheet_is_print_ready() {
+    let (_, dir) = convert_json("samples/2023");
+    let path = dir.path().join("汇总.xlsx");
+    let wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), 15);
+    for name in &names {
+        let xml = sheet_xml(&path, name);
+        assert!(
+            xml.contains("<oddFooter>&amp;L&amp;A&amp;C第&amp;P页 共&amp;N页</oddFooter>"),
+            "{name}: page numbers and the sheet's name"
+        );
+        assert!(
+            xml.contains("<oddHeader>&amp;L&amp;\"-,Bold\"2023年度项目支出绩效自评"),
+            "{name}: title with the year"
+        );
+        assert!(xml.contains("&amp;R单位：万元</oddHeader>"), "{name}");
+        assert!(
+            xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+            "{name}: fit"
+        );
+        let setup = &xml[xml.find("<pageSetup ").unwrap()..];
+        let setup = &setup[..setup.find("/>").unwrap()];
+        assert!(!setup.contains("fitToWidth"), "{name}: one page wide");
+        if name.contains("原表") || name.contains("清洗") {
+            assert!(!setup.contains("fitToHeight"), "{name}: a form on one page");
+        } else {
+            assert!(
+                setup.contains("fitToHeight=\"0\""),
+                "{name}: as many pages long as needed"
+            );
+        }
+    }
+    let book = part(&path, "xl/workbook.xml");
+    // Screen-only columns (source file, sheet, cell, links) are not printed; the header
+    // row repeats on every page.
+    for area in [
+        "汇总!$A$1:$O$7",
+        "部门汇总!$A$1:$N$4",
+        "指标明细!$A$1:$K$41",
+        "问题清单!$A$1:$H$24",
+        "变更记录!$A$1:$H$",
+    ] {
+        assert!(book.contains(area), "print area {area}");
+    }
+    assert!(book.contains(
+        "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">汇总!$1:$1</definedName>"
+    ));
+    assert!(
+        book.contains("'P04清洗 毛发检测和城市污水溯源监测经费'!$A$1:$I$"),
+        "a form prints without its link back"
+    );
+    // Long texts wrap, in rows tall enough for them.
+    let styles = part(&path, "xl/styles.xml");
+    assert!(styles.contains("wrapText=\"1\""));
+    let changes = sheet_xml(&path, "变更记录");
+    assert!(changes.contains("customHeight=\"1\""));
+}

@@ -399,6 +399,22 @@ fn frame(ws: &mut Worksheet, src: &Source, form: &Form, f: &Format) -> Result<()
     Ok(())
 }
 
+/// A form prints on one page as the paper form does: its own rectangle (not the link
+/// back to 汇总), with the page header and footer of every sheet.
+fn print_setup(
+    ws: &mut Worksheet,
+    src: &Source,
+    form: &Form,
+    title: &str,
+) -> Result<(), XlsxError> {
+    let cols = src.cells.iter().map(|(p, _)| p.col);
+    let (c0, c1) = (cols.clone().min().unwrap_or(0), cols.max().unwrap_or(8));
+    ws.set_print_area(form.rows.0, c0 as u16, form.rows.1, c1 as u16)?;
+    ws.set_print_fit_to_pages(1, 1);
+    super::workbook::page_header(ws, title);
+    Ok(())
+}
+
 fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     setup_sheet(ws, 0)?;
@@ -456,7 +472,12 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
 }
 
 /// Writes the 原表 and 清洗 sheets of one form (which must carry its source).
-pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), XlsxError> {
+pub fn write(
+    wb: &mut Workbook,
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+) -> Result<(), XlsxError> {
     let Some(src) = form.source.as_deref() else {
         return Ok(());
     };
@@ -465,6 +486,7 @@ pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), Xl
 
     let ws = wb.add_worksheet();
     setup(ws, &original_name(form), src)?;
+    print_setup(ws, src, form, &format!("{title} · 原表"))?;
     for m in &src.merges {
         if !src.cells.iter().any(|(p, _)| *p == m.first) {
             blank_merge(ws, m, &fm.base)?;
@@ -480,6 +502,7 @@ pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), Xl
     let o = &cleaned.0;
     let ws = wb.add_worksheet();
     setup(ws, &cleaned_name(form), src)?;
+    print_setup(ws, src, form, &format!("{title} · 清洗"))?;
     frame(ws, src, form, &fm.base)?;
     let mut written = BTreeSet::new();
     for m in &src.merges {

@@ -127,6 +127,9 @@ pub struct Table<'a> {
     pub columns: &'static [Column],
     /// Data rows, not counting the totals.
     pub len: usize,
+    /// The leading columns that print; the rest (source file and cell, links) are for
+    /// the screen only.
+    pub print: usize,
     pub rows: Rows<'a>,
     /// A 合计 row under the data: in the workbook below the filtered range, as formulas
     /// over the visible rows (with their values cached); in CSV as the last row.
@@ -229,6 +232,7 @@ pub fn summary(b: &Batch) -> Table<'_> {
         name: "汇总",
         columns: SUMMARY,
         len: b.forms.len(),
+        print: 15,
         rows: Box::new(rows),
         totals: Some(summary_totals(b)),
     }
@@ -295,6 +299,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
         name: "指标明细",
         columns: INDICATORS,
         len: b.forms.iter().map(|p| p.indicators.len()).sum(),
+        print: 11,
         rows: Box::new(rows),
         totals: None,
     }
@@ -341,6 +346,7 @@ pub fn funds(b: &Batch) -> Table<'_> {
         name: "资金",
         columns: FUNDS,
         len: b.forms.iter().map(|p| p.funds.rows().len()).sum(),
+        print: FUNDS.len(),
         rows: Box::new(rows),
         totals: None,
     }
@@ -394,6 +400,7 @@ pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Tabl
         name: "问题清单",
         columns: FINDINGS,
         len,
+        print: FINDINGS.len() - 1,
         rows: Box::new(rows),
         totals: None,
     }
@@ -435,6 +442,7 @@ pub fn changes(b: &Batch) -> Table<'_> {
         name: "变更记录",
         columns: CHANGES,
         len: b.changes().count(),
+        print: CHANGES.len() - 1,
         rows: Box::new(rows),
         totals: None,
     }
@@ -585,6 +593,7 @@ pub fn departments(b: &Batch) -> Table<'_> {
         name: "部门汇总",
         columns: DEPARTMENTS,
         len: rows.len(),
+        print: DEPARTMENTS.len(),
         rows: Box::new(rows.into_iter()),
         totals: Some(totals),
     }

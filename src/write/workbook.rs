@@ -160,8 +160,17 @@ fn sheet_names(t: &Table, max_rows: usize) -> Vec<String> {
 }
 
 /// Sets up a list sheet: widths, column formats, header, frozen header, filter over `n`
-/// data rows, print setup. The rows are written by the caller.
-fn prepare(ws: &mut Worksheet, columns: &[Column], n: u32, f: &Formats) -> Result<(), XlsxError> {
+/// data rows, print setup (the printed columns, down to `last` row). The rows are written
+/// by the caller.
+fn prepare(
+    ws: &mut Worksheet,
+    t: &Table,
+    n: u32,
+    last: u32,
+    title: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let columns = t.columns;
     for (i, c) in columns.iter().enumerate() {
         let i = i as u16;
         ws.set_column_width(i, c.width)?;
@@ -174,11 +183,40 @@ fn prepare(ws: &mut Worksheet, columns: &[Column], n: u32, f: &Formats) -> Resul
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, n.max(1), columns.len() as u16 - 1)?;
+    // Printed: landscape A4, one page wide, the header row on every page, without the
+    // screen-only columns.
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
+    ws.set_print_area(
+        0,
+        0,
+        last.max(1),
+        t.print.clamp(1, columns.len()) as u16 - 1,
+    )?;
+    page_header(ws, title);
     Ok(())
+}
+
+/// What the printed pages' header says: the forms' year(s).
+pub fn print_title(b: &Batch) -> String {
+    let years: std::collections::BTreeSet<i32> =
+        b.forms.iter().filter_map(|p| p.year.value).collect();
+    let y = match (years.first(), years.last()) {
+        (Some(a), Some(z)) if a == z => format!("{a}年度"),
+        (Some(a), Some(z)) => format!("{a}—{z}年度"),
+        _ => String::new(),
+    };
+    format!("{y}项目支出绩效自评")
+}
+
+/// Every printed page: the title and 单位：万元 above, the sheet's name and 第 n 页 共 m 页
+/// below.
+pub fn page_header(ws: &mut Worksheet, title: &str) {
+    let title: String = title.replace('&', "&&").chars().take(100).collect();
+    ws.set_header(format!("&L&\"-,Bold\"{title}&R单位：万元"));
+    ws.set_footer("&L&A&C第&P页 共&N页");
 }
 
 /// 级别 in its colour: 错误 red, 警告 orange, 提示 grey (one conditional format over the
@@ -284,6 +322,7 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
     wb.set_zip_compression_level(1);
     let max_rows = opts.max_rows_per_sheet.max(1);
     let mut split = Vec::new();
+    let title = print_title(batch);
 
     // Every list sheet: a header-only placeholder here, its rows filled in by `sheetdata`.
     let mut fills = Vec::new();
@@ -293,8 +332,10 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
             let ws = wb.add_worksheet();
             ws.set_name(name)?;
             let n = rows_on(t.len, k, max_rows);
-            prepare(ws, t.columns, n, &f)?;
-            if let Some(totals) = t.totals.as_deref().filter(|_| k + 1 == names.len()) {
+            let totals = t.totals.as_deref().filter(|_| k + 1 == names.len());
+            let last = n + if totals.is_some() { 2 } else { 0 };
+            prepare(ws, &t, n, last, &title, &f)?;
+            if let Some(totals) = totals {
                 // Formulas only when every row is on this sheet.
                 let formulas = names.len() == 1 && n > 0;
                 write_totals(ws, t.columns, totals, n, formulas, &f)?;
@@ -316,10 +357,10 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
     }
     for (p, l) in batch.forms.iter().zip(&links.sheets) {
         if let Some(l) = l {
-            forms::write(&mut wb, p, &l.view)?;
+            forms::write(&mut wb, p, &l.view, &title)?;
         }
     }
-    notes(&mut wb, batch, &f, links.any(), &split)?;
+    notes(&mut wb, batch, &f, links.any(), &split, &title)?;
     let package = wb.save_to_buffer()?;
     let resolve = |cell: &Cell| -> Option<(String, String, String)> {
         match cell {
@@ -376,9 +417,14 @@ fn notes(
     f: &Formats,
     form_sheets: bool,
     split: &[Vec<String>],
+    title: &str,
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("说明")?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_landscape();
+    page_header(ws, title);
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 12)?;
     ws.set_column_width(2, 66)?;
@@ -423,8 +469,15 @@ fn notes(
         .copied()
         .chain(split.iter().map(String::as_str))
         .collect();
+    // Each line across the four columns, wrapped, in a row tall enough for it.
+    let width = 40.0 + 12.0 + 66.0 + 8.0;
     for (i, l) in lines.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, *l)?;
+        let r = i as u32 + 1;
+        ws.merge_range(r, 0, r, 3, l, &f.wrap)?;
+        let n = sheetdata::lines_needed(l, width);
+        if n > 1 {
+            ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
+        }
     }
     let mut r = lines.len() as u32 + 2;
     ws.write_string_with_format(r, 0, "输入文件", &f.bold)?;
@@ -446,7 +499,11 @@ fn notes(
             (None, Some(reason)) => reason.clone(),
             (None, None) => String::new(),
         };
-        ws.write_string_with_format(r, 2, &detail, &f.text)?;
+        ws.write_string_with_format(r, 2, &detail, &f.wrap)?;
+        let n = sheetdata::lines_needed(&detail, 66.0);
+        if n > 1 {
+            ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
+        }
         ws.write_number(r, 3, i.forms as f64)?;
     }
     r += 2;
