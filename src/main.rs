@@ -75,6 +75,10 @@ enum Command {
         /// Also write the list sheets as UTF-8 CSV files (with BOM) into this folder.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Also write one workbook per 主管部门 into this folder (its 问题清单 of errors and
+        /// warnings, and its forms' 清洗 sheets), to send back for correction.
+        #[arg(long)]
+        feedback: Option<PathBuf>,
     },
     /// Read and check workbooks; write nothing, print findings like a compiler.
     Check {
@@ -196,6 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_form_sheets,
             limits,
             csv,
+            feedback,
         } => {
             threads(jobs)?;
             let req = convert::Request {
@@ -203,6 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output,
                 json,
                 csv,
+                feedback,
                 form_sheets: match (form_sheets, no_form_sheets) {
                     (true, _) => Some(true),
                     (_, true) => Some(false),

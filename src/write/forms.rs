@@ -377,9 +377,13 @@ fn blank_merge(ws: &mut Worksheet, m: &crate::grid::Region, f: &Format) -> Resul
     Ok(())
 }
 
-fn back_link(ws: &mut Worksheet, src: &Source, form: &Form) -> Result<(), XlsxError> {
+/// The sheet a form sheet's link goes back to: 汇总 in the consolidated workbook.
+pub const BACK_TO_SUMMARY: &str = "汇总";
+
+fn back_link(ws: &mut Worksheet, src: &Source, form: &Form, back: &str) -> Result<(), XlsxError> {
     let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
-    let url = rust_xlsxwriter::Url::new("internal:'汇总'!A1").set_text("← 返回汇总");
+    let url = rust_xlsxwriter::Url::new(format!("internal:'{back}'!A1"))
+        .set_text(format!("← 返回{back}"));
     ws.write_url(form.rows.0, (last_col + 2) as u16, url)?;
     Ok(())
 }
@@ -497,8 +501,24 @@ pub fn write(
         let (out, kind) = as_read(v);
         put(ws, *p, &out, &fm.get(kind, None), merge_of(*p))?;
     }
-    back_link(ws, src, form)?;
+    back_link(ws, src, form, BACK_TO_SUMMARY)?;
+    write_cleaned(wb, form, cleaned, title, BACK_TO_SUMMARY)
+}
 
+/// Writes the 清洗 sheet of one form (which must carry its source), linking back to the
+/// sheet `back`.
+pub fn write_cleaned(
+    wb: &mut Workbook,
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+    back: &str,
+) -> Result<(), XlsxError> {
+    let Some(src) = form.source.as_deref() else {
+        return Ok(());
+    };
+    let fm = Formats::new();
+    let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
     let o = &cleaned.0;
     let ws = wb.add_worksheet();
     setup(ws, &cleaned_name(form), src)?;
@@ -548,7 +568,7 @@ pub fn write(
             .set_height(120);
         ws.insert_note(p.row, p.col as u16, &note)?;
     }
-    back_link(ws, src, form)?;
+    back_link(ws, src, form, back)?;
     Ok(())
 }
 

@@ -119,11 +119,16 @@ struct Links {
 
 impl Links {
     fn new(b: &Batch, on: bool) -> Links {
+        Links::only(b, |_| on)
+    }
+
+    /// Sheets for the forms `keep` keeps.
+    fn only(b: &Batch, keep: impl Fn(&crate::model::Form) -> bool) -> Links {
         let sheets = b
             .forms
             .iter()
             .map(|p| {
-                (on && p.source.is_some()).then(|| FormLinks {
+                (keep(p) && p.source.is_some()).then(|| FormLinks {
                     original: forms::original_name(p),
                     cleaned: forms::cleaned_name(p),
                     view: forms::Cleaned::new(p),
@@ -137,6 +142,31 @@ impl Links {
             .map(|(i, p)| (p.id.clone(), i))
             .collect();
         Links { sheets, by_id }
+    }
+
+    /// A link cell's (location, display text, tooltip).
+    fn resolve(&self, cell: &Cell) -> Option<(String, String, String)> {
+        match cell {
+            Cell::Target { project, cell } => {
+                let l = self.of(Some(project))?;
+                let dest = l.view.cell(*cell);
+                Some((
+                    format!("'{}'!{dest}", l.cleaned),
+                    format!("清洗 {dest}"),
+                    format!("原表：{}!{cell}", l.original),
+                ))
+            }
+            Cell::FormSheet { project, cleaned } => {
+                let l = self.of(Some(project))?;
+                let (name, text) = if *cleaned {
+                    (&l.cleaned, "清洗")
+                } else {
+                    (&l.original, "原表")
+                };
+                Some((format!("'{name}'!A1"), text.to_string(), name.clone()))
+            }
+            _ => None,
+        }
     }
 
     fn of(&self, project: Option<&str>) -> Option<&FormLinks> {
@@ -201,8 +231,13 @@ fn prepare(
 
 /// What the printed pages' header says: the forms' year(s).
 pub fn print_title(b: &Batch) -> String {
+    title_of(&b.forms)
+}
+
+/// The print title of some forms.
+fn title_of<'a>(forms: impl IntoIterator<Item = &'a crate::model::Form>) -> String {
     let years: std::collections::BTreeSet<i32> =
-        b.forms.iter().filter_map(|p| p.year.value).collect();
+        forms.into_iter().filter_map(|p| p.year.value).collect();
     let y = match (years.first(), years.last()) {
         (Some(a), Some(z)) if a == z => format!("{a}年度"),
         (Some(a), Some(z)) => format!("{a}—{z}年度"),
@@ -362,30 +397,51 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
     }
     notes(&mut wb, batch, &f, links.any(), &split, &title)?;
     let package = wb.save_to_buffer()?;
-    let resolve = |cell: &Cell| -> Option<(String, String, String)> {
-        match cell {
-            Cell::Target { project, cell } => {
-                let l = links.of(Some(project))?;
-                let dest = l.view.cell(*cell);
-                Some((
-                    format!("'{}'!{dest}", l.cleaned),
-                    format!("清洗 {dest}"),
-                    format!("原表：{}!{cell}", l.original),
-                ))
-            }
-            Cell::FormSheet { project, cleaned } => {
-                let l = links.of(Some(project))?;
-                let (name, text) = if *cleaned {
-                    (&l.cleaned, "清洗")
-                } else {
-                    (&l.original, "原表")
-                };
-                Some((format!("'{name}'!A1"), text.to_string(), name.clone()))
-            }
-            _ => None,
-        }
-    };
+    let resolve = |cell: &Cell| links.resolve(cell);
     sheetdata::fill(package, fills, max_rows, &resolve, out)
+        .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
+}
+
+/// One department's feedback workbook (`convert --feedback`): its own 问题清单 (errors and
+/// warnings of its forms, each linked to its cell), then each of its forms' 清洗 sheets
+/// with the marks and notes, linking back to 问题清单.
+pub fn write_feedback<W: std::io::Write + std::io::Seek>(
+    batch: &Batch,
+    forms: &[&crate::model::Form],
+    out: W,
+) -> Result<(), XlsxError> {
+    use crate::model::Severity;
+    let ids: std::collections::HashSet<&str> = forms.iter().map(|p| p.id.as_str()).collect();
+    let links = Links::only(batch, |p| ids.contains(p.id.as_str()));
+    let f = Formats::new();
+    let title = format!("{}问题反馈", title_of(forms.iter().copied()));
+    let mut wb = deterministic_workbook();
+    wb.set_zip_compression_level(1);
+    let t = tables::findings_where(batch, |x| {
+        x.severity >= Severity::Warning && x.project.as_deref().is_some_and(|p| ids.contains(p))
+    });
+    let names = sheet_names(&t, MAX_DATA_ROWS);
+    for (k, name) in names.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        let n = rows_on(t.len, k, MAX_DATA_ROWS);
+        prepare(ws, &t, n, n, &title, &f)?;
+        if n > 0 {
+            severity_colours(ws, n)?;
+        }
+    }
+    let fills = vec![sheetdata::Fill {
+        sheets: names,
+        table: t,
+    }];
+    for (p, l) in batch.forms.iter().zip(&links.sheets) {
+        if let Some(l) = l {
+            forms::write_cleaned(&mut wb, p, &l.view, &title, "问题清单")?;
+        }
+    }
+    let package = wb.save_to_buffer()?;
+    let resolve = |cell: &Cell| links.resolve(cell);
+    sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
         .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
 }
 
