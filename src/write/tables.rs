@@ -469,7 +469,6 @@ pub const DEPARTMENTS: &[Column] = &[
 pub const NO_DEPARTMENT: &str = "（未填主管部门）";
 
 /// Column indices of 部门汇总 (the chart refers to them).
-pub const DEPT_PROJECTS: u16 = 1;
 pub const DEPT_GRADES: u16 = 7;
 
 /// Forms grouped by 主管部门 (trimmed), in the order the departments first appear; forms

@@ -378,8 +378,16 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
             if t.name == "问题清单" && n > 0 {
                 severity_colours(ws, n)?;
             }
+            let departments = tables::by_department(batch).len() as u32;
             if k == 0 && t.name == "汇总" && !batch.forms.is_empty() {
-                score_chart(ws, batch.forms.len().min(max_rows) as u32)?;
+                if batch.forms.len() <= PER_PROJECT_CHART_MAX {
+                    score_chart(ws, n)?;
+                } else {
+                    grade_chart(ws, n, departments)?;
+                }
+            }
+            if k == 0 && t.name == "部门汇总" && departments > 0 && names.len() == 1 {
+                department_chart(ws, departments)?;
             }
         }
         if names.len() > 1 {
@@ -443,6 +451,58 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
     let resolve = |cell: &Cell| links.resolve(cell);
     sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
         .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
+}
+
+/// Up to this many forms, 汇总 charts each project's totals; above, bars per project are
+/// unreadable and it charts the grade distribution instead.
+pub const PER_PROJECT_CHART_MAX: usize = 30;
+
+/// How many forms have each grade (优, 良, 中, 差, 无等级): 部门汇总's 合计 row, under 汇总's
+/// 合计 row.
+fn grade_chart(ws: &mut Worksheet, n: u32, departments: u32) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{Chart, ChartType};
+    let mut chart = Chart::new(ChartType::Column);
+    chart.title().set_name("等级分布（项目数）");
+    let total = departments + 2;
+    let (g0, g1) = (tables::DEPT_GRADES, tables::DEPT_GRADES + 4);
+    chart
+        .add_series()
+        .set_name("项目数")
+        .set_categories(("部门汇总", 0, g0, 0, g1))
+        .set_values(("部门汇总", total, g0, total, g1))
+        .set_data_label(rust_xlsxwriter::ChartDataLabel::new().show_value());
+    chart.legend().set_hidden();
+    chart.set_width(480).set_height(300);
+    ws.insert_chart(n + 4, 1, &chart)?;
+    Ok(())
+}
+
+/// Per department, its forms by grade, as stacked bars (one bar per department, as tall
+/// as the list needs), under 部门汇总's 合计 row.
+fn department_chart(ws: &mut Worksheet, departments: u32) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{Chart, ChartType};
+    let mut chart = Chart::new(ChartType::BarStacked);
+    chart.title().set_name("各部门项目等级");
+    let colours = ["70AD47", "5B9BD5", "FFC000", "C00000", "A5A5A5"];
+    for (i, colour) in colours.iter().enumerate() {
+        let c = tables::DEPT_GRADES + i as u16;
+        chart
+            .add_series()
+            .set_name(("部门汇总", 0, c))
+            .set_categories(("部门汇总", 1, 0, departments, 0))
+            .set_values(("部门汇总", 1, c, departments, c))
+            .set_format(
+                rust_xlsxwriter::ChartFormat::new()
+                    .set_solid_fill(rust_xlsxwriter::ChartSolidFill::new().set_color(*colour)),
+            );
+    }
+    // First department at the top, as in the table.
+    chart.y_axis().set_reverse();
+    chart.x_axis().set_name("项目数");
+    let height = (120 + 22 * departments).min(4000);
+    chart.set_width(640).set_height(height);
+    ws.insert_chart(departments + 4, 0, &chart)?;
+    Ok(())
 }
 
 /// Declared and computed totals per project, side by side, below the table.
@@ -573,4 +633,77 @@ fn notes(
         ws.write_string(r, 2, rule.title)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, Form};
+    use std::io::Read;
+
+    fn batch(n: usize) -> Batch {
+        let forms = (0..n)
+            .map(|i| Form {
+                id: format!("P{:04}", i + 1),
+                name: Field::new(Some(format!("项目{i}")), None),
+                department: Field::new(Some(format!("部门{}", i % 3)), None),
+                computed_total: Some((70 + i % 30).into()),
+                grade: Some(crate::score::grade((70 + i % 30).into())),
+                ..Default::default()
+            })
+            .collect();
+        Batch {
+            forms,
+            ..Default::default()
+        }
+    }
+
+    /// Every chart part of a workbook, as text.
+    fn charts(b: &Batch) -> Vec<String> {
+        let bytes = to_xlsx(b, &Options::default()).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = Vec::new();
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            if f.name().unwrap_or_default().starts_with("xl/charts/chart") {
+                let mut s = String::new();
+                f.read_to_string(&mut s).unwrap();
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn per_project_chart_up_to_thirty_forms() {
+        let c = charts(&batch(30));
+        assert_eq!(c.len(), 2, "汇总's per-project chart and 部门汇总's");
+        assert!(c.iter().any(|x| x.contains("<c:f>汇总!$A$2:$A$31</c:f>")));
+        assert!(
+            c.iter()
+                .any(|x| x.contains("<c:f>部门汇总!$A$2:$A$4</c:f>"))
+        );
+    }
+
+    #[test]
+    fn grade_distribution_and_departments_above() {
+        let c = charts(&batch(31));
+        assert_eq!(c.len(), 2);
+        assert!(
+            !c.iter().any(|x| x.contains("汇总!$A$2:$A$32")),
+            "no bar per project"
+        );
+        let grades = c
+            .iter()
+            .find(|x| x.contains("等级分布"))
+            .expect("grade chart");
+        assert!(grades.contains("<c:f>部门汇总!$H$1:$L$1</c:f>"), "{grades}");
+        assert!(
+            grades.contains("<c:f>部门汇总!$H$6:$L$6</c:f>"),
+            "the 合计 row"
+        );
+        let depts = c.iter().find(|x| x.contains("各部门项目等级")).unwrap();
+        assert!(depts.contains("<c:grouping val=\"stacked\"/>"));
+        assert_eq!(depts.matches("<c:ser>").count(), 5, "优 良 中 差 无等级");
+    }
 }
