@@ -358,6 +358,7 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
     let max_rows = opts.max_rows_per_sheet.max(1);
     let mut split = Vec::new();
     let title = print_title(batch);
+    let departments = tables::by_department(batch).len() as u32;
 
     // Every list sheet: a header-only placeholder here, its rows filled in by `sheetdata`.
     let mut fills = Vec::new();
@@ -378,7 +379,6 @@ pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
             if t.name == "问题清单" && n > 0 {
                 severity_colours(ws, n)?;
             }
-            let departments = tables::by_department(batch).len() as u32;
             if k == 0 && t.name == "汇总" && !batch.forms.is_empty() {
                 if batch.forms.len() <= PER_PROJECT_CHART_MAX {
                     score_chart(ws, n)?;
