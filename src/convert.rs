@@ -18,6 +18,8 @@ pub struct Request {
     pub json: Option<PathBuf>,
     /// A folder for the list sheets as CSV.
     pub csv: Option<PathBuf>,
+    /// A folder for one feedback workbook per 主管部门.
+    pub feedback: Option<PathBuf>,
     /// Per-form sheets: as chosen, else up to 50 forms.
     pub form_sheets: Option<bool>,
     pub limits: Limits,
@@ -39,7 +41,9 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Ba
     }
     let files = found.iter().filter(|f| f.is_read()).count();
     let opts = Options {
-        keep_source: write::workbook::want_form_sheets(req.form_sheets, files),
+        // The feedback workbooks show every form's 清洗 sheet.
+        keep_source: write::workbook::want_form_sheets(req.form_sheets, files)
+            || req.feedback.is_some(),
         limits: req.limits,
     };
     let mut b = batch::read_found_with(&found, &opts, on_file);
@@ -64,6 +68,13 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Ba
     }
     if let Some(dir) = &req.csv {
         write::csv::stage_dir(&b, dir, &mut set)?;
+    }
+    if let Some(dir) = &req.feedback {
+        let files = write::feedback::plan(&b, dir);
+        for (path, _) in &files {
+            batch::check_output(&found, path)?;
+        }
+        write::feedback::stage_dir(&b, &files, dir, &mut set)?;
     }
     set.commit()?;
     if let Some(doc) = stdout_doc {

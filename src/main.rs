@@ -125,6 +125,10 @@ enum Command {
         /// 同时把各清单工作表写成 UTF-8 CSV 文件（带 BOM），放在此文件夹
         #[arg(long, value_name = "文件夹")]
         csv: Option<PathBuf>,
+        /// Also write one workbook per 主管部门 into this folder (its 问题清单 of errors and
+        /// warnings, and its forms' 清洗 sheets), to send back for correction.
+        #[arg(long)]
+        feedback: Option<PathBuf>,
     },
     /// 检查：读取并核验，不写文件，像编译器一样逐条列出问题
     #[command(
@@ -311,6 +315,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_form_sheets,
             limits,
             csv,
+            feedback,
         } => {
             threads(jobs)?;
             let req = convert::Request {
@@ -318,6 +323,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output,
                 json,
                 csv,
+                feedback,
                 form_sheets: match (form_sheets, no_form_sheets) {
                     (true, _) => Some(true),
                     (_, true) => Some(false),

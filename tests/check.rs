@@ -120,5 +120,53 @@ fn summary_sheet_counts_errors_and_warnings() {
         .unwrap();
     assert_eq!(q.get_value((row, 0)), Some(&Data::String("错误".into())));
     assert_eq!(q.get_value((row, 3)), Some(&Data::String("P0004".into())));
-    assert_eq!(q.get_value((row, 6)), Some(&Data::String("H30".into())));
+    assert_eq!(
+        q.get_value((row, 4)),
+        Some(&Data::String("毛发检测和城市污水溯源监测经费".into()))
+    );
+    assert_eq!(q.get_value((row, 7)), Some(&Data::String("H30".into())));
+    // For triage: errors first, then warnings, then notices, each by project.
+    let sev: Vec<String> = (1..q.height() as u32)
+        .map(|r| q.get_value((r, 0)).unwrap().to_string())
+        .collect();
+    let rank = |s: &str| {
+        ["错误", "警告", "提示"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    assert!(
+        sev.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{sev:?}"
+    );
+    assert_eq!(sev.iter().filter(|s| *s == "错误").count(), 2);
+    assert_eq!(&sev[..2], ["错误", "错误"]);
+    let projects: Vec<String> = (1..=2)
+        .map(|r| q.get_value((r, 3)).unwrap().to_string())
+        .collect();
+    assert_eq!(projects, ["P0004", "P0004"]);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut xml = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name()
+            .unwrap_or_default()
+            .starts_with("xl/worksheets/sheet")
+        {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            if s.contains("<conditionalFormatting") {
+                xml = s;
+            }
+        }
+    }
+    assert!(
+        xml.contains("<conditionalFormatting sqref=\"A2:A"),
+        "severity coloured"
+    );
+    assert!(xml.contains("&quot;错误&quot;") || xml.contains("\"错误\""));
+    assert!(
+        xml.contains("<autoFilter ref=\"A1:I"),
+        "a filter on 代码 among the columns"
+    );
 }

@@ -435,3 +435,127 @@ fn percentages_are_fractions_in_json_csv_and_workbook() {
         "{funds}"
     );
 }
+
+#[test]
+fn every_sheet_is_print_ready() {
+    let (_, dir) = convert_json("samples/2023");
+    let path = dir.path().join("汇总.xlsx");
+    let wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), 15);
+    for name in &names {
+        let xml = sheet_xml(&path, name);
+        assert!(
+            xml.contains("<oddFooter>&amp;L&amp;A&amp;C第&amp;P页 共&amp;N页</oddFooter>"),
+            "{name}: page numbers and the sheet's name"
+        );
+        assert!(
+            xml.contains("<oddHeader>&amp;L&amp;\"-,Bold\"2023年度项目支出绩效自评"),
+            "{name}: title with the year"
+        );
+        assert!(xml.contains("&amp;R单位：万元</oddHeader>"), "{name}");
+        assert!(
+            xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+            "{name}: fit"
+        );
+        let setup = &xml[xml.find("<pageSetup ").unwrap()..];
+        let setup = &setup[..setup.find("/>").unwrap()];
+        assert!(!setup.contains("fitToWidth"), "{name}: one page wide");
+        if name.contains("原表") || name.contains("清洗") {
+            assert!(!setup.contains("fitToHeight"), "{name}: a form on one page");
+        } else {
+            assert!(
+                setup.contains("fitToHeight=\"0\""),
+                "{name}: as many pages long as needed"
+            );
+        }
+    }
+    let book = part(&path, "xl/workbook.xml");
+    // Screen-only columns (source file, sheet, cell, links) are not printed; the header
+    // row repeats on every page.
+    for area in [
+        "汇总!$A$1:$O$7",
+        "部门汇总!$A$1:$N$4",
+        "指标明细!$A$1:$K$41",
+        "问题清单!$A$1:$H$24",
+        "变更记录!$A$1:$H$",
+    ] {
+        assert!(book.contains(area), "print area {area}");
+    }
+    assert!(book.contains(
+        "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">汇总!$1:$1</definedName>"
+    ));
+    assert!(
+        book.contains("'P04清洗 毛发检测和城市污水溯源监测经费'!$A$1:$I$"),
+        "a form prints without its link back"
+    );
+    // Long texts wrap, in rows tall enough for them.
+    let styles = part(&path, "xl/styles.xml");
+    assert!(styles.contains("wrapText=\"1\""));
+    let changes = sheet_xml(&path, "变更记录");
+    assert!(changes.contains("customHeight=\"1\""));
+}
+
+#[test]
+fn feedback_writes_one_workbook_per_department() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    let fb = dir.path().join("反馈");
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        out.to_str().unwrap(),
+        "--no-form-sheets",
+        "--feedback",
+        fb.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files: Vec<String> = std::fs::read_dir(&fb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["靖州县禁毒办.xlsx"]);
+    let path = fb.join("靖州县禁毒办.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "问题清单",
+            "P01清洗 村和社区戒毒康复工作站、禁毒协会工作经费",
+            "P02清洗 禁毒办专项及社区戒毒康复工作经费",
+            "P03清洗 购买禁毒社工服务",
+            "P04清洗 毛发检测和城市污水溯源监测经费",
+        ]
+    );
+    let rows = |r: &calamine::Range<Data>, keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+        (1..r.height() as u32)
+            .filter(|i| keep(&cell_str(r, *i, 0)))
+            .map(|i| {
+                (0..8)
+                    .map(|c| cell_str(r, i, c))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect()
+    };
+    let got = rows(&wb.worksheet_range("问题清单").unwrap(), &|_| true);
+    let mut all: Xlsx<_> = open_workbook(&out).unwrap();
+    let want = rows(&all.worksheet_range("问题清单").unwrap(), &|s| {
+        s != "提示"
+    });
+    assert_eq!(got.len(), 15, "the 2 errors and 13 warnings of the samples");
+    assert_eq!(got, want);
+    // Each finding links to its cell in the 清洗 sheet; the sheets link back.
+    let xml = sheet_xml(&path, "问题清单");
+    assert!(xml.contains("P04清洗 毛发检测和城市污水溯源监测经费'!H30"));
+    let form = sheet_xml(&path, "P04清洗 毛发检测和城市污水溯源监测经费");
+    assert!(form.contains("<legacyDrawing"), "marks and notes");
+    assert!(
+        form.contains("问题清单&apos;!A1") || form.contains("问题清单'!A1"),
+        "back link"
+    );
+    assert!(!form.contains("汇总"));
+    let book = part(&path, "xl/workbook.xml");
+    assert!(!book.contains("汇总!"));
+}

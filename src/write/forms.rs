@@ -377,9 +377,13 @@ fn blank_merge(ws: &mut Worksheet, m: &crate::grid::Region, f: &Format) -> Resul
     Ok(())
 }
 
-fn back_link(ws: &mut Worksheet, src: &Source, form: &Form) -> Result<(), XlsxError> {
+/// The sheet a form sheet's link goes back to: 汇总 in the consolidated workbook.
+pub const BACK_TO_SUMMARY: &str = "汇总";
+
+fn back_link(ws: &mut Worksheet, src: &Source, form: &Form, back: &str) -> Result<(), XlsxError> {
     let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
-    let url = rust_xlsxwriter::Url::new("internal:'汇总'!A1").set_text("← 返回汇总");
+    let url = rust_xlsxwriter::Url::new(format!("internal:'{back}'!A1"))
+        .set_text(format!("← 返回{back}"));
     ws.write_url(form.rows.0, (last_col + 2) as u16, url)?;
     Ok(())
 }
@@ -396,6 +400,22 @@ fn frame(ws: &mut Worksheet, src: &Source, form: &Form, f: &Format) -> Result<()
             ws.write_blank(r, c as u16, f)?;
         }
     }
+    Ok(())
+}
+
+/// A form prints on one page as the paper form does: its own rectangle (not the link
+/// back to 汇总), with the page header and footer of every sheet.
+fn print_setup(
+    ws: &mut Worksheet,
+    src: &Source,
+    form: &Form,
+    title: &str,
+) -> Result<(), XlsxError> {
+    let cols = src.cells.iter().map(|(p, _)| p.col);
+    let (c0, c1) = (cols.clone().min().unwrap_or(0), cols.max().unwrap_or(8));
+    ws.set_print_area(form.rows.0, c0 as u16, form.rows.1, c1 as u16)?;
+    ws.set_print_fit_to_pages(1, 1);
+    super::workbook::page_header(ws, title);
     Ok(())
 }
 
@@ -459,14 +479,19 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
 /// whatever goes wrong (an error from the writer, a limit, a panic) costs this form's
 /// sheets and nothing else: the caller adds them to the workbook only when both were
 /// built. `Ok(None)` for a form read without its source; `Err` says why in Chinese.
-pub fn build(form: &Form, cleaned: &Cleaned) -> Result<Option<[Worksheet; 2]>, String> {
+/// `title` heads the printed pages.
+pub fn build(
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+) -> Result<Option<[Worksheet; 2]>, String> {
     let Some(src) = form.source.as_deref() else {
         return Ok(None);
     };
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut original = Worksheet::new();
         let mut clean = Worksheet::new();
-        write_sheets(&mut original, &mut clean, form, src, cleaned)?;
+        write_sheets(&mut original, &mut clean, form, src, cleaned, title)?;
         Ok::<_, XlsxError>([original, clean])
     }));
     match built {
@@ -485,8 +510,8 @@ pub fn build(form: &Form, cleaned: &Cleaned) -> Result<Option<[Worksheet; 2]>, S
 
 /// Writes the 原表 and 清洗 sheets of one form (which must carry its source) into `wb`;
 /// on an error `wb` is unchanged.
-pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned) -> Result<(), String> {
-    if let Some([a, b]) = build(form, cleaned)? {
+pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned, title: &str) -> Result<(), String> {
+    if let Some([a, b]) = build(form, cleaned, title)? {
         wb.push_worksheet(a);
         wb.push_worksheet(b);
     }
@@ -499,11 +524,13 @@ fn write_sheets(
     form: &Form,
     src: &Source,
     cleaned: &Cleaned,
+    title: &str,
 ) -> Result<(), XlsxError> {
     let fm = Formats::new();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
 
     setup(ws, &original_name(form), src)?;
+    print_setup(ws, src, form, &format!("{title} · 原表"))?;
     for m in &src.merges {
         if !src.cells.iter().any(|(p, _)| *p == m.first) {
             blank_merge(ws, m, &fm.base)?;
@@ -514,11 +541,40 @@ fn write_sheets(
         let (out, kind) = as_read(v);
         put(ws, *p, &out, &fm.get(kind, None), merge_of(*p))?;
     }
-    back_link(ws, src, form)?;
+    back_link(ws, src, form, BACK_TO_SUMMARY)?;
+    cleaned_sheet(clean, form, src, cleaned, title, BACK_TO_SUMMARY)
+}
 
+/// Writes the 清洗 sheet of one form (which must carry its source) into `wb`, linking back
+/// to the sheet `back` (a department's feedback workbook links to its 问题清单).
+pub fn write_cleaned(
+    wb: &mut Workbook,
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+    back: &str,
+) -> Result<(), XlsxError> {
+    let Some(src) = form.source.as_deref() else {
+        return Ok(());
+    };
+    cleaned_sheet(wb.add_worksheet(), form, src, cleaned, title, back)
+}
+
+/// The 清洗 sheet: the form at its own addresses, cleaned values in place, changed cells
+/// marked with notes.
+fn cleaned_sheet(
+    ws: &mut Worksheet,
+    form: &Form,
+    src: &Source,
+    cleaned: &Cleaned,
+    title: &str,
+    back: &str,
+) -> Result<(), XlsxError> {
+    let fm = Formats::new();
+    let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
     let o = &cleaned.0;
-    let ws = clean;
     setup(ws, &cleaned_name(form), src)?;
+    print_setup(ws, src, form, &format!("{title} · 清洗"))?;
     frame(ws, src, form, &fm.base)?;
     let mut written = BTreeSet::new();
     for m in &src.merges {
@@ -564,7 +620,7 @@ fn write_sheets(
             .set_height(120);
         ws.insert_note(p.row, p.col as u16, &note)?;
     }
-    back_link(ws, src, form)?;
+    back_link(ws, src, form, back)?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! nothing else; [`write_atomic`] is the one way they reach the disk.
 
 pub mod csv;
+pub mod feedback;
 pub mod forms;
 pub mod json;
 pub mod sheetdata;

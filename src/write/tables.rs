@@ -3,7 +3,7 @@
 //! both consume them, so the two can never disagree about a column.
 
 use crate::grid::Pos;
-use crate::model::{Batch, Field, Form, Severity};
+use crate::model::{Batch, Field, Finding, Form, Severity};
 use rust_decimal::Decimal;
 
 /// How a column's cells look in a workbook.
@@ -127,6 +127,9 @@ pub struct Table<'a> {
     pub columns: &'static [Column],
     /// Data rows, not counting the totals.
     pub len: usize,
+    /// The leading columns that print; the rest (source file and cell, links) are for
+    /// the screen only.
+    pub print: usize,
     pub rows: Rows<'a>,
     /// A 合计 row under the data: in the workbook below the filtered range, as formulas
     /// over the visible rows (with their values cached); in CSV as the last row.
@@ -229,6 +232,7 @@ pub fn summary(b: &Batch) -> Table<'_> {
         name: "汇总",
         columns: SUMMARY,
         len: b.forms.len(),
+        print: 15,
         rows: Box::new(rows),
         totals: Some(summary_totals(b)),
     }
@@ -295,6 +299,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
         name: "指标明细",
         columns: INDICATORS,
         len: b.forms.iter().map(|p| p.indicators.len()).sum(),
+        print: 11,
         rows: Box::new(rows),
         totals: None,
     }
@@ -341,6 +346,7 @@ pub fn funds(b: &Batch) -> Table<'_> {
         name: "资金",
         columns: FUNDS,
         len: b.forms.iter().map(|p| p.funds.rows().len()).sum(),
+        print: FUNDS.len(),
         rows: Box::new(rows),
         totals: None,
     }
@@ -351,6 +357,7 @@ pub const FINDINGS: &[Column] = &[
     col("代码", 7.0, Text),
     col("说明", 60.0, Wrap),
     col("项目", 8.0, Text),
+    col("项目名称", 24.0, Wrap),
     col("文件", 30.0, Text),
     col("工作表", 12.0, Text),
     col("单元格", 8.0, Text),
@@ -358,16 +365,32 @@ pub const FINDINGS: &[Column] = &[
 ];
 
 pub fn findings(b: &Batch) -> Table<'_> {
-    let rows = b.findings().map(|x| {
+    findings_where(b, |_| true)
+}
+
+/// The findings `keep` keeps, for triage: 错误, then 警告, then 提示, each by project (file
+/// findings first), in reading order within a project.
+pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Table<'a> {
+    let names: std::collections::HashMap<&str, &str> = b
+        .forms
+        .iter()
+        .filter_map(|p| Some((p.id.as_str(), p.name.value.as_deref()?)))
+        .collect();
+    let mut list: Vec<&Finding> = b.findings().filter(|x| keep(x)).collect();
+    list.sort_by_key(|x| (std::cmp::Reverse(x.severity), x.project.clone()));
+    let len = list.len();
+    let rows = list.into_iter().map(move |x| {
+        let project = x.project.as_deref();
         vec![
             Cell::Text(x.severity.zh()),
             Cell::Text(x.code.as_str()),
             Cell::Text(&x.message),
-            opt(x.project.as_deref()),
+            opt(project),
+            opt(project.and_then(|p| names.get(p).copied())),
             Cell::Text(&x.file),
             opt(x.sheet.as_deref()),
             place(x.cell),
-            match (x.project.as_deref(), x.cell) {
+            match (project, x.cell) {
                 (Some(project), Some(cell)) => Cell::Target { project, cell },
                 _ => Cell::Empty,
             },
@@ -376,7 +399,8 @@ pub fn findings(b: &Batch) -> Table<'_> {
     Table {
         name: "问题清单",
         columns: FINDINGS,
-        len: b.findings().count(),
+        len,
+        print: FINDINGS.len() - 1,
         rows: Box::new(rows),
         totals: None,
     }
@@ -418,6 +442,7 @@ pub fn changes(b: &Batch) -> Table<'_> {
         name: "变更记录",
         columns: CHANGES,
         len: b.changes().count(),
+        print: CHANGES.len() - 1,
         rows: Box::new(rows),
         totals: None,
     }
@@ -444,7 +469,6 @@ pub const DEPARTMENTS: &[Column] = &[
 pub const NO_DEPARTMENT: &str = "（未填主管部门）";
 
 /// Column indices of 部门汇总 (the chart refers to them).
-pub const DEPT_PROJECTS: u16 = 1;
 pub const DEPT_GRADES: u16 = 7;
 
 /// Forms grouped by 主管部门 (trimmed), in the order the departments first appear; forms
@@ -568,6 +592,7 @@ pub fn departments(b: &Batch) -> Table<'_> {
         name: "部门汇总",
         columns: DEPARTMENTS,
         len: rows.len(),
+        print: DEPARTMENTS.len(),
         rows: Box::new(rows.into_iter()),
         totals: Some(totals),
     }

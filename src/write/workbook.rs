@@ -120,11 +120,16 @@ struct Links {
 
 impl Links {
     fn new(b: &Batch, on: bool) -> Links {
+        Links::only(b, |_| on)
+    }
+
+    /// Sheets for the forms `keep` keeps.
+    fn only(b: &Batch, keep: impl Fn(&crate::model::Form) -> bool) -> Links {
         let sheets = b
             .forms
             .iter()
             .map(|p| {
-                (on && p.source.is_some()).then(|| FormLinks {
+                (keep(p) && p.source.is_some()).then(|| FormLinks {
                     original: forms::original_name(p),
                     cleaned: forms::cleaned_name(p),
                     view: forms::Cleaned::new(p),
@@ -138,6 +143,31 @@ impl Links {
             .map(|(i, p)| (p.id.clone(), i))
             .collect();
         Links { sheets, by_id }
+    }
+
+    /// A link cell's (location, display text, tooltip).
+    fn resolve(&self, cell: &Cell) -> Option<(String, String, String)> {
+        match cell {
+            Cell::Target { project, cell } => {
+                let l = self.of(Some(project))?;
+                let dest = l.view.cell(*cell);
+                Some((
+                    format!("'{}'!{dest}", l.cleaned),
+                    format!("清洗 {dest}"),
+                    format!("原表：{}!{cell}", l.original),
+                ))
+            }
+            Cell::FormSheet { project, cleaned } => {
+                let l = self.of(Some(project))?;
+                let (name, text) = if *cleaned {
+                    (&l.cleaned, "清洗")
+                } else {
+                    (&l.original, "原表")
+                };
+                Some((format!("'{name}'!A1"), text.to_string(), name.clone()))
+            }
+            _ => None,
+        }
     }
 
     fn of(&self, project: Option<&str>) -> Option<&FormLinks> {
@@ -161,8 +191,17 @@ fn sheet_names(t: &Table, max_rows: usize) -> Vec<String> {
 }
 
 /// Sets up a list sheet: widths, column formats, header, frozen header, filter over `n`
-/// data rows, print setup. The rows are written by the caller.
-fn prepare(ws: &mut Worksheet, columns: &[Column], n: u32, f: &Formats) -> Result<(), XlsxError> {
+/// data rows, print setup (the printed columns, down to `last` row). The rows are written
+/// by the caller.
+fn prepare(
+    ws: &mut Worksheet,
+    t: &Table,
+    n: u32,
+    last: u32,
+    title: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let columns = t.columns;
     for (i, c) in columns.iter().enumerate() {
         let i = i as u16;
         ws.set_column_width(i, c.width)?;
@@ -175,10 +214,66 @@ fn prepare(ws: &mut Worksheet, columns: &[Column], n: u32, f: &Formats) -> Resul
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, n.max(1), columns.len() as u16 - 1)?;
+    // Printed: landscape A4, one page wide, the header row on every page, without the
+    // screen-only columns.
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
+    ws.set_print_area(
+        0,
+        0,
+        last.max(1),
+        t.print.clamp(1, columns.len()) as u16 - 1,
+    )?;
+    page_header(ws, title);
+    Ok(())
+}
+
+/// What the printed pages' header says: the forms' year(s).
+pub fn print_title(b: &Batch) -> String {
+    title_of(&b.forms)
+}
+
+/// The print title of some forms.
+fn title_of<'a>(forms: impl IntoIterator<Item = &'a crate::model::Form>) -> String {
+    let years: std::collections::BTreeSet<i32> =
+        forms.into_iter().filter_map(|p| p.year.value).collect();
+    let y = match (years.first(), years.last()) {
+        (Some(a), Some(z)) if a == z => format!("{a}年度"),
+        (Some(a), Some(z)) => format!("{a}—{z}年度"),
+        _ => String::new(),
+    };
+    format!("{y}项目支出绩效自评")
+}
+
+/// Every printed page: the title and 单位：万元 above, the sheet's name and 第 n 页 共 m 页
+/// below.
+pub fn page_header(ws: &mut Worksheet, title: &str) {
+    let title: String = title.replace('&', "&&").chars().take(100).collect();
+    ws.set_header(format!("&L&\"-,Bold\"{title}&R单位：万元"));
+    ws.set_footer("&L&A&C第&P页 共&N页");
+}
+
+/// 级别 in its colour: 错误 red, 警告 orange, 提示 grey (one conditional format over the
+/// column, not a style per cell).
+fn severity_colours(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
+    for (word, fill, font) in [
+        ("错误", "FFC7CE", "9C0006"),
+        ("警告", "FFEB9C", "9C5700"),
+        ("提示", "EDEDED", "595959"),
+    ] {
+        let cf = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(format!("\"{word}\"")))
+            .set_format(
+                Format::new()
+                    .set_background_color(fill)
+                    .set_font_color(font)
+                    .set_bold(),
+            );
+        ws.add_conditional_format(1, 0, n, 0, &cf)?;
+    }
     Ok(())
 }
 
@@ -288,11 +383,12 @@ pub fn prepare_form_sheets(batch: &mut Batch, opts: &Options) -> Prepared {
 
 fn build_form_sheets(batch: &Batch, opts: &Options) -> (Prepared, Vec<(usize, String)>) {
     let mut links = Links::new(batch, opts.form_sheets);
+    let title = print_title(batch);
     let mut sheets = Vec::with_capacity(batch.forms.len());
     let mut failed = Vec::new();
     for (i, (p, l)) in batch.forms.iter().zip(&mut links.sheets).enumerate() {
         let built = match l {
-            Some(l) => forms::build(p, &l.view),
+            Some(l) => forms::build(p, &l.view, &title),
             None => Ok(None),
         };
         sheets.push(built.unwrap_or_else(|why| {
@@ -330,6 +426,8 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     wb.set_zip_compression_level(1);
     let max_rows = opts.max_rows_per_sheet.max(1);
     let mut split = Vec::new();
+    let title = print_title(batch);
+    let departments = tables::by_department(batch).len() as u32;
 
     // Every list sheet: a header-only placeholder here, its rows filled in by `sheetdata`.
     let mut fills = Vec::new();
@@ -339,14 +437,26 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             let ws = wb.add_worksheet();
             ws.set_name(name)?;
             let n = rows_on(t.len, k, max_rows);
-            prepare(ws, t.columns, n, &f)?;
-            if let Some(totals) = t.totals.as_deref().filter(|_| k + 1 == names.len()) {
+            let totals = t.totals.as_deref().filter(|_| k + 1 == names.len());
+            let last = n + if totals.is_some() { 2 } else { 0 };
+            prepare(ws, &t, n, last, &title, &f)?;
+            if let Some(totals) = totals {
                 // Formulas only when every row is on this sheet.
                 let formulas = names.len() == 1 && n > 0;
                 write_totals(ws, t.columns, totals, n, formulas, &f)?;
             }
+            if t.name == "问题清单" && n > 0 {
+                severity_colours(ws, n)?;
+            }
             if k == 0 && t.name == "汇总" && !batch.forms.is_empty() {
-                score_chart(ws, batch.forms.len().min(max_rows) as u32)?;
+                if batch.forms.len() <= PER_PROJECT_CHART_MAX {
+                    score_chart(ws, n)?;
+                } else {
+                    grade_chart(ws, n, departments)?;
+                }
+            }
+            if k == 0 && t.name == "部门汇总" && departments > 0 && names.len() == 1 {
+                department_chart(ws, departments)?;
             }
         }
         if names.len() > 1 {
@@ -360,33 +470,106 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     for ws in sheets.into_iter().flatten().flatten() {
         wb.push_worksheet(ws);
     }
-    notes(&mut wb, batch, &f, links.any(), &split)?;
+    notes(&mut wb, batch, &f, links.any(), &split, &title)?;
     let package = wb.save_to_buffer()?;
-    let resolve = |cell: &Cell| -> Option<(String, String, String)> {
-        match cell {
-            Cell::Target { project, cell } => {
-                let l = links.of(Some(project))?;
-                let dest = l.view.cell(*cell);
-                Some((
-                    format!("'{}'!{dest}", l.cleaned),
-                    format!("清洗 {dest}"),
-                    format!("原表：{}!{cell}", l.original),
-                ))
-            }
-            Cell::FormSheet { project, cleaned } => {
-                let l = links.of(Some(project))?;
-                let (name, text) = if *cleaned {
-                    (&l.cleaned, "清洗")
-                } else {
-                    (&l.original, "原表")
-                };
-                Some((format!("'{name}'!A1"), text.to_string(), name.clone()))
-            }
-            _ => None,
-        }
-    };
+    let resolve = |cell: &Cell| links.resolve(cell);
     sheetdata::fill(package, fills, max_rows, &resolve, out)
         .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
+}
+
+/// One department's feedback workbook (`convert --feedback`): its own 问题清单 (errors and
+/// warnings of its forms, each linked to its cell), then each of its forms' 清洗 sheets
+/// with the marks and notes, linking back to 问题清单.
+pub fn write_feedback<W: std::io::Write + std::io::Seek>(
+    batch: &Batch,
+    forms: &[&crate::model::Form],
+    out: W,
+) -> Result<(), XlsxError> {
+    use crate::model::Severity;
+    let ids: std::collections::HashSet<&str> = forms.iter().map(|p| p.id.as_str()).collect();
+    let links = Links::only(batch, |p| ids.contains(p.id.as_str()));
+    let f = Formats::new();
+    let title = format!("{}问题反馈", title_of(forms.iter().copied()));
+    let mut wb = deterministic_workbook();
+    wb.set_zip_compression_level(1);
+    let t = tables::findings_where(batch, |x| {
+        x.severity >= Severity::Warning && x.project.as_deref().is_some_and(|p| ids.contains(p))
+    });
+    let names = sheet_names(&t, MAX_DATA_ROWS);
+    for (k, name) in names.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        let n = rows_on(t.len, k, MAX_DATA_ROWS);
+        prepare(ws, &t, n, n, &title, &f)?;
+        if n > 0 {
+            severity_colours(ws, n)?;
+        }
+    }
+    let fills = vec![sheetdata::Fill {
+        sheets: names,
+        table: t,
+    }];
+    for (p, l) in batch.forms.iter().zip(&links.sheets) {
+        if let Some(l) = l {
+            forms::write_cleaned(&mut wb, p, &l.view, &title, "问题清单")?;
+        }
+    }
+    let package = wb.save_to_buffer()?;
+    let resolve = |cell: &Cell| links.resolve(cell);
+    sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
+        .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
+}
+
+/// Up to this many forms, 汇总 charts each project's totals; above, bars per project are
+/// unreadable and it charts the grade distribution instead.
+pub const PER_PROJECT_CHART_MAX: usize = 30;
+
+/// How many forms have each grade (优, 良, 中, 差, 无等级): 部门汇总's 合计 row, under 汇总's
+/// 合计 row.
+fn grade_chart(ws: &mut Worksheet, n: u32, departments: u32) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{Chart, ChartType};
+    let mut chart = Chart::new(ChartType::Column);
+    chart.title().set_name("等级分布（项目数）");
+    let total = departments + 2;
+    let (g0, g1) = (tables::DEPT_GRADES, tables::DEPT_GRADES + 4);
+    chart
+        .add_series()
+        .set_name("项目数")
+        .set_categories(("部门汇总", 0, g0, 0, g1))
+        .set_values(("部门汇总", total, g0, total, g1))
+        .set_data_label(rust_xlsxwriter::ChartDataLabel::new().show_value());
+    chart.legend().set_hidden();
+    chart.set_width(480).set_height(300);
+    ws.insert_chart(n + 4, 1, &chart)?;
+    Ok(())
+}
+
+/// Per department, its forms by grade, as stacked bars (one bar per department, as tall
+/// as the list needs), under 部门汇总's 合计 row.
+fn department_chart(ws: &mut Worksheet, departments: u32) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{Chart, ChartType};
+    let mut chart = Chart::new(ChartType::BarStacked);
+    chart.title().set_name("各部门项目等级");
+    let colours = ["70AD47", "5B9BD5", "FFC000", "C00000", "A5A5A5"];
+    for (i, colour) in colours.iter().enumerate() {
+        let c = tables::DEPT_GRADES + i as u16;
+        chart
+            .add_series()
+            .set_name(("部门汇总", 0, c))
+            .set_categories(("部门汇总", 1, 0, departments, 0))
+            .set_values(("部门汇总", 1, c, departments, c))
+            .set_format(
+                rust_xlsxwriter::ChartFormat::new()
+                    .set_solid_fill(rust_xlsxwriter::ChartSolidFill::new().set_color(*colour)),
+            );
+    }
+    // First department at the top, as in the table.
+    chart.y_axis().set_reverse();
+    chart.x_axis().set_name("项目数");
+    let height = (120 + 22 * departments).min(4000);
+    chart.set_width(640).set_height(height);
+    ws.insert_chart(departments + 4, 0, &chart)?;
+    Ok(())
 }
 
 /// Declared and computed totals per project, side by side, below the table.
@@ -417,9 +600,14 @@ fn notes(
     f: &Formats,
     form_sheets: bool,
     split: &[Vec<String>],
+    title: &str,
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("说明")?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_landscape();
+    page_header(ws, title);
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 12)?;
     ws.set_column_width(2, 66)?;
@@ -464,8 +652,15 @@ fn notes(
         .copied()
         .chain(split.iter().map(String::as_str))
         .collect();
+    // Each line across the four columns, wrapped, in a row tall enough for it.
+    let width = 40.0 + 12.0 + 66.0 + 8.0;
     for (i, l) in lines.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, *l)?;
+        let r = i as u32 + 1;
+        ws.merge_range(r, 0, r, 3, l, &f.wrap)?;
+        let n = sheetdata::lines_needed(l, width);
+        if n > 1 {
+            ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
+        }
     }
     let mut r = lines.len() as u32 + 2;
     ws.write_string_with_format(r, 0, "输入文件", &f.bold)?;
@@ -487,7 +682,11 @@ fn notes(
             (None, Some(reason)) => reason.clone(),
             (None, None) => String::new(),
         };
-        ws.write_string_with_format(r, 2, &detail, &f.text)?;
+        ws.write_string_with_format(r, 2, &detail, &f.wrap)?;
+        let n = sheetdata::lines_needed(&detail, 66.0);
+        if n > 1 {
+            ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
+        }
         ws.write_number(r, 3, i.forms as f64)?;
     }
     r += 2;
@@ -501,4 +700,77 @@ fn notes(
         ws.write_string(r, 2, rule.title)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, Form};
+    use std::io::Read;
+
+    fn batch(n: usize) -> Batch {
+        let forms = (0..n)
+            .map(|i| Form {
+                id: format!("P{:04}", i + 1),
+                name: Field::new(Some(format!("项目{i}")), None),
+                department: Field::new(Some(format!("部门{}", i % 3)), None),
+                computed_total: Some((70 + i % 30).into()),
+                grade: Some(crate::score::grade((70 + i % 30).into())),
+                ..Default::default()
+            })
+            .collect();
+        Batch {
+            forms,
+            ..Default::default()
+        }
+    }
+
+    /// Every chart part of a workbook, as text.
+    fn charts(b: &Batch) -> Vec<String> {
+        let bytes = to_xlsx(b, &Options::default()).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = Vec::new();
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            if f.name().unwrap_or_default().starts_with("xl/charts/chart") {
+                let mut s = String::new();
+                f.read_to_string(&mut s).unwrap();
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn per_project_chart_up_to_thirty_forms() {
+        let c = charts(&batch(30));
+        assert_eq!(c.len(), 2, "汇总's per-project chart and 部门汇总's");
+        assert!(c.iter().any(|x| x.contains("<c:f>汇总!$A$2:$A$31</c:f>")));
+        assert!(
+            c.iter()
+                .any(|x| x.contains("<c:f>部门汇总!$A$2:$A$4</c:f>"))
+        );
+    }
+
+    #[test]
+    fn grade_distribution_and_departments_above() {
+        let c = charts(&batch(31));
+        assert_eq!(c.len(), 2);
+        assert!(
+            !c.iter().any(|x| x.contains("汇总!$A$2:$A$32")),
+            "no bar per project"
+        );
+        let grades = c
+            .iter()
+            .find(|x| x.contains("等级分布"))
+            .expect("grade chart");
+        assert!(grades.contains("<c:f>部门汇总!$H$1:$L$1</c:f>"), "{grades}");
+        assert!(
+            grades.contains("<c:f>部门汇总!$H$6:$L$6</c:f>"),
+            "the 合计 row"
+        );
+        let depts = c.iter().find(|x| x.contains("各部门项目等级")).unwrap();
+        assert!(depts.contains("<c:grouping val=\"stacked\"/>"));
+        assert_eq!(depts.matches("<c:ser>").count(), 5, "优 良 中 差 无等级");
+    }
 }

@@ -1,0 +1,138 @@
+//! `convert --feedback DIR`: one workbook per 主管部门, `DIR/<主管部门>.xlsx`, holding that
+//! department's 问题清单 (errors and warnings) and its forms' 清洗 sheets, ready to send
+//! back for correction. Forms without a 主管部门 go to `未填主管部门.xlsx`.
+
+use crate::model::{Batch, Form};
+use crate::write::{tables, workbook};
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The file (without `.xlsx`) of the forms that name no 主管部门.
+pub const NO_DEPARTMENT_FILE: &str = "未填主管部门";
+
+/// A department's name as a file name every file system accepts: no `\ / : * ? " < > |`
+/// or control characters (each becomes `_`), no trailing dot or space, not a reserved
+/// Windows device name, at most 60 characters (180 bytes of UTF-8, under the 255 of most
+/// file systems with room for a suffix).
+pub fn safe_file_name(name: &str) -> String {
+    let mut s: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(60)
+        .collect();
+    while s.ends_with(['.', ' ']) {
+        s.pop();
+    }
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() {
+        return NO_DEPARTMENT_FILE.to_string();
+    }
+    let stem = s.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if reserved { format!("_{s}") } else { s }
+}
+
+/// The files to write: path and forms, one per department, names unique without regard
+/// to case (a second department that comes out the same gets `-2`, …).
+pub fn plan<'a>(batch: &'a Batch, dir: &Path) -> Vec<(PathBuf, Vec<&'a Form>)> {
+    let mut used = std::collections::HashSet::new();
+    tables::by_department(batch)
+        .into_iter()
+        .map(|(d, forms)| {
+            let base = d.map_or_else(|| NO_DEPARTMENT_FILE.to_string(), safe_file_name);
+            let mut name = base.clone();
+            let mut k = 2;
+            while !used.insert(name.to_lowercase()) {
+                name = format!("{base}-{k}");
+                k += 1;
+            }
+            (dir.join(format!("{name}.xlsx")), forms)
+        })
+        .collect()
+}
+
+/// Stages the planned files into `dir` (created if needed) as part of the run's output set:
+/// they are renamed into place with the workbook, or not at all.
+pub fn stage_dir(
+    batch: &Batch,
+    files: &[(PathBuf, Vec<&Form>)],
+    dir: &Path,
+    set: &mut super::OutputSet,
+) -> Result<()> {
+    set.create_dir(dir)?;
+    for (path, forms) in files {
+        set.stage_with(path, |f| {
+            let mut w = std::io::BufWriter::new(f);
+            workbook::write_feedback(batch, forms, &mut w).context("无法生成反馈工作簿")?;
+            w.flush()?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Field;
+
+    #[test]
+    fn names_are_safe_everywhere() {
+        assert_eq!(safe_file_name("靖州县禁毒办"), "靖州县禁毒办");
+        assert_eq!(safe_file_name("财政局/国库科: A*B?"), "财政局_国库科_ A_B_");
+        assert_eq!(safe_file_name("教育局. "), "教育局");
+        assert_eq!(safe_file_name("con"), "_con");
+        assert_eq!(safe_file_name("LPT1.x"), "_LPT1.x");
+        assert_eq!(safe_file_name("COMMON"), "COMMON");
+        assert_eq!(safe_file_name(".."), NO_DEPARTMENT_FILE);
+        assert_eq!(safe_file_name("a\nb\t"), "a_b");
+        assert_eq!(safe_file_name(&"局".repeat(100)).chars().count(), 60);
+    }
+
+    #[test]
+    fn one_file_per_department_and_one_for_none() {
+        let form = |id: &str, d: Option<&str>| Form {
+            id: id.into(),
+            department: Field::new(d.map(String::from), None),
+            ..Default::default()
+        };
+        let b = Batch {
+            forms: vec![
+                form("P0001", Some("A/B")),
+                form("P0002", None),
+                form("P0003", Some("A:B")),
+                form("P0004", Some(" A/B ")),
+                form("P0005", Some("")),
+            ],
+            ..Default::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let files = plan(&b, dir.path());
+        let names: Vec<String> = files
+            .iter()
+            .map(|(p, f)| format!("{}:{}", p.file_name().unwrap().to_string_lossy(), f.len()))
+            .collect();
+        assert_eq!(names, ["A_B.xlsx:2", "A_B-2.xlsx:1", "未填主管部门.xlsx:2"]);
+        let mut set = crate::write::OutputSet::default();
+        stage_dir(&b, &files, dir.path(), &mut set).unwrap();
+        assert!(
+            files.iter().all(|(p, _)| !p.exists()),
+            "nothing before the commit"
+        );
+        set.commit().unwrap();
+        for (p, _) in &files {
+            assert!(p.exists(), "{}", p.display());
+        }
+    }
+}
