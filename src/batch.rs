@@ -458,8 +458,17 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         input.reason = Some("jixiao 生成的汇总工作簿，不作为输入，已跳过".into());
         return res(input, Vec::new(), Vec::new());
     }
+    // A bug in locating or extracting must cost this file, never the run.
+    let found_forms =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| forms_in(&grids, &path)));
+    let Ok(mut forms) = found_forms else {
+        let e = ReadError {
+            code: Code::E001,
+            reason: "读取表格内容时出现内部错误，此文件已略去（请将文件反馈给开发者）".into(),
+        };
+        return fail(input, e);
+    };
     input.status = Status::Ok;
-    let mut forms = forms_in(&grids, &path);
     if opts.keep_source {
         for f in &mut forms {
             if let Some(g) = grids.iter().find(|g| *g.sheet == *f.sheet) {
