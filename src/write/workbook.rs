@@ -347,7 +347,9 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
 /// Each form's 原表/清洗 sheets, built before the workbook is assembled ([`prepare_form_sheets`]).
 pub struct Prepared {
     links: Links,
-    sheets: Vec<Option<[Worksheet; 2]>>,
+    /// The built forms' sheets, in form order. Only the built ones: a `Worksheet` is a
+    /// large value, and a slot per form cost 10,000 forms without sheets about 50 MB.
+    sheets: Vec<[Worksheet; 2]>,
 }
 
 /// Builds every form's sheets ahead of the workbook. A form whose sheets cannot be built
@@ -384,18 +386,21 @@ pub fn prepare_form_sheets(batch: &mut Batch, opts: &Options) -> Prepared {
 fn build_form_sheets(batch: &Batch, opts: &Options) -> (Prepared, Vec<(usize, String)>) {
     let mut links = Links::new(batch, opts.form_sheets);
     let title = print_title(batch);
-    let mut sheets = Vec::with_capacity(batch.forms.len());
+    let mut sheets = Vec::new();
     let mut failed = Vec::new();
     for (i, (p, l)) in batch.forms.iter().zip(&mut links.sheets).enumerate() {
         let built = match l {
             Some(l) => forms::build(p, &l.view, &title),
             None => Ok(None),
         };
-        sheets.push(built.unwrap_or_else(|why| {
-            *l = None;
-            failed.push((i, why));
-            None
-        }));
+        match built {
+            Ok(Some(pair)) => sheets.push(pair),
+            Ok(None) => {}
+            Err(why) => {
+                *l = None;
+                failed.push((i, why));
+            }
+        }
     }
     (Prepared { links, sheets }, failed)
 }
@@ -467,7 +472,7 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             table: t,
         });
     }
-    for ws in sheets.into_iter().flatten().flatten() {
+    for ws in sheets.into_iter().flatten() {
         wb.push_worksheet(ws);
     }
     notes(&mut wb, batch, &f, links.any(), &split, &title)?;
