@@ -234,6 +234,11 @@ pub const LINE_HEIGHT: f64 = 15.0;
 /// at most 20 (a row of 300 points; the cell shows the rest when selected).
 pub fn lines_needed(text: &str, width: f64) -> usize {
     let room = (width - 1.0).max(1.0);
+    // A character is never wider than its UTF-8 bytes (ASCII 1, others 2): most cells
+    // fit without counting.
+    if text.len() as f64 <= room && !text.contains('\n') {
+        return 1;
+    }
     let n: usize = text
         .split('\n')
         .map(|l| {
