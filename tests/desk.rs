@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{jixiao, root};
+use common::{department_folder, jixiao, lossy as text, root};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -16,22 +16,10 @@ fn jixiao_in(dir: &Path, args: &[&str]) -> Output {
         .expect("jixiao runs")
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// A folder `各部门报送` holding the four seed forms under Chinese names, a Word report,
-/// an Excel lock file and a WPS file in WPS's own format.
+/// The department folder with a Word report, an Excel lock file and a WPS file in WPS's
+/// own format beside the forms.
 fn desk_folder(parent: &Path) -> std::path::PathBuf {
-    let d = parent.join("各部门报送");
-    std::fs::create_dir(&d).unwrap();
-    for (i, name) in ["禁毒办", "财政局", "教育局", "卫健委"].iter().enumerate() {
-        std::fs::copy(
-            root().join(format!("samples/2023/{}.xlsx", i + 1)),
-            d.join(format!("{}-{name}.xlsx", i + 1)),
-        )
-        .unwrap();
-    }
+    let d = department_folder(parent);
     std::fs::write(d.join("自评报告.docx"), b"PK\x03\x04 not really").unwrap();
     std::fs::write(d.join("~$1-禁毒办.xlsx"), b"lock").unwrap();
     std::fs::write(d.join("预算.et"), b"\x00\x01 a WPS binary of its own").unwrap();

@@ -3,24 +3,12 @@
 
 mod common;
 
-use common::{jixiao, root};
+use common::{department_folder, jixiao, lossy as text, root};
 use std::path::Path;
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// A folder `各部门报送` holding the four seed forms under Chinese names and a Word report.
+/// The department folder with a Word report beside the forms.
 fn folder(parent: &Path) -> std::path::PathBuf {
-    let d = parent.join("各部门报送");
-    std::fs::create_dir(&d).unwrap();
-    for (i, name) in ["禁毒办", "财政局", "教育局", "卫健委"].iter().enumerate() {
-        std::fs::copy(
-            root().join(format!("samples/2023/{}.xlsx", i + 1)),
-            d.join(format!("{}-{name}.xlsx", i + 1)),
-        )
-        .unwrap();
-    }
+    let d = department_folder(parent);
     std::fs::write(d.join("自评报告.docx"), b"PK\x03\x04 not really").unwrap();
     d
 }

@@ -231,3 +231,23 @@ pub fn to_html(g: &jixiao::grid::Grid) -> String {
     }
     s + "</table></body></html>\n"
 }
+
+/// Bytes a command printed, as text.
+pub fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A folder `各部门报送` in `parent` holding the four seed forms under Chinese names
+/// (`1-禁毒办.xlsx` …), as a bureau receives them.
+pub fn department_folder(parent: &Path) -> PathBuf {
+    let d = parent.join("各部门报送");
+    std::fs::create_dir(&d).unwrap();
+    for (i, name) in ["禁毒办", "财政局", "教育局", "卫健委"].iter().enumerate() {
+        std::fs::copy(
+            root().join(format!("samples/2023/{}.xlsx", i + 1)),
+            d.join(format!("{}-{name}.xlsx", i + 1)),
+        )
+        .unwrap();
+    }
+    d
+}
