@@ -366,11 +366,12 @@ fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) 
 /// them, in order. One number and no 分值 column is the declared total, not a weight.
 fn total_layout(grid: &Grid, t: Pos, cols: &Columns) -> TotalLayout {
     let label_end = grid.region_at(t).last.col;
-    let at = |c: Option<u32>| {
+    // The cell of a column on the 总分 row, right of its label; `at` when it holds a value.
+    let slot = |c: Option<u32>| {
         c.filter(|c| *c > label_end)
             .map(|c| grid.region_at(Pos::new(t.row, c)).first)
-            .filter(|p| !grid.get(*p).is_empty())
     };
+    let at = |c: Option<u32>| slot(c).filter(|p| !grid.get(*p).is_empty());
     let mut weight = at(cols.get(Role::Weight));
     let mut score = at(cols.get(Role::Score));
     let taken = [weight, score];
@@ -402,16 +403,8 @@ fn total_layout(grid: &Grid, t: Pos, cols: &Columns) -> TotalLayout {
     // Empty cells still say where the value should have been.
     TotalLayout {
         label: t,
-        weight: weight.or_else(|| {
-            cols.get(Role::Weight)
-                .filter(|c| *c > label_end)
-                .map(|c| grid.region_at(Pos::new(t.row, c)).first)
-        }),
-        score: score.or_else(|| {
-            cols.get(Role::Score)
-                .filter(|c| *c > label_end)
-                .map(|c| grid.region_at(Pos::new(t.row, c)).first)
-        }),
+        weight: weight.or_else(|| slot(cols.get(Role::Weight))),
+        score: score.or_else(|| slot(cols.get(Role::Score))),
     }
 }
 
