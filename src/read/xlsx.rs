@@ -34,7 +34,7 @@ fn no(what: impl Into<String>) -> Unsupported {
     Unsupported(what.into())
 }
 
-fn read_part(zip: &mut Archive, path: &str, limit: u64) -> Result<Option<String>, Unsupported> {
+fn read_part(zip: &mut Archive, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Unsupported> {
     let mut f = match zip.by_name(path) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
@@ -43,16 +43,30 @@ fn read_part(zip: &mut Archive, path: &str, limit: u64) -> Result<Option<String>
     if f.size() > limit {
         return Err(no(format!("{path} is too large")));
     }
-    // The declared size may lie: never inflate past the limit whatever it says.
-    let mut s = String::with_capacity(f.size() as usize);
+    // The declared size may lie: never inflate past the limit whatever it says. Bytes,
+    // not a `String`: quick_xml checks UTF-8 event by event anyway (an invalid part is
+    // Unsupported there), so checking the whole part first was paid twice.
+    let mut s = Vec::with_capacity(f.size() as usize);
     (&mut f)
         .take(limit + 1)
-        .read_to_string(&mut s)
+        .read_to_end(&mut s)
         .map_err(|e| no(e.to_string()))?;
     if s.len() as u64 > limit {
         return Err(no(format!("{path} is too large")));
     }
     Ok(Some(s))
+}
+
+/// An element's name without its prefix (`x:row` → `row`). A plain byte loop: names are
+/// a few bytes, and quick_xml's `local_name` (a general search per call) was a measured
+/// share of reading a sheet.
+#[inline]
+fn local(q: quick_xml::name::QName<'_>) -> &str {
+    let s = q.into_inner();
+    match s.bytes().position(|b| b == b':') {
+        Some(i) => &s[i + 1..],
+        None => s,
+    }
 }
 
 /// `_x000D_` escapes of OOXML strings, decoded as calamine does: the four hex digits are a
@@ -128,12 +142,12 @@ fn text_until(r: &mut Reader<&[u8]>, end: &str) -> Result<String, Unsupported> {
     let mut phonetic = false;
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
-            Event::Start(e) => match e.local_name().as_ref() {
+            Event::Start(e) => match local(e.name()) {
                 "t" if !phonetic => t = Some((out.len(), preserves_space(&e))),
                 "rPh" => phonetic = true,
                 _ => {}
             },
-            Event::End(e) => match e.local_name().as_ref() {
+            Event::End(e) => match local(e.name()) {
                 "t" => {
                     if let Some((start, preserve)) = t.take() {
                         let seg = &out[start..];
@@ -170,15 +184,13 @@ fn preserves_space(e: &BytesStart) -> bool {
         .any(|a| a.key.as_ref() == "xml:space" && a.value.as_ref() == "preserve")
 }
 
-fn shared_strings(xml: &str) -> Result<Vec<String>, Unsupported> {
-    let mut r = Reader::from_str(xml);
+fn shared_strings(xml: &[u8]) -> Result<Vec<String>, Unsupported> {
+    let mut r = Reader::from_reader(xml);
     let mut out = Vec::new();
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
-            Event::Start(e) if e.local_name().as_ref() == "si" => {
-                out.push(text_until(&mut r, "si")?)
-            }
-            Event::Empty(e) if e.local_name().as_ref() == "si" => out.push(String::new()),
+            Event::Start(e) if local(e.name()) == "si" => out.push(text_until(&mut r, "si")?),
+            Event::Empty(e) if local(e.name()) == "si" => out.push(String::new()),
             Event::Eof => return Ok(out),
             _ => {}
         }
@@ -195,14 +207,14 @@ struct CellStyle {
 
 /// Per cell style index (`cellXfs`), its [`CellStyle`]. Custom formats override built-in
 /// ids, both looked up by the raw `numFmtId` text, as calamine does.
-fn cell_styles(xml: &str) -> Result<Vec<CellStyle>, Unsupported> {
-    let mut r = Reader::from_str(xml);
+fn cell_styles(xml: &[u8]) -> Result<Vec<CellStyle>, Unsupported> {
+    let mut r = Reader::from_reader(xml);
     let mut custom: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
     let mut in_xfs = false;
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
-            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+            Event::Start(e) | Event::Empty(e) => match local(e.name()) {
                 "numFmt" => {
                     if let (Some(id), Some(code)) =
                         (xml_attr(&e, "numFmtId"), xml_attr(&e, "formatCode"))
@@ -227,7 +239,7 @@ fn cell_styles(xml: &str) -> Result<Vec<CellStyle>, Unsupported> {
                 }
                 _ => {}
             },
-            Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_xfs = false,
+            Event::End(e) if local(e.name()) == "cellXfs" => in_xfs = false,
             Event::Eof => return Ok(out),
             _ => {}
         }
@@ -375,10 +387,10 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
     let rels = read_part(zip, "xl/_rels/workbook.xml.rels", 16 << 20)?
         .ok_or_else(|| no("no workbook rels"))?;
     let mut targets: HashMap<String, String> = HashMap::new();
-    let mut r = Reader::from_str(&rels);
+    let mut r = Reader::from_reader(rels.as_slice());
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+            Event::Start(e) | Event::Empty(e) if local(e.name()) == "Relationship" => {
                 let typ = xml_attr(&e, "Type").unwrap_or_default();
                 if !typ.ends_with("/worksheet") {
                     continue;
@@ -399,10 +411,10 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
         sheets: Vec::new(),
         date1904: false,
     };
-    let mut r = Reader::from_str(&wb);
+    let mut r = Reader::from_reader(wb.as_slice());
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+            Event::Start(e) | Event::Empty(e) if local(e.name()) == "sheet" => {
                 let name = xml_attr(&e, "name").ok_or_else(|| no("sheet without a name"))?;
                 let id = xml_attr(&e, "id").ok_or_else(|| no("sheet without r:id"))?;
                 // Chart sheets have no worksheet relationship: skipped like calamine does.
@@ -410,7 +422,7 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
                     out.sheets.push((name, path.clone()));
                 }
             }
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "workbookPr" => {
+            Event::Start(e) | Event::Empty(e) if local(e.name()) == "workbookPr" => {
                 // `<x15:workbookPr>` in extLst shares the name but has no date1904.
                 if let Some(v) = e
                     .attributes()
@@ -467,17 +479,16 @@ pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(),
     };
     let mut head = Vec::new();
     let _ = f.take(4096).read_to_end(&mut head);
-    check_unique_count(&String::from_utf8_lossy(&head), budget)
+    check_unique_count(&head, budget)
 }
 
 /// The shared strings' declared `uniqueCount` (in the part's first bytes) against the budget.
-fn check_unique_count(head: &str, budget: &Budget) -> Result<(), ReadError> {
+fn check_unique_count(head: &[u8], budget: &Budget) -> Result<(), ReadError> {
     let limits = budget.limits;
-    let head = &head[..head.floor_char_boundary(4096)];
-    let mut r = Reader::from_str(head);
+    let mut r = Reader::from_reader(&head[..head.len().min(4096)]);
     while let Ok(ev) = r.read_event() {
         match ev {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
+            Event::Start(e) | Event::Empty(e) if local(e.name()) == "sst" => {
                 let n: u64 = xml_attr(&e, "uniqueCount")
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(0);
@@ -552,10 +563,6 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError
     Ok(Ok(grids))
 }
 
-fn is_row(ev: &Event) -> bool {
-    matches!(ev, Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row")
-}
-
 /// What every sheet of a workbook reads its cells with.
 struct Context<'a> {
     strings: &'a [String],
@@ -566,11 +573,11 @@ struct Context<'a> {
 /// One worksheet's cells and merged regions, in one pass.
 fn sheet(
     name: &str,
-    xml: &str,
+    xml: &[u8],
     ctx: &Context,
     budget: &Budget,
 ) -> Result<Result<Grid, ReadError>, Unsupported> {
-    let mut r = Reader::from_str(xml);
+    let mut r = Reader::from_reader(xml);
     let mut cells: Vec<(Pos, Value)> = Vec::new();
     let mut dropped = Vec::new();
     let mut merges: Vec<Region> = Vec::new();
@@ -579,88 +586,97 @@ fn sheet(
     let (mut widths, mut heights) = (Vec::new(), Vec::new());
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
-            ev @ (Event::Start(_) | Event::Empty(_)) if is_row(&ev) => {
+            // The element's name once per event (the hot loop of every read).
+            ev @ (Event::Start(_) | Event::Empty(_)) => {
                 let (Event::Start(ref e) | Event::Empty(ref e)) = ev else {
                     unreachable!("matched above")
                 };
-                let (mut r_attr, mut ht) = (None, None);
-                for a in e.attributes().with_checks(false).flatten() {
-                    match a.key.as_ref() {
-                        "r" => {
-                            r_attr = Some(
-                                a.value
-                                    .parse::<u32>()
-                                    .ok()
-                                    .filter(|n| *n > 0)
-                                    .ok_or_else(|| no("bad row number"))?,
-                            )
+                let empty = matches!(ev, Event::Empty(_));
+                match local(e.name()) {
+                    "c" if empty => {
+                        if let (Some((_, c)), _, _) = cell_attrs(e)? {
+                            col = c;
                         }
-                        "ht" => ht = a.value.parse::<f64>().ok(),
-                        _ => {}
+                        col += 1;
                     }
-                }
-                if let Some(n) = r_attr {
-                    row = n - 1;
-                }
-                if let Some(h) = ht.filter(|h| h.is_finite() && *h > 0.0 && *h < 410.0) {
-                    heights.push((row, h));
-                }
-                col = 0;
-                // `<row/>` ends where it starts (calamine expands it to a start and an end).
-                if matches!(ev, Event::Empty(_)) {
-                    row += 1;
+                    "c" => {
+                        let (at, typ, style) = cell_attrs(e)?;
+                        let pos = match at {
+                            Some((rr, cc)) => Pos::new(rr, cc),
+                            None => Pos::new(row, col),
+                        };
+                        col = pos.col.saturating_add(1);
+                        let Some(value) = cell_value(&mut r, typ, style, ctx)? else {
+                            continue;
+                        };
+                        if value.is_empty() {
+                            continue;
+                        }
+                        if let Err(e) = keep(&mut cells, &mut dropped, pos, value, &mut extent) {
+                            return Ok(Err(e));
+                        }
+                    }
+                    "row" => {
+                        let (mut r_attr, mut ht) = (None, None);
+                        for a in e.attributes().with_checks(false).flatten() {
+                            match a.key.as_ref() {
+                                "r" => {
+                                    r_attr = Some(
+                                        a.value
+                                            .parse::<u32>()
+                                            .ok()
+                                            .filter(|n| *n > 0)
+                                            .ok_or_else(|| no("bad row number"))?,
+                                    )
+                                }
+                                "ht" => ht = a.value.parse::<f64>().ok(),
+                                _ => {}
+                            }
+                        }
+                        if let Some(n) = r_attr {
+                            row = n - 1;
+                        }
+                        if let Some(h) = ht.filter(|h| h.is_finite() && *h > 0.0 && *h < 410.0) {
+                            heights.push((row, h));
+                        }
+                        col = 0;
+                        // `<row/>` ends where it starts (calamine expands it to a start and
+                        // an end).
+                        if empty {
+                            row += 1;
+                        }
+                    }
+                    "col" if empty => {
+                        let num = |n: &str| xml_attr(e, n).and_then(|v| v.parse::<f64>().ok());
+                        if let (Some(min), Some(max), Some(w)) =
+                            (num("min"), num("max"), num("width"))
+                            && (1.0..=16384.0).contains(&min)
+                            && max >= min
+                            && w.is_finite()
+                            && w > 0.0
+                        {
+                            // Only the columns a form uses matter; bound a 1..16384 span.
+                            for c in (min as u32 - 1)..(max.min(64.0) as u32) {
+                                widths.push((c, w.min(255.0)));
+                            }
+                        }
+                    }
+                    "mergeCell" => {
+                        let Some(rf) = xml_attr(e, "ref") else {
+                            continue;
+                        };
+                        let (a, b) = rf.split_once(':').unwrap_or((&rf, &rf));
+                        let (Some(a), Some(b)) = (cell_ref(a), cell_ref(b)) else {
+                            return Err(no("bad merge ref"));
+                        };
+                        merges.push(Region::new(a.0, a.1, b.0, b.1));
+                    }
+                    _ => {}
                 }
             }
-            Event::Empty(e) if e.local_name().as_ref() == "col" => {
-                let num = |n: &str| xml_attr(&e, n).and_then(|v| v.parse::<f64>().ok());
-                if let (Some(min), Some(max), Some(w)) = (num("min"), num("max"), num("width"))
-                    && (1.0..=16384.0).contains(&min)
-                    && max >= min
-                    && w.is_finite()
-                    && w > 0.0
-                {
-                    // Only the columns a form uses matter; bound a 1..16384 span.
-                    for c in (min as u32 - 1)..(max.min(64.0) as u32) {
-                        widths.push((c, w.min(255.0)));
-                    }
-                }
-            }
-            Event::End(e) if e.local_name().as_ref() == "row" => {
+            Event::End(e) if local(e.name()) == "row" => {
                 row += 1;
                 col = 0;
-            }
-            Event::Empty(e) if e.local_name().as_ref() == "c" => {
-                if let (Some((_, c)), _, _) = cell_attrs(&e)? {
-                    col = c;
-                }
-                col += 1;
-            }
-            Event::Start(e) if e.local_name().as_ref() == "c" => {
-                let (at, typ, style) = cell_attrs(&e)?;
-                let pos = match at {
-                    Some((rr, cc)) => Pos::new(rr, cc),
-                    None => Pos::new(row, col),
-                };
-                col = pos.col.saturating_add(1);
-                let Some(value) = cell_value(&mut r, typ, style, ctx)? else {
-                    continue;
-                };
-                if value.is_empty() {
-                    continue;
-                }
-                if let Err(e) = keep(&mut cells, &mut dropped, pos, value, &mut extent) {
-                    return Ok(Err(e));
-                }
-            }
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "mergeCell" => {
-                let Some(rf) = xml_attr(&e, "ref") else {
-                    continue;
-                };
-                let (a, b) = rf.split_once(':').unwrap_or((&rf, &rf));
-                let (Some(a), Some(b)) = (cell_ref(a), cell_ref(b)) else {
-                    return Err(no("bad merge ref"));
-                };
-                merges.push(Region::new(a.0, a.1, b.0, b.1));
             }
             Event::Eof => break,
             _ => {}
@@ -697,7 +713,7 @@ fn cell_value(
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) => {
-                value = match e.local_name().as_ref() {
+                value = match local(e.name()) {
                     "is" => Some(Value::Text(text_until(r, "is")?)),
                     "v" if typ == CellType::Inline => {
                         skip_to_end(r, "v")?;
@@ -712,12 +728,12 @@ fn cell_value(
                 }
             }
             Event::Empty(e) => {
-                value = match e.local_name().as_ref() {
+                value = match local(e.name()) {
                     "v" | "f" | "is" => None,
                     _ => return Err(no("unexpected element in a cell")),
                 }
             }
-            Event::End(e) if e.local_name().as_ref() == "c" => return Ok(value),
+            Event::End(e) if local(e.name()) == "c" => return Ok(value),
             Event::Eof => return Err(no("unexpected end of sheet")),
             _ => {}
         }
@@ -729,7 +745,7 @@ fn skip_to_end(r: &mut Reader<&[u8]>, name: &str) -> Result<(), Unsupported> {
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(_) => depth += 1,
-            Event::End(e) if depth == 0 && e.local_name().as_ref() == name => return Ok(()),
+            Event::End(e) if depth == 0 && local(e.name()) == name => return Ok(()),
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Eof => return Err(no("unexpected end of XML")),
             _ => {}
@@ -749,7 +765,7 @@ fn v_value(
         CellType::Shared | CellType::Bool | CellType::Error | CellType::Number { .. } => {
             let first = match r.read_event().map_err(|e| no(e.to_string()))? {
                 Event::Text(t) => Some(AsRef::<str>::as_ref(&t).to_string()),
-                Event::End(e) if e.local_name().as_ref() == "v" => return Ok(None),
+                Event::End(e) if local(e.name()) == "v" => return Ok(None),
                 Event::Eof => return Err(no("unexpected end of value")),
                 _ => None,
             };
@@ -817,7 +833,7 @@ fn text_of_v(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Text(t) => out.push_str(&t.xml10_content()),
             Event::GeneralRef(g) => push_ref(&mut out, &g)?,
-            Event::End(e) if e.local_name().as_ref() == "v" => return Ok(out),
+            Event::End(e) if local(e.name()) == "v" => return Ok(out),
             Event::Eof => return Err(no("unexpected end of value")),
             _ => {}
         }

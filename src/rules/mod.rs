@@ -186,19 +186,33 @@ impl<'a> Emit<'a> {
     }
 }
 
+fn is_form(rule: &Rule) -> bool {
+    matches!(rule.check, Check::Form(_))
+}
+
 /// Runs every form and batch rule and appends the findings to each form.
 pub fn check(batch: &mut Batch) {
+    use rayon::prelude::*;
     let forms = &batch.forms;
     let mut emits: Vec<Emit> = forms.iter().map(Emit::new).collect();
-    for rule in CATALOGUE {
-        match rule.check {
-            Check::Reader => {}
-            Check::Form(f) => {
-                for (form, emit) in forms.iter().zip(emits.iter_mut()) {
-                    f(form, emit);
-                }
-            }
+    // Runs of form rules between batch rules, each run over the forms in parallel (one
+    // form's findings stay in catalogue order); batch rules look across forms, in order.
+    for run in CATALOGUE.chunk_by(|a, b| is_form(a) && is_form(b)) {
+        match run[0].check {
             Check::Batch(f) => f(forms, &mut emits),
+            Check::Form(_) => {
+                forms
+                    .par_iter()
+                    .zip(emits.par_iter_mut())
+                    .for_each(|(form, emit)| {
+                        for rule in run {
+                            if let Check::Form(f) = rule.check {
+                                f(form, emit);
+                            }
+                        }
+                    })
+            }
+            Check::Reader => {}
         }
     }
     let found: Vec<Vec<Finding>> = emits.into_iter().map(|e| e.findings).collect();
