@@ -136,21 +136,16 @@ pub fn error_text(e: &anyhow::Error) -> String {
     }
 }
 
-/// `jixiao rules CODE`: a Chinese header (code, title, severity), then the rule's doc with
-/// its section labels in Chinese and English.
+/// `jixiao rules CODE`: a Chinese header (code, title, severity), then the rule's doc as
+/// written, in Chinese: 检查内容, 为何重要, 示例 ([`jixiao::rules::PARTS`]).
 pub fn rule_doc(r: &jixiao::rules::Rule) -> String {
-    let doc = r
-        .doc_text()
-        .replace("What it checks:", "检查内容（What it checks）：")
-        .replace("Why it matters:", "为何重要（Why it matters）：")
-        .replace("Example:", "示例（Example）：");
     format!(
         "{} {}\n级别：{}（{}）\n\n{}\n",
         r.code,
         r.title,
         r.severity().zh(),
         r.severity().as_str(),
-        doc.trim_end()
+        r.doc_text()
     )
 }
 

@@ -263,10 +263,36 @@ fn rules_lists_every_code() {
     let text = String::from_utf8(o.stdout).unwrap();
     assert_eq!(text.lines().count(), 37);
     assert!(text.contains("S001  error"));
+    // Every rule's doc prints in Chinese: its three labelled paragraphs, and no run of more
+    // than three English words (codes, `.xlsx` and `min(…)` are fine).
+    for line in text.lines() {
+        let code = line.split_whitespace().next().unwrap();
+        let o = jixiao(&["rules", code]);
+        assert!(o.status.success(), "{code}");
+        let doc = String::from_utf8(o.stdout).unwrap();
+        assert!(doc.starts_with(&format!("{code} ")), "{doc}");
+        for label in ["\n级别：", "\n\n检查内容：", "\n\n为何重要：", "\n\n示例："]
+        {
+            assert!(doc.contains(label), "{code} lacks {label:?}: {doc}");
+        }
+        for piece in doc.split(|c: char| !c.is_ascii() || c == '\n') {
+            let words = piece
+                .split_whitespace()
+                .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+                .count();
+            assert!(words <= 3, "{code}: English {piece:?} in {doc}");
+        }
+    }
     let o = jixiao(&["rules", "S001"]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("Why it matters"));
-    assert!(text.contains("申报总分99与核算总分89不一致"));
+    assert!(
+        text.contains("\n\n为何重要：总分决定项目的评价等级"),
+        "{text}"
+    );
+    assert!(
+        text.contains("示例：申报总分99与核算总分89不一致"),
+        "{text}"
+    );
     let o = jixiao(&["rules", "X999"]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -157,7 +157,11 @@ fn help_rules_and_usage_errors_are_in_chinese() {
         doc.starts_with("S001 申报总分与核算总分不一致\n级别：错误（error）"),
         "{doc}"
     );
-    assert!(doc.contains("检查内容"));
+    assert!(
+        doc.contains("\n\n检查内容：总分行的申报总分不等于"),
+        "{doc}"
+    );
+    assert!(!doc.contains("What it checks"), "{doc}");
 
     for (args, says) in [
         (

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: a required field is empty: 项目名称 (error), 主管部门, 实施单位, 预期目标, 实际完成情况.
+    /// 检查内容：必填项为空：项目名称（错误），主管部门、实施单位、预期目标、实际完成情况（警告）。
     ///
-    /// Why it matters: a form must say what and whose it is.
+    /// 为何重要：自评表须写明是什么项目、由哪个单位实施、目标和完成情况如何。
     ///
-    /// Example: 实施单位 left blank.
+    /// 示例：实施单位一栏空白。
     C001, "必填项为空", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: an indicator has a target but no 实际完成值.
+    /// 检查内容：指标填了年度指标值，但实际完成值为空。
     ///
-    /// Why it matters: without the result the score cannot be judged.
+    /// 为何重要：没有实际完成值，就无法判断得分是否合理。请补填实际完成值。
     ///
-    /// Example: 成本指标 30.0万元 with 实际完成值 empty.
+    /// 示例：成本指标年度指标值30.0万元，实际完成值为空。
     C002, "有指标值无实际完成值", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: two indicators in one 二级 block share a name.
+    /// 检查内容：同一二级指标下有两个三级指标名称相同。
     ///
-    /// Why it matters: usually a copy-paste slip; each indicator should say what it measures.
+    /// 为何重要：多半是复制粘贴时的疏忽；每个指标都应写明衡量的内容。
     ///
-    /// Example: two 成本指标 both named 在册吸毒人员毛发检测.
+    /// 示例：两个成本指标都叫“在册吸毒人员毛发检测”。
     C003, "同一二级指标下三级指标重名", Check::Form(check)
 }
 

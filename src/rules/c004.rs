@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the 成本指标 amounts in 万元 add up to something other than 全年预算数.
+    /// 检查内容：以万元为单位的成本指标金额之和不等于全年预算数。
     ///
-    /// Why it matters: cost indicators should account for the budget.
+    /// 为何重要：成本指标应与预算相互印证。
     ///
-    /// Example: 30.0 + 13.9 + 28.8 = 72.7 against 73.6.
+    /// 示例：成本指标金额合计72.7万元（30.0 + 13.9 + 28.8）与全年预算数73.6万元不符。
     C004, "成本指标合计与全年预算数不符", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the same project (name + 主管部门 + year) appears in more than one form.
+    /// 检查内容：同一项目（项目名称、主管部门、年度均相同）出现在多张自评表中。
     ///
-    /// Why it matters: a project counted twice inflates the consolidation.
+    /// 为何重要：重复计入的项目会使汇总数虚增。请只保留一份。
     ///
-    /// Example: the same form sent in two files.
+    /// 示例：同一张自评表放在两个文件里报送。
     C005, "项目重复出现", Check::Batch(check)
 }
 

@@ -1,12 +1,11 @@
 //! E001 文件无法打开或已损坏.
 
+// Reported by `read` when a file cannot be opened.
 declare_rule! {
-    /// What it checks: the file cannot be opened: a truncated zip, a text file renamed .xlsx, an unknown format.
+    /// 检查内容：文件无法打开，例如压缩包不完整（邮件传输中断）、文本文件改了扩展名 .xlsx、不是能识别的表格格式，或文件超过大小上限。
     ///
-    /// Why it matters: nothing in it can be read; the sender must send it again.
+    /// 为何重要：文件中的内容一项也读不出来，须请报送单位重新发送。
     ///
-    /// Example: 报表.xlsx cut off during e-mail transfer: 文件已损坏或不是表格文件。
-    ///
-    /// Where: reported by `read` when a file cannot be opened.
+    /// 示例：报表.xlsx 在邮件传输中被截断：文件已损坏或不是表格文件。
     E001, "文件无法打开或已损坏", crate::rules::Check::Reader
 }

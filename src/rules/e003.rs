@@ -1,12 +1,11 @@
 //! E003 工作簿中没有自评表.
 
+// Reported by `batch` when a readable workbook holds no form.
 declare_rule! {
-    /// What it checks: no sheet holds the labels of a 项目支出绩效自评表 (项目名称, 一级指标, 总分).
+    /// 检查内容：文件能打开，但没有一张工作表带有自评表的标签（项目名称、一级指标、总分等）。
     ///
-    /// Why it matters: an unrelated file was sent, or the form is in an unexpected shape.
+    /// 为何重要：可能误发了无关的文件，或自评表的样式与常见样式相差太大。
     ///
-    /// Example: a payroll list sent by mistake.
-    ///
-    /// Where: reported by `batch` when a readable workbook holds no form.
+    /// 示例：误把工资表当作自评表报送。
     E003, "工作簿中没有自评表", crate::rules::Check::Reader
 }

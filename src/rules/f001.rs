@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: 当年财政拨款 + 上年结转资金 + 其他资金 (+ any further source the form lists, such as 单位资金) ≠ 年度资金总额, for any of the three amount columns.
+    /// 检查内容：当年财政拨款 + 上年结转资金 + 其他资金（以及表中列出的其他来源，如单位资金）不等于年度资金总额；年初预算数、全年预算数、全年执行数三列分别核对。
     ///
-    /// Why it matters: the fund table must add up.
+    /// 为何重要：资金表中各来源之和应等于年度资金总额。
     ///
-    /// Example: 6 + 0 + 0 against a total of 7.
+    /// 示例：年度资金总额为7，各来源为6 + 0 + 0。
     F001, "资金来源合计不等于年度资金总额", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: 全年执行数 > 全年预算数.
+    /// 检查内容：全年执行数大于全年预算数。
     ///
-    /// Why it matters: spending above budget needs an explanation.
+    /// 为何重要：超预算支出需要说明原因。
     ///
-    /// Example: 全年预算数 19.2, 全年执行数 20.
+    /// 示例：全年预算数19.2，全年执行数20。
     F002, "全年执行数超过全年预算数", Check::Form(check)
 }
 

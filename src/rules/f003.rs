@@ -1,12 +1,11 @@
 //! F003 执行率为空，已计算.
 
+// Reported by `extract` when it derives the rate.
 declare_rule! {
-    /// What it checks: 执行率 is empty; jixiao computed it as 全年执行数 / 全年预算数.
+    /// 检查内容：执行率一栏为空，jixiao 按全年执行数 ÷ 全年预算数算出执行率。
     ///
-    /// Why it matters: the rate is derived, not declared, and is marked as such.
+    /// 为何重要：该执行率是算出的而非申报的，结果中会注明。无须处理，也可在原表中补填。
     ///
-    /// Example: 6 / 6 → 100%.
-    ///
-    /// Where: reported by `extract` when it derives the rate.
+    /// 示例：执行率为空，已按全年执行数6÷全年预算数6计算为100%。
     F003, "执行率为空，已计算", crate::rules::Check::Reader
 }

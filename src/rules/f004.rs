@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the declared 执行率 differs from 全年执行数 / 全年预算数.
+    /// 检查内容：申报的执行率与全年执行数 ÷ 全年预算数不一致。
     ///
-    /// Why it matters: the rate drives the 预算执行 score.
+    /// 为何重要：执行率决定预算执行的得分。请核对执行率和资金数。
     ///
-    /// Example: 执行率 100% with 全年执行数 5 of 6.
+    /// 示例：执行率填100%，而全年执行数5、全年预算数6（应为83.33%）。
     F004, "执行率与资金数不一致", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the 执行率 得分 differs from min(执行率, 100%) × 分值.
+    /// 检查内容：执行率得分不等于 min(执行率, 100%) × 分值，即执行率（超过100%的按100%计）乘以分值。
     ///
-    /// Why it matters: the budget-execution score is defined by the 办法.
+    /// 为何重要：预算执行得分的算法由《项目支出绩效评价管理办法》（财预〔2020〕10号）规定。
     ///
-    /// Example: 执行率 50%, 分值 10, 得分 10 (should be 5).
+    /// 示例：执行率50%，分值10，得分填10（应为5）。
     F005, "执行率得分计算有误", Check::Form(check)
 }
 

@@ -1,12 +1,11 @@
 //! L001 自评表缺少必需部分.
 
+// Reported by `extract` when a section is missing.
 declare_rule! {
-    /// What it checks: a form lacks its indicator header row (一级指标 … 得分) or its 总分 row. It is read as far as possible.
+    /// 检查内容：自评表缺少绩效指标表头行（一级指标、二级指标、三级指标……得分）或总分行；其余部分照常读取。
     ///
-    /// Why it matters: without them indicators or the declared total cannot be read.
+    /// 为何重要：缺少表头行就读不出指标，缺少总分行就读不出申报总分。
     ///
-    /// Example: a form whose 总分 row was deleted.
-    ///
-    /// Where: reported by `extract` when a section is missing.
+    /// 示例：总分行被删除的自评表：自评表缺少总分行，无法读取申报总分。
     L001, "自评表缺少必需部分", crate::rules::Check::Reader
 }

@@ -1,12 +1,11 @@
 //! L002 多行值与指标行数不符.
 
+// Reported by `extract` when splitting multi-line values.
 declare_rule! {
-    /// What it checks: a multi-line value spans several indicators but its lines do not match them one to one; it is kept whole and shared.
+    /// 检查内容：一个合并单元格跨几个指标，其中的值分成几行，但行数与指标数对不上；该值不拆分，作为这几个指标的共享值。
     ///
-    /// Why it matters: jixiao never guesses which line belongs to which indicator.
+    /// 为何重要：jixiao 不猜测哪一行属于哪个指标。请在原表中把每个指标的值分别填入各自的行。
     ///
-    /// Example: 年度指标值 `100%⏎95%⏎90%` (three lines) merged over two indicators.
-    ///
-    /// Where: reported by `extract` when splitting multi-line values.
+    /// 示例：年度指标值“100%↵95%↵90%”（三行，↵ 表示换行）合并覆盖两个指标。
     L002, "多行值与指标行数不符", crate::rules::Check::Reader
 }

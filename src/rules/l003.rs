@@ -1,12 +1,11 @@
 //! L003 无法归属的指标值.
 
+// Reported by `extract` when attaching values to indicators.
 declare_rule! {
-    /// What it checks: values in an indicator row without a 三级指标 name that cannot be attached to a named row.
+    /// 检查内容：某行没有三级指标名称，却填有年度指标值、分值或得分等，且所在二级指标下有几个指标，无法确定属于哪一个。
     ///
-    /// Why it matters: a value that belongs to no indicator cannot be scored.
+    /// 为何重要：不属于任何指标的值无法计分。请补上指标名称，或把值移到对应指标所在的行。
     ///
-    /// Example: a 分值 typed in an empty row of a block that has two named indicators.
-    ///
-    /// Where: reported by `extract` when attaching values to indicators.
+    /// 示例：有两个三级指标的二级指标下，一个空行里填了分值。
     L003, "无法归属的指标值", crate::rules::Check::Reader
 }

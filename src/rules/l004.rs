@@ -1,12 +1,11 @@
 //! L004 表内未归位的单元格.
 
+// Reported by `extract` when accounting for every cell.
 declare_rule! {
-    /// What it checks: a non-empty cell inside a form that belongs to no field; its text is kept in the output as unplaced.
+    /// 检查内容：自评表范围内有内容的单元格不属于任何栏目；其文字保留在结果中，列为“未归位”。
     ///
-    /// Why it matters: nothing typed in a form may be silently dropped.
+    /// 为何重要：表中填写的任何内容都不能悄悄丢掉；请看一下是否有用。
     ///
-    /// Example: a note typed right of the 偏差原因 column.
-    ///
-    /// Where: reported by `extract` when accounting for every cell.
+    /// 示例：偏差原因列右侧另写的备注。
     L004, "表内未归位的单元格", crate::rules::Check::Reader
 }

@@ -1,12 +1,11 @@
 //! L005 缺少计分所需的列.
 
+// Reported by `extract` from the columns the header rows name.
 declare_rule! {
-    /// What it checks: a form lacks a column or section that a figure needs: the 得分 column (then no 核算总分 and no 等级), the 分值 column (the weight checks S002, S004, S006, S008, S009 are skipped; 核算总分 still adds the 得分), 年度指标值 or 实际完成值 (targets cannot be judged), or any 预算执行 score (核算总分 is the indicators' alone); or a 得分 column with not one 得分 filled in (the form was never scored: no 核算总分, rather than a 0 nobody gave).
+    /// 检查内容：自评表缺少某项计算所需的列：没有得分列（不算核算总分和等级）；没有分值列（跳过 S002、S004、S006、S008、S009 等分值检查，核算总分仍按得分计算）；没有年度指标值或实际完成值列（无法判断是否达标）；没有预算执行得分（核算总分只含指标得分）；或得分列一个得分也没填（视为未评分，不算核算总分，而不是当作0分）。
     ///
-    /// Why it matters: a total computed from a column that is not there is a wrong total; jixiao withholds exactly the figures that need what is missing, and says so.
+    /// 为何重要：用不存在的列算出的总分是错的；jixiao 只暂不计算缺少依据的那几项，并说明原因。
     ///
-    /// Example: a Hubei 2020 form with no 分值 column: 指标表没有分值列：跳过分值检查…，核算总分仍按得分计算.
-    ///
-    /// Where: reported by `extract` from the columns the header rows name.
+    /// 示例：湖北2020年样式的自评表没有分值列，提示“指标表没有分值列：跳过分值检查……，核算总分仍按得分计算”。
     L005, "缺少计分所需的列", crate::rules::Check::Reader
 }

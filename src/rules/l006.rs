@@ -1,12 +1,11 @@
 //! L006 模板占位行.
 
+// Reported by `extract` when planning an indicator block.
 declare_rule! {
-    /// What it checks: template rows left in the indicator table with nothing filled in (`指标1`, `指标2：`, `……`); they are not counted as indicators.
+    /// 检查内容：指标表中留有模板的占位行（“指标1”“指标2：”“……”）且未填写；这些行不计为指标。
     ///
-    /// Why it matters: counted as indicators they would inflate the count and raise missing-value findings for rows nobody meant to fill.
+    /// 为何重要：若计为指标，会虚增指标个数，还会对本不需要填写的行报告缺值。
     ///
-    /// Example: 模板占位行3行（D15、D16、D17）未填写，不计为指标. A name typed after the prefix (`指标1工程资金金额`) is kept as 工程资金金额 (V001).
-    ///
-    /// Where: reported by `extract` when planning an indicator block.
+    /// 示例：模板占位行3行（D15、D16、D17）未填写，不计为指标。前缀后填了名称的（“指标1工程资金金额”）按“工程资金金额”读取，记为 V001。
     L006, "模板占位行", crate::rules::Check::Reader
 }

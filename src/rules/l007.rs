@@ -1,12 +1,11 @@
 //! L007 模板说明文字未删除.
 
+// Reported by `extract` when cleaning a text.
 declare_rule! {
-    /// What it checks: a cell still holds the template's instruction for the filler (`对照年度目标，说明…（100字以内）`); it is read as empty, not as content.
+    /// 检查内容：单元格里仍是模板给填表人的说明文字（如“对照年度目标，说明……（100字以内）”），按空白读取，不作为内容。
     ///
-    /// Why it matters: the instruction is not the department's answer: the field is in fact unfilled.
+    /// 为何重要：说明文字不是单位填写的内容，该栏实际上没有填。请删去说明文字并补填。
     ///
-    /// Example: 实际完成情况 reading 对照年度目标，逐项说明完成情况（100字以内）.
-    ///
-    /// Where: reported by `extract` when cleaning a text.
+    /// 示例：实际完成情况一栏仍是“对照年度目标，逐项说明完成情况（100字以内）”。
     L007, "模板说明文字未删除", crate::rules::Check::Reader
 }

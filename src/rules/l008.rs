@@ -1,12 +1,11 @@
 //! L008 表头标签未识别.
 
+// Reported by `locate` and `extract` from the header rows.
 declare_rule! {
-    /// What it checks: a header of the funds or indicator table that jixiao's label vocabulary does not know. Reported once per text; the cells of its column are kept as unplaced, without one L004 each.
+    /// 检查内容：资金表或指标表的某个表头不在 jixiao 的标签词表中。同一写法只报告一次；该列的单元格列为“未归位”，不再逐个报告 L004。
     ///
-    /// Why it matters: a column jixiao cannot name is a column it cannot read; adding the wording to the vocabulary (`src/vocab.rs`) is one line.
+    /// 为何重要：不认识的列就读不出来。请把这个表头写法反馈给维护人员，加入标签词表只需一行。
     ///
-    /// Example: 表头“指标解释”不在标签词表中，该列未读取，其下9个单元格列为未归位.
-    ///
-    /// Where: reported by `locate` and `extract` from the header rows.
+    /// 示例：表头“指标解释”不在标签词表中，该列未读取，其下9个单元格列为未归位。
     L008, "表头标签未识别", crate::rules::Check::Reader
 }

@@ -2,8 +2,12 @@
 //!
 //! Codes are a contract (scripts and habits depend on them): a code never changes meaning
 //! and a retired code is never reused. Like ruff's rules, each file declares one [`Rule`]:
-//! its doc comment (what it checks, why it matters, an example from a real form) is also
-//! the text `jixiao rules CODE` prints, so the two never drift apart.
+//! its doc comment is also the text `jixiao rules CODE` prints, so the two never drift
+//! apart. The doc is for the finance-bureau staff who read the findings, so it is in
+//! Chinese, in three paragraphs with the labels of [`PARTS`]: 检查内容 (what it checks),
+//! 为何重要 (why it matters, and what to fix), 示例 (an example, from a real form where
+//! there is one). Notes for developers (which stage reports a reader rule) are plain `//`
+//! comments above `declare_rule!`.
 //!
 //! Adding a rule: a new file with `declare_rule!` and its check, plus its code (with its
 //! severity) in [`crate::code::Code`] and one line in [`CATALOGUE`].
@@ -29,7 +33,7 @@ pub struct Rule {
     pub code: Code,
     /// Short title, in Chinese as the outputs print it.
     pub title: &'static str,
-    /// What it checks, why it matters, an example.
+    /// 检查内容, 为何重要, 示例: three paragraphs in Chinese ([`PARTS`]).
     pub doc: &'static str,
     pub check: Check,
 }
@@ -57,6 +61,10 @@ impl Rule {
             .to_string()
     }
 }
+
+/// The labels that open the three paragraphs of every rule's doc, in order: what it
+/// checks, why it matters, an example.
+pub const PARTS: [&str; 3] = ["检查内容：", "为何重要：", "示例："];
 
 /// Declares a rule constant whose doc comment is both rustdoc and the runtime doc.
 macro_rules! declare_rule {
@@ -344,17 +352,41 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), 37);
-        for r in CATALOGUE {
-            let doc = r.doc_text();
-            for part in ["What it checks", "Why it matters", "Example"] {
-                assert!(doc.contains(part), "{} lacks {part}", r.code);
-            }
-        }
         assert_eq!(find("s001").map(Rule::severity), Some(Severity::Error));
         assert_eq!(find("C001").map(Rule::severity), Some(Severity::Warning));
         // The catalogue holds every code, in the codes' order.
         let codes: Vec<Code> = CATALOGUE.iter().map(|r| r.code).collect();
         assert_eq!(codes, Code::ALL);
+    }
+
+    /// Every doc is the three paragraphs of [`PARTS`], in order, each non-empty and in
+    /// Chinese: at least two CJK characters to each Latin letter, and no run of more than
+    /// three English words.
+    #[test]
+    fn every_doc_is_three_chinese_paragraphs() {
+        let is_cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        for r in CATALOGUE {
+            let doc = r.doc_text();
+            let paras: Vec<&str> = doc.split("\n\n").collect();
+            assert_eq!(paras.len(), PARTS.len(), "{}: {doc}", r.code);
+            for (para, label) in paras.iter().zip(PARTS) {
+                let body = para
+                    .strip_prefix(label)
+                    .unwrap_or_else(|| panic!("{}: {para:?} should open with {label}", r.code));
+                let cjk = body.chars().filter(|&c| is_cjk(c)).count();
+                let latin = body.chars().filter(char::is_ascii_alphabetic).count();
+                assert!(cjk >= 4 && cjk >= 2 * latin, "{} {label} {body}", r.code);
+                let mut run = 0;
+                for piece in body.split(|c: char| !c.is_ascii() || c == '\n') {
+                    let words = piece
+                        .split_whitespace()
+                        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+                        .count();
+                    run = run.max(words);
+                }
+                assert!(run <= 3, "{} {label}: English in {body}", r.code);
+            }
+        }
     }
 
     #[test]

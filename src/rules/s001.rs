@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the declared 总分 ≠ 执行率得分 + the sum of indicator 得分 (a shared score counts once).
+    /// 检查内容：总分行的申报总分不等于执行率得分与各指标得分之和（几个指标共用的得分只算一次）。
     ///
-    /// Why it matters: the total is what grades the project.
+    /// 为何重要：总分决定项目的评价等级（优、良、中、差）。请核对各项得分和总分。
     ///
-    /// Example: 申报总分99与核算总分89不一致（执行率得分10 + 指标得分79）.
+    /// 示例：申报总分99与核算总分89不一致（执行率得分10 + 指标得分79）。
     S001, "申报总分与核算总分不一致", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: an 得分 exceeds its 分值, or is negative.
+    /// 检查内容：某项得分大于其分值，或为负数。
     ///
-    /// Why it matters: an indicator cannot score more than its weight.
+    /// 为何重要：指标得分不能超过该指标的分值。
     ///
-    /// Example: 分值 10, 得分 12.
+    /// 示例：分值10，得分12：得分12超过分值10。
     S002, "得分超过分值或为负", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: an 得分 is empty where a 分值 is given.
+    /// 检查内容：填了分值，但得分为空。
     ///
-    /// Why it matters: jixiao never guesses a missing score; the total then does not add up.
+    /// 为何重要：jixiao 不猜测缺少的得分，总分也就对不上。请补填得分。
     ///
-    /// Example: 时效指标 分值 10, 得分 empty.
+    /// 示例：时效指标分值10，得分为空。
     S003, "得分为空", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the 分值 (including 预算执行) do not add up to the total weight in the 总分 row.
+    /// 检查内容：各项分值（含预算执行）之和不等于总分行的分值（总分值）。
     ///
-    /// Why it matters: weights must cover exactly the total.
+    /// 为何重要：各项分值合计应正好等于总分值。
     ///
-    /// Example: weights summing to 90 with 总分 100.
+    /// 示例：分值合计90（执行率10 + 指标80）与总分值100不一致。
     S004, "分值合计不等于总分值", Check::Form(check)
 }
 

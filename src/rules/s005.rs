@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the total weight is not 100.
+    /// 检查内容：总分行的分值（总分值）不是100。
     ///
-    /// Why it matters: grades assume a total of 100.
+    /// 为何重要：评价等级按满分100划分。
     ///
-    /// Example: 总分 row weight 110.
+    /// 示例：总分值为110，不是100。
     S005, "总分值不是100", Check::Form(check)
 }
 

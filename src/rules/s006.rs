@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: an indicator lost points (得分 < 分值) and gives no deviation reason (empty, 无, —).
+    /// 检查内容：指标扣了分（得分小于分值），但偏差原因分析及改进措施为空，或只写了“无”“—”。
     ///
-    /// Why it matters: the 办法 requires a reason for every lost point.
+    /// 为何重要：办法要求每项扣分都说明原因。请补写偏差原因和改进措施。
     ///
-    /// Example: 可持续影响指标 分值 10, 得分 9, 偏差原因 无.
+    /// 示例：可持续影响指标分值10，得分9，偏差原因写“无”。
     S006, "扣分未说明原因", Check::Form(check)
 }
 

@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: the one-level weights differ from 预算执行 10 / 产出 50 / 效益 30 / 满意度 10.
+    /// 检查内容：一级指标的分值不是预算执行10、产出50、效益30、满意度10。
     ///
-    /// Why it matters: the 办法 sets these in principle; they may be adjusted, but a reviewer should know.
+    /// 为何重要：办法规定的是原则上的权重，可以调整，但审核人应当知情。
     ///
-    /// Example: 10/40/40/10.
+    /// 示例：预算执行10、产出40、效益40、满意度10。
     S007, "一级指标权重与10/50/30/10不同", Check::Form(check)
 }
 

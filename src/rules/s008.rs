@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: a quantitative indicator met its target but lost points.
+    /// 检查内容：定量指标的实际完成值达到了年度指标值，却没有得满分。
     ///
-    /// Why it matters: a met target earns full points.
+    /// 为何重要：达标的定量指标应得满分。
     ///
-    /// Example: target ≥16个, actual 17, 得分 8 of 10.
+    /// 示例：年度指标值≥16个，实际完成值17个，分值10，得分8。
     S008, "定量指标已达标却扣分", Check::Form(check)
 }
 

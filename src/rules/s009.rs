@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: a quantitative indicator missed its target but got full points.
+    /// 检查内容：定量指标的实际完成值未达到年度指标值，却得了满分。
     ///
-    /// Why it matters: a missed target earns 完成值/指标值 × 分值.
+    /// 为何重要：未达标的定量指标应得 实际完成值 ÷ 年度指标值 × 分值（“≤”“以内”“不超过”类指标越低越好）。
     ///
-    /// Example: target ≥95%, actual 90%, 得分 10 of 10.
+    /// 示例：年度指标值≥95%，实际完成值90%，分值10，得分10。
     S009, "定量指标未达标却得满分", Check::Form(check)
 }
 

@@ -6,11 +6,11 @@ use crate::rules::{Check, Emit};
 use rust_decimal::Decimal;
 
 declare_rule! {
-    /// What it checks: on a form that declares no total weight, the 分值 including 预算执行 do not add up to 100.
+    /// 检查内容：总分行没有填总分值时，各项分值（含预算执行）之和不是100。
     ///
-    /// Why it matters: without a declared total weight S004 has nothing to compare; the grades still assume 100.
+    /// 为何重要：没有总分值，S004 无从比较；但评价等级仍按满分100划分。
     ///
-    /// Example: weights 10 + 40 + 40 + 20 = 110 on a form whose 总分 row holds only the score.
+    /// 示例：分值10 + 40 + 40 + 20 = 110，总分行只填了得分。
     S010, "分值合计不是100", Check::Form(check)
 }
 

@@ -6,11 +6,11 @@ use crate::rules::{Check, Emit};
 use rust_decimal::Decimal;
 
 declare_rule! {
-    /// What it checks: the 预算执行 分值 is above 20 (forms weigh it 10, some 20); at 100 or at the form's total weight, the total was typed into the 执行率 row.
+    /// 检查内容：预算执行的分值超过20（一般为10，有的为20）；等于100或等于总分值时，多半是把总分填到了执行率行。
     ///
-    /// Why it matters: a total read as the execution's weight and score counts the whole form twice.
+    /// 为何重要：若把总分当作执行率的分值和得分读入，整张表的分数会算两遍。
     ///
-    /// Example: 执行率 row holding 分值 100 and 得分 98: 执行率分值为100，疑似把总分填在了执行率行.
+    /// 示例：执行率行分值100、得分98：执行率分值为100，疑似把总分填在了执行率行。
     S011, "执行率分值超过20", Check::Form(check)
 }
 

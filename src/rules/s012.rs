@@ -5,11 +5,11 @@ use crate::model::Form;
 use crate::rules::{Check, Emit};
 
 declare_rule! {
-    /// What it checks: an 得分 in a row whose 分值 cell is empty (on a form that has a 分值 column); a scoring group's shared 分值 counts for all its indicators.
+    /// 检查内容：表中有分值列，但某行填了得分、分值却为空（计分组共用的分值对组内各指标都算）。
     ///
-    /// Why it matters: a score without a weight cannot be checked, and the weights then do not add up.
+    /// 为何重要：没有分值就无法核对得分，分值合计也对不上。请补填分值。
     ///
-    /// Example: 服务对象满意度 分值 empty, 得分 10.
+    /// 示例：服务对象满意度分值为空，得分10。
     S012, "有得分无分值", Check::Form(check)
 }
 

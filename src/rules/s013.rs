@@ -6,11 +6,11 @@ use crate::rules::{Check, Emit};
 use rust_decimal::Decimal;
 
 declare_rule! {
-    /// What it checks: the declared 总分 is above the total weight (above 100 when the form declares no total weight).
+    /// 检查内容：申报总分大于总分值（表中没有总分值时，大于100）。
     ///
-    /// Why it matters: no project can score more than the points there are.
+    /// 为何重要：任何项目的得分都不能超过满分。
     ///
-    /// Example: 总分 row weight 100, score 102.
+    /// 示例：总分行分值100，申报总分102：申报总分102超过总分值100。
     S013, "申报总分超过总分值", Check::Form(check)
 }
 

@@ -1,12 +1,11 @@
 //! V001 值已规范化.
 
+// Logged by `extract` in the change log (变更记录) for each normalized value.
 declare_rule! {
-    /// What it checks: a value typed with stray whitespace, full-width digits, units or a placeholder was normalized (e.g. a number typed as text).
+    /// 检查内容：数值带有多余空白、全角数字、单位或占位符，已规范化（如文本形式的数字转为数值）。
     ///
-    /// Why it matters: the cleaned value is what is summed and checked; the change is logged so an auditor can trace it.
+    /// 为何重要：参与合计和核对的是规范化后的值；每处改动都记入“变更记录”，便于审核追溯。无须处理。
     ///
-    /// Example: 得分 typed as `⏎10` (a line break, then 10) is read as 10; `６万元` as 6; `—` as empty.
-    ///
-    /// Where: logged by `extract` in the change log (变更记录) for each normalized value.
+    /// 示例：得分填成“↵10”（先换行再写10）读作10；“６万元”读作6；“—”视为空。
     V001, "值已规范化", crate::rules::Check::Reader
 }

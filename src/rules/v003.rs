@@ -1,12 +1,11 @@
 //! V003 多行值已拆分或错位行已合并.
 
+// Logged by `extract` in the change log (变更记录) for each split or joined value.
 declare_rule! {
-    /// What it checks: a multi-line merged value was split across its indicators, or values in a misaligned row were joined to the block's named indicator.
+    /// 检查内容：跨几个指标的合并单元格中的多行值已拆分到各指标；错位行中的值已并入该二级指标下有名称的指标；或按指标性质、度量单位列合成了指标值。
     ///
-    /// Why it matters: each indicator gets its own value, traceable to the original cell.
+    /// 为何重要：每个指标各得其值，并可在“变更记录”中追溯到原单元格。无须处理。
     ///
-    /// Example: `100%⏎⏎≥95%` merged over two 质量指标 rows becomes 100% and ≥95% (project 2 of the seed); project 4's 时效指标 values typed one row above its name are joined to it.
-    ///
-    /// Where: logged by `extract` in the change log (变更记录) for each split or joined value.
+    /// 示例：“100%↵↵≥95%”合并覆盖两个质量指标行，拆为100%和≥95%（样例第2个项目）；第4个项目的时效指标值填在指标名称的上一行，已并入该指标。
     V003, "多行值已拆分或错位行已合并", crate::rules::Check::Reader
 }
