@@ -3,9 +3,12 @@
 //! `samples/2023/` gets one workbook per project; `samples/stacked/` one workbook with the
 //! four forms stacked in one sheet, as in the seed document.
 
+#[path = "common/seed.rs"]
+mod seed;
+
 use anyhow::Result;
-use jixiao::template::{Placement, deterministic_workbook, setup_sheet, write_form};
-use jixiao::{seed, write};
+use jixiao::template::layout::{Placement, deterministic_workbook, setup_sheet, write_form};
+use jixiao::write;
 use std::path::Path;
 
 fn main() -> Result<()> {

@@ -11,7 +11,7 @@ use crate::locate::locate;
 use crate::model::{Batch, Finding, Form, Input, Status};
 use crate::read::{Limits, ReadError, read_bytes};
 use crate::rules;
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -35,6 +35,7 @@ fn is_wps(p: &Path) -> bool {
 /// A file found among the inputs, with what to do with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
+    /// The file, as found under its input (the input joined with the path below it).
     pub path: PathBuf,
     /// `Some(reason)` when the file is skipped without reading.
     pub skip: Option<String>,
@@ -76,8 +77,10 @@ impl Found {
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input)
-            .with_context(|| format!("无法访问输入 {}", input.display()))?;
+        let meta = std::fs::metadata(input).map_err(|source| Error::Input {
+            path: input.clone(),
+            source,
+        })?;
         if !meta.is_dir() {
             out.push(match special(&meta.file_type()) {
                 Some(kind) => {
@@ -250,6 +253,7 @@ fn skip_reason(p: &Path, named: bool) -> Option<String> {
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Limits on what one file may hold.
     pub limits: Limits,
     /// Keep each form's original cells (for the 原表/清洗 sheets).
     pub keep_source: bool,
@@ -320,10 +324,9 @@ pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
         return Ok(()); // does not exist yet, so it is no input
     };
     if meta.is_dir() {
-        anyhow::bail!(
-            "输出路径 {} 是一个文件夹（output is a folder）",
-            output.display()
-        );
+        return Err(Error::OutputIsFolder {
+            path: output.to_path_buf(),
+        });
     }
     if is_own_output_file(output) {
         return Ok(());
@@ -335,16 +338,13 @@ pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
         .iter()
         .any(|f| f.path.canonicalize().is_ok_and(|p| p == out))
     {
-        anyhow::bail!(
-            "输出文件 {} 是输入文件之一，拒绝覆盖（output would overwrite an input）",
-            output.display()
-        );
+        return Err(Error::OutputIsInput {
+            path: output.to_path_buf(),
+        });
     }
-    anyhow::bail!(
-        "输出文件 {} 已存在，且不是 jixiao 生成的汇总，拒绝覆盖；请换一个文件名或先移走它\n\
-         （output exists and is not a jixiao output; refusing to overwrite it）",
-        output.display()
-    )
+    Err(Error::OutputExists {
+        path: output.to_path_buf(),
+    })
 }
 
 /// Whether the file at `path` is an output jixiao wrote: a workbook whose 说明 sheet starts

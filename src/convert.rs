@@ -6,13 +6,15 @@ use crate::batch::{self, Options};
 use crate::model::{Batch, Form, Input};
 use crate::read::Limits;
 use crate::write;
-use anyhow::Result;
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// What to convert and where to write it.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
+    /// Files and folders to read (folders recursively, see [`batch::discover`]).
     pub inputs: Vec<PathBuf>,
+    /// The consolidated workbook (.xlsx) to write.
     pub output: PathBuf,
     /// The JSON document; `-` for standard output.
     pub json: Option<PathBuf>,
@@ -22,9 +24,20 @@ pub struct Request {
     pub feedback: Option<PathBuf>,
     /// Per-form sheets: as chosen, else up to 50 forms.
     pub form_sheets: Option<bool>,
+    /// Limits on what one file may hold.
     pub limits: Limits,
     /// Write nothing when no form was found (drop-a-folder mode says so instead).
     pub nothing_without_forms: bool,
+}
+
+/// What [`run`] produced.
+#[derive(Debug)]
+pub struct Converted {
+    /// Every input and every form read, with their findings.
+    pub batch: Batch,
+    /// The JSON document when the request asked for it on standard output (`json` is
+    /// `-`): the library never prints, the caller does.
+    pub stdout_json: Option<String>,
 }
 
 /// Runs a conversion; `on_file` is called as each file is read (for progress).
@@ -32,7 +45,48 @@ pub struct Request {
 /// The outputs (workbook, JSON, CSV files) are written as one set: each to a temporary
 /// file, all renamed into place only when every one was written, so a failure (a full
 /// disk) leaves the earlier outputs as they were and no temporary file behind.
-pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Batch> {
+///
+/// It fails ([`Error`]) before reading anything when two outputs name one file or an
+/// output would overwrite an input or a file jixiao did not write; a file that cannot be
+/// read does not fail the run but becomes a failed [`Input`] with a finding.
+///
+/// # Example
+///
+/// Converting the four sample forms into a workbook and a JSON document:
+///
+/// ```
+/// use jixiao::convert::{Request, run};
+///
+/// let out = tempfile::tempdir()?;
+/// let req = Request {
+///     inputs: vec!["samples/2023".into()],
+///     output: out.path().join("汇总.xlsx"),
+///     json: Some(out.path().join("汇总.json")),
+///     ..Default::default()
+/// };
+/// let done = run(&req, |_, _| {})?;
+/// let forms = &done.batch.forms;
+/// assert_eq!(forms.len(), 4);
+/// assert_eq!(forms[0].id, "P0001");
+/// assert_eq!(
+///     forms[0].name.value.as_deref(),
+///     Some("村和社区戒毒康复工作站、禁毒协会工作经费")
+/// );
+/// assert_eq!(forms[3].computed_total, Some(89.into()));
+/// assert!(out.path().join("汇总.xlsx").is_file());
+/// assert!(out.path().join("汇总.json").is_file());
+/// // Converting again replaces jixiao's own earlier outputs; two outputs at one path
+/// // are refused before anything is read.
+/// run(&req, |_, _| {})?;
+/// let clash = Request {
+///     json: Some(req.output.clone()),
+///     ..req
+/// };
+/// let err = run(&clash, |_, _| {}).unwrap_err();
+/// assert!(matches!(err, jixiao::Error::DuplicateOutput { first: "-o", second: "--json", .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Converted> {
     let outputs = outputs(req);
     distinct(&outputs)?;
     let found = batch::discover(&req.inputs)?;
@@ -48,7 +102,10 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Ba
     };
     let mut b = batch::read_found_with(&found, &opts, on_file);
     if b.forms.is_empty() && req.nothing_without_forms {
-        return Ok(b);
+        return Ok(Converted {
+            batch: b,
+            stdout_json: None,
+        });
     }
     let wopts = write::workbook::Options {
         form_sheets: write::workbook::want_form_sheets(req.form_sheets, b.forms.len()),
@@ -77,10 +134,10 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Ba
         write::feedback::stage_dir(&b, &files, dir, &mut set)?;
     }
     set.commit()?;
-    if let Some(doc) = stdout_doc {
-        print!("{doc}");
-    }
-    Ok(b)
+    Ok(Converted {
+        batch: b,
+        stdout_json: stdout_doc,
+    })
 }
 
 /// Every path a request writes, with the option that names it.
@@ -102,10 +159,11 @@ fn distinct(outputs: &[(&'static str, PathBuf)]) -> Result<()> {
     for (i, a) in keys.iter().enumerate() {
         if let Some(j) = keys[..i].iter().position(|b| b == a) {
             let ((o1, p1), (o2, _)) = (&outputs[j], &outputs[i]);
-            anyhow::bail!(
-                "输出路径重复：{o1} 与 {o2} 指向同一位置 {}，请为每个输出指定不同的路径（each output needs its own path）",
-                p1.display()
-            );
+            return Err(Error::DuplicateOutput {
+                first: o1,
+                second: o2,
+                path: p1.clone(),
+            });
         }
     }
     Ok(())

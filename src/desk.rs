@@ -79,7 +79,8 @@ fn convert(inputs: &[PathBuf], output: &Path) -> anyhow::Result<Batch> {
         nothing_without_forms: true,
         ..Default::default()
     };
-    jixiao::convert::run(&req, |_, _| {})
+    // Drop-a-folder mode asks for no JSON, so there is nothing for standard output.
+    Ok(jixiao::convert::run(&req, |_, _| {})?.batch)
 }
 
 /// Where the result goes: `<FOLDER>-汇总.xlsx` beside a folder given first, `汇总.xlsx`

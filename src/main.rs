@@ -273,11 +273,11 @@ fn threads(jobs: Option<usize>) -> Result<()> {
 
 /// Converts, with a progress bar on stderr when it is a terminal, there are more than
 /// 20 inputs and the user did not ask for quiet.
-fn convert_with_progress(req: &convert::Request, quiet: bool) -> Result<jixiao::model::Batch> {
+fn convert_with_progress(req: &convert::Request, quiet: bool) -> Result<convert::Converted> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let files = batch::discover(&req.inputs)?.len();
     if quiet || files <= 20 || !std::io::stderr().is_terminal() {
-        return convert::run(req, |_, _| {});
+        return Ok(convert::run(req, |_, _| {})?);
     }
     let bar = indicatif::ProgressBar::new(files as u64).with_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 个文件 · {msg} · 剩余 {eta}")
@@ -292,7 +292,7 @@ fn convert_with_progress(req: &convert::Request, quiet: bool) -> Result<jixiao::
         bar.inc(1);
     });
     bar.finish_and_clear();
-    b
+    Ok(b?)
 }
 
 fn exit(fail: bool) -> ExitCode {
@@ -332,7 +332,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 limits: limits.limits(),
                 nothing_without_forms: false,
             };
-            let b = convert_with_progress(&req, quiet)?;
+            let convert::Converted {
+                batch: b,
+                stdout_json,
+            } = convert_with_progress(&req, quiet)?;
+            if let Some(doc) = stdout_json {
+                print!("{doc}");
+            }
             let output = req.output;
             for i in b.inputs.iter().filter(|i| i.status == Status::Failed) {
                 eprintln!(

@@ -3,10 +3,11 @@
 //! workbook as .xls and .ods (via LibreOffice, skipped with a message where missing).
 
 mod common;
+#[path = "../examples/common/seed.rs"]
+mod seed;
 
 use common::*;
-use jixiao::seed;
-use jixiao::template::Placement;
+use jixiao::template::layout::Placement;
 use std::path::PathBuf;
 
 fn baseline() -> Vec<String> {

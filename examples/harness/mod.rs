@@ -7,8 +7,11 @@
 //! (b) convert: jixiao reading, checking and writing the consolidated workbook.
 //! and reports both with their ratio and the peak resident memory of each phase.
 
-use jixiao::seed;
-use jixiao::template::{Placement, deterministic_workbook, setup_sheet, write_form};
+// Relative to this folder, so it resolves both from examples/bench.rs and tests/scale.rs.
+#[path = "../common/seed.rs"]
+mod seed;
+
+use jixiao::template::layout::{Placement, deterministic_workbook, setup_sheet, write_form};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -69,7 +72,7 @@ pub fn convert(files: &[PathBuf], out: &Path) -> Converted {
         output: out.to_path_buf(),
         ..Default::default()
     };
-    let b = jixiao::convert::run(&req, |_, _| {}).unwrap();
+    let b = jixiao::convert::run(&req, |_, _| {}).unwrap().batch;
     Converted {
         forms: b.forms.len(),
         indicators: b.forms.iter().map(|f| f.indicators.len()).sum(),

@@ -62,6 +62,7 @@ impl Default for Limits {
 /// Why a file could not be read, with its rule code (E001, E002).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadError {
+    /// The rule the failure is reported under: E001 unreadable, E002 password.
     pub code: Code,
     /// In plain Chinese, for the person who sent the file.
     pub reason: String,
@@ -88,6 +89,8 @@ impl std::fmt::Display for ReadError {
         write!(f, "{} [{}]", self.reason, self.code)
     }
 }
+
+impl std::error::Error for ReadError {}
 
 /// An attribute's value by local name (`ss:Index` and `Index` alike), unescaped.
 pub(crate) fn xml_attr(e: &quick_xml::events::BytesStart, name: &str) -> Option<String> {
@@ -119,9 +122,13 @@ pub(crate) fn push_xml_ref(out: &mut String, g: &quick_xml::events::BytesRef) {
 /// A spreadsheet format, as sniffed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Office Open XML (.xlsx, .xlsm, and WPS's .et saved as xlsx).
     Xlsx,
+    /// Excel binary workbook (.xlsb).
     Xlsb,
+    /// OpenDocument spreadsheet (.ods).
     Ods,
+    /// Excel 97-2003 (.xls).
     Xls,
     /// An OLE container holding an encrypted OOXML package (a password-protected .xlsx).
     EncryptedOoxml,
@@ -225,10 +232,36 @@ pub fn quiet_reader_panics() {
     }));
 }
 
-/// Reads grids from bytes already in memory; `path` only helps tell formats apart.
+/// Reads grids from bytes already in memory, one per worksheet; `path` only helps tell
+/// formats apart. [`crate::batch::forms_in`] then finds the forms in them.
 ///
 /// A reader that panics on malformed input (calamine's CFB parser can, on a corrupt
 /// .xls) is contained here: the file gets E001 and every other file is still read.
+///
+/// # Example
+///
+/// Reading one workbook and the form in it:
+///
+/// ```
+/// use jixiao::{batch, read};
+/// use std::path::Path;
+///
+/// let path = Path::new("samples/2023/1.xlsx");
+/// let bytes = std::fs::read(path)?;
+/// let grids = read::read_bytes(&bytes, path, &read::Limits::default())?;
+/// assert_eq!(grids[0].sheet, "Sheet1");
+/// let forms = batch::forms_in(&grids, "1.xlsx");
+/// assert_eq!(forms.len(), 1);
+/// assert_eq!(forms[0].year.value, Some(2023));
+/// assert_eq!(forms[0].indicators.len(), 9);
+///
+/// // Not a spreadsheet: E001, with the reason in Chinese.
+/// let e = read::read_bytes(b"hello", Path::new("a.xlsx"), &read::Limits::default())
+///     .unwrap_err();
+/// assert_eq!(e.code, jixiao::code::Code::E001);
+/// assert!(e.reason.starts_with("文件已损坏或不是表格文件"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     contain(|| read_unguarded(bytes, path, limits))
 }

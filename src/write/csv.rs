@@ -3,7 +3,7 @@
 
 use crate::model::Batch;
 use crate::write::tables;
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Writes every list table into `dir` (created if needed); returns the files written.
@@ -50,7 +50,7 @@ pub fn to_csv(t: tables::Table) -> Result<Vec<u8>> {
     if let Some(totals) = &t.totals {
         w.write_record(totals.iter().map(|c| c.text()))?;
     }
-    w.into_inner().context("CSV 写入失败")
+    w.into_inner().map_err(|e| Error::CsvFlush(e.into_error()))
 }
 
 /// `=1+1` → `'=1+1`: a text that would start a formula, made inert.

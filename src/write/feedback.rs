@@ -4,7 +4,7 @@
 
 use crate::model::{Batch, Form};
 use crate::write::{tables, workbook};
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -74,7 +74,7 @@ pub fn stage_dir(
     for (path, forms) in files {
         set.stage_with(path, |f| {
             let mut w = std::io::BufWriter::new(f);
-            workbook::write_feedback(batch, forms, &mut w).context("无法生成反馈工作簿")?;
+            workbook::write_feedback(batch, forms, &mut w).map_err(Error::FeedbackWorkbook)?;
             w.flush()?;
             Ok(())
         })?;

@@ -48,10 +48,12 @@ pub fn sheet_name(form: &Form, kind: &str) -> String {
     format!("{prefix}{name}").trim_end().to_string()
 }
 
+/// The name of a form's 原表 sheet (its cells as read).
 pub fn original_name(form: &Form) -> String {
     sheet_name(form, "原表")
 }
 
+/// The name of a form's 清洗 sheet (its cells as jixiao read them).
 pub fn cleaned_name(form: &Form) -> String {
     sheet_name(form, "清洗")
 }
@@ -136,6 +138,7 @@ impl Overlay {
 pub struct Cleaned(Overlay);
 
 impl Cleaned {
+    /// Lays `form`'s reading over its cells.
     pub fn new(form: &Form) -> Cleaned {
         Cleaned(overlay(form))
     }

@@ -10,7 +10,7 @@ pub mod tables;
 pub mod terminal;
 pub mod workbook;
 
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use std::io::Write;
 
 /// Excel refuses a cell of more than 32,767 characters (UTF-16 units: a character outside
@@ -55,7 +55,7 @@ pub fn stage_workbook(
 ) -> Result<()> {
     set.stage_with(path, |f| {
         let mut w = std::io::BufWriter::new(f);
-        workbook::write_prepared(batch, opts, sheets, &mut w).context("无法生成汇总工作簿")?;
+        workbook::write_prepared(batch, opts, sheets, &mut w).map_err(Error::Workbook)?;
         w.flush()?;
         Ok(())
     })
@@ -101,8 +101,10 @@ impl OutputSet {
             missing.push(p.to_path_buf());
             d = p.parent();
         }
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         self.created.extend(missing);
         Ok(())
     }
@@ -122,9 +124,16 @@ impl OutputSet {
             .prefix(".jixiao-")
             .suffix(".tmp")
             .tempfile_in(dir)
-            .with_context(|| format!("无法在 {} 创建临时文件", dir.display()))?;
-        let shown = tmp.path().display().to_string();
-        write(tmp.as_file_mut()).with_context(|| format!("无法写入临时文件 {shown}"))?;
+            .map_err(|source| Error::CreateTemp {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        let shown = tmp.path().to_path_buf();
+        let failed = |source: Error| Error::WriteTemp {
+            path: shown.clone(),
+            source: Box::new(source),
+        };
+        write(tmp.as_file_mut()).map_err(failed)?;
         // Temporary files are private (0600); the output is an ordinary file.
         #[cfg(unix)]
         {
@@ -133,9 +142,7 @@ impl OutputSet {
                 .as_file()
                 .set_permissions(std::fs::Permissions::from_mode(0o644));
         }
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("无法写入临时文件 {shown}"))?;
+        tmp.as_file().sync_all().map_err(|e| failed(e.into()))?;
         self.staged.push((tmp.into_temp_path(), path.to_path_buf()));
         Ok(())
     }
@@ -145,9 +152,10 @@ impl OutputSet {
     /// the same, the files not yet renamed are removed.
     pub fn commit(mut self) -> Result<()> {
         for (tmp, path) in std::mem::take(&mut self.staged) {
-            tmp.persist(&path)
-                .map_err(|e| e.error)
-                .with_context(|| format!("无法写入 {}", path.display()))?;
+            tmp.persist(&path).map_err(|e| Error::Rename {
+                path: path.clone(),
+                source: e.error,
+            })?;
         }
         self.created.clear();
         Ok(())

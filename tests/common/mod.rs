@@ -4,7 +4,9 @@
 
 use jixiao::batch;
 use jixiao::model::{Batch, Form};
-use jixiao::template::{FormSpec, Placement, deterministic_workbook, setup_sheet, write_form};
+use jixiao::template::layout::{
+    FormSpec, Placement, deterministic_workbook, setup_sheet, write_form,
+};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

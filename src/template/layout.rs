@@ -1,9 +1,11 @@
-//! The canonical 项目支出绩效自评表 layout, written with rust_xlsxwriter.
+//! The canonical 项目支出绩效自评表 layout, written with rust_xlsxwriter: what the blank
+//! template, the sample workbooks and the test and benchmark generators all write, so the
+//! layout exists in exactly one place. A [`FormSpec`] says what the form holds;
+//! [`Placement`] says where and how it is laid out (origin, rows per block, numbers typed
+//! as text or as numbers), which is how tests make layout variants.
 //!
-//! One writer serves the blank template (`jixiao template`), the sample workbooks and the
-//! test and benchmark generators, so the layout exists in exactly one place. A [`FormSpec`]
-//! says what the form holds; [`Placement`] says where and how it is laid out (origin, rows
-//! per block, numbers typed as text or as numbers), which is how tests make layout variants.
+//! Public for `examples/` and `tests/`, which write fixtures with it; not part of the
+//! documented library surface.
 
 use crate::normalize;
 use rust_decimal::prelude::ToPrimitive;
@@ -393,20 +395,4 @@ pub fn deterministic_workbook() -> Workbook {
     let when = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("valid date");
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&when));
     wb
-}
-
-/// The blank form `jixiao template` writes.
-pub fn blank(year: Option<i32>) -> Result<Vec<u8>, XlsxError> {
-    let spec = FormSpec {
-        year,
-        blocks: blank_blocks(),
-        weight_total: "100".into(),
-        ..Default::default()
-    };
-    let mut wb = deterministic_workbook();
-    let ws = wb.add_worksheet();
-    ws.set_name("自评表")?;
-    setup_sheet(ws, 0)?;
-    write_form(ws, &spec, &Placement::default())?;
-    wb.save_to_buffer()
 }

@@ -2,10 +2,14 @@
 //!
 //! Transcribed from `../shared/seed/`, mistakes included: numbers as text with stray
 //! newlines and tabs, multi-line merged cells, project 4's misaligned 时效指标 row and its
-//! empty 得分, empty 执行率 and 实施单位. The sample workbooks, the tests' layout variants
-//! and the benchmark are all generated from these specs through [`crate::template`].
+//! empty 得分, empty 执行率 and 实施单位. The sample workbooks (`examples/samples.rs`), the
+//! tests' layout variants (`tests/variants.rs`) and the benchmark (`examples/harness/`) are
+//! all generated from these specs through `jixiao::template::layout`; each includes this
+//! file with `#[path]`, as it is test data, not part of the library.
+// Each includer uses only some of it.
+#![allow(dead_code)]
 
-use crate::template::{BlockSpec, CellSpec, Col, FormSpec};
+use jixiao::template::layout::{BlockSpec, CellSpec, Col, FormSpec};
 
 fn c(row: u32, col: Col, text: &str) -> CellSpec {
     CellSpec {
