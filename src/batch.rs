@@ -16,9 +16,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// The text jixiao writes in cell A1 of its own 说明 sheet; a workbook carrying it is one of
-/// jixiao's outputs and is never read as input.
-pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
+pub use crate::read::OUTPUT_MARKER;
 
 /// Spreadsheet extensions read when walking a folder. WPS's `.et`/`.ett` are read when their
 /// bytes are a format jixiao reads (WPS often saves xlsx or xls under them) and skipped
@@ -510,12 +508,7 @@ pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
 }
 
 fn is_own_output(grids: &[Grid]) -> bool {
-    grids.iter().any(|g| {
-        g.sheet == "说明"
-            && g.get(crate::grid::Pos::new(0, 0))
-                .display()
-                .starts_with(OUTPUT_MARKER)
-    })
+    grids.iter().any(crate::read::is_own_output_sheet)
 }
 
 fn file_finding(code: Code, path: &str, message: String) -> Finding {

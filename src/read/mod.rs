@@ -59,6 +59,21 @@ impl Default for Limits {
     }
 }
 
+/// The text jixiao writes in cell A1 of its own 说明 sheet ([`OUTPUT_SHEET`]); a workbook
+/// carrying it is one of jixiao's outputs and is never read as input.
+pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
+
+/// The sheet of jixiao's outputs that carries [`OUTPUT_MARKER`].
+pub const OUTPUT_SHEET: &str = "说明";
+
+/// Whether a sheet is the 说明 sheet of a workbook jixiao wrote.
+pub fn is_own_output_sheet(g: &Grid) -> bool {
+    g.sheet == OUTPUT_SHEET
+        && g.get(Pos::new(0, 0))
+            .display_cow()
+            .starts_with(OUTPUT_MARKER)
+}
+
 /// Why a file could not be read, with its rule code (E001, E002).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadError {

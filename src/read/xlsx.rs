@@ -538,10 +538,30 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError
         styles: &styles,
         date1904: wb.date1904,
     };
+    // jixiao's own earlier output (often in the folder it summarizes) is recognized by its
+    // 说明 sheet alone and skipped: reading its list sheets first cost as much as reading
+    // every form it lists, on one thread.
+    // A 说明 sheet read early is used in its place, not read (and counted) twice.
+    let mut early = None;
+    if let Some((name, path)) = wb.sheets.iter().find(|(n, _)| n == super::OUTPUT_SHEET)
+        && let Ok(Some(xml)) = read_part(&mut zip, path, PART_LIMIT)
+        && let Ok(Ok(g)) = sheet(name, &xml, &ctx, budget)
+    {
+        if super::is_own_output_sheet(&g) {
+            return Ok(Ok(vec![g]));
+        }
+        early = Some(g);
+    }
     let mut grids = Vec::with_capacity(wb.sheets.len().min(64));
     for (name, path) in wb.sheets {
         if let Err(e) = budget.sheet() {
             return Ok(Err(e));
+        }
+        if name == super::OUTPUT_SHEET
+            && let Some(g) = early.take()
+        {
+            grids.push(g);
+            continue;
         }
         let xml = match read_part(&mut zip, &path, PART_LIMIT) {
             Ok(Some(x)) => x,
@@ -843,6 +863,44 @@ fn text_of_v(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// jixiao's own output is known by its 说明 sheet, read first and alone; a workbook
+    /// with some other 说明 sheet is read whole, that sheet once, in its place.
+    #[test]
+    fn own_output_is_read_no_further_than_its_notes() {
+        let limits = super::super::Limits::default();
+        let b = crate::batch::run(&["samples/2023".into()], &Default::default()).unwrap();
+        let out = crate::write::workbook::to_xlsx(&b, &Default::default()).unwrap();
+        let Ok(Ok(grids)) = read(&out, &Budget::new(&limits)) else {
+            panic!("an output reads");
+        };
+        assert_eq!(grids.len(), 1);
+        assert!(super::super::is_own_output_sheet(&grids[0]));
+
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet()
+            .set_name("表")
+            .unwrap()
+            .write(0, 0, "项目名称")
+            .unwrap();
+        wb.add_worksheet()
+            .set_name("说明")
+            .unwrap()
+            .write(1, 1, "填表说明")
+            .unwrap();
+        wb.add_worksheet()
+            .set_name("末")
+            .unwrap()
+            .write(0, 0, 1)
+            .unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let Ok(Ok(grids)) = read(&bytes, &Budget::new(&limits)) else {
+            panic!("a form workbook reads");
+        };
+        let names: Vec<&str> = grids.iter().map(|g| &*g.sheet).collect();
+        assert_eq!(names, ["表", "说明", "末"]);
+        assert_eq!(grids[1].get(Pos::new(1, 1)).display(), "填表说明");
+    }
 
     #[test]
     fn unexpected_packages_fall_back_with_a_reason() {
