@@ -585,3 +585,42 @@ fn feedback_writes_one_workbook_per_department() {
     let book = part(&path, "xl/workbook.xml");
     assert!(!book.contains("汇总!"));
 }
+
+/// A form sent twice is summed twice: 合计 says so, in 汇总 and in 部门汇总 (C005).
+#[test]
+fn totals_note_forms_counted_twice() {
+    let inputs = tempfile::tempdir().unwrap();
+    for (from, to) in [("1", "1"), ("2", "2"), ("1", "1-再次报送")] {
+        std::fs::copy(
+            root().join(format!("samples/2023/{from}.xlsx")),
+            inputs.path().join(format!("{to}.xlsx")),
+        )
+        .unwrap();
+    }
+    let (v, dir) = convert_json(inputs.path().to_str().unwrap());
+    let c005 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "C005")
+        .count();
+    assert_eq!(c005, 2, "both copies are flagged");
+    assert_eq!(v["summary"]["duplicates"], 1);
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("汇总.xlsx")).unwrap();
+    let label = "合计（其中 1 张自评表重复计入，见问题清单 C005）";
+    let s = wb.worksheet_range("汇总").unwrap();
+    let last = (1..s.height() as u32)
+        .find(|r| cell_str(&s, *r, 1).starts_with("合计"))
+        .expect("a 合计 row");
+    assert_eq!(cell_str(&s, last, 1), label);
+    let d = wb.worksheet_range("部门汇总").unwrap();
+    let last = (1..d.height() as u32)
+        .find(|r| cell_str(&d, *r, 0).starts_with("合计"))
+        .expect("a 合计 row");
+    assert_eq!(cell_str(&d, last, 0), label);
+    assert_eq!(
+        cell_str(&d, last, 1),
+        "3",
+        "the copy is one of the 3 projects counted"
+    );
+}

@@ -13,40 +13,49 @@ declare_rule! {
     C005, "项目重复出现", Check::Batch(check)
 }
 
-/// Flags every form whose (name, 主管部门, year) appears in another form too.
-fn check(forms: &[Form], out: &mut [Emit]) {
-    let key = |f: &Form| {
-        f.name
-            .value
-            .clone()
-            .map(|n| (n, f.department.value.clone(), f.year.value))
-    };
-    let mut seen: std::collections::HashMap<(String, Option<String>, Option<i32>), Vec<usize>> =
-        std::collections::HashMap::new();
+/// A form's identity for C005: 项目名称, 主管部门 and 年度 (none without a name).
+type Key = (String, Option<String>, Option<i32>);
+
+/// The forms of each identity, in form order.
+fn copies(forms: &[Form]) -> std::collections::HashMap<Key, Vec<usize>> {
+    let mut seen: std::collections::HashMap<Key, Vec<usize>> = std::collections::HashMap::new();
     for (i, f) in forms.iter().enumerate() {
-        if let Some(k) = key(f) {
-            seen.entry(k).or_default().push(i);
+        if let Some(n) = f.name.value.clone() {
+            seen.entry((n, f.department.value.clone(), f.year.value))
+                .or_default()
+                .push(i);
         }
     }
-    for (i, f) in forms.iter().enumerate() {
-        let Some(k) = key(f) else { continue };
-        let same = &seen[&k];
+    seen
+}
+
+/// How many forms repeat an earlier one (C005): the copies beyond the first of each
+/// project, which totals over all forms count twice.
+pub fn extra_copies(forms: &[Form]) -> usize {
+    copies(forms).values().map(|v| v.len() - 1).sum()
+}
+
+/// Flags every form whose (name, 主管部门, year) appears in another form too.
+fn check(forms: &[Form], out: &mut [Emit]) {
+    for ((name, ..), same) in copies(forms) {
         if same.len() < 2 {
             continue;
         }
-        // Name one other copy (the first one that is not this form) and count the rest,
-        // so n copies cost n short messages, not n² names.
-        let first = if same[0] == i { same[1] } else { same[0] };
-        let g = &forms[first];
-        let mut msg = format!(
-            "项目“{}”重复出现，另见{}（{} {}）",
-            k.0, g.id, g.file, g.sheet
-        );
-        let others = same.len() - 1;
-        if others > 1 {
-            msg.push_str(&format!("等{}处", thousands(others)));
+        for &i in &same {
+            // Name one other copy (the first one that is not this form) and count the
+            // rest, so n copies cost n short messages, not n² names.
+            let first = if same[0] == i { same[1] } else { same[0] };
+            let g = &forms[first];
+            let mut msg = format!(
+                "项目“{name}”重复出现，另见{}（{} {}）",
+                g.id, g.file, g.sheet
+            );
+            let others = same.len() - 1;
+            if others > 1 {
+                msg.push_str(&format!("等{}处", thousands(others)));
+            }
+            out[i].push(Code::C005, forms[i].name.cell, msg);
         }
-        out[i].push(Code::C005, f.name.cell, msg);
     }
 }
 
@@ -82,6 +91,7 @@ mod tests {
         let n: Vec<usize> = emits.iter().map(|e| e.findings.len()).collect();
         assert_eq!(n, [1, 1, 0]);
         assert_eq!(emits[0].findings[0].cell, at("C3"));
+        assert_eq!(extra_copies(&forms), 1);
     }
 
     #[test]
@@ -107,6 +117,7 @@ mod tests {
             format!("项目“{name}”重复出现，另见P0001（{file} {sheet}）等2,499处")
         );
         assert!(emits.iter().all(|e| e.findings.len() == 1));
+        assert_eq!(extra_copies(&forms), 2499);
     }
 
     #[test]

@@ -84,6 +84,7 @@ mod c002;
 mod c003;
 mod c004;
 mod c005;
+pub use c005::extra_copies;
 mod e001;
 mod e002;
 mod e003;

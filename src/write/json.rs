@@ -16,6 +16,8 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Forms that repeat an earlier one (C005), so counted twice in any total over forms.
+    duplicates: usize,
 }
 
 #[derive(Serialize)]
@@ -41,6 +43,7 @@ pub fn to_json(batch: &Batch) -> String {
             errors: batch.count(Severity::Error),
             warnings: batch.count(Severity::Warning),
             infos: batch.count(Severity::Info),
+            duplicates: crate::rules::extra_copies(&batch.forms),
         },
         inputs: &batch.inputs,
         projects: &batch.forms,

@@ -140,7 +140,7 @@ pub struct Table<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Total {
     Empty,
-    Label(&'static str),
+    Label(std::borrow::Cow<'static, str>),
     /// The sum of the column's visible rows: `SUBTOTAL(109, …)`.
     Sum(Decimal),
     /// The sum of column `num` over that of column `den`, visible rows only (an overall
@@ -238,12 +238,21 @@ pub fn summary(b: &Batch) -> Table<'_> {
     }
 }
 
+/// 合计, noting the forms that repeat another (C005): their amounts are in the sums once
+/// per copy, and a reader of the total must know.
+fn total_label(b: &Batch) -> Total {
+    match crate::rules::extra_copies(&b.forms) {
+        0 => Total::Label("合计".into()),
+        n => Total::Label(format!("合计（其中 {n} 张自评表重复计入，见问题清单 C005）").into()),
+    }
+}
+
 /// The 合计 row under 汇总: budgets, errors and warnings summed (exactly, in Decimal, for
 /// the cached values), and the overall 执行率 (全年执行数 over 全年预算数 of the sums).
 fn summary_totals(b: &Batch) -> Vec<Total> {
     let a = Aggregate::of(&b.forms);
     let mut row = vec![Total::Empty; SUMMARY.len()];
-    row[1] = Total::Label("合计");
+    row[1] = total_label(b);
     row[5] = Total::Sum(a.initial);
     row[6] = Total::Sum(a.full_year);
     row[7] = Total::Sum(a.executed);
@@ -573,7 +582,7 @@ pub fn departments(b: &Batch) -> Table<'_> {
     let a = Aggregate::of(&b.forms);
     let count = |n: usize| Total::Sum(n.into());
     let mut totals = vec![
-        Total::Label("合计"),
+        total_label(b),
         count(a.projects),
         Total::Sum(a.initial),
         Total::Sum(a.full_year),

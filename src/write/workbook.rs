@@ -58,6 +58,7 @@ impl Formats {
             Kind::Money => self.money.clone(),
             Kind::Percent => self.percent.clone(),
             Kind::Number => self.number.clone(),
+            Kind::Wrap => self.wrap.clone(),
             _ => self.text.clone(),
         };
         base.set_bold().set_border_top(FormatBorder::Thin)
@@ -301,7 +302,14 @@ fn write_totals(
         let fmt = f.total_of(col.kind);
         match t {
             Total::Empty => ws.write_blank(row, c, &fmt)?,
-            Total::Label(s) => ws.write_string_with_format(row, c, *s, &fmt)?,
+            Total::Label(s) if col.kind == Kind::Wrap => {
+                let lines = sheetdata::lines_needed(s, col.width);
+                if lines > 1 {
+                    ws.set_row_height(row, sheetdata::LINE_HEIGHT * lines as f64)?;
+                }
+                ws.write_string_with_format(row, c, s.as_ref(), &f.total_of(Kind::Wrap))?
+            }
+            Total::Label(s) => ws.write_string_with_format(row, c, s.as_ref(), &fmt)?,
             Total::Value(v) => match v.and_then(|d| d.to_f64()) {
                 Some(x) => ws.write_number_with_format(row, c, x, &fmt)?,
                 None => ws.write_blank(row, c, &fmt)?,
