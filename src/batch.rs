@@ -449,7 +449,11 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         );
         return res(input, Vec::new(), Vec::new());
     }
-    let grids = match read_bytes(&bytes, &found.path, &opts.limits) {
+    let limits = crate::read::Limits {
+        own_output_notes_only: true,
+        ..opts.limits
+    };
+    let grids = match read_bytes(&bytes, &found.path, &limits) {
         Ok(g) => g,
         Err(e) => return fail(input, e),
     };

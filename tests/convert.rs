@@ -308,7 +308,15 @@ fn department_summary_adds_up_each_department() {
     assert!(header[3].starts_with("全年预算数"), "{header:?}");
     assert_eq!(&header[7..12], ["优", "良", "中", "差", "无等级"]);
     assert_eq!(&header[12..], ["错误", "警告"]);
+    assert_eq!(cell_str(&s, 0, 14), "汇总中的项目");
     assert_eq!(cell_str(&s, 1, 0), "靖州县禁毒办");
+    // Its forms, linked to the first of them in 汇总.
+    assert_eq!(cell_str(&s, 1, 14), "P0001–P0004");
+    let xml = sheet_xml(&dir.path().join("汇总.xlsx"), "部门汇总");
+    assert!(
+        xml.contains(r#"ref="O2""#) && xml.contains("location=\"'汇总'!A2\""),
+        "{xml}"
+    );
     let num = |r: u32, c: u32| match s.get_value((r, c)) {
         Some(Data::Float(f)) => *f,
         other => panic!("({r},{c}): {other:?}"),

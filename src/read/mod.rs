@@ -43,6 +43,10 @@ pub struct Limits {
     /// check both paths give the same result.
     #[doc(hidden)]
     pub xlsx_via_calamine: bool,
+    /// Of a workbook jixiao wrote, read only its 说明 sheet ([`is_own_output_sheet`]):
+    /// a batch skips such a file, and reading its list sheets first cost as much as
+    /// reading every form it lists.
+    pub own_output_notes_only: bool,
 }
 
 impl Default for Limits {
@@ -55,6 +59,7 @@ impl Default for Limits {
             max_merges: 1_000_000,
             max_inflated_bytes: 1 << 30,
             xlsx_via_calamine: false,
+            own_output_notes_only: false,
         }
     }
 }

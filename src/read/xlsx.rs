@@ -539,11 +539,12 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError
         date1904: wb.date1904,
     };
     // jixiao's own earlier output (often in the folder it summarizes) is recognized by its
-    // 说明 sheet alone and skipped: reading its list sheets first cost as much as reading
-    // every form it lists, on one thread.
+    // 说明 sheet alone when the caller will skip it: reading its list sheets first cost as
+    // much as reading every form it lists, on one thread.
     // A 说明 sheet read early is used in its place, not read (and counted) twice.
     let mut early = None;
-    if let Some((name, path)) = wb.sheets.iter().find(|(n, _)| n == super::OUTPUT_SHEET)
+    if budget.limits.own_output_notes_only
+        && let Some((name, path)) = wb.sheets.iter().find(|(n, _)| n == super::OUTPUT_SHEET)
         && let Ok(Some(xml)) = read_part(&mut zip, path, PART_LIMIT)
         && let Ok(Ok(g)) = sheet(name, &xml, &ctx, budget)
     {
@@ -868,7 +869,10 @@ mod tests {
     /// with some other 说明 sheet is read whole, that sheet once, in its place.
     #[test]
     fn own_output_is_read_no_further_than_its_notes() {
-        let limits = super::super::Limits::default();
+        let limits = super::super::Limits {
+            own_output_notes_only: true,
+            ..Default::default()
+        };
         let b = crate::batch::run(&["samples/2023".into()], &Default::default()).unwrap();
         let out = crate::write::workbook::to_xlsx(&b, &Default::default()).unwrap();
         let Ok(Ok(grids)) = read(&out, &Budget::new(&limits)) else {
@@ -876,6 +880,11 @@ mod tests {
         };
         assert_eq!(grids.len(), 1);
         assert!(super::super::is_own_output_sheet(&grids[0]));
+        let whole = super::super::Limits::default();
+        let Ok(Ok(all)) = read(&out, &Budget::new(&whole)) else {
+            panic!("an output reads");
+        };
+        assert!(all.len() > 5, "every sheet when asked: {}", all.len());
 
         let mut wb = rust_xlsxwriter::Workbook::new();
         wb.add_worksheet()

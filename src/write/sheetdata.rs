@@ -158,11 +158,13 @@ fn render_table(
                     Cell::Text(s) => Some((*s).into()),
                     Cell::Shown(s) => Some(visible(s)),
                     Cell::Owned(s) => Some(s.as_str().into()),
-                    Cell::Target { .. } | Cell::FormSheet { .. } => resolve(cell).map(|l| {
-                        let display = l.1.clone();
-                        links.push((format!("{}{rn}", letters[c]), l));
-                        display.into()
-                    }),
+                    Cell::Target { .. } | Cell::FormSheet { .. } | Cell::SummaryRow { .. } => {
+                        resolve(cell).map(|l| {
+                            let display = l.1.clone();
+                            links.push((format!("{}{rn}", letters[c]), l));
+                            display.into()
+                        })
+                    }
                 })
                 .collect();
             let lines = texts

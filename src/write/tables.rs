@@ -54,6 +54,11 @@ pub enum Cell<'a> {
         project: &'a str,
         cleaned: bool,
     },
+    /// `text`, linked to the row of the form at index `form` in 汇总; CSV writes the text.
+    SummaryRow {
+        form: usize,
+        text: String,
+    },
 }
 
 impl Cell<'_> {
@@ -62,7 +67,7 @@ impl Cell<'_> {
         match self {
             Cell::Empty | Cell::FormSheet { .. } => String::new(),
             Cell::Text(s) | Cell::Shown(s) => s.to_string(),
-            Cell::Owned(s) => s.clone(),
+            Cell::Owned(s) | Cell::SummaryRow { text: s, .. } => s.clone(),
             Cell::Num(d) => d.normalize().to_string(),
             Cell::Target { cell, .. } => cell.to_string(),
         }
@@ -472,6 +477,7 @@ pub const DEPARTMENTS: &[Column] = &[
     col("无等级", 7.0, Number),
     col("错误", 6.0, Number),
     col("警告", 6.0, Number),
+    col("汇总中的项目", 28.0, Link),
 ];
 
 /// What 部门汇总 shows for forms without a 主管部门.
@@ -570,13 +576,53 @@ impl Aggregate {
     }
 }
 
-/// 部门汇总: one row per 主管部门, then 合计.
+/// The P-numbers of the forms at `at` (ascending) as runs, `P0001–P0004、P0009`; after
+/// four runs the rest are counted (`… 等 40 项`) so a scattered department stays one line.
+fn id_runs(b: &Batch, at: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &i in at {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == i => *end = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    let id = |i: usize| b.forms[i].id.as_str();
+    let mut out: Vec<String> = runs
+        .iter()
+        .take(4)
+        .map(|&(a, z)| match z - a {
+            0 => id(a).to_string(),
+            1 => format!("{}、{}", id(a), id(z)),
+            _ => format!("{}–{}", id(a), id(z)),
+        })
+        .collect();
+    if runs.len() > 4 {
+        out.push(format!("等 {} 项", at.len()));
+    }
+    out.join("、").replace("、等", " 等")
+}
+
+/// 部门汇总: one row per 主管部门, then 合计. Each row ends with its forms' P-numbers,
+/// linked to the first of them in 汇总.
 pub fn departments(b: &Batch) -> Table<'_> {
+    let index: std::collections::HashMap<&str, usize> = b
+        .forms
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
     let groups = by_department(b);
     let rows: Vec<Vec<Cell>> = groups
         .iter()
         .map(|(d, forms)| {
-            Aggregate::of(forms.iter().copied()).row(Cell::Text(d.unwrap_or(NO_DEPARTMENT)))
+            let mut row =
+                Aggregate::of(forms.iter().copied()).row(Cell::Text(d.unwrap_or(NO_DEPARTMENT)));
+            let at: Vec<usize> = forms.iter().map(|p| index[p.id.as_str()]).collect();
+            row.push(Cell::SummaryRow {
+                form: at[0],
+                text: id_runs(b, &at),
+            });
+            row
         })
         .collect();
     let a = Aggregate::of(&b.forms);
@@ -597,11 +643,12 @@ pub fn departments(b: &Batch) -> Table<'_> {
     totals.extend(a.grades.iter().map(|n| count(*n)));
     totals.push(count(a.errors));
     totals.push(count(a.warnings));
+    totals.push(Total::Empty);
     Table {
         name: "部门汇总",
         columns: DEPARTMENTS,
         len: rows.len(),
-        print: DEPARTMENTS.len(),
+        print: DEPARTMENTS.len() - 1,
         rows: Box::new(rows.into_iter()),
         totals: Some(totals),
     }
@@ -622,6 +669,25 @@ pub fn all(b: &Batch) -> Vec<Table<'_>> {
 #[cfg(test)]
 mod tests {
     use super::visible;
+
+    #[test]
+    fn p_numbers_as_runs() {
+        let b = crate::model::Batch {
+            forms: (1..=12)
+                .map(|i| crate::model::Form {
+                    id: format!("P{i:04}"),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        assert_eq!(super::id_runs(&b, &[0, 1, 2, 3]), "P0001–P0004");
+        assert_eq!(super::id_runs(&b, &[0, 1, 5]), "P0001、P0002、P0006");
+        assert_eq!(
+            super::id_runs(&b, &[0, 2, 4, 6, 8, 9, 10]),
+            "P0001、P0003、P0005、P0007 等 7 项"
+        );
+    }
 
     #[test]
     fn invisible_characters_are_shown() {

@@ -444,6 +444,7 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
 
     // Every list sheet: a header-only placeholder here, its rows filled in by `sheetdata`.
     let mut fills = Vec::new();
+    let mut summary_sheets = Vec::new();
     for t in tables::all(batch) {
         let names = sheet_names(&t, max_rows);
         for (k, name) in names.iter().enumerate() {
@@ -475,6 +476,9 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
         if names.len() > 1 {
             split.push(names.clone());
         }
+        if t.name == "汇总" {
+            summary_sheets = names.clone();
+        }
         fills.push(sheetdata::Fill {
             sheets: names,
             table: t,
@@ -485,7 +489,19 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     }
     notes(&mut wb, batch, &f, links.any(), &split, &title)?;
     let package = wb.save_to_buffer()?;
-    let resolve = |cell: &Cell| links.resolve(cell);
+    let resolve = |cell: &Cell| match cell {
+        // 汇总 lists the forms in order, `max_rows` to a sheet.
+        Cell::SummaryRow { form, text } => {
+            let sheet = summary_sheets.get(form / max_rows)?;
+            let row = form % max_rows + 2;
+            Some((
+                format!("'{sheet}'!A{row}"),
+                text.clone(),
+                format!("转到“{sheet}”第 {row} 行"),
+            ))
+        }
+        _ => links.resolve(cell),
+    };
     sheetdata::fill(package, fills, max_rows, &resolve, out)
         .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
 }
