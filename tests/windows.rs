@@ -2,8 +2,8 @@
 //! Chinese names, dropped on jixiao.exe gives the same workbook as on Linux.
 //!
 //! Needs `wine` and the cross-built exe (`cargo build --release --target
-//! x86_64-pc-windows-gnu` as `scripts/release` does, or the unoptimized `--profile win-ci`
-//! build `.ci/run` does first, or set `JIXIAO_EXE`). Skips with a message when either is missing.
+//! x86_64-pc-windows-gnu`, as `scripts/release` and `.ci/run` do, or set `JIXIAO_EXE`).
+//! Skips with a message when either is missing.
 //!
 //! Shim: wine 8 (Debian 12) lacks bcryptprimitives.dll, which Rust's standard library
 //! imports for its random seeds; `tests/wine/bcryptprimitives.c` is built with mingw-w64
@@ -16,14 +16,14 @@ use common::root;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The cross-built exe in this build's target folder (release, else win-ci, else debug).
+/// The cross-built exe in this build's target folder (release, else debug).
 fn windows_exe() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("JIXIAO_EXE") {
         return Some(PathBuf::from(p));
     }
     // target/debug/jixiao → target
     let target = Path::new(env!("CARGO_BIN_EXE_jixiao")).parent()?.parent()?;
-    ["release", "win-ci", "debug"]
+    ["release", "debug"]
         .iter()
         .map(|p| {
             target
