@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-pub use crate::read::OUTPUT_MARKER;
+pub use crate::read::{FEEDBACK_MARKER, OUTPUT_MARKER};
 
 /// Spreadsheet extensions read when walking a folder. WPS's `.et`/`.ett` are read when their
 /// bytes are a format jixiao reads (WPS often saves xlsx or xls under them) and skipped
@@ -346,7 +346,7 @@ pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
 }
 
 /// Whether the file at `path` is an output jixiao wrote: a workbook whose 说明 sheet starts
-/// with [`OUTPUT_MARKER`], or a JSON document of `--json` (its `tool` is jixiao). Only the
+/// with [`OUTPUT_MARKER`] or [`FEEDBACK_MARKER`], or a JSON document of `--json` (its `tool` is jixiao). Only the
 /// 说明 sheet (or the JSON's first bytes) is read.
 pub fn is_own_output_file(path: &Path) -> bool {
     use std::io::Read;
@@ -371,8 +371,10 @@ pub fn is_own_output_file(path: &Path) -> bool {
         return false;
     }
     wb.worksheet_range("说明").is_ok_and(|r| {
-        r.get_value((0, 0))
-            .is_some_and(|v| v.to_string().starts_with(OUTPUT_MARKER))
+        r.get_value((0, 0)).is_some_and(|v| {
+            let a1 = v.to_string();
+            a1.starts_with(OUTPUT_MARKER) || a1.starts_with(FEEDBACK_MARKER)
+        })
     })
 }
 
@@ -461,6 +463,8 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         input.reason = Some("jixiao 生成的汇总工作簿，不作为输入，已跳过".into());
         return res(input, Vec::new(), Vec::new());
     }
+    let mut grids = grids;
+    feedback_forms(&mut grids);
     // A bug in locating or extracting must cost this file, never the run.
     let found_forms =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| forms_in(&grids, &path)));
@@ -509,6 +513,26 @@ pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
         .iter()
         .flat_map(|g| locate(g).into_iter().map(move |l| extract(g, &l, file)))
         .collect()
+}
+
+/// A feedback workbook sent back (a department may correct its forms there): its forms
+/// are the 清洗 sheets; 问题清单, 说明 and each sheet's "← 返回问题清单" link are jixiao's.
+fn feedback_forms(grids: &mut Vec<Grid>) {
+    if !grids.iter().any(crate::read::is_feedback_notes) {
+        return;
+    }
+    grids.retain(|g| g.sheet.contains("清洗"));
+    let back = format!("← 返回{}", crate::write::forms::BACK_TO_FINDINGS);
+    for g in grids {
+        for r in 0..g.rows() {
+            for c in 0..g.cols() {
+                let p = crate::grid::Pos::new(r, c);
+                if g.get(p).display_cow() == back {
+                    g.set(p, crate::grid::Value::Empty);
+                }
+            }
+        }
+    }
 }
 
 fn is_own_output(grids: &[Grid]) -> bool {

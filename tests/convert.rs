@@ -560,8 +560,11 @@ fn feedback_writes_one_workbook_per_department() {
             "P02清洗 禁毒办专项及社区戒毒康复工作经费",
             "P03清洗 购买禁毒社工服务",
             "P04清洗 毛发检测和城市污水溯源监测经费",
+            "说明",
         ]
     );
+    let notes = wb.worksheet_range("说明").unwrap();
+    assert!(cell_str(&notes, 0, 0).starts_with("jixiao 问题反馈"));
     let rows = |r: &calamine::Range<Data>, keep: &dyn Fn(&str) -> bool| -> Vec<String> {
         (1..r.height() as u32)
             .filter(|i| keep(&cell_str(r, *i, 0)))
@@ -592,6 +595,45 @@ fn feedback_writes_one_workbook_per_department() {
     assert!(!form.contains("汇总"));
     let book = part(&path, "xl/workbook.xml");
     assert!(!book.contains("汇总!"));
+    // A second run replaces the feedback it wrote (its 说明 marks it as jixiao's).
+    let again = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        out.to_str().unwrap(),
+        "--no-form-sheets",
+        "--feedback",
+        fb.to_str().unwrap(),
+    ]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // Sent back, it is read as forms (a department may correct its 清洗 sheets).
+    // Its 清洗 sheets are the forms, with the findings of the originals.
+    let back = jixiao(&["check", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&back.stdout);
+    assert!(
+        text.contains("1 个文件 · 4 张表 · 2 个错误 · 13 个警告"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("问题清单!") && !text.contains("L004"),
+        "{text}"
+    );
+    // Any other file there is still never overwritten.
+    std::fs::write(&path, b"not ours").unwrap();
+    let refused = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        out.to_str().unwrap(),
+        "--feedback",
+        fb.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(std::fs::read(&path).unwrap(), b"not ours");
 }
 
 /// A form sent twice is summed twice: 合计 says so, in 汇总 and in 部门汇总 (C005).

@@ -68,8 +68,21 @@ impl Default for Limits {
 /// carrying it is one of jixiao's outputs and is never read as input.
 pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
 
+/// The text in A1 of the 说明 sheet of a `--feedback` workbook. Unlike [`OUTPUT_MARKER`] it
+/// does not keep the workbook from being read: a department may correct its forms in the
+/// 清洗 sheets and send the workbook back. It only lets a later run replace it.
+pub const FEEDBACK_MARKER: &str = "jixiao 问题反馈";
+
 /// The sheet of jixiao's outputs that carries [`OUTPUT_MARKER`].
 pub const OUTPUT_SHEET: &str = "说明";
+
+/// Whether a sheet is the 说明 sheet of a `--feedback` workbook ([`FEEDBACK_MARKER`]).
+pub fn is_feedback_notes(g: &Grid) -> bool {
+    g.sheet == OUTPUT_SHEET
+        && g.get(Pos::new(0, 0))
+            .display_cow()
+            .starts_with(FEEDBACK_MARKER)
+}
 
 /// Whether a sheet is the 说明 sheet of a workbook jixiao wrote.
 pub fn is_own_output_sheet(g: &Grid) -> bool {

@@ -383,6 +383,9 @@ fn blank_merge(ws: &mut Worksheet, m: &crate::grid::Region, f: &Format) -> Resul
 /// The sheet a form sheet's link goes back to: 汇总 in the consolidated workbook.
 pub const BACK_TO_SUMMARY: &str = "汇总";
 
+/// The sheet a form sheet's link goes back to in a feedback workbook.
+pub const BACK_TO_FINDINGS: &str = "问题清单";
+
 fn back_link(ws: &mut Worksheet, src: &Source, form: &Form, back: &str) -> Result<(), XlsxError> {
     let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
     let url = rust_xlsxwriter::Url::new(format!("internal:'{back}'!A1"))

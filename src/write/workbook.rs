@@ -1,7 +1,7 @@
 //! The consolidated workbook (contract.md §Output workbook): 汇总, 指标明细, 资金, 问题清单,
 //! 变更记录, 说明. Deterministic: same batch, same bytes.
 
-use crate::batch::OUTPUT_MARKER;
+use crate::batch::{FEEDBACK_MARKER, OUTPUT_MARKER};
 use crate::code::Code;
 use crate::model::Batch;
 use crate::rules;
@@ -540,9 +540,10 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
     }];
     for (p, l) in batch.forms.iter().zip(&links.sheets) {
         if let Some(l) = l {
-            forms::write_cleaned(&mut wb, p, &l.view, &title, "问题清单")?;
+            forms::write_cleaned(&mut wb, p, &l.view, &title, forms::BACK_TO_FINDINGS)?;
         }
     }
+    feedback_notes(&mut wb, &f, &title)?;
     let package = wb.save_to_buffer()?;
     let resolve = |cell: &Cell| links.resolve(cell);
     sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
@@ -620,6 +621,33 @@ fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
     chart.set_width(640).set_height(300);
     // Under the 合计 row.
     ws.insert_chart(n + 4, 1, &chart)?;
+    Ok(())
+}
+
+/// A feedback workbook's 说明: how to read it, and A1's marker ([`FEEDBACK_MARKER`]), so a
+/// later run may replace it; a corrected copy sent back is still read as forms.
+fn feedback_notes(
+    wb: &mut rust_xlsxwriter::Workbook,
+    f: &Formats,
+    title: &str,
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("说明")?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    page_header(ws, title);
+    ws.set_column_width(0, 90)?;
+    let marker = format!("{FEEDBACK_MARKER} · jixiao {}", env!("CARGO_PKG_VERSION"));
+    ws.write_string_with_format(0, 0, &marker, &f.title)?;
+    let lines = [
+        "本工作簿由 jixiao 根据贵单位报送的项目支出绩效自评表生成，供核对更正。",
+        "问题清单：须更正的错误（红色）和须核实的警告，每条的“链接”跳到清洗表中的对应单元格。",
+        "Pnn清洗：读入并清洗后的自评表，与原表同一版式、同一地址。浅黄 = 被修改或推算的值；橙色边框 = 警告；红色粗边框 = 错误；批注给出原值、代码与说明。",
+        "请在原自评表（或本工作簿的清洗表）中更正后重新报送。",
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        ws.write_string_with_format(i as u32 + 2, 0, *line, &f.wrap)?;
+    }
     Ok(())
 }
 
