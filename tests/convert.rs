@@ -535,15 +535,18 @@ fn feedback_writes_one_workbook_per_department() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("汇总.xlsx");
     let fb = dir.path().join("反馈");
-    let o = jixiao(&[
-        "convert",
-        "samples/2023",
-        "-o",
-        out.to_str().unwrap(),
-        "--no-form-sheets",
-        "--feedback",
-        fb.to_str().unwrap(),
-    ]);
+    let run = || {
+        jixiao(&[
+            "convert",
+            "samples/2023",
+            "-o",
+            out.to_str().unwrap(),
+            "--no-form-sheets",
+            "--feedback",
+            fb.to_str().unwrap(),
+        ])
+    };
+    let o = run();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let files: Vec<String> = std::fs::read_dir(&fb)
         .unwrap()
@@ -596,22 +599,14 @@ fn feedback_writes_one_workbook_per_department() {
     let book = part(&path, "xl/workbook.xml");
     assert!(!book.contains("汇总!"));
     // A second run replaces the feedback it wrote (its 说明 marks it as jixiao's).
-    let again = jixiao(&[
-        "convert",
-        "samples/2023",
-        "-o",
-        out.to_str().unwrap(),
-        "--no-form-sheets",
-        "--feedback",
-        fb.to_str().unwrap(),
-    ]);
+    let again = run();
     assert!(
         again.status.success(),
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
-    // Sent back, it is read as forms (a department may correct its 清洗 sheets).
-    // Its 清洗 sheets are the forms, with the findings of the originals.
+    // Sent back (a department may correct its 清洗 sheets), those sheets are read as the
+    // forms, with the findings of the originals.
     let back = jixiao(&["check", path.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&back.stdout);
     assert!(
@@ -624,14 +619,7 @@ fn feedback_writes_one_workbook_per_department() {
     );
     // Any other file there is still never overwritten.
     std::fs::write(&path, b"not ours").unwrap();
-    let refused = jixiao(&[
-        "convert",
-        "samples/2023",
-        "-o",
-        out.to_str().unwrap(),
-        "--feedback",
-        fb.to_str().unwrap(),
-    ]);
+    let refused = run();
     assert_eq!(refused.status.code(), Some(2));
     assert_eq!(std::fs::read(&path).unwrap(), b"not ours");
 }

@@ -624,6 +624,24 @@ fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// A 说明 sheet: A4 fitted to the page width, the page header, `marker` and the version in
+/// A1 (how a later run knows the workbook as jixiao's).
+fn notes_sheet<'a>(
+    wb: &'a mut rust_xlsxwriter::Workbook,
+    marker: &str,
+    title: &str,
+    f: &Formats,
+) -> Result<&'a mut Worksheet, XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(crate::read::OUTPUT_SHEET)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    page_header(ws, title);
+    let marker = format!("{marker} · jixiao {}", env!("CARGO_PKG_VERSION"));
+    ws.write_string_with_format(0, 0, &marker, &f.title)?;
+    Ok(ws)
+}
+
 /// A feedback workbook's 说明: how to read it, and A1's marker ([`FEEDBACK_MARKER`]), so a
 /// later run may replace it; a corrected copy sent back is still read as forms.
 fn feedback_notes(
@@ -631,14 +649,8 @@ fn feedback_notes(
     f: &Formats,
     title: &str,
 ) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name("说明")?;
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    page_header(ws, title);
+    let ws = notes_sheet(wb, FEEDBACK_MARKER, title, f)?;
     ws.set_column_width(0, 90)?;
-    let marker = format!("{FEEDBACK_MARKER} · jixiao {}", env!("CARGO_PKG_VERSION"));
-    ws.write_string_with_format(0, 0, &marker, &f.title)?;
     let lines = [
         "本工作簿由 jixiao 根据贵单位报送的项目支出绩效自评表生成，供核对更正。",
         "问题清单：须更正的错误（红色）和须核实的警告，每条的“链接”跳到清洗表中的对应单元格。",
@@ -659,19 +671,13 @@ fn notes(
     split: &[Vec<String>],
     title: &str,
 ) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name("说明")?;
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    // A1 marks the workbook as jixiao's own output, so it is never read back as input.
+    let ws = notes_sheet(wb, OUTPUT_MARKER, title, f)?;
     ws.set_landscape();
-    page_header(ws, title);
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 12)?;
     ws.set_column_width(2, 66)?;
     ws.set_column_width(3, 8)?;
-    // A1 marks the workbook as jixiao's own output, so it is never read back as input.
-    let marker = format!("{OUTPUT_MARKER} · jixiao {}", env!("CARGO_PKG_VERSION"));
-    ws.write_string_with_format(0, 0, &marker, &f.title)?;
     let lines = [
         "本工作簿由 jixiao 从各部门提交的项目支出绩效自评表汇总生成。",
         "汇总：每张自评表一行（金额单位万元）；核算总分 = 执行率得分 + 各指标得分（空为0，共享得分只计一次），等级按核算总分：优≥90，良≥80，中≥60，差<60。",
