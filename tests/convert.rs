@@ -414,7 +414,11 @@ fn totals_survive_sorting_and_filtering() {
     assert!(xml.contains("SUBTOTAL(109,H2:H5)/SUBTOTAL(109,G2:G5)"));
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let s = wb.worksheet_range("汇总").unwrap();
-    assert_eq!(cell_str(&s, 0, 6), "全年预算数（万元）");
+    assert_eq!(
+        cell_str(&s, 0, 6),
+        "全年预算数\n（万元）",
+        "breaks before its unit"
+    );
     assert_eq!(
         s.get_value((6, 8)),
         Some(&Data::Float(1.0)),

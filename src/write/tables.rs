@@ -10,6 +10,9 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Text,
+    /// A short code (等级, 级别, 代码), centred so it does not read as part of the number
+    /// beside it (`99优`).
+    Code,
     /// Long text, wrapped; the row is made tall enough for it.
     Wrap,
     /// 万元, two decimals.
@@ -172,7 +175,7 @@ impl Total {
     }
 }
 
-use Kind::{Link, Money, Number, Percent, Text, Wrap};
+use Kind::{Code, Link, Money, Number, Percent, Text, Wrap};
 
 pub const SUMMARY: &[Column] = &[
     col("编号", 8.0, Text),
@@ -187,7 +190,7 @@ pub const SUMMARY: &[Column] = &[
     col("执行率得分", 9.0, Number),
     col("申报总分", 9.0, Number),
     col("核算总分", 9.0, Number),
-    col("等级", 6.0, Text),
+    col("等级", 6.0, Code),
     col("错误", 6.0, Number),
     col("警告", 6.0, Number),
     col("来源文件", 30.0, Text),
@@ -367,8 +370,8 @@ pub fn funds(b: &Batch) -> Table<'_> {
 }
 
 pub const FINDINGS: &[Column] = &[
-    col("级别", 7.0, Text),
-    col("代码", 7.0, Text),
+    col("级别", 7.0, Code),
+    col("代码", 7.0, Code),
     col("说明", 60.0, Wrap),
     col("项目", 8.0, Text),
     col("项目名称", 24.0, Wrap),
@@ -426,7 +429,7 @@ pub const CHANGES: &[Column] = &[
     col("单元格", 8.0, Text),
     col("原值", 30.0, Wrap),
     col("新值", 30.0, Wrap),
-    col("代码", 7.0, Text),
+    col("代码", 7.0, Code),
     col("原因", 30.0, Wrap),
     col("项目", 8.0, Text),
     col("链接", 12.0, Link),

@@ -14,6 +14,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 struct Formats {
     header: Format,
     text: Format,
+    code: Format,
     wrap: Format,
     money: Format,
     number: Format,
@@ -36,6 +37,9 @@ impl Formats {
             // Short texts keep one line; long ones wrap, in rows made tall enough for
             // them (sheetdata sets each row's height).
             text: Format::new().set_align(FormatAlign::Top),
+            code: Format::new()
+                .set_align(FormatAlign::Top)
+                .set_align(FormatAlign::Center),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             money: Format::new()
                 .set_num_format("#,##0.00")
@@ -67,6 +71,7 @@ impl Formats {
     fn of(&self, kind: Kind) -> &Format {
         match kind {
             Kind::Text => &self.text,
+            Kind::Code => &self.code,
             Kind::Wrap => &self.wrap,
             Kind::Money => &self.money,
             Kind::Number => &self.number,
@@ -209,7 +214,14 @@ fn prepare(
         // A column format, not a format per cell: a formatted write hashes the whole
         // Format to find its index, and list cells carry their column's style.
         ws.set_column_format(i, f.of(c.kind))?;
-        ws.write_string_with_format(0, i, c.title, &f.header)?;
+        // 年初预算数（万元） breaks before its unit, not inside it (CSV keeps one line).
+        let title = match c.title.split_once('（') {
+            Some((name, unit)) if c.width < 2.0 * c.title.chars().count() as f64 => {
+                std::borrow::Cow::Owned(format!("{name}\n（{unit}"))
+            }
+            _ => c.title.into(),
+        };
+        ws.write_string_with_format(0, i, title.as_ref(), &f.header)?;
     }
     // Two lines for headers such as 年初预算数（万元）.
     ws.set_row_height(0, 30)?;
