@@ -219,7 +219,10 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             }
             (x, y) = (xs, ys);
         } else if c != d {
-            return c.cmp(&d);
+            // A full-width digit sorts as its ASCII digit here too, or `０` < `1` < `项` < `０`
+            // would not be an order (and Rust's sort may panic on one that is not).
+            let ascii = |c: char| digit(c).map_or(c, |v| char::from(b'0' + v as u8));
+            return ascii(c).cmp(&ascii(d));
         } else {
             (x, y) = (&x[c.len_utf8()..], &y[d.len_utf8()..]);
         }

@@ -135,3 +135,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000),
+        ..ProptestConfig::default()
+    })]
+
+    /// The folder walk sorts names with `natural_cmp`; a comparison that is not a total
+    /// order makes Rust's sort panic, which would end the run. Names from digits (ASCII and
+    /// full-width, leading zeros) and a few other characters.
+    #[test]
+    fn natural_order_is_a_total_order(
+        a in "[0019０１a.项]{0,6}",
+        b in "[0019０１a.项]{0,6}",
+        c in "[0019０１a.项]{0,6}",
+    ) {
+        use jixiao::batch::natural_cmp;
+        use std::cmp::Ordering::*;
+        prop_assert_eq!(natural_cmp(&a, &b), natural_cmp(&b, &a).reverse());
+        prop_assert_eq!(natural_cmp(&a, &b) == Equal, a == b);
+        if natural_cmp(&a, &b) != Greater && natural_cmp(&b, &c) != Greater {
+            prop_assert_ne!(natural_cmp(&a, &c), Greater, "{} ≤ {} ≤ {}", a, b, c);
+        }
+    }
+}
