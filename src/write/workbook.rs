@@ -848,4 +848,37 @@ mod tests {
         assert!(depts.contains("<c:grouping val=\"stacked\"/>"));
         assert_eq!(depts.matches("<c:ser>").count(), 5, "优 良 中 差 无等级");
     }
+    /// 部门汇总 links each department to its first form in 汇总, on 汇总's second part when
+    /// 汇总 is split: forms of 部门0, 部门1, 部门2, 部门0, … at two rows a sheet.
+    #[test]
+    fn department_links_reach_split_summaries() {
+        let bytes = to_xlsx(
+            &batch(6),
+            &Options {
+                max_rows_per_sheet: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut sheets = String::new();
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            if f.name()
+                .unwrap_or_default()
+                .starts_with("xl/worksheets/sheet")
+            {
+                f.read_to_string(&mut sheets).unwrap();
+            }
+        }
+        // 部门汇总 is split too: 部门0 and 部门1 on its first sheet, 部门2 on 部门汇总2.
+        for (cell, to) in [
+            ("O2", "'汇总'!A2"),
+            ("O3", "'汇总'!A3"),
+            ("O2", "'汇总2'!A2"),
+        ] {
+            let link = format!(r#"<hyperlink ref="{cell}" location="{to}""#);
+            assert!(sheets.contains(&link), "{link}");
+        }
+    }
 }
