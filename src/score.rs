@@ -11,32 +11,65 @@ pub fn tolerance() -> Decimal {
     Decimal::new(5, 3)
 }
 
-/// True when two amounts or scores differ by less than 0.005.
+/// True when two amounts or scores differ by less than 0.005 (a difference too large for a
+/// `Decimal`, as between two numbers near its limits of opposite sign, is not).
 pub fn approx_eq(declared: Decimal, computed: Decimal) -> bool {
-    (declared - computed).abs() < tolerance()
+    declared
+        .checked_sub(computed)
+        .is_some_and(|d| d.abs() < tolerance())
+}
+
+/// True when `a` exceeds `b` by 0.005 or more; a difference too large for a `Decimal`
+/// exceeds when `a` is the larger.
+pub fn exceeds(a: Decimal, b: Decimal) -> bool {
+    a.checked_sub(b).map_or(a > b, |d| d >= tolerance())
+}
+
+/// The sum of `values`, or `None` when it overflows a `Decimal` (numbers near
+/// 79228162514264337593543950335 are not amounts, but they can be typed into a cell, and
+/// `+` would panic and end the run).
+pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, Decimal::checked_add)
 }
 
 /// True when a declared rate matches the exact one up to rounding, compared in percent:
 /// within 0.005 points, or equal once the exact rate is rounded to the places the declared
 /// one was written with (99% for 98.78% is rounded, not wrong; 100% for 90% is wrong).
 pub fn rate_matches(declared: Decimal, exact: Decimal) -> bool {
-    let d = (declared * Decimal::ONE_HUNDRED).normalize();
-    let e = exact * Decimal::ONE_HUNDRED;
+    let (Some(d), Some(e)) = (percent(declared), percent(exact)) else {
+        // Too large to write in percent: only the same rate matches.
+        return declared == exact;
+    };
+    let d = d.normalize();
     approx_eq(d, e) || e.round_dp(d.scale()) == d
 }
 
-/// 全年执行数 / 全年预算数, exact, when both are there and the budget is not zero.
+/// A rate in percent, `None` when that overflows.
+pub fn percent(rate: Decimal) -> Option<Decimal> {
+    rate.checked_mul(Decimal::ONE_HUNDRED)
+}
+
+/// A computed figure as the messages print it: the number, or 超出可计算范围 when its
+/// computation overflowed.
+pub fn shown(v: Option<Decimal>) -> String {
+    v.map_or_else(|| "超出可计算范围".into(), |d| d.normalize().to_string())
+}
+
+/// 全年执行数 / 全年预算数, exact, when both are there, the budget is not zero and the
+/// quotient fits a `Decimal` (not 1 over 0.0000000000000000000000000001).
 pub fn execution_rate(form: &Form) -> Option<Decimal> {
     let t = &form.funds.total;
     let (full, exec) = (t.full_year.value?, t.executed.value?);
-    (!full.is_zero()).then(|| exec / full)
+    exec.checked_div(full)
 }
 
 /// min(执行率, 100%) × 分值: what the 预算执行 得分 should be.
 pub fn expected_execution_score(form: &Form) -> Option<Decimal> {
     let rate = form.execution_rate?;
     let weight = form.funds.total.weight.value?;
-    Some((rate.min(Decimal::ONE) * weight).normalize())
+    Some(rate.min(Decimal::ONE).checked_mul(weight)?.normalize())
 }
 
 /// The grade of the 办法 for a total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差.
@@ -50,19 +83,16 @@ pub fn grade(total: Decimal) -> &'static str {
 }
 
 /// 执行率得分 plus every indicator's declared 得分, empty as 0 (a shared score counts once,
-/// as it sits on the group's first indicator only).
-pub fn computed_total(form: &Form) -> Decimal {
-    let scores = form.indicators.iter().filter_map(|i| i.score.value);
-    (form.execution_score.unwrap_or_default() + scores.sum::<Decimal>()).normalize()
+/// as it sits on the group's first indicator only); `None` when the sum overflows.
+pub fn computed_total(form: &Form) -> Option<Decimal> {
+    let exec = form.execution_score.unwrap_or_default();
+    Some(exec.checked_add(indicator_score_sum(form)?)?.normalize())
 }
 
-/// The sum of the indicator 得分, empty as 0.
-pub fn indicator_score_sum(form: &Form) -> Decimal {
-    form.indicators
-        .iter()
-        .filter_map(|i| i.score.value)
-        .sum::<Decimal>()
-        .normalize()
+/// The sum of the indicator 得分, empty as 0; `None` when it overflows.
+pub fn indicator_score_sum(form: &Form) -> Option<Decimal> {
+    let sum = checked_sum(form.indicators.iter().filter_map(|i| i.score.value))?;
+    Some(sum.normalize())
 }
 
 /// The one-level categories the 办法 weighs: 产出 (成本 counts with it), 效益, 满意度.

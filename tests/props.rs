@@ -160,3 +160,179 @@ proptest! {
         }
     }
 }
+
+/// Decimals at the edges: the largest and smallest there are, the finest step, negative
+/// zero, and any value at any scale.
+fn edge_decimal() -> BoxedStrategy<Decimal> {
+    prop_oneof![
+        Just(Decimal::MAX),
+        Just(Decimal::MIN),
+        Just(Decimal::new(1, 28)),
+        Just(Decimal::new(-1, 28)),
+        Just(Decimal::from_parts(0, 0, 0, true, 0)),
+        Just(Decimal::ZERO),
+        Just(Decimal::ONE_HUNDRED),
+        (any::<i64>(), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s)),
+        (
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<bool>(),
+            0u32..=28
+        )
+            .prop_map(|(lo, mid, hi, neg, s)| Decimal::from_parts(lo, mid, hi, neg, s)),
+    ]
+    .boxed()
+}
+
+fn edge_field() -> BoxedStrategy<jixiao::model::Field<Decimal>> {
+    proptest::option::weighted(0.8, edge_decimal())
+        .prop_map(|v| jixiao::model::Field::new(v, Some(Pos::new(5, 4))))
+        .boxed()
+}
+
+fn edge_text() -> BoxedStrategy<jixiao::model::Field<String>> {
+    let quantity = (
+        proptest::sample::select(&["", "≥", "≤", ">", "<", "不低于"][..]),
+        edge_decimal(),
+        proptest::sample::select(&["", "%", "个", "万元"][..]),
+    )
+        .prop_map(|(c, d, u)| format!("{c}{d}{u}"));
+    proptest::option::of(prop_oneof![quantity, any::<String>()])
+        .prop_map(|v| jixiao::model::Field::new(v, Some(Pos::new(12, 3))))
+        .boxed()
+}
+
+fn edge_row() -> BoxedStrategy<jixiao::model::FundRow> {
+    (
+        edge_field(),
+        edge_field(),
+        edge_field(),
+        edge_field(),
+        edge_field(),
+        edge_field(),
+    )
+        .prop_map(
+            |(initial, full_year, executed, weight, rate, score)| jixiao::model::FundRow {
+                initial,
+                full_year,
+                executed,
+                weight,
+                rate,
+                score,
+                ..Default::default()
+            },
+        )
+        .boxed()
+}
+
+fn edge_indicator() -> BoxedStrategy<jixiao::model::Indicator> {
+    (
+        proptest::sample::select(&["产出指标", "效益指标", "满意度指标"][..]),
+        proptest::sample::select(&["数量指标", "成本指标", "服务对象满意度指标"][..]),
+        edge_text(),
+        edge_text(),
+        edge_field(),
+        edge_field(),
+        proptest::option::of(1u32..3),
+    )
+        .prop_map(|(l1, l2, target, actual, weight, score, group)| {
+            let field = |s: &str| jixiao::model::Field::new(Some(s.to_string()), None);
+            jixiao::model::Indicator {
+                level1: field(l1),
+                level2: field(l2),
+                name: field("指标"),
+                target,
+                actual,
+                weight,
+                score,
+                group,
+                ..Default::default()
+            }
+        })
+        .boxed()
+}
+
+/// A form as the rules and writers may meet it: every number at the edges of `Decimal`.
+fn edge_form() -> BoxedStrategy<jixiao::model::Form> {
+    (
+        (edge_row(), edge_row(), edge_row(), edge_row()),
+        proptest::collection::vec(edge_indicator(), 0..5),
+        proptest::option::of(edge_decimal()),
+        proptest::option::of(edge_decimal()),
+        edge_field(),
+        edge_field(),
+        proptest::option::of(edge_decimal()),
+        proptest::sample::select(&["甲局", "乙局", ""][..]),
+    )
+        .prop_map(
+            |(
+                (total, appropriation, carryover, other),
+                indicators,
+                rate,
+                exec,
+                wt,
+                dt,
+                ct,
+                dept,
+            )| {
+                let mut f = jixiao::model::Form {
+                    file: "p.xlsx".into(),
+                    sheet: "Sheet1".into(),
+                    department: jixiao::model::Field::new(Some(dept.to_string()), None),
+                    indicators,
+                    execution_rate: rate,
+                    execution_score: exec,
+                    weight_total: wt,
+                    declared_total: dt,
+                    computed_total: ct,
+                    grade: ct.map(jixiao::score::grade),
+                    ..Default::default()
+                };
+                f.funds.total = total;
+                f.funds.appropriation = appropriation;
+                f.funds.carryover = carryover;
+                f.funds.other = other;
+                f
+            },
+        )
+        .boxed()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
+
+    /// The rules run over every form after reading and the writers over the whole batch,
+    /// neither isolated per form: a panic in either (a `Decimal` sum or product that
+    /// overflows) would end the run. Numbers up to `Decimal::MAX`, at scale 28, negative
+    /// zero, in several forms summed together.
+    #[test]
+    fn rules_and_writers_never_panic_on_extreme_numbers(
+        forms in proptest::collection::vec(edge_form(), 1..4),
+    ) {
+        use jixiao::write::{tables, workbook};
+        let mut b = jixiao::model::Batch { forms, ..Default::default() };
+        for (i, f) in b.forms.iter_mut().enumerate() {
+            f.id = format!("P{:04}", i + 1);
+            let _ = jixiao::score::computed_total(f);
+            let _ = jixiao::score::execution_rate(f);
+            let _ = jixiao::score::expected_execution_score(f);
+            let _ = jixiao::score::indicator_score_sum(f);
+        }
+        jixiao::rules::check(&mut b);
+        for t in tables::all(&b) {
+            for row in t.rows {
+                row.iter().for_each(|c| drop(c.text()));
+            }
+            t.totals.iter().flatten().for_each(|c| drop(c.text()));
+        }
+        let _ = jixiao::write::json::to_json(&b);
+        let opts = workbook::Options::default();
+        workbook::write_xlsx(&b, &opts, std::io::Cursor::new(Vec::new())).unwrap();
+        let forms: Vec<_> = b.forms.iter().collect();
+        workbook::write_feedback(&b, &forms, std::io::Cursor::new(Vec::new())).unwrap();
+    }
+}

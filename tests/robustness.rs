@@ -206,3 +206,104 @@ fn the_same_project_in_two_files_is_c005_on_both() {
         assert_eq!(c005[0].cell.unwrap().to_string(), "C3");
     }
 }
+
+/// Numbers at the limits of `Decimal` typed into forms: the rules compare and the writers
+/// sum them across forms (汇总's and 部门汇总's 合计); a sum, difference, product or
+/// quotient that overflows once panicked and ended the whole run (exit 101).
+#[test]
+fn numbers_at_the_decimal_limits_never_end_the_run() {
+    const MAX: &str = "79228162514264337593543950335";
+    fn form<'a>(full: &'a str, exec: &'a str, rate: &'a str, score: &'a str) -> Vec<Vec<&'a str>> {
+        vec![
+            vec!["项目支出绩效自评表"],
+            vec!["（2023年度）"],
+            vec!["项目名称", "", "极限"],
+            vec!["主管部门", "", "某局", "", "", "实施单位", "某中心"],
+            vec![
+                "项目资金（万元）",
+                "",
+                "",
+                "年初预算数",
+                "全年预算数",
+                "全年执行数",
+                "分值",
+                "执行率",
+                "得分",
+            ],
+            vec!["", "年度资金总额", "", MAX, full, exec, "10", rate, score],
+            vec!["", "其中：当年财政拨款", "", "-1", "-1", "-1"],
+            vec!["", "上年结转资金"],
+            vec!["", "其他资金"],
+            vec!["年度总体目标", "预期目标", "", "", "", "实际完成情况"],
+            vec!["", "甲", "", "", "", "乙"],
+            vec![
+                "绩效指标",
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "偏差原因分析及改进措施",
+            ],
+            vec![
+                "",
+                "产出指标",
+                "数量指标",
+                "个数",
+                "≥16个",
+                "17个",
+                MAX,
+                score,
+                "无",
+            ],
+            vec![
+                "",
+                "效益指标",
+                "社会效益指标",
+                "效果",
+                "明显",
+                "明显",
+                MAX,
+                MAX,
+                "无",
+            ],
+            vec!["总分", "", "", "", "", "", "-1", MAX],
+        ]
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("in");
+    std::fs::create_dir(&inbox).unwrap();
+    let tiny = "0.0000000000000000000000000001";
+    let neg = format!("-{MAX}");
+    for (name, rows) in [
+        ("1.xlsx", form(MAX, MAX, MAX, MAX)),
+        ("2.xlsx", form(MAX, &neg, &neg, &neg)),
+        // 10 ÷ 0.0000000000000000000000000001 does not fit a Decimal.
+        ("3.xlsx", form(tiny, "10", "", "1")),
+    ] {
+        let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+        write_workbook(&inbox.join(name), &rows);
+    }
+    let out = dir.path().join("汇总.xlsx");
+    let json = dir.path().join("汇总.json");
+    let o = jixiao(&[
+        "convert",
+        inbox.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--feedback",
+        dir.path().join("反馈").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let forms = doc["projects"].as_array().unwrap();
+    assert_eq!(forms.len(), 3, "every form read, none an E001: {stderr}");
+    let text = doc.to_string();
+    assert!(!text.contains("E001"), "{text}");
+    assert!(text.contains("超出可计算范围"), "{text}");
+}

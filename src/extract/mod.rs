@@ -177,7 +177,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         x.finding(Code::L005, Some(at), lack_message(lack));
     }
     let scored = !form.lacks(Lack::ScoreColumn) && !form.lacks(Lack::Scores);
-    form.computed_total = scored.then(|| score::computed_total(&form));
+    form.computed_total = scored.then(|| score::computed_total(&form)).flatten();
     form.grade = form.computed_total.map(score::grade);
     form.cells = x.account(layout.rows);
     form.changes = x.changes;
@@ -261,7 +261,7 @@ fn derive_execution(form: &mut Form, x: &mut Extractor) {
                 "执行率为空，已按全年执行数{}÷全年预算数{}计算为{}%",
                 exec,
                 full,
-                (rate * Decimal::ONE_HUNDRED).normalize()
+                score::shown(score::percent(rate))
             ),
         );
     }

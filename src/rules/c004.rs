@@ -37,15 +37,15 @@ fn check(form: &Form, out: &mut Emit) {
     if costs.is_empty() {
         return;
     }
-    let sum: Decimal = costs.iter().map(|(v, _)| *v).sum();
-    if (sum - budget).abs() >= crate::score::tolerance() {
+    let sum = crate::score::checked_sum(costs.iter().map(|(v, _)| *v));
+    if !sum.is_some_and(|s| crate::score::approx_eq(s, budget)) {
         let parts: Vec<String> = costs.iter().map(|(v, _)| v.to_string()).collect();
         out.push(
             Code::C004,
             costs[0].1,
             format!(
                 "成本指标金额合计{}万元（{}）与全年预算数{budget}万元不符",
-                sum.normalize(),
+                crate::score::shown(sum),
                 parts.join(" + ")
             ),
         );

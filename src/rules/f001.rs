@@ -55,14 +55,16 @@ fn check(form: &Form, out: &mut Emit) {
         if parts.iter().chain(&more).all(|p| p.value.is_none()) {
             continue;
         }
-        let more_sum: Decimal = more.iter().filter_map(|p| p.value).sum();
-        let sum: Decimal = parts.iter().filter_map(|p| p.value).sum::<Decimal>() + more_sum;
+        let more_sum = checked_sum(more.iter().filter_map(|p| p.value));
+        let sum = checked_sum(parts.iter().filter_map(|p| p.value))
+            .zip(more_sum)
+            .and_then(|(s, m)| s.checked_add(m));
         let more_text = if more.is_empty() {
             String::new()
         } else {
-            format!(" + 其他来源{}", more_sum.normalize())
+            format!(" + 其他来源{}", shown(more_sum))
         };
-        if (sum - t).abs() >= crate::score::tolerance() {
+        if !sum.is_some_and(|s| approx_eq(s, t)) {
             out.push(
                 Code::F001,
                 total.cell,
@@ -71,7 +73,7 @@ fn check(form: &Form, out: &mut Emit) {
                     show(parts[0].value),
                     show(parts[1].value),
                     show(parts[2].value),
-                    sum.normalize(),
+                    shown(sum),
                     t
                 ),
             );
@@ -83,6 +85,7 @@ fn show(v: Option<Decimal>) -> String {
     v.map_or("0".into(), |d| d.to_string())
 }
 
+use crate::score::{approx_eq, checked_sum, shown};
 use rust_decimal::Decimal;
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ declare_rule! {
 fn check(form: &Form, out: &mut Emit) {
     let t = &form.funds.total;
     if let (Some(full), Some(exec)) = (t.full_year.value, t.executed.value)
-        && exec - full >= crate::score::tolerance()
+        && crate::score::exceeds(exec, full)
     {
         out.push(
             Code::F002,

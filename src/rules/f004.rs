@@ -19,11 +19,7 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     };
     if !crate::score::rate_matches(declared, exact) {
-        let pct = |d: rust_decimal::Decimal| {
-            (d * rust_decimal::Decimal::ONE_HUNDRED)
-                .round_dp(2)
-                .normalize()
-        };
+        let pct = |d| crate::score::shown(crate::score::percent(d).map(|p| p.round_dp(2)));
         out.push(
             Code::F004,
             t.rate.cell,

@@ -28,9 +28,7 @@ fn check(form: &Form, out: &mut Emit) {
             t.score.cell,
             format!(
                 "执行率得分{declared}与min(执行率{}%, 100%) × 分值{} = {expected}不一致",
-                (rate * rust_decimal::Decimal::ONE_HUNDRED)
-                    .round_dp(2)
-                    .normalize(),
+                crate::score::shown(crate::score::percent(rate).map(|p| p.round_dp(2))),
                 t.weight.value.unwrap_or_default()
             ),
         );

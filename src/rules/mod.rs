@@ -318,7 +318,7 @@ pub(crate) mod testing {
         ];
         f.weight_total = num("100", "G16");
         f.declared_total = num("100", "H16");
-        f.computed_total = Some(crate::score::computed_total(&f));
+        f.computed_total = crate::score::computed_total(&f);
         f
     }
 

@@ -18,14 +18,14 @@ fn check(form: &Form, out: &mut Emit) {
     let (Some(declared), Some(computed)) = (form.declared_total.value, form.computed_total) else {
         return;
     };
-    if (declared - computed).abs() >= crate::score::tolerance() {
+    if !crate::score::approx_eq(declared, computed) {
         out.push(
             Code::S001,
             form.declared_total.cell,
             format!(
                 "申报总分{declared}与核算总分{computed}不一致（执行率得分{} + 指标得分{}）",
                 form.execution_score.unwrap_or_default(),
-                crate::score::indicator_score_sum(form)
+                crate::score::shown(crate::score::indicator_score_sum(form))
             ),
         );
     }

@@ -28,7 +28,7 @@ fn check(form: &Form, out: &mut Emit) {
         if s.is_sign_negative() && !s.is_zero() {
             out.push(Code::S002, score.cell, format!("“{name}”得分{s}为负数"));
         } else if let Some(w) = weight.value
-            && s - w >= crate::score::tolerance()
+            && crate::score::exceeds(s, w)
         {
             out.push(
                 Code::S002,

@@ -21,21 +21,20 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     }
     let exec = form.funds.total.weight.value.unwrap_or_default();
-    let ind: Decimal = form.indicators.iter().filter_map(|i| i.weight.value).sum();
-    let sum = (exec + ind).normalize();
-    if (sum - total).abs() >= crate::score::tolerance() {
+    let ind = crate::score::checked_sum(form.indicators.iter().filter_map(|i| i.weight.value));
+    let sum = ind.and_then(|i| exec.checked_add(i));
+    if !sum.is_some_and(|s| crate::score::approx_eq(s, total)) {
+        let (sum, ind) = (crate::score::shown(sum), crate::score::shown(ind));
         out.push(
             Code::S004,
             form.weight_total.cell,
             format!(
                 "分值合计{sum}（执行率{exec} + 指标{}）与总分值{total}不一致",
-                ind.normalize()
+                ind
             ),
         );
     }
 }
-
-use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

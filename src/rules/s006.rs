@@ -19,7 +19,7 @@ fn check(form: &Form, out: &mut Emit) {
             continue;
         };
         let reason = i.reason.value.as_deref().unwrap_or("");
-        if w - s >= crate::score::tolerance() && crate::normalize::is_no_reason(reason) {
+        if crate::score::exceeds(w, s) && crate::normalize::is_no_reason(reason) {
             out.push(
                 Code::S006,
                 i.reason.cell.or(i.score.cell),
@@ -27,7 +27,7 @@ fn check(form: &Form, out: &mut Emit) {
                     "{}“{}”扣{}分（分值{w}，得分{s}），但未说明偏差原因",
                     i.level2.value.as_deref().unwrap_or(""),
                     i.name.value.as_deref().unwrap_or(""),
-                    (w - s).normalize()
+                    crate::score::shown(w.checked_sub(s))
                 ),
             );
         }

@@ -13,11 +13,11 @@ declare_rule! {
     S007, "一级指标权重与10/50/30/10不同", Check::Form(check)
 }
 
-use crate::score::{Level1, level1_of};
+use crate::score::{Level1, level1_of, shown};
 use rust_decimal::Decimal;
 
 fn check(form: &Form, out: &mut Emit) {
-    let mut sums = [Decimal::ZERO; 3];
+    let mut sums = [Some(Decimal::ZERO); 3];
     let mut seen = [false; 3];
     let mut first_cell = None;
     for i in &form.indicators {
@@ -31,21 +31,25 @@ fn check(form: &Form, out: &mut Emit) {
         };
         seen[k] = true;
         first_cell = first_cell.or(i.level1.cell);
-        sums[k] += i.weight.value.unwrap_or_default();
+        let w = i.weight.value.unwrap_or_default();
+        sums[k] = sums[k].and_then(|s| s.checked_add(w));
     }
     if !seen.iter().all(|s| *s) {
         return;
     }
     let exec = form.funds.total.weight.value.unwrap_or_default();
-    let got = [exec, sums[0], sums[1], sums[2]].map(|d| d.normalize());
-    let want = [10, 50, 30, 10].map(Decimal::from);
+    let got = [Some(exec), sums[0], sums[1], sums[2]].map(|d| d.map(|d| d.normalize()));
+    let want = [10, 50, 30, 10].map(|n| Some(Decimal::from(n)));
     if got != want {
         out.push(
             Code::S007,
             first_cell,
             format!(
                 "一级指标权重为预算执行{}/产出{}/效益{}/满意度{}，与办法原则上的10/50/30/10不同",
-                got[0], got[1], got[2], got[3]
+                shown(got[0]),
+                shown(got[1]),
+                shown(got[2]),
+                shown(got[3])
             ),
         );
     }

@@ -15,7 +15,7 @@ declare_rule! {
 
 fn check(form: &Form, out: &mut Emit) {
     for (i, w, s, met) in crate::score::judged(form) {
-        if met && w - s >= crate::score::tolerance() {
+        if met && crate::score::exceeds(w, s) {
             out.push(
                 Code::S008,
                 i.score.cell,

@@ -15,7 +15,7 @@ declare_rule! {
 
 fn check(form: &Form, out: &mut Emit) {
     for (i, w, s, met) in crate::score::judged(form) {
-        if !met && (w - s).abs() < crate::score::tolerance() {
+        if !met && crate::score::approx_eq(w, s) {
             out.push(
                 Code::S009,
                 i.score.cell,

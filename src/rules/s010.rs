@@ -19,20 +19,18 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     }
     let exec = form.funds.total.weight.value.unwrap_or_default();
-    let ind: Decimal = form.indicators.iter().filter_map(|i| i.weight.value).sum();
-    if ind.is_zero() {
+    let ind = crate::score::checked_sum(form.indicators.iter().filter_map(|i| i.weight.value));
+    if ind.is_some_and(|i| i.is_zero()) {
         return;
     }
-    let sum = (exec + ind).normalize();
-    if (sum - Decimal::ONE_HUNDRED).abs() >= crate::score::tolerance() {
+    let sum = ind.and_then(|i| exec.checked_add(i));
+    if !sum.is_some_and(|s| crate::score::approx_eq(s, Decimal::ONE_HUNDRED)) {
+        let (sum, ind) = (crate::score::shown(sum), crate::score::shown(ind));
         let cell = form.declared_total.cell.or(form.funds.total.weight.cell);
         out.push(
             Code::S010,
             cell,
-            format!(
-                "分值合计{sum}（执行率{exec} + 指标{}），不是100",
-                ind.normalize()
-            ),
+            format!("分值合计{sum}（执行率{exec} + 指标{}），不是100", ind),
         );
     }
 }

@@ -19,7 +19,7 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     };
     let max = form.weight_total.value.unwrap_or(Decimal::ONE_HUNDRED);
-    if d - max >= crate::score::tolerance() {
+    if crate::score::exceeds(d, max) {
         out.push(
             Code::S013,
             form.declared_total.cell,

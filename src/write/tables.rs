@@ -261,9 +261,9 @@ fn summary_totals(b: &Batch) -> Vec<Total> {
     let a = Aggregate::of(&b.forms);
     let mut row = vec![Total::Empty; SUMMARY.len()];
     row[1] = total_label(b);
-    row[5] = Total::Sum(a.initial);
-    row[6] = Total::Sum(a.full_year);
-    row[7] = Total::Sum(a.executed);
+    row[5] = sum(a.initial);
+    row[6] = sum(a.full_year);
+    row[7] = sum(a.executed);
     row[8] = Total::Ratio {
         num: 7,
         den: 6,
@@ -516,9 +516,11 @@ pub fn by_department(b: &Batch) -> Vec<(Option<&str>, Vec<&Form>)> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Aggregate {
     pub projects: usize,
-    pub initial: Decimal,
-    pub full_year: Decimal,
-    pub executed: Decimal,
+    /// The sums; `None` when one overflows a `Decimal` (amounts near its limits, typed in
+    /// two forms).
+    pub initial: Option<Decimal>,
+    pub full_year: Option<Decimal>,
+    pub executed: Option<Decimal>,
     /// 全年执行数 / 全年预算数 of the sums, to 4 decimals; empty when the budget is 0.
     pub rate: Option<Decimal>,
     /// The same, unrounded (what a formula computes).
@@ -535,16 +537,24 @@ pub const GRADES: [&str; 4] = ["优", "良", "中", "差"];
 
 impl Aggregate {
     pub fn of<'a>(forms: impl IntoIterator<Item = &'a Form>) -> Aggregate {
-        let mut a = Aggregate::default();
-        let (mut total, mut graded) = (Decimal::ZERO, 0u32);
+        let zero = Some(Decimal::ZERO);
+        let mut a = Aggregate {
+            initial: zero,
+            full_year: zero,
+            executed: zero,
+            ..Default::default()
+        };
+        let add =
+            |sum: Option<Decimal>, v: Option<Decimal>| sum?.checked_add(v.unwrap_or_default());
+        let (mut total, mut graded) = (zero, 0u32);
         for p in forms {
             let t = &p.funds.total;
             a.projects += 1;
-            a.initial += t.initial.value.unwrap_or_default();
-            a.full_year += t.full_year.value.unwrap_or_default();
-            a.executed += t.executed.value.unwrap_or_default();
+            a.initial = add(a.initial, t.initial.value);
+            a.full_year = add(a.full_year, t.full_year.value);
+            a.executed = add(a.executed, t.executed.value);
             if let Some(c) = p.computed_total {
-                total += c;
+                total = add(total, Some(c));
                 graded += 1;
             }
             let g = p
@@ -555,9 +565,14 @@ impl Aggregate {
             a.errors += p.count(Severity::Error);
             a.warnings += p.count(Severity::Warning);
         }
-        a.exact_rate = (!a.full_year.is_zero()).then(|| a.executed / a.full_year);
+        a.exact_rate = a
+            .executed
+            .zip(a.full_year)
+            .and_then(|(e, f)| e.checked_div(f));
         a.rate = a.exact_rate.map(|r| r.round_dp(4));
-        a.mean_total = (graded > 0).then(|| (total / Decimal::from(graded)).round_dp(2));
+        a.mean_total = total
+            .filter(|_| graded > 0)
+            .map(|t| (t / Decimal::from(graded)).round_dp(2));
         a
     }
 
@@ -566,9 +581,9 @@ impl Aggregate {
         let mut row = vec![
             label,
             count(self.projects),
-            Cell::Num(self.initial.normalize()),
-            Cell::Num(self.full_year.normalize()),
-            Cell::Num(self.executed.normalize()),
+            num(self.initial.map(|d| d.normalize())),
+            num(self.full_year.map(|d| d.normalize())),
+            num(self.executed.map(|d| d.normalize())),
             num(self.rate.map(|r| r.normalize())),
             num(self.mean_total.map(|r| r.normalize())),
         ];
@@ -633,9 +648,9 @@ pub fn departments(b: &Batch) -> Table<'_> {
     let mut totals = vec![
         total_label(b),
         count(a.projects),
-        Total::Sum(a.initial),
-        Total::Sum(a.full_year),
-        Total::Sum(a.executed),
+        sum(a.initial),
+        sum(a.full_year),
+        sum(a.executed),
         Total::Ratio {
             num: 4,
             den: 3,
@@ -655,6 +670,11 @@ pub fn departments(b: &Batch) -> Table<'_> {
         rows: Box::new(rows.into_iter()),
         totals: Some(totals),
     }
+}
+
+/// A 合计 cell: the sum, or empty when it overflowed.
+fn sum(v: Option<Decimal>) -> Total {
+    v.map_or(Total::Value(None), Total::Sum)
 }
 
 /// The list tables in output order.
