@@ -319,7 +319,9 @@ pub fn read_found_with(
 /// Refuses an output path that already holds anything but jixiao's own earlier output:
 /// jixiao never overwrites an input or any other file. An earlier output (recognized by its
 /// content, [`is_own_output_file`], not by its name) may be replaced; when it lies inside an
-/// input folder it is skipped as an input, so it is never consolidated into itself.
+/// input folder it is skipped as an input, so it is never consolidated into itself. A
+/// feedback workbook is the exception: it is read back (a department's corrected copy), so
+/// one among the inputs is an input like any other.
 pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
     let Ok(meta) = std::fs::metadata(output) else {
         return Ok(()); // does not exist yet, so it is no input
@@ -329,16 +331,20 @@ pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
             path: output.to_path_buf(),
         });
     }
-    if is_own_output_file(output) {
-        return Ok(());
-    }
     let out = output
         .canonicalize()
         .unwrap_or_else(|_| output.to_path_buf());
-    if found
-        .iter()
-        .any(|f| f.path.canonicalize().is_ok_and(|p| p == out))
-    {
+    let is_input = || {
+        found
+            .iter()
+            .any(|f| f.path.canonicalize().is_ok_and(|p| p == out))
+    };
+    match own_output(output) {
+        Some(Own::Output) => return Ok(()),
+        Some(Own::Feedback) if !is_input() => return Ok(()),
+        _ => {}
+    }
+    if is_input() {
         return Err(Error::OutputIsInput {
             path: output.to_path_buf(),
         });
@@ -352,6 +358,16 @@ pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
 /// with [`OUTPUT_MARKER`] or [`FEEDBACK_MARKER`], or a JSON document of `--json` (its `tool` is jixiao). Only the
 /// 说明 sheet (or the JSON's first bytes) is read.
 pub fn is_own_output_file(path: &Path) -> bool {
+    own_output(path).is_some()
+}
+
+/// Which of jixiao's outputs a file is: a feedback workbook is read back as input.
+enum Own {
+    Output,
+    Feedback,
+}
+
+fn own_output(path: &Path) -> Option<Own> {
     use std::io::Read;
     let mut head = [0u8; 256];
     let n = std::fs::File::open(path)
@@ -361,24 +377,25 @@ pub fn is_own_output_file(path: &Path) -> bool {
     if head.starts_with(b"{") {
         let text = String::from_utf8_lossy(head);
         let squeezed: String = text.split_whitespace().collect();
-        return squeezed.starts_with(r#"{"tool":{"name":"jixiao""#);
+        return squeezed
+            .starts_with(r#"{"tool":{"name":"jixiao""#)
+            .then_some(Own::Output);
     }
     if !head.starts_with(b"PK\x03\x04") {
-        return false;
+        return None;
     }
     use calamine::Reader;
-    let Ok(mut wb) = calamine::open_workbook::<calamine::Xlsx<_>, _>(path) else {
-        return false;
-    };
+    let mut wb = calamine::open_workbook::<calamine::Xlsx<_>, _>(path).ok()?;
     if !wb.sheet_names().iter().any(|n| n == "说明") {
-        return false;
+        return None;
     }
-    wb.worksheet_range("说明").is_ok_and(|r| {
-        r.get_value((0, 0)).is_some_and(|v| {
-            let a1 = v.to_string();
-            a1.starts_with(OUTPUT_MARKER) || a1.starts_with(FEEDBACK_MARKER)
-        })
-    })
+    let notes = wb.worksheet_range("说明").ok()?;
+    let a1 = notes.get_value((0, 0))?.to_string();
+    if a1.starts_with(OUTPUT_MARKER) {
+        Some(Own::Output)
+    } else {
+        a1.starts_with(FEEDBACK_MARKER).then_some(Own::Feedback)
+    }
 }
 
 /// Whether a run should exit 1: an input failed, or a finding reached `threshold`.

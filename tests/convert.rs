@@ -628,6 +628,45 @@ fn feedback_writes_one_workbook_per_department() {
     assert_eq!(std::fs::read(&path).unwrap(), b"not ours");
 }
 
+/// A feedback workbook sent back is read as input (its corrected 清洗 sheets), so it is an
+/// input like any other: a run that reads it never writes over it, though a run that does
+/// not read it may replace it.
+#[test]
+fn a_feedback_workbook_read_back_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let fb = dir.path().join("反馈");
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        dir.path().join("汇总.xlsx").to_str().unwrap(),
+        "--feedback",
+        fb.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let back = fb.join("靖州县禁毒办.xlsx");
+    let sent = std::fs::read(&back).unwrap();
+    for args in [
+        // The 汇总 written over the department's corrected copy it reads.
+        vec!["-o", back.to_str().unwrap()],
+        // New feedback written over the copies it reads.
+        vec![
+            "-o",
+            dir.path().join("汇总2.xlsx").to_str().unwrap(),
+            "--feedback",
+            fb.to_str().unwrap(),
+        ],
+    ] {
+        let mut all = vec!["convert", fb.to_str().unwrap()];
+        all.extend(args);
+        let o = jixiao(&all);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{all:?}: {stderr}");
+        assert!(stderr.contains("输入"), "{stderr}");
+        assert_eq!(std::fs::read(&back).unwrap(), sent, "{all:?}");
+    }
+}
+
 /// A form sent twice is summed twice: 合计 says so, in 汇总 and in 部门汇总 (C005).
 #[test]
 fn totals_note_forms_counted_twice() {
