@@ -125,9 +125,8 @@ enum Command {
         /// 同时把各清单工作表写成 UTF-8 CSV 文件（带 BOM），放在此文件夹
         #[arg(long, value_name = "文件夹")]
         csv: Option<PathBuf>,
-        /// Also write one workbook per 主管部门 into this folder (its 问题清单 of errors and
-        /// warnings, and its forms' 清洗 sheets), to send back for correction.
-        #[arg(long)]
+        /// 同时为每个主管部门在此文件夹写出一个反馈工作簿（该部门的问题清单与各表清洗工作表），供退回更正
+        #[arg(long, value_name = "文件夹")]
         feedback: Option<PathBuf>,
     },
     /// 检查：读取并核验，不写文件，像编译器一样逐条列出问题

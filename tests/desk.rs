@@ -151,6 +151,17 @@ fn help_rules_and_usage_errors_are_in_chinese() {
         "{help}"
     );
 
+    // No English sentence in any command's help (`--feedback` was one).
+    for cmd in ["convert", "check", "template", "rules"] {
+        let help = text(&jixiao(&[cmd, "--help"]).stdout);
+        for line in help.lines() {
+            let english = line
+                .split(|c: char| !(c.is_ascii_alphabetic() || c == ' '))
+                .any(|run| run.split_whitespace().filter(|w| w.len() > 1).count() >= 4);
+            assert!(!english, "{cmd} --help: {line}");
+        }
+    }
+
     let o = jixiao(&["rules", "S001"]);
     let doc = text(&o.stdout);
     assert!(
