@@ -68,8 +68,12 @@ pub fn fill<W: Write + std::io::Seek>(
         }
         jobs.push((parts, f.table));
     }
+    // Longest tables first, one table per task: rayon's halving split put 指标明细 and
+    // 变更记录 on different halves with unequal rest, leaving a core idle at the end.
+    jobs.sort_by_key(|(_, t)| std::cmp::Reverse(t.len * t.columns.len()));
     let rendered: Vec<Result<Vec<Part>, Error>> = jobs
         .into_par_iter()
+        .with_max_len(1)
         .map(|(parts, table)| render_table(parts, table, max_rows, resolve))
         .collect();
     let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
