@@ -36,10 +36,22 @@ pub fn safe_file_name(name: &str) -> String {
         return NO_DEPARTMENT_FILE.to_string();
     }
     let stem = s.split('.').next().unwrap_or("").to_ascii_uppercase();
-    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || (stem.len() == 4
-            && (stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.as_bytes()[3].is_ascii_digit());
+    // Windows' device names, with or without an extension: COM1–9 and LPT1–9 include the
+    // superscript digits ¹ ² ³ (Windows 11 reserves them too).
+    let port = stem
+        .strip_prefix("COM")
+        .or_else(|| stem.strip_prefix("LPT"))
+        .is_some_and(|n| {
+            let mut c = n.chars();
+            c.next()
+                .is_some_and(|d| d.is_ascii_digit() || "¹²³".contains(d))
+                && c.next().is_none()
+        });
+    let reserved = port
+        || matches!(
+            stem.as_str(),
+            "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+        );
     if reserved { format!("_{s}") } else { s }
 }
 
@@ -95,6 +107,10 @@ mod tests {
         assert_eq!(safe_file_name("con"), "_con");
         assert_eq!(safe_file_name("LPT1.x"), "_LPT1.x");
         assert_eq!(safe_file_name("COMMON"), "COMMON");
+        assert_eq!(safe_file_name("com¹"), "_com¹");
+        assert_eq!(safe_file_name("CONIN$.txt"), "_CONIN$.txt");
+        assert_eq!(safe_file_name("conout$"), "_conout$");
+        assert_eq!(safe_file_name("LPT10"), "LPT10");
         assert_eq!(safe_file_name(".."), NO_DEPARTMENT_FILE);
         assert_eq!(safe_file_name("a\nb\t"), "a_b");
         assert_eq!(safe_file_name(&"局".repeat(100)).chars().count(), 60);
