@@ -14,14 +14,15 @@ declare_rule! {
 }
 
 /// A form's identity for C005: 项目名称, 主管部门 and 年度 (none without a name).
-type Key = (String, Option<String>, Option<i32>);
+type Key<'a> = (&'a str, Option<&'a str>, Option<i32>);
 
-/// The forms of each identity, in form order.
-fn copies(forms: &[Form]) -> std::collections::HashMap<Key, Vec<usize>> {
+/// The forms of each identity, in form order. Keys borrow from the forms: the count runs
+/// for 汇总, 部门汇总 and JSON too.
+fn copies(forms: &[Form]) -> std::collections::HashMap<Key<'_>, Vec<usize>> {
     let mut seen: std::collections::HashMap<Key, Vec<usize>> = std::collections::HashMap::new();
     for (i, f) in forms.iter().enumerate() {
-        if let Some(n) = f.name.value.clone() {
-            seen.entry((n, f.department.value.clone(), f.year.value))
+        if let Some(n) = f.name.value.as_deref() {
+            seen.entry((n, f.department.value.as_deref(), f.year.value))
                 .or_default()
                 .push(i);
         }

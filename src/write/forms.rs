@@ -461,13 +461,7 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
         let text = v.display();
         let needed: u32 = text
             .split('\n')
-            .map(|l| {
-                let w: f64 = l
-                    .chars()
-                    .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
-                    .sum();
-                (w / width).ceil().max(1.0) as u32
-            })
+            .map(|l| (super::sheetdata::text_width(l) / width).ceil().max(1.0) as u32)
             .sum();
         let per_row = needed.div_ceil(rows);
         let e = lines.entry(p.row).or_insert(1);

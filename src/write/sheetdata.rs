@@ -236,6 +236,13 @@ fn render_table(
 /// Points per line of wrapped text in the default 11-point font.
 pub const LINE_HEIGHT: f64 = 15.0;
 
+/// A line's width in characters of a column: ASCII 1, anything else (CJK) 2.
+pub fn text_width(line: &str) -> f64 {
+    line.chars()
+        .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+        .sum()
+}
+
 /// Lines a wrapped text takes in a column `width` characters wide (a CJK character is two),
 /// at most 20 (a row of 300 points; the cell shows the rest when selected).
 pub fn lines_needed(text: &str, width: f64) -> usize {
@@ -247,13 +254,7 @@ pub fn lines_needed(text: &str, width: f64) -> usize {
     }
     let n: usize = text
         .split('\n')
-        .map(|l| {
-            let w: f64 = l
-                .chars()
-                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
-                .sum();
-            ((w / room).ceil() as usize).max(1)
-        })
+        .map(|l| ((text_width(l) / room).ceil() as usize).max(1))
         .sum();
     n.min(20)
 }

@@ -605,7 +605,7 @@ fn id_runs(b: &Batch, at: &[usize]) -> String {
         }
     }
     let id = |i: usize| b.forms[i].id.as_str();
-    let mut out: Vec<String> = runs
+    let mut out = runs
         .iter()
         .take(4)
         .map(|&(a, z)| match z - a {
@@ -613,11 +613,12 @@ fn id_runs(b: &Batch, at: &[usize]) -> String {
             1 => format!("{}、{}", id(a), id(z)),
             _ => format!("{}–{}", id(a), id(z)),
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .join("、");
     if runs.len() > 4 {
-        out.push(format!("等 {} 项", at.len()));
+        out.push_str(&format!(" 等 {} 项", at.len()));
     }
-    out.join("、").replace("、等", " 等")
+    out
 }
 
 /// 部门汇总: one row per 主管部门, then 合计. Each row ends with its forms' P-numbers,

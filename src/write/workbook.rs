@@ -319,7 +319,7 @@ fn write_totals(
                 if lines > 1 {
                     ws.set_row_height(row, sheetdata::LINE_HEIGHT * lines as f64)?;
                 }
-                ws.write_string_with_format(row, c, s.as_ref(), &f.total_of(Kind::Wrap))?
+                ws.write_string_with_format(row, c, s.as_ref(), &fmt)?
             }
             Total::Label(s) => ws.write_string_with_format(row, c, s.as_ref(), &fmt)?,
             Total::Value(v) => match v.and_then(|d| d.to_f64()) {
