@@ -35,179 +35,91 @@ impl Severity {
     }
 }
 
-/// Every finding code, in the order `jixiao rules` prints them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Code {
-    E001,
-    E002,
-    E003,
-    L001,
-    L002,
-    L003,
-    L004,
-    L005,
-    L006,
-    L007,
-    L008,
-    V001,
-    V002,
-    V003,
-    F001,
-    F002,
-    F003,
-    F004,
-    F005,
-    S001,
-    S002,
-    S003,
-    S004,
-    S005,
-    S006,
-    S007,
-    S008,
-    S009,
-    S010,
-    S011,
-    S012,
-    S013,
-    C001,
-    C002,
-    C003,
-    C004,
-    C005,
+/// Declares every code with its severity, once: the enum, [`Code::ALL`], the spelling and
+/// the severity all come from this one list (a new code is one line here, plus its rule
+/// file and its line in the catalogue).
+macro_rules! codes {
+    ($($code:ident $sev:ident,)*) => {
+        /// Every finding code, in the order `jixiao rules` prints them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($code,)*
+        }
+
+        impl Code {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+
+            /// The code's severity (a rule may raise one case higher, as C001 does for 项目名称).
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$code => Severity::$sev,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    E001 Error,
+    E002 Error,
+    E003 Warning,
+    L001 Error,
+    L002 Warning,
+    L003 Warning,
+    L004 Warning,
+    L005 Warning,
+    L006 Info,
+    L007 Warning,
+    L008 Warning,
+    L009 Warning,
+    L010 Info,
+    L011 Warning,
+    L012 Info,
+    V001 Info,
+    V002 Error,
+    V003 Info,
+    F001 Error,
+    F002 Warning,
+    F003 Info,
+    F004 Error,
+    F005 Error,
+    F006 Info,
+    F007 Info,
+    F008 Warning,
+    S001 Error,
+    S002 Error,
+    S003 Error,
+    S004 Error,
+    S005 Warning,
+    S006 Warning,
+    S007 Info,
+    S008 Warning,
+    S009 Warning,
+    S010 Warning,
+    S011 Error,
+    S012 Error,
+    S013 Error,
+    S014 Error,
+    C001 Warning,
+    C002 Warning,
+    C003 Warning,
+    C004 Warning,
+    C005 Warning,
 }
 
 impl Code {
-    /// Every code, in catalogue order.
-    pub const ALL: [Code; 37] = [
-        Code::E001,
-        Code::E002,
-        Code::E003,
-        Code::L001,
-        Code::L002,
-        Code::L003,
-        Code::L004,
-        Code::L005,
-        Code::L006,
-        Code::L007,
-        Code::L008,
-        Code::V001,
-        Code::V002,
-        Code::V003,
-        Code::F001,
-        Code::F002,
-        Code::F003,
-        Code::F004,
-        Code::F005,
-        Code::S001,
-        Code::S002,
-        Code::S003,
-        Code::S004,
-        Code::S005,
-        Code::S006,
-        Code::S007,
-        Code::S008,
-        Code::S009,
-        Code::S010,
-        Code::S011,
-        Code::S012,
-        Code::S013,
-        Code::C001,
-        Code::C002,
-        Code::C003,
-        Code::C004,
-        Code::C005,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::E001 => "E001",
-            Code::E002 => "E002",
-            Code::E003 => "E003",
-            Code::L001 => "L001",
-            Code::L002 => "L002",
-            Code::L003 => "L003",
-            Code::L004 => "L004",
-            Code::L005 => "L005",
-            Code::L006 => "L006",
-            Code::L007 => "L007",
-            Code::L008 => "L008",
-            Code::V001 => "V001",
-            Code::V002 => "V002",
-            Code::V003 => "V003",
-            Code::F001 => "F001",
-            Code::F002 => "F002",
-            Code::F003 => "F003",
-            Code::F004 => "F004",
-            Code::F005 => "F005",
-            Code::S001 => "S001",
-            Code::S002 => "S002",
-            Code::S003 => "S003",
-            Code::S004 => "S004",
-            Code::S005 => "S005",
-            Code::S006 => "S006",
-            Code::S007 => "S007",
-            Code::S008 => "S008",
-            Code::S009 => "S009",
-            Code::S010 => "S010",
-            Code::S011 => "S011",
-            Code::S012 => "S012",
-            Code::S013 => "S013",
-            Code::C001 => "C001",
-            Code::C002 => "C002",
-            Code::C003 => "C003",
-            Code::C004 => "C004",
-            Code::C005 => "C005",
-        }
-    }
-
-    /// The code's severity (a rule may raise one case higher, as C001 does for 项目名称).
-    pub fn severity(self) -> Severity {
-        match self {
-            Code::E001 => Severity::Error,
-            Code::E002 => Severity::Error,
-            Code::E003 => Severity::Warning,
-            Code::L001 => Severity::Error,
-            Code::L002 => Severity::Warning,
-            Code::L003 => Severity::Warning,
-            Code::L004 => Severity::Warning,
-            Code::L005 => Severity::Warning,
-            Code::L006 => Severity::Info,
-            Code::L007 => Severity::Warning,
-            Code::L008 => Severity::Warning,
-            Code::V001 => Severity::Info,
-            Code::V002 => Severity::Error,
-            Code::V003 => Severity::Info,
-            Code::F001 => Severity::Error,
-            Code::F002 => Severity::Warning,
-            Code::F003 => Severity::Info,
-            Code::F004 => Severity::Error,
-            Code::F005 => Severity::Error,
-            Code::S001 => Severity::Error,
-            Code::S002 => Severity::Error,
-            Code::S003 => Severity::Error,
-            Code::S004 => Severity::Error,
-            Code::S005 => Severity::Warning,
-            Code::S006 => Severity::Warning,
-            Code::S007 => Severity::Info,
-            Code::S008 => Severity::Warning,
-            Code::S009 => Severity::Warning,
-            Code::S010 => Severity::Warning,
-            Code::S011 => Severity::Error,
-            Code::S012 => Severity::Error,
-            Code::S013 => Severity::Error,
-            Code::C001 => Severity::Warning,
-            Code::C002 => Severity::Warning,
-            Code::C003 => Severity::Warning,
-            Code::C004 => Severity::Warning,
-            Code::C005 => Severity::Warning,
-        }
-    }
-
     /// The code spelt `s` (any case).
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|c| c.as_str().eq_ignore_ascii_case(s))
     }
 }
@@ -242,7 +154,7 @@ mod tests {
 
     #[test]
     fn codes_spell_and_parse_back() {
-        for c in Code::ALL {
+        for &c in Code::ALL {
             assert_eq!(Code::parse(c.as_str()), Some(c));
             assert_eq!(Code::parse(&c.as_str().to_lowercase()), Some(c));
         }

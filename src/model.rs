@@ -313,6 +313,8 @@ pub enum Lack {
     /// A 得分 column, but not one 得分 filled in: the form was never scored, so no 核算总分
     /// (0 would be a number nobody gave) and no 等级.
     Scores,
+    /// An indicator table, but no indicator read from it: no 核算总分, no 等级.
+    Indicators,
 }
 
 impl Lack {
@@ -325,6 +327,7 @@ impl Lack {
             Lack::ActualColumn => "实际完成值列",
             Lack::ExecutionScore => "预算执行得分",
             Lack::Scores => "得分",
+            Lack::Indicators => "指标",
         }
     }
 }

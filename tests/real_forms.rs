@@ -241,20 +241,22 @@ fn real_forms_raise_exactly_these_findings() {
                 "L001@A4", "F001@C7", "F001@D7", "F001@E7", "S010@F7", "C004@E18",
             ],
         ),
-        // The central form: no 分值/得分 columns, so no total and no grade (L005 each).
+        // The central form: no 分值/得分 columns, so no total and no grade (L005 each); its
+        // copy ends after the indicator header, so no indicator was read (L005).
         (
             "central-huainan-2024.xlsx",
-            &["L005@B22", "L005@B22", "L005@B22"],
+            &["L005@B22", "L005@B22", "L005@B22", "L005@B22"],
         ),
         // Placeholder rows are not indicators (one L006); 9 for 8.6 is a real F005.
         (
             "hebei-langfang-2019.xlsx",
             &["L006@D15", "L001@A4", "F005@H7"],
         ),
-        // No 分值 column: weight checks skipped, but S001 still finds 100 declared over 120.
+        // No 分值 column: weight checks skipped, but S001 still finds 100 declared over 120,
+        // and a 核算总分 of 120 out of 100 gets no 等级 (S014).
         (
             "hubei-2020-exec20.xlsx",
-            &["L005@B10", "S001@G19", "C001@", "C001@"],
+            &["L005@B10", "S014@G19", "S001@G19", "C001@", "C001@"],
         ),
         // 总分 90 counts only the indicators; weights add to 110.
         ("hubei-ezhou-2019.xlsx", &["S001@H19", "S004@G19"]),

@@ -162,9 +162,11 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     if layout.indicators.is_some() && execution_unscored(&form, layout) {
         form.lacks.push(Lack::ExecutionScore);
     }
-    let any_score =
-        form.execution_score.is_some() || form.indicators.iter().any(|i| i.score.value.is_some());
-    if !form.lacks(Lack::ScoreColumn) && !form.indicators.is_empty() && !any_score {
+    // A total needs the indicators' scores: an execution score alone is not a 核算总分.
+    let any_score = form.indicators.iter().any(|i| i.score.value.is_some());
+    if layout.indicators.is_some() && form.indicators.is_empty() {
+        form.lacks.push(Lack::Indicators);
+    } else if !form.lacks(Lack::ScoreColumn) && !any_score {
         form.lacks.push(Lack::Scores);
     }
     let at = layout.indicators.as_ref().map_or(layout.anchor, |i| {
@@ -176,9 +178,12 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     for lack in form.lacks.clone() {
         x.finding(Code::L005, Some(at), lack_message(lack));
     }
-    let scored = !form.lacks(Lack::ScoreColumn) && !form.lacks(Lack::Scores);
+    let scored = layout.indicators.is_some()
+        && ![Lack::ScoreColumn, Lack::Scores, Lack::Indicators]
+            .iter()
+            .any(|l| form.lacks(*l));
     form.computed_total = scored.then(|| score::computed_total(&form)).flatten();
-    form.grade = form.computed_total.map(score::grade);
+    form.grade = grade(&form, &mut x);
     form.cells = x.account(layout.rows);
     form.changes = x.changes;
     form.findings = x.findings;
@@ -186,6 +191,27 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     form.indicators.shrink_to_fit();
     form.changes.shrink_to_fit();
     form
+}
+
+/// The 等级 of the 核算总分, withheld (S014) when the total exceeds the form's total weight
+/// (the 总分 row's 分值, or 100 where the form does not state it): a grade from scores
+/// that cannot all be right would be a number without ground.
+fn grade(form: &Form, x: &mut Extractor) -> Option<&'static str> {
+    let total = form.computed_total?;
+    let (limit, stated) = match form.weight_total.value {
+        Some(w) if w > Decimal::ZERO => (w, true),
+        _ => (Decimal::ONE_HUNDRED, false),
+    };
+    if score::exceeds(total, limit) {
+        let of = if stated { "总分值" } else { "满分（表中未填总分值，按100）" };
+        x.finding(
+            Code::S014,
+            form.declared_total.cell.or(form.weight_total.cell),
+            format!("核算总分{total}超过{of}{limit}，未评定等级，请核对各项得分"),
+        );
+        return None;
+    }
+    Some(score::grade(total))
 }
 
 /// The indicator columns a form lacks.
@@ -229,6 +255,7 @@ fn lack_message(lack: Lack) -> String {
         Lack::TargetColumn => "指标表没有年度指标值列：无法判断指标是否达成".into(),
         Lack::ActualColumn => "指标表没有实际完成值列：无法判断指标是否达成".into(),
         Lack::Scores => "得分全部为空（表格尚未自评打分）：不计算核算总分和等级".into(),
+        Lack::Indicators => "指标表中未读到任何指标：不计算核算总分和等级".into(),
         Lack::ExecutionScore => {
             "没有预算执行得分（资金表无得分列，指标中也没有预算执行率）：核算总分仅含指标得分"
                 .into()
