@@ -8,7 +8,7 @@
 //! nothing of values: what a cell means is the extractor's job.
 
 use crate::grid::{Grid, Pos, Region, Value};
-use crate::vocab::{Label, Role, classify};
+use crate::vocab::{Label, MoneyUnit, Role, classify, money_unit};
 
 /// Every label in a grid, in row-major order, found in one pass.
 #[derive(Debug, Default)]
@@ -81,6 +81,35 @@ pub struct FundsLayout {
     pub weight_label: Option<Pos>,
     /// The 执行率 header says its numbers are percent points (`执行率(%)`: 100 is 100%).
     pub rate_in_percent: bool,
+    /// Every statement of the amounts' unit, most specific first: a column header
+    /// (`全年预算数（元）`), the table's label or a fund row's (`项目资金（元）`, `合计(万元)`),
+    /// a unit line (`单位：元`).
+    pub units: Vec<(MoneyUnit, Pos, UnitScope)>,
+}
+
+/// How far a stated money unit reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UnitScope {
+    /// The amounts of one column.
+    Column(u32),
+    /// The whole funds table.
+    Table,
+    /// A line of the form (`单位：元`).
+    Line,
+}
+
+impl FundsLayout {
+    /// The unit of the amounts in column `col`, and where it is stated; `None` when the
+    /// form states none.
+    pub fn unit_of(&self, col: u32) -> Option<(MoneyUnit, Pos)> {
+        self.units
+            .iter()
+            .find(|(_, _, s)| match s {
+                UnitScope::Column(c) => *c == col,
+                _ => true,
+            })
+            .map(|(u, p, _)| (*u, *p))
+    }
 }
 
 /// An 二级 block: the rows under one 二级指标 label.
@@ -291,6 +320,21 @@ fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) 
 
     let limit = header.map_or(f.rows.1, |h| h.row.saturating_sub(1));
     f.funds = funds_layout(grid, &labels, (anchor.row, limit), &mut f.unknown);
+    if let Some(funds) = &mut f.funds {
+        // A unit line anywhere above the indicator table (`单位：元` beside the title).
+        for r in f.rows.0..=limit.min(grid.rows().saturating_sub(1)) {
+            for c in 0..grid.cols() {
+                let p = Pos::new(r, c);
+                if let Value::Text(t) = grid.get(p)
+                    && t.contains("单位")
+                    && let Some(u) = money_unit(t)
+                    && !funds.units.iter().any(|(_, q, _)| *q == p)
+                {
+                    funds.units.push((u, p, UnitScope::Line));
+                }
+            }
+        }
+    }
     // A goal's text sits right of its label, or below it when the labels form a header row.
     let text_of = |l: Pos| {
         let filled = |p: &Pos| !is_label(*p) && !grid.get(*p).is_empty();
@@ -579,6 +623,36 @@ fn funds_layout(
                     .filter(points)
             })
     };
+    let text_at = |p: Pos| match grid.get(p) {
+        Value::Text(t) => Some(t.as_str()),
+        _ => None,
+    };
+    let mut units = Vec::new();
+    for role in [Role::Initial, Role::FullYear, Role::Executed] {
+        let Some(c) = cols.get(role) else { continue };
+        for r in header_row..=band_end {
+            let p = grid.region_at(Pos::new(r, c)).first;
+            if let Some(u) = text_at(p).and_then(money_unit)
+                && !units.iter().any(|(_, q, _)| *q == p)
+            {
+                units.push((u, p, UnitScope::Column(c)));
+            }
+        }
+    }
+    for (l, p) in labels.in_rows((rows.0, end)) {
+        let of_table = matches!(
+            l,
+            Label::Funds
+                | Label::FundTotal
+                | Label::FundAppropriation
+                | Label::FundCarryover
+                | Label::FundOther
+                | Label::Total
+        );
+        if of_table && let Some(u) = text_at(p).and_then(money_unit) {
+            units.push((u, p, UnitScope::Table));
+        }
+    }
     let rows = [
         total,
         row_of(Label::FundAppropriation),
@@ -609,6 +683,7 @@ fn funds_layout(
         more,
         weight_label,
         rate_in_percent,
+        units,
     })
 }
 

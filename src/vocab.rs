@@ -269,6 +269,101 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("备注", Label::Other),
 ];
 
+/// A money unit a form states. jixiao keeps every amount in 万元, the unit the outputs
+/// print: an amount stated in another unit is converted once, where it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MoneyUnit {
+    Yuan,
+    Qianyuan,
+    Wanyuan,
+    Yiyuan,
+}
+
+/// The unit words, longest first where one ends another (万元 before 元).
+pub const MONEY_UNITS: &[(&str, MoneyUnit)] = &[
+    ("万元", MoneyUnit::Wanyuan),
+    ("亿元", MoneyUnit::Yiyuan),
+    ("千元", MoneyUnit::Qianyuan),
+    ("元", MoneyUnit::Yuan),
+];
+
+impl MoneyUnit {
+    pub fn zh(self) -> &'static str {
+        match self {
+            MoneyUnit::Yuan => "元",
+            MoneyUnit::Qianyuan => "千元",
+            MoneyUnit::Wanyuan => "万元",
+            MoneyUnit::Yiyuan => "亿元",
+        }
+    }
+
+    /// An amount in this unit, in 万元: exact, since the factors are powers of ten
+    /// (`None` past a `Decimal`'s range).
+    pub fn to_wan(self, v: Decimal) -> Option<Decimal> {
+        let r = match self {
+            MoneyUnit::Yuan => v.checked_div(Decimal::from(10_000)),
+            MoneyUnit::Qianyuan => v.checked_div(Decimal::TEN),
+            MoneyUnit::Wanyuan => Some(v),
+            MoneyUnit::Yiyuan => v.checked_mul(Decimal::from(10_000)),
+        };
+        r.map(|d| d.normalize())
+    }
+}
+
+/// The unit a bracket or a unit line states: `（元）`, `(单位：万元)`, `单位：元`,
+/// `金额单位:千元`. Nothing for `（盖章）`, `(20分)` or `实施单位：某局`.
+pub fn money_unit(text: &str) -> Option<MoneyUnit> {
+    if !text.contains('元') {
+        return None;
+    }
+    let h: String = halfwidth(text).chars().filter(|c| !is_space(*c)).collect();
+    let exact = |t: &str| {
+        let t = ["金额单位:", "资金单位:", "单位:"]
+            .iter()
+            .find_map(|p| t.strip_prefix(p))
+            .unwrap_or(t);
+        MONEY_UNITS.iter().find(|(w, _)| *w == t).map(|(_, u)| *u)
+    };
+    // Every bracketed group: `项目资金(元)`, `预算数(A)(元)`.
+    let mut rest = h.as_str();
+    while let Some(i) = rest.find('(') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find(')') else { break };
+        if let Some(u) = exact(&after[..j]) {
+            return Some(u);
+        }
+        rest = &after[j + 1..];
+    }
+    // A unit line: `单位:元`, `金额单位:万元`, followed by nothing or punctuation.
+    let i = h.find("单位:")?;
+    let tail = &h[i + "单位:".len()..];
+    MONEY_UNITS.iter().find_map(|(w, u)| {
+        let after = tail.strip_prefix(w)?;
+        after
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric())
+            .then_some(*u)
+    })
+}
+
+/// An amount typed with its own unit (`60000元`, `６万元`): the number and that unit.
+/// `万` alone is 万元.
+pub fn amount_with_unit(text: &str) -> Option<(Decimal, Option<MoneyUnit>)> {
+    let h = halfwidth(text);
+    let t = crate::normalize::trim(&h);
+    for (w, u) in MONEY_UNITS
+        .iter()
+        .copied()
+        .chain([("万", MoneyUnit::Wanyuan)])
+    {
+        if let Some(body) = t.strip_suffix(w) {
+            return crate::normalize::parse_number(body, &[]).map(|d| (d, Some(u)));
+        }
+    }
+    crate::normalize::parse_number(t, &[]).map(|d| (d, None))
+}
+
 /// Deviation-reason headers are long and varied (偏差原因分析及改进措施, 未完成原因分析…):
 /// known by how they start.
 const REASON_PREFIXES: &[&str] = &["偏差原因", "未完成原因", "偏差分析", "原因分析"];
@@ -566,6 +661,45 @@ mod tests {
         assert_eq!(classify("完成"), None);
         assert_eq!(classify("2023"), None);
         assert_eq!(classify("产出指标(50分)"), None);
+    }
+
+    #[test]
+    fn money_units_where_forms_state_them() {
+        use MoneyUnit::*;
+        for (text, want) in [
+            ("项目资金（元）", Some(Yuan)),
+            ("项目资金 (元)", Some(Yuan)),
+            ("项目资金\n（万元）", Some(Wanyuan)),
+            ("全年预算数（A）（千元）", Some(Qianyuan)),
+            ("单位：元", Some(Yuan)),
+            ("金额单位：万元", Some(Wanyuan)),
+            ("（单位：亿元）", Some(Yiyuan)),
+            ("2023年度   单位：元", Some(Yuan)),
+            ("实施单位（盖章）", None),
+            ("得分（20分*执行率）", None),
+            ("单位：元宝山区财政局", None),
+            ("项目资金", None),
+        ] {
+            assert_eq!(money_unit(text), want, "{text}");
+        }
+        assert_eq!(
+            Yuan.to_wan(Decimal::from(3876646)),
+            Some("387.6646".parse().unwrap())
+        );
+        assert_eq!(Yiyuan.to_wan(Decimal::ONE), Some(Decimal::from(10_000)));
+        assert_eq!(
+            amount_with_unit("60000元"),
+            Some((Decimal::from(60000), Some(Yuan)))
+        );
+        assert_eq!(
+            amount_with_unit("６万元"),
+            Some((Decimal::from(6), Some(Wanyuan)))
+        );
+        assert_eq!(
+            amount_with_unit(" 7.5 "),
+            Some(("7.5".parse().unwrap(), None))
+        );
+        assert_eq!(amount_with_unit("完成"), None);
     }
 
     #[test]

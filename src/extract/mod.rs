@@ -15,9 +15,9 @@ use crate::locate::{Columns, FormLayout};
 use crate::model::{
     CellCount, Change, Field, Finding, Form, FundRow, Funds, Goal, Indicator, Lack, Unplaced,
 };
-use crate::normalize::{self, FUND_UNITS, Num, SCORE_UNITS};
+use crate::normalize::{self, Num, SCORE_UNITS};
 use crate::score;
-use crate::vocab::{self, Role};
+use crate::vocab::{self, MoneyUnit, Role};
 use plan::{BlockPlan, Placement};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -34,6 +34,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         findings: Vec::new(),
         next_group: 0,
         explained: Vec::new(),
+        money: MoneyRead::default(),
     };
     let mut form = Form {
         file: Arc::clone(&x.file),
@@ -65,10 +66,14 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
                         .get(role)
                         .map(|c| grid.region_at(Pos::new(r, c)).first)
                 };
+                let money = |x: &mut Extractor, role: Role| {
+                    let unit = f.cols.get(role).and_then(|c| f.unit_of(c));
+                    x.money(at(role), unit, role.zh())
+                };
                 FundRow {
-                    initial: x.number(at(Role::Initial), FUND_UNITS, "年初预算数"),
-                    full_year: x.number(at(Role::FullYear), FUND_UNITS, "全年预算数"),
-                    executed: x.number(at(Role::Executed), FUND_UNITS, "全年执行数"),
+                    initial: money(x, Role::Initial),
+                    full_year: money(x, Role::FullYear),
+                    executed: money(x, Role::Executed),
                     weight: x.number(at(Role::Weight), SCORE_UNITS, "分值"),
                     rate: x.rate(at(Role::Rate), f.rate_in_percent),
                     score: x.number(at(Role::Score), SCORE_UNITS, "得分"),
@@ -88,6 +93,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             let r = row(&mut x, Some(p.row));
             form.funds.more.push((label, r));
         }
+        x.unit_findings(f);
         if let Some(p) = f.weight_label
             && f.rows[0].is_some()
         {
@@ -203,7 +209,11 @@ fn grade(form: &Form, x: &mut Extractor) -> Option<&'static str> {
         _ => (Decimal::ONE_HUNDRED, false),
     };
     if score::exceeds(total, limit) {
-        let of = if stated { "总分值" } else { "满分（表中未填总分值，按100）" };
+        let of = if stated {
+            "总分值"
+        } else {
+            "满分（表中未填总分值，按100）"
+        };
         x.finding(
             Code::S014,
             form.declared_total.cell.or(form.weight_total.cell),
@@ -350,7 +360,23 @@ struct Extractor<'a> {
     next_group: u32,
     /// Cells a specific finding (L003, L008) already explains: unplaced, but no L004 twice.
     explained: Vec<Pos>,
+    money: MoneyRead,
 }
+
+/// What reading the amounts found about their unit, for the form's unit findings.
+#[derive(Default)]
+struct MoneyRead {
+    /// Cells converted to 万元, by unit and the cell stating it (`None`: the amount's own
+    /// suffix, `60000元`).
+    converted: Vec<(MoneyUnit, Option<Pos>, Pos)>,
+    /// Amounts read with no unit stated anywhere (taken as 万元).
+    assumed: usize,
+    /// The first amount in 万元 too large for one project: perhaps typed in 元.
+    implausible: Option<(Pos, Decimal)>,
+}
+
+/// Above this many 万元 (10亿元) one county project's amount is more likely 元 than 万元.
+const IMPLAUSIBLE_WAN: i64 = 100_000;
 
 impl Extractor<'_> {
     fn finding(&mut self, code: Code, cell: Option<Pos>, message: String) {
@@ -439,6 +465,136 @@ impl Extractor<'_> {
                 );
                 None
             }
+        }
+    }
+
+    /// Reads an amount into 万元. An amount in another unit — the unit its column, the
+    /// table or a unit line states (`stated`), or its own suffix (`60000元`) — is converted
+    /// once, here, and the change logged with the original (F006).
+    fn money(
+        &mut self,
+        p: Option<Pos>,
+        stated: Option<(MoneyUnit, Pos)>,
+        what: &str,
+    ) -> Field<Decimal> {
+        let Some(p) = p else { return Field::empty() };
+        self.placed.insert(p);
+        let v = self.grid.get(p);
+        let (value, own) = match v {
+            Value::Empty => return Field::new(None, Some(p)),
+            Value::Number { value, .. } => (value.normalize(), None),
+            Value::Text(s) if normalize::trim(s).is_empty() => return Field::new(None, Some(p)),
+            Value::Text(s) if normalize::is_placeholder(s) => {
+                self.change(p, s, "", Code::V001, "占位符视为空");
+                return Field::new(None, Some(p));
+            }
+            Value::Text(s) => match vocab::amount_with_unit(s) {
+                Some(read) => read,
+                None => {
+                    let raw = normalize::trim(s).to_string();
+                    self.finding(Code::V002, Some(p), format!("{what}应为数字，实为“{raw}”"));
+                    return Field::new(None, Some(p));
+                }
+            },
+            other => {
+                let raw = other.display();
+                self.finding(Code::V002, Some(p), format!("{what}应为数字，实为“{raw}”"));
+                return Field::new(None, Some(p));
+            }
+        };
+        let raw = v.display();
+        let unit = own.or(stated.map(|s| s.0)).unwrap_or(MoneyUnit::Wanyuan);
+        if unit == MoneyUnit::Wanyuan {
+            if own.is_none() && stated.is_none() {
+                self.money.assumed += 1;
+            }
+            if value.abs() > Decimal::from(IMPLAUSIBLE_WAN) && self.money.implausible.is_none() {
+                self.money.implausible = Some((p, value));
+            }
+            if matches!(v, Value::Text(_)) && raw != value.to_string() {
+                self.change(p, &raw, &value.to_string(), Code::V001, "文本数字转为数值");
+            }
+            return Field::new(Some(value), Some(p));
+        }
+        let Some(wan) = unit.to_wan(value) else {
+            self.finding(
+                Code::V002,
+                Some(p),
+                format!("{what}“{raw}”超出可计算范围，未读取"),
+            );
+            return Field::new(None, Some(p));
+        };
+        self.change(
+            p,
+            &raw,
+            &wan.to_string(),
+            Code::F006,
+            format!("金额单位为{}，换算为万元", unit.zh()),
+        );
+        let by = if own.is_some() {
+            None
+        } else {
+            stated.map(|s| s.1)
+        };
+        self.money.converted.push((unit, by, p));
+        Field::new(Some(wan), Some(p))
+    }
+
+    /// One finding per stated unit the amounts were converted from (F006), or that no
+    /// unit is stated (F007), or that an amount taken as 万元 looks like 元 (F008).
+    fn unit_findings(&mut self, f: &crate::locate::FundsLayout) {
+        let read = std::mem::take(&mut self.money);
+        let mut groups: Vec<(MoneyUnit, Option<Pos>, usize)> = Vec::new();
+        for (u, at, _) in &read.converted {
+            match groups.iter_mut().find(|(gu, ga, _)| gu == u && ga == at) {
+                Some(g) => g.2 += 1,
+                None => groups.push((*u, *at, 1)),
+            }
+        }
+        for (u, at, n) in groups {
+            let whence = match at {
+                Some(p) => format!(
+                    "（{}“{}”）",
+                    p,
+                    normalize::trim(&self.grid.get(p).display()).replace(['\n', '\r'], "")
+                ),
+                None => "（单元格中注明）".to_string(),
+            };
+            let first = at.or_else(|| {
+                read.converted
+                    .iter()
+                    .find(|c| c.0 == u && c.1.is_none())
+                    .map(|c| c.2)
+            });
+            self.finding(
+                Code::F006,
+                first,
+                format!(
+                    "金额单位为{}{whence}，已将{n}个金额换算为万元（原值见变更记录）",
+                    u.zh()
+                ),
+            );
+        }
+        if read.assumed > 0 && f.units.is_empty() {
+            let at = f
+                .cols
+                .get(Role::FullYear)
+                .or(f.cols.get(Role::Executed))
+                .map(|c| self.grid.region_at(Pos::new(f.header_row, c)).first);
+            self.finding(
+                Code::F007,
+                at,
+                "资金表未注明金额单位（元或万元），金额按万元读取，请核实".into(),
+            );
+        }
+        if let Some((p, v)) = read.implausible {
+            self.finding(
+                Code::F008,
+                Some(p),
+                format!(
+                    "金额{v}万元超过{IMPLAUSIBLE_WAN}万元（10亿元），可能是以元填报，请核实金额单位"
+                ),
+            );
         }
     }
 
@@ -910,6 +1066,139 @@ mod tests {
         let l = locate(g);
         assert_eq!(l.len(), 1);
         extract(g, &l[0], "t.xlsx")
+    }
+
+    fn codes(f: &Form) -> Vec<String> {
+        f.findings
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}@{}",
+                    x.code,
+                    x.cell.map(|c| c.to_string()).unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    /// The seed's form with its funds label, amounts and unit line set as given.
+    fn funds_grid(label: &str, line: &str, header: &str, amounts: [&str; 3]) -> Grid {
+        let mut g = grid(
+            &[&["", "产出指标", "数量指标", "个数", "≥1", "1", "90", "89"]],
+            &[],
+        );
+        g.set(Pos::parse("A5").unwrap(), Value::text(label));
+        g.set(Pos::parse("B2").unwrap(), Value::text(line));
+        g.set(Pos::parse("D5").unwrap(), Value::text(header));
+        for (c, a) in ["C6", "D6", "E6"].iter().zip(amounts) {
+            g.set(Pos::parse(c).unwrap(), Value::text(a));
+        }
+        g
+    }
+
+    #[test]
+    fn amounts_in_yuan_are_converted_to_wan_once_and_logged() {
+        let g = funds_grid(
+            "项目资金（元）",
+            "",
+            "全年预算数",
+            ["60000", "60000", "59000"],
+        );
+        let f = read(&g);
+        let t = &f.funds.total;
+        assert_eq!(t.initial.value, Some(d("6")));
+        assert_eq!(t.full_year.value, Some(d("6")));
+        assert_eq!(t.executed.value, Some(d("5.9")));
+        let ch: Vec<_> = f
+            .changes
+            .iter()
+            .filter(|c| c.code == Code::F006)
+            .map(|c| (c.cell.to_string(), c.from.as_str(), c.to.as_str()))
+            .collect();
+        assert_eq!(
+            ch,
+            [
+                ("C6".into(), "60000", "6"),
+                ("D6".into(), "60000", "6"),
+                ("E6".into(), "59000", "5.9")
+            ]
+        );
+        assert!(
+            codes(&f).contains(&"F006@A5".to_string()),
+            "{:?}",
+            codes(&f)
+        );
+        let msg = &f
+            .findings
+            .iter()
+            .find(|x| x.code == Code::F006)
+            .unwrap()
+            .message;
+        assert!(
+            msg.contains("金额单位为元（A5“项目资金（元）”），已将3个金额换算为万元"),
+            "{msg}"
+        );
+        // The execution rate is of the converted amounts: the same fraction.
+        assert_eq!(f.execution_rate, Some(d("0.9833")));
+    }
+
+    #[test]
+    fn a_unit_stated_in_a_column_header_or_a_line_or_a_cell() {
+        // One column's header: only that column.
+        let g = funds_grid("", "", "全年预算数（元）", ["6", "60000", "6"]);
+        let f = read(&g);
+        assert_eq!(f.funds.total.full_year.value, Some(d("6")));
+        assert_eq!(f.funds.total.initial.value, Some(d("6")));
+        assert!(
+            codes(&f).contains(&"F006@D5".to_string()),
+            "{:?}",
+            codes(&f)
+        );
+        // A unit line beside the year.
+        let g = funds_grid("", "单位：千元", "全年预算数", ["60", "60", "60"]);
+        let f = read(&g);
+        assert_eq!(f.funds.total.executed.value, Some(d("6")));
+        assert!(
+            codes(&f).contains(&"F006@B2".to_string()),
+            "{:?}",
+            codes(&f)
+        );
+        // The amount's own suffix wins over the table's unit.
+        let g = funds_grid(
+            "项目资金（万元）",
+            "",
+            "全年预算数",
+            ["6", "60000元", "6万元"],
+        );
+        let f = read(&g);
+        assert_eq!(f.funds.total.full_year.value, Some(d("6")));
+        assert_eq!(f.funds.total.executed.value, Some(d("6")));
+        assert_eq!(
+            codes(&f)
+                .iter()
+                .filter(|c| ["F006", "F007", "F008"].contains(&&c[..4]))
+                .collect::<Vec<_>>(),
+            ["F006@D6"]
+        );
+    }
+
+    #[test]
+    fn no_unit_is_said_and_a_huge_amount_is_questioned() {
+        let g = funds_grid("", "", "全年预算数", ["6", "6", "6"]);
+        assert!(codes(&read(&g)).contains(&"F007@D5".to_string()));
+        let g = funds_grid(
+            "项目资金（万元）",
+            "",
+            "全年预算数",
+            ["387664.62", "387664.62", "6"],
+        );
+        let f = read(&g);
+        assert_eq!(f.funds.total.full_year.value, Some(d("387664.62")));
+        let c = codes(&f);
+        assert!(
+            c.contains(&"F008@C6".to_string()) && !c.iter().any(|x| x.starts_with("F007")),
+            "{c:?}"
+        );
     }
 
     #[test]
