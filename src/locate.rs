@@ -140,8 +140,10 @@ pub struct TotalLayout {
 /// Where each part of one form is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FormLayout {
-    /// The 项目名称 label.
+    /// The 项目名称 label, or without one, the form's first label.
     pub anchor: Pos,
+    /// The 项目名称 label, when the form prints one.
+    pub name_label: Option<Pos>,
     /// First and last row of the form.
     pub rows: (u32, u32),
     pub title: Option<Pos>,
@@ -165,43 +167,170 @@ pub struct FormLayout {
     pub labels: Vec<Pos>,
 }
 
-/// Finds every form in a grid. A form starts at a 项目名称 label (with its title lines
-/// just above) and ends at its 总分 row, or where the next form starts.
+/// Finds every form in a grid.
+///
+/// A sheet holds a 自评表 when it holds an indicator table (a header row with 一级指标 or
+/// 三级指标 among the column labels), not because a cell says 项目名称: a project dossier's
+/// 基本信息 or 申报表 sheet has 项目名称 too. Each indicator table is one form; its identity
+/// is the 项目名称 label above it (the one with a value beside it when there are several, so
+/// a `项目名称` heading inside the funds table does not split the form), with the title lines
+/// just above. A header row repeated inside a table (no 项目名称, title or 总分 between the
+/// two) does not start a form. A 项目名称 with no indicator table below it is a form only
+/// under a 自评表 title (a form cut short; L001 says what is missing).
 pub fn locate(grid: &Grid) -> Vec<FormLayout> {
     let index = LabelIndex::build(grid);
-    let mut anchors: Vec<Pos> = index
-        .items
+    let headers = indicator_headers(&index);
+    let names: Vec<Pos> = {
+        let mut n: Vec<Pos> = index
+            .items
+            .iter()
+            .filter(|(l, _)| *l == Label::ProjectName)
+            .map(|(_, p)| *p)
+            .collect();
+        // A second 项目名称 in the same row is a label inside the form, not a new one.
+        n.dedup_by_key(|p| p.row);
+        n
+    };
+    let separates = |from: u32, to: u32| {
+        index
+            .within((from, to))
+            .any(|(l, _)| matches!(l, Label::ProjectName | Label::Title | Label::Total))
+    };
+    // One form per indicator table: (first 项目名称 candidate row range start, header row).
+    let mut tables: Vec<u32> = Vec::new();
+    for h in headers {
+        match tables.last() {
+            Some(&prev) if !separates(prev + 1, h.saturating_sub(1)) => {}
+            _ => tables.push(h),
+        }
+    }
+    // (name label, start row) of each form, in order.
+    let mut starts: Vec<(Option<Pos>, u32)> = Vec::new();
+    let mut lo = 0u32;
+    for &h in &tables {
+        let candidates: Vec<Pos> = names
+            .iter()
+            .copied()
+            .filter(|p| p.row >= lo && p.row < h)
+            .collect();
+        let chosen = candidates
+            .iter()
+            .copied()
+            .find(|p| has_value(grid, &index, *p))
+            .or(candidates.first().copied());
+        let first_label = candidates.first().map(|p| p.row);
+        let start = match first_label {
+            Some(r) => title_start(&index, r, lo),
+            None => index
+                .within((lo, h.saturating_sub(1)))
+                .filter(|(l, _)| is_head_label(*l))
+                .map(|(_, p)| p.row)
+                .min()
+                .unwrap_or(h),
+        };
+        starts.push((chosen, start));
+        lo = h + 1;
+    }
+    // A 项目名称 below every indicator table, under a 自评表 title: a form cut short.
+    let mut prev = tables.last().map(|h| h + 1);
+    for n in names
         .iter()
-        .filter(|(l, _)| *l == Label::ProjectName)
-        .map(|(_, p)| *p)
-        .collect();
-    // Forms stand one under another: a second 项目名称 in the same row is a label inside
-    // the first form, not a new one.
-    anchors.dedup_by_key(|p| p.row);
-    let mut firsts = Vec::with_capacity(anchors.len());
-    let mut prev_row: Option<u32> = None;
-    for a in &anchors {
-        // Title lines (and a 报表编号 line) sit at most a few rows above 项目名称, below
-        // the previous anchor.
-        let lo = a.row.saturating_sub(4).max(prev_row.map_or(0, |r| r + 1));
-        let first = index
-            .within((lo, a.row))
-            .filter(|(l, _)| matches!(l, Label::Title | Label::Year(_) | Label::Other))
-            .map(|(_, p)| p.row)
-            .min()
-            .unwrap_or(a.row);
-        firsts.push(first);
-        prev_row = Some(a.row);
+        .filter(|p| tables.last().is_none_or(|h| p.row > *h))
+    {
+        let from = prev.map_or(0, |r| r.max(n.row.saturating_sub(4)));
+        let start = title_start(&index, n.row, from);
+        let titled = index.within((start, n.row)).any(|(l, _)| l == Label::Title);
+        if titled {
+            starts.push((Some(*n), start));
+            prev = Some(n.row + 1);
+        }
     }
     let last_row = grid.rows().saturating_sub(1);
-    anchors
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let limit = firsts.get(i + 1).map_or(last_row, |f| f.saturating_sub(1));
-            layout_one(grid, &index, *a, (firsts[i], limit))
+    (0..starts.len())
+        .map(|i| {
+            let limit = starts
+                .get(i + 1)
+                .map_or(last_row, |s| s.1.saturating_sub(1));
+            layout_one(grid, &index, starts[i].0, (starts[i].1, limit))
         })
         .collect()
+}
+
+/// Rows holding an indicator table's header: 一级指标, or 三级指标 with no 一级指标 in the
+/// rows beside it, among at least three column labels in its row and the next.
+fn indicator_headers(index: &LabelIndex) -> Vec<u32> {
+    let rows_of = |want: Role| -> Vec<u32> {
+        let mut r: Vec<u32> = index
+            .items
+            .iter()
+            .filter(|(l, _)| *l == Label::Col(want))
+            .map(|(_, p)| p.row)
+            .collect();
+        r.dedup();
+        r
+    };
+    let level1 = rows_of(Role::Level1);
+    let mut rows: Vec<u32> = level1.clone();
+    rows.extend(
+        rows_of(Role::Name)
+            .into_iter()
+            .filter(|r| !level1.iter().any(|l| l.abs_diff(*r) <= 1)),
+    );
+    rows.sort_unstable();
+    rows.dedup();
+    rows.retain(|r| {
+        index
+            .within((*r, r + 1))
+            .filter(|(l, _)| matches!(l, Label::Col(_)))
+            .count()
+            >= 3
+    });
+    rows
+}
+
+/// Labels that open a form's head: identity, funds, goals, titles.
+fn is_head_label(l: Label) -> bool {
+    matches!(
+        l,
+        Label::Title
+            | Label::Year(_)
+            | Label::ProjectName
+            | Label::Department
+            | Label::CentralDepartment
+            | Label::Implementer
+            | Label::Funds
+            | Label::Goal
+            | Label::Expected
+    )
+}
+
+/// The first row of a form whose 项目名称 is in row `name_row`: its title lines (and a
+/// 报表编号 line) sit at most a few rows above, not above `from`.
+fn title_start(index: &LabelIndex, name_row: u32, from: u32) -> u32 {
+    let lo = name_row.saturating_sub(4).max(from);
+    index
+        .within((lo, name_row))
+        .filter(|(l, _)| matches!(l, Label::Title | Label::Year(_) | Label::Other))
+        .map(|(_, p)| p.row)
+        .min()
+        .unwrap_or(name_row)
+}
+
+/// Whether a 项目名称 label has a value beside it (not another label, not empty).
+fn has_value(grid: &Grid, index: &LabelIndex, label: Pos) -> bool {
+    right_of(grid, label).is_some_and(|p| {
+        !grid.get(p).is_empty()
+            && !index.items.iter().any(|(_, q)| *q == p)
+            && !looks_like_label(grid.get(p))
+    })
+}
+
+/// A text that reads as a label, never as a value: it ends with a colon, or with the
+/// `（盖章）` of a signature line (`承担单位:(盖章)`, `项目名称：`).
+pub fn looks_like_label(v: &Value) -> bool {
+    let Value::Text(t) = v else { return false };
+    let k = crate::normalize::label_key(t);
+    k.ends_with([':', '：']) || k.ends_with("(盖章)") || k.ends_with("（盖章）")
 }
 
 /// The value cell right of a label (past the label's merged region), if it is in the grid.
@@ -265,20 +394,35 @@ impl Labels {
     }
 }
 
-fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) -> FormLayout {
+fn layout_one(
+    grid: &Grid,
+    index: &LabelIndex,
+    name_label: Option<Pos>,
+    bounds: (u32, u32),
+) -> FormLayout {
+    // Without a 项目名称 label, the form's identity is searched from its first row.
+    let anchor = name_label.unwrap_or_else(|| {
+        index
+            .within(bounds)
+            .find(|(l, _)| is_head_label(*l))
+            .map_or(Pos::new(bounds.0, 0), |(_, p)| p)
+    });
     let mut f = FormLayout {
         anchor,
+        name_label,
         rows: bounds,
         ..Default::default()
     };
+    let from_row = name_label.map_or(bounds.0, |a| a.row);
     let mut labels = Labels {
         items: index
             .within(bounds)
             // A title-like text at or below 项目名称 is a value (a project named
             // "…支出绩效自评表"), not the form's title.
-            .filter(|(l, p)| !(*l == Label::Title && p.row >= anchor.row))
+            .filter(|(l, p)| !(*l == Label::Title && name_label.is_some_and(|a| p.row >= a.row)))
             .collect(),
     };
+    let anchor = Pos::new(from_row, anchor.col);
     // The indicator table: its header row is the one holding 一级指标 (or, without it,
     // 三级指标); its header may take the row below too.
     let header = labels
@@ -300,13 +444,19 @@ fn layout_one(grid: &Grid, index: &LabelIndex, anchor: Pos, bounds: (u32, u32)) 
     for (l, p) in &labels.items {
         match l {
             Label::Title if f.title.is_none() => f.title = Some(*p),
-            Label::Year(y) if f.year.is_none() && p.row < anchor.row => f.year = Some((*p, *y)),
+            Label::Year(y)
+                if f.year.is_none()
+                    && (p.row < anchor.row
+                        || name_label.is_none() && header.is_none_or(|h| p.row < h.row)) =>
+            {
+                f.year = Some((*p, *y))
+            }
             _ => {}
         }
     }
-    let is_label = |p: Pos| f.labels.contains(&p);
+    let is_label = |p: Pos| f.labels.contains(&p) || looks_like_label(grid.get(p));
     let value_right = |l: Option<Pos>| l.and_then(|l| right_of(grid, l)).filter(|p| !is_label(*p));
-    f.name = value_right(Some(anchor));
+    f.name = value_right(name_label);
     f.department = value_right(labels.first(Label::Department, anchor.row));
     f.central_department = value_right(labels.first(Label::CentralDepartment, anchor.row));
     f.implementer = value_right(labels.first(Label::Implementer, anchor.row));

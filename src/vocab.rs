@@ -526,6 +526,55 @@ pub fn year_in_title(text: &str) -> Option<i32> {
     })
 }
 
+/// The project's name in a form's title, for forms without a 项目名称 label:
+/// `2023年度农村公路养护项目绩效自评表` → `农村公路养护项目`. Nothing when the title names
+/// no project (`项目支出绩效自评表`, `XX县项目支出绩效自评表`).
+pub fn name_in_title(title: &str) -> Option<String> {
+    let mut t: String = halfwidth(title).chars().filter(|c| !is_space(*c)).collect();
+    // The year, before (`2023年度`, `2023年`) or after in brackets (`(2023年度)`).
+    if let Some(y) = year_in_title(&t) {
+        for pat in [
+            format!("({y}年度)"),
+            format!("{y}年度"),
+            format!("({y}年)"),
+            format!("{y}年"),
+        ] {
+            t = t.replacen(&pat, "", 1);
+        }
+    }
+    for suffix in [
+        "项目支出绩效自评表",
+        "支出绩效自评表",
+        "绩效目标自评表",
+        "绩效自评表",
+        "自评表",
+    ] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            t = rest.to_string();
+            break;
+        }
+    }
+    let t = t
+        .trim_start_matches("部门预算")
+        .trim_matches(|c: char| matches!(c, '-' | '_' | ':' | '“' | '”' | '《' | '》'))
+        .to_string();
+    // A county's or a department's name alone is not a project's.
+    (t.chars().count() >= 4 && !t.ends_with(['县', '市', '区', '省', '局'])).then_some(t)
+}
+
+/// A sheet name that says nothing about the project (`Sheet1`, `工作表1`, `自评表`).
+pub fn is_generic_sheet_name(name: &str) -> bool {
+    let k: String = halfwidth(name)
+        .chars()
+        .filter(|c| !is_space(*c) && !c.is_ascii_digit())
+        .collect::<String>()
+        .to_lowercase();
+    k.is_empty()
+        || matches!(k.as_str(), "sheet" | "工作表" | "表" | "附表" | "附件")
+        || k.ends_with("自评表")
+        || k.ends_with("评分表")
+}
+
 /// A template's placeholder indicator name (`指标1`, `指标2：`, `……`), or the name typed
 /// after such a prefix: `Placeholder::Prefix("工程资金金额")` for `指标1工程资金金额`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -700,6 +749,24 @@ mod tests {
             Some(("7.5".parse().unwrap(), None))
         );
         assert_eq!(amount_with_unit("完成"), None);
+    }
+
+    #[test]
+    fn project_names_in_titles() {
+        assert_eq!(
+            name_in_title("2023年度农村公路养护项目绩效自评表").as_deref(),
+            Some("农村公路养护项目")
+        );
+        assert_eq!(
+            name_in_title("耕地地力保护补贴支出绩效自评表（2022年度）").as_deref(),
+            Some("耕地地力保护补贴")
+        );
+        assert_eq!(name_in_title("项目支出绩效自评表"), None);
+        assert_eq!(name_in_title("XX县项目支出绩效自评表"), None);
+        assert_eq!(name_in_title("部门预算项目支出绩效自评表(2023年度)"), None);
+        assert!(is_generic_sheet_name("Sheet1"));
+        assert!(is_generic_sheet_name("项目支出绩效自评表"));
+        assert!(!is_generic_sheet_name("乡村振兴衔接资金"));
     }
 
     #[test]

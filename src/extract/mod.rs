@@ -54,6 +54,9 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             .unwrap_or_default(),
     };
     form.name = x.text(layout.name);
+    if layout.name_label.is_none() {
+        form.name = x.name_elsewhere(layout);
+    }
     form.department = x.text(layout.department);
     form.central_department = x.text(layout.central_department);
     form.implementer = x.text(layout.implementer);
@@ -466,6 +469,43 @@ impl Extractor<'_> {
                 None
             }
         }
+    }
+
+    /// The name of a form that prints no 项目名称 label: from its title, else its sheet's
+    /// name, else the file's (L011 says which; C001 still checks it is there).
+    fn name_elsewhere(&mut self, layout: &FormLayout) -> Field<String> {
+        let from_title = layout.title.and_then(|p| {
+            let t = self.grid.get(p).display();
+            vocab::name_in_title(&t).map(|n| (n, p, t))
+        });
+        if let Some((name, p, title)) = from_title {
+            let title = normalize::trim(&title).replace(['\n', '\r'], "");
+            self.finding(
+                Code::L011,
+                Some(p),
+                format!("未找到“项目名称”，项目名称取自标题“{title}”：{name}"),
+            );
+            return Field::new(Some(name), Some(p));
+        }
+        let sheet = self.sheet.to_string();
+        let (name, whence) = if vocab::is_generic_sheet_name(&sheet) {
+            let stem = std::path::Path::new(&*self.file)
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            (stem, "文件名")
+        } else {
+            (sheet, "工作表名")
+        };
+        let name = normalize::trim(&name).to_string();
+        if name.is_empty() {
+            return Field::empty();
+        }
+        self.finding(
+            Code::L011,
+            Some(layout.anchor),
+            format!("未找到“项目名称”，项目名称取自{whence}：{name}"),
+        );
+        Field::new(Some(name), None)
     }
 
     /// Reads an amount into 万元. An amount in another unit — the unit its column, the
