@@ -257,7 +257,8 @@ pub fn locate(grid: &Grid) -> Vec<FormLayout> {
 }
 
 /// Rows holding an indicator table's header: 一级指标, or 三级指标 with no 一级指标 in the
-/// rows beside it, among at least three column labels in its row and the next.
+/// rows beside it, among at least three column labels in its row and the next, one of them
+/// 实际完成值 or 得分.
 fn indicator_headers(index: &LabelIndex) -> Vec<u32> {
     let rows_of = |want: Role| -> Vec<u32> {
         let mut r: Vec<u32> = index
@@ -278,12 +279,18 @@ fn indicator_headers(index: &LabelIndex) -> Vec<u32> {
     );
     rows.sort_unstable();
     rows.dedup();
+    // A self-evaluation reports what was done: a 实际完成值 or a 得分 column. A table of
+    // targets alone is a 绩效目标申报表 or a 监控表 of the same dossier, not a form.
     rows.retain(|r| {
-        index
+        let cols: Vec<Label> = index
             .within((*r, r + 1))
-            .filter(|(l, _)| matches!(l, Label::Col(_)))
-            .count()
-            >= 3
+            .map(|(l, _)| l)
+            .filter(|l| matches!(l, Label::Col(_)))
+            .collect();
+        cols.len() >= 3
+            && cols
+                .iter()
+                .any(|l| matches!(l, Label::Col(Role::Actual | Role::Score)))
     });
     rows
 }
