@@ -253,3 +253,39 @@ pub fn department_folder(parent: &Path) -> PathBuf {
     }
     d
 }
+
+/// Converts every file of `inputs` to `format` into `outdir` with one LibreOffice run (one
+/// start-up for all, private profile). Returns the output paths, in the order of `inputs`.
+pub fn convert_all_with_soffice(
+    soffice: &Path,
+    inputs: &[&Path],
+    format: &str,
+    outdir: &Path,
+) -> Vec<PathBuf> {
+    let profile = tempfile::tempdir().unwrap();
+    let status = Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args(["--headless", "--convert-to", format, "--outdir"])
+        .arg(outdir)
+        .args(inputs)
+        .output()
+        .expect("soffice runs");
+    assert!(status.status.success(), "soffice failed: {status:?}");
+    let ext = format.split(':').next().unwrap();
+    inputs
+        .iter()
+        .map(|input| {
+            let stem = input.file_stem().unwrap().to_string_lossy();
+            let out = outdir.join(format!("{stem}.{ext}"));
+            assert!(
+                out.exists(),
+                "soffice wrote no {}: {status:?}",
+                out.display()
+            );
+            out
+        })
+        .collect()
+}
