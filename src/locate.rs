@@ -239,7 +239,11 @@ pub fn locate(grid: &Grid) -> Vec<FormLayout> {
     {
         let from = prev.map_or(0, |r| r.max(n.row.saturating_sub(4)));
         let start = title_start(&index, n.row, from);
-        let titled = index.within((start, n.row)).any(|(l, _)| l == Label::Title);
+        // Above the 项目名称 row: a title-like text beside it is the project's name.
+        let titled = n.row > start
+            && index
+                .within((start, n.row - 1))
+                .any(|(l, _)| l == Label::Title);
         if titled {
             starts.push((Some(*n), start));
             prev = Some(n.row + 1);
