@@ -609,6 +609,38 @@ pub fn placeholder(name: &str) -> Option<Placeholder<'_>> {
     })
 }
 
+/// Labels of a notes row inside or under an indicator table: what the filler adds, never
+/// an indicator.
+pub const NOTE_LABELS: &[&str] = &[
+    "其他需要说明事项",
+    "其他需要说明的事项",
+    "其他需说明事项",
+    "其他说明事项",
+    "需要说明的事项",
+    "其他说明",
+    "备注",
+    "说明",
+    "注",
+    "附注",
+];
+
+/// Whether a cell's text opens a notes row: `其他需要说明事项`, `备注：`, `注：…`.
+pub fn is_note_label(text: &str) -> bool {
+    let k = key(text);
+    if NOTE_LABELS.contains(&k.as_str()) {
+        return true;
+    }
+    let compact = crate::normalize::label_key(text);
+    ["注:", "备注:", "说明:"]
+        .iter()
+        .any(|p| compact.starts_with(p))
+}
+
+/// Whether a name opens a breakdown row (`其中：省级资金`): a part of the indicator above.
+pub fn is_breakdown(text: &str) -> bool {
+    crate::normalize::label_key(text).starts_with("其中")
+}
+
 /// Whether a text is an instruction the template printed for the filler and nobody
 /// replaced: `对照年度目标，说明…（100字以内）`.
 pub fn is_instruction(text: &str) -> bool {

@@ -41,34 +41,9 @@ const KNOWN_GAPS: &[(&str /* mutation */, &str /* input file name */)] = &[
     ("synonym", "四川青神2023-预算执行情况-指标性质度量单位.xlsx"),
     // The `其中：省级财政资金` breakdown row is counted as an indicator: 指标数 +1, every later
     // indicator shifted by one, no L010 (item 4).
-    ("qizhong", "anhui-chizhou-2022.xlsx"),
-    ("qizhong", "hebei-langfang-2019.xlsx"),
-    ("qizhong", "hubei-2020-exec20.xlsx"),
-    ("qizhong", "hubei-ezhou-2019.xlsx"),
-    ("qizhong", "hunan-hengshan-2020.xlsx"),
-    ("qizhong", "neimenggu-bayannur-2024.xlsx"),
-    ("qizhong", "ningxia-yinchuan-2021.xlsx"),
-    ("qizhong", "sichuan-qingshen-2023.xlsx"),
-    ("qizhong", "yunnan-lijiang-2020.xlsx"),
-    ("qizhong", "1.xlsx"),
-    ("qizhong", "2.xlsx"),
-    ("qizhong", "3.xlsx"),
-    ("qizhong", "4.xlsx"),
-    ("qizhong", "四川青神2023-预算执行情况-指标性质度量单位.xlsx"),
-    ("qizhong", "宁夏银川2021-四类指标-表头自评得分.xlsx"),
-    ("qizhong", "湖北2020-执行率20分-无分值列.xlsx"),
     // Forms with no 总分 row after the indicators: `其他需要说明事项 | 无` and `备注 | 见附件`
     // are read as two more indicators (指标数 +2; L003/C002, ningxia V002), no L010 (item 4).
     // Forms with a 总分 row pass.
-    ("notes", "anhui-chizhou-2022.xlsx"),
-    ("notes", "central-huainan-2024.xlsx"),
-    ("notes", "hebei-langfang-2019.xlsx"),
-    ("notes", "hunan-hengshan-2020.xlsx"),
-    ("notes", "neimenggu-bayannur-2024.xlsx"),
-    ("notes", "ningxia-yinchuan-2021.xlsx"),
-    ("notes", "yunnan-lijiang-2020.xlsx"),
-    ("notes", "中央转移支付2024-绩效目标自评表.xlsx"),
-    ("notes", "宁夏银川2021-四类指标-表头自评得分.xlsx"),
     // Every field stays equal, but the other form's tail above (two indicator rows, 合计 100 |
     // 98, 填报人) is dropped silently: no L009 names its cells (item 6).
     ("tail_above", "anhui-chizhou-2022.xlsx"),
@@ -432,15 +407,17 @@ const MUTATIONS: &[Mutation] = &[
     Mutation {
         name: "qizhong",
         apply: qizhong,
-        allowed: &["L010"],
-        required: &[],
+        // Not an indicator: every field stays as it was, and L010 says the row was seen.
+        allowed: &[],
+        required: &["L010"],
         no_new_errors: false,
     },
     Mutation {
         name: "notes",
         apply: notes,
-        allowed: &["L010"],
-        required: &[],
+        // Not an indicator: every field stays as it was, and L010 says the row was seen.
+        allowed: &[],
+        required: &["L010"],
         no_new_errors: false,
     },
     Mutation {

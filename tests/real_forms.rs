@@ -263,7 +263,7 @@ fn real_forms_raise_exactly_these_findings() {
         // No 分值 and no 得分 column: no total is owed, no L001.
         (
             "hunan-hengshan-2020.xlsx",
-            &["L005@B11", "L005@B11", "L004@A28"],
+            &["L010@A28", "L005@B11", "L005@B11"],
         ),
         ("neimenggu-bayannur-2024.xlsx", &["L001@A2", "S010@F5"]),
         // 自评得分 98 in the header, which the item scores (84) cannot reach.

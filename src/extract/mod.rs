@@ -112,9 +112,25 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     let mut placeholders = Vec::new();
     match &layout.indicators {
         Some(ind) => {
+            // Rows of the table in no 二级 block (under a merged 一级 that ended above):
+            // a notes row or a repeated header there is still not an indicator.
+            let loose: Vec<(u32, plan::NotIndicator)> = (ind.rows.0..=ind.rows.1)
+                .filter(|r| !ind.blocks.iter().any(|b| (b.rows.0..=b.rows.1).contains(r)))
+                .filter_map(|r| {
+                    let alone = crate::locate::Block {
+                        level1: None,
+                        level2: None,
+                        rows: (r, r),
+                    };
+                    plan::not_indicator(grid, &alone, &ind.cols, r).map(|k| (r, k))
+                })
+                .collect();
+            x.not_indicators(&loose);
             for block in &ind.blocks {
                 let p = plan::plan(grid, block, &ind.cols);
                 placeholders.extend_from_slice(&p.placeholders);
+                placeholders.extend_from_slice(&p.blank_values);
+                x.not_indicators(&p.excluded);
                 x.apply(block, &p, &ind.cols, &mut form.indicators);
             }
             form.lacks = lacks(&ind.cols);
@@ -129,6 +145,12 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         for p in &placeholders {
             x.placed.insert(*p);
         }
+        // The rows, by their name cells (a row's `/` values are placed with it).
+        let name_col = layout
+            .indicators
+            .as_ref()
+            .and_then(|i| i.cols.get(Role::Name));
+        placeholders.retain(|p| Some(p.col) == name_col);
         let cells: Vec<String> = placeholders.iter().map(|p| p.to_string()).collect();
         x.finding(
             Code::L006,
@@ -687,6 +709,32 @@ impl Extractor<'_> {
         Field::new(r, Some(p))
     }
 
+    /// Rows of the indicator table that are not indicators: their cells kept as unplaced,
+    /// one L010 each, naming the row by its first text.
+    fn not_indicators(&mut self, rows: &[(u32, plan::NotIndicator)]) {
+        let g = self.grid;
+        for &(r, kind) in rows {
+            let cells: Vec<Pos> = (0..g.cols())
+                .map(|c| Pos::new(r, c))
+                .filter(|p| !g.is_covered(*p) && !g.get(*p).is_empty() && !self.placed.contains(*p))
+                .collect();
+            let Some(&first) = cells.first() else {
+                continue;
+            };
+            let text = normalize::trim(&g.get(first).display()).replace(['\n', '\r'], "");
+            self.explained.extend_from_slice(&cells);
+            self.finding(
+                Code::L010,
+                Some(first),
+                format!(
+                    "第{}行“{text}”是{}，不计为指标，其单元格列为未归位",
+                    r + 1,
+                    kind.zh()
+                ),
+            );
+        }
+    }
+
     /// Header texts the vocabulary does not know: one finding each (L008), naming the
     /// header and how many cells below it are kept as unplaced (no L004 for each).
     fn unknown_labels(&mut self, layout: &FormLayout) {
@@ -732,6 +780,10 @@ impl Extractor<'_> {
         out: &mut Vec<Indicator>,
     ) {
         let g = self.grid;
+        // Notes rows and repeated headers are not the form's indicators, nor their labels.
+        if plan.rows.is_empty() && !plan.excluded.is_empty() {
+            return;
+        }
         // An empty block's labels are still the form's (an 经济效益指标 nobody filled).
         let level1 = self.text(b.level1);
         let level2 = self.text(b.level2);

@@ -51,21 +51,99 @@ pub struct Row {
     pub stripped: Option<String>,
 }
 
+/// A row of the indicator table that is not an indicator (L010).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotIndicator {
+    /// `其中：省级资金`: a part of the indicator above.
+    Breakdown,
+    /// `其他需要说明事项 | 无`, `备注`.
+    Notes,
+    /// The table's header printed again.
+    Header,
+}
+
+impl NotIndicator {
+    pub fn zh(self) -> &'static str {
+        match self {
+            NotIndicator::Breakdown => "细分行（其中……）",
+            NotIndicator::Notes => "说明行",
+            NotIndicator::Header => "重复的表头行",
+        }
+    }
+}
+
+/// What kind of non-indicator row `r` is, if it is one: a block whose 一级/二级 label is a
+/// notes label, a name cell opening with 其中 or a notes label, or a row holding two or
+/// more column labels.
+pub fn not_indicator(g: &Grid, b: &Block, cols: &Columns, r: u32) -> Option<NotIndicator> {
+    let text = |p: Pos| match g.get(p) {
+        crate::grid::Value::Text(t) => Some(t.as_str()),
+        _ => None,
+    };
+    if [b.level1, b.level2]
+        .into_iter()
+        .flatten()
+        .filter_map(text)
+        .any(vocab::is_note_label)
+    {
+        return Some(NotIndicator::Notes);
+    }
+    let in_row = |role: Role| {
+        cols.get(role)
+            .map(|c| Pos::new(r, c))
+            .filter(|p| !g.is_covered(*p))
+    };
+    if let Some(name) = in_row(Role::Name).and_then(text) {
+        if vocab::is_breakdown(name) {
+            return Some(NotIndicator::Breakdown);
+        }
+        if vocab::is_note_label(name) {
+            return Some(NotIndicator::Notes);
+        }
+    }
+    // The first text of the row, in whichever column (a notes label in the 一级 column of
+    // a row whose 一级 is merged from above is covered; its own cell is not).
+    let first = (0..g.cols())
+        .map(|c| Pos::new(r, c))
+        .filter(|p| !g.is_covered(*p))
+        .find_map(text);
+    if first.is_some_and(vocab::is_note_label) {
+        return Some(NotIndicator::Notes);
+    }
+    let headers = (0..g.cols())
+        .map(|c| Pos::new(r, c))
+        .filter(|p| !g.is_covered(*p))
+        .filter_map(text)
+        .filter(|t| matches!(vocab::classify(t), Some(vocab::Label::Col(_))))
+        .count();
+    (headers >= 2).then_some(NotIndicator::Header)
+}
+
 /// What a block holds, and where each value goes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlockPlan {
+    /// Rows that are not indicators (L010), left out of everything below.
+    pub excluded: Vec<(u32, NotIndicator)>,
     pub rows: Vec<Row>,
     /// Values but no 三级 name in the whole block: the one nameless indicator (L003).
     pub nameless: bool,
     /// Template rows (`指标1`, `……`) with no values: not indicators.
     pub placeholders: Vec<Pos>,
+    /// Placeholder values (`/`) in those rows: nothing, read as such.
+    pub blank_values: Vec<Pos>,
     pub placements: Vec<Placement>,
 }
 
 /// Plans one 二级 block.
 pub fn plan(g: &Grid, b: &Block, cols: &Columns) -> BlockPlan {
-    let mut plan = BlockPlan::default();
-    let live = |p: Pos| !g.is_covered(p) && !g.get(p).is_empty();
+    let mut plan = BlockPlan {
+        excluded: (b.rows.0..=b.rows.1)
+            .filter_map(|r| not_indicator(g, b, cols, r).map(|k| (r, k)))
+            .collect(),
+        ..Default::default()
+    };
+    let excluded = |r: u32| plan.excluded.iter().any(|(x, _)| *x == r);
+    let live = |p: Pos| !g.is_covered(p) && !g.get(p).is_empty() && !excluded(p.row);
     let values: Vec<(Role, Pos)> = Role::INDICATOR_VALUES
         .into_iter()
         .filter_map(|r| cols.get(r).map(|c| (r, c)))
@@ -85,10 +163,12 @@ pub fn plan(g: &Grid, b: &Block, cols: &Columns) -> BlockPlan {
             let name = g.get(p).display_cow();
             let stripped = match vocab::placeholder(&name) {
                 Some(Placeholder::Bare) => {
-                    // A template row left in: an indicator only if values were typed in it.
+                    // A template row left in: an indicator only if values were typed in it
+                    // (a `/` or `—` is not a value).
+                    let typed = |v: &Pos| !matches!(g.get(*v), crate::grid::Value::Text(t) if normalize::is_placeholder(t));
                     if !values
                         .iter()
-                        .any(|(_, v)| (rows.0..=rows.1).contains(&v.row))
+                        .any(|(_, v)| (rows.0..=rows.1).contains(&v.row) && typed(v))
                     {
                         plan.placeholders.push(p);
                         continue;
@@ -105,6 +185,15 @@ pub fn plan(g: &Grid, b: &Block, cols: &Columns) -> BlockPlan {
             });
         }
     }
+    // A placeholder row's `/` cells say nothing: not values of any indicator.
+    let skipped = |v: &Pos| {
+        plan.placeholders
+            .iter()
+            .any(|p| span(g, *p, b.rows).0 <= v.row && span(g, *p, b.rows).1 >= v.row)
+    };
+    let (blank, values): (Vec<(Role, Pos)>, Vec<(Role, Pos)>) =
+        values.into_iter().partition(|(_, v)| skipped(v));
+    plan.blank_values = blank.into_iter().map(|(_, p)| p).collect();
     if plan.rows.is_empty() {
         if values.is_empty() {
             return plan;
@@ -232,6 +321,46 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn breakdown_notes_and_header_rows_are_not_indicators() {
+        let g = Grid::from_rows(
+            "S",
+            &[
+                &[
+                    "产出",
+                    "数量",
+                    "道路里程",
+                    "300公里",
+                    "300公里",
+                    "10",
+                    "10",
+                    "",
+                ],
+                &["", "", "其中：省级资金", "3", "3", "", "", ""],
+                &["", "", "三级指标", "", "", "分值", "得分", ""],
+                &["", "", "指标1：", "/", "/", "", "", ""],
+                &["", "", "备注", "见附件", "", "", "", ""],
+            ],
+        );
+        let p = plan(&g, &block((0, 4)), &cols());
+        assert_eq!(
+            p.excluded,
+            vec![
+                (1, NotIndicator::Breakdown),
+                (2, NotIndicator::Header),
+                (4, NotIndicator::Notes)
+            ]
+        );
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.placeholders, vec![Pos::new(3, 2)]);
+        assert_eq!(p.blank_values, vec![Pos::new(3, 3), Pos::new(3, 4)]);
+        // A block whose 一级 label is a notes label is notes throughout.
+        let g = Grid::from_rows("S", &[&["其他需要说明事项", "", "无", "", "", "", "", ""]]);
+        let p = plan(&g, &block((0, 0)), &cols());
+        assert_eq!(p.excluded, vec![(0, NotIndicator::Notes)]);
+        assert!(p.rows.is_empty());
     }
 
     #[test]
