@@ -187,12 +187,12 @@ pub fn plan(g: &Grid, b: &Block, cols: &Columns) -> BlockPlan {
     }
     // A placeholder row's `/` cells say nothing: not values of any indicator.
     let skipped = |v: &Pos| {
-        plan.placeholders
-            .iter()
-            .any(|p| span(g, *p, b.rows).0 <= v.row && span(g, *p, b.rows).1 >= v.row)
+        plan.placeholders.iter().any(|p| {
+            let (a, z) = span(g, *p, b.rows);
+            (a..=z).contains(&v.row)
+        })
     };
-    let (blank, values): (Vec<(Role, Pos)>, Vec<(Role, Pos)>) =
-        values.into_iter().partition(|(_, v)| skipped(v));
+    let (blank, values): (Vec<_>, Vec<_>) = values.into_iter().partition(|(_, v)| skipped(v));
     plan.blank_values = blank.into_iter().map(|(_, p)| p).collect();
     if plan.rows.is_empty() {
         if values.is_empty() {
