@@ -85,6 +85,9 @@ pub struct FundsLayout {
     /// (`全年预算数（元）`), the table's label or a fund row's (`项目资金（元）`, `合计(万元)`),
     /// a unit line (`单位：元`).
     pub units: Vec<(MoneyUnit, Pos, UnitScope)>,
+    /// Fund rows of one kind competing for its field, none in the canonical wording: the
+    /// label taken, and the others (kept as further sources).
+    pub competing: Vec<(Pos, Vec<Pos>)>,
 }
 
 /// How far a stated money unit reaches.
@@ -146,6 +149,9 @@ pub struct FormLayout {
     pub name_label: Option<Pos>,
     /// First and last row of the form.
     pub rows: (u32, u32),
+    /// The rows the form accounts for: its own, and the rows around it that belong to no
+    /// form (another form's tail above, a signature block below), kept as unplaced (L009).
+    pub outer: (u32, u32),
     pub title: Option<Pos>,
     pub year: Option<(Pos, i32)>,
     pub name: Option<Pos>,
@@ -250,14 +256,25 @@ pub fn locate(grid: &Grid) -> Vec<FormLayout> {
         }
     }
     let last_row = grid.rows().saturating_sub(1);
-    (0..starts.len())
+    let mut forms: Vec<FormLayout> = (0..starts.len())
         .map(|i| {
             let limit = starts
                 .get(i + 1)
                 .map_or(last_row, |s| s.1.saturating_sub(1));
             layout_one(grid, &index, starts[i].0, (starts[i].1, limit))
         })
-        .collect()
+        .collect();
+    // Rows that belong to no form are the nearest form's to account for (L009): those
+    // above the first form go to it, those below a form (to the next) to the form above.
+    let n = forms.len();
+    for i in 0..n {
+        let lo = if i == 0 { 0 } else { forms[i].rows.0 };
+        let hi = forms
+            .get(i + 1)
+            .map_or(last_row, |f| f.rows.0.saturating_sub(1));
+        forms[i].outer = (lo.min(forms[i].rows.0), hi.max(forms[i].rows.1));
+    }
+    forms
 }
 
 /// Rows holding an indicator table's header: 一级指标, or 三级指标 with no 一级指标 in the
@@ -347,7 +364,7 @@ pub fn looks_like_label(v: &Value) -> bool {
 /// The value cell right of a label (past the label's merged region), if it is in the grid.
 /// Without merge information the label's region is unknown, so the value is the first
 /// non-empty cell to the right (the next cell when all are empty).
-fn right_of(grid: &Grid, label: Pos) -> Option<Pos> {
+pub(crate) fn right_of(grid: &Grid, label: Pos) -> Option<Pos> {
     let r = grid.region_at(label);
     let p = Pos::new(label.row, r.last.col + 1);
     if p.col >= grid.cols() {
@@ -820,6 +837,29 @@ fn funds_layout(
         row_of(Label::FundCarryover),
         row_of(Label::FundOther),
     ];
+    // Several rows of one kind and none in the canonical wording: the first is taken, and
+    // the form is told which (L012); the others stay further sources.
+    let competing: Vec<(Pos, Vec<Pos>)> = [
+        (Label::FundAppropriation, rows[1]),
+        (Label::FundCarryover, rows[2]),
+        (Label::FundOther, rows[3]),
+    ]
+    .into_iter()
+    .filter_map(|(kind, chosen)| {
+        let all: Vec<Pos> = labels
+            .in_rows((band_end + 1, end))
+            .filter(|(l, _)| *l == kind)
+            .map(|(_, p)| p)
+            .collect();
+        let chosen = all.iter().copied().find(|p| Some(p.row) == chosen)?;
+        let canonical = matches!(
+            crate::vocab::key(&grid.get(chosen).display_cow()).as_str(),
+            "当年财政拨款" | "本年财政拨款" | "上年结转资金" | "其他资金"
+        );
+        let others: Vec<Pos> = all.into_iter().filter(|p| *p != chosen).collect();
+        (!canonical && !others.is_empty()).then_some((chosen, others))
+    })
+    .collect();
     let more = labels
         .in_rows((band_end + 1, end))
         .filter(|(l, p)| {
@@ -845,6 +885,7 @@ fn funds_layout(
         weight_label,
         rate_in_percent,
         units,
+        competing,
     })
 }
 

@@ -249,6 +249,11 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("项目基本情况", Label::Other),
     ("项目实施内容及过程概述", Label::Other),
     ("附件", Label::Other),
+    // the MOF 2020 template's rows under the 总分 row
+    ("偏差大或目标未完成原因分析", Label::Other),
+    ("改进措施及结果应用方案", Label::Other),
+    ("单位主要负责人签批意见", Label::Other),
+    ("主要负责人签批意见", Label::Other),
     ("情况说明", Label::Other),
     ("存在问题和改进措施", Label::Other),
     ("资金管理情况", Label::Other),
@@ -483,6 +488,14 @@ pub fn classify(text: &str) -> Option<Label> {
     if let Some((head, tail)) = k.split_once(':')
         && !tail.is_empty()
         && table().get(head) == Some(&Label::Other)
+    {
+        return Some(Label::Other);
+    }
+    // `附件3`, `附件一` above a form's title.
+    if let Some(n) = k.strip_prefix("附件")
+        && !n.is_empty()
+        && n.chars()
+            .all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
     {
         return Some(Label::Other);
     }
@@ -735,6 +748,8 @@ mod tests {
             ("绩\n\n效\n\n指\n\n标", Label::Indicators),
             ("（2023年度）", Label::Year(2023)),
             ("报表编号：", Label::Other),
+            ("附件3", Label::Other),
+            ("偏差大或目标未完成原因分析", Label::Other),
         ];
         for (text, want) in cases {
             assert_eq!(classify(text), Some(want), "{text}");

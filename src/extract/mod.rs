@@ -29,7 +29,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         grid,
         file: file.into(),
         sheet: grid.sheet.as_str().into(),
-        placed: Placed::new(layout.rows, grid.cols(), &layout.labels),
+        placed: Placed::new(layout.outer, grid.cols(), &layout.labels),
         changes: Vec::new(),
         findings: Vec::new(),
         next_group: 0,
@@ -40,7 +40,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         file: Arc::clone(&x.file),
         sheet: Arc::clone(&x.sheet),
         anchor: layout.title.unwrap_or(layout.anchor),
-        rows: layout.rows,
+        rows: layout.outer,
         ..Default::default()
     };
     form.year = match layout.year {
@@ -97,6 +97,23 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             form.funds.more.push((label, r));
         }
         x.unit_findings(f);
+        for (chosen, others) in &f.competing {
+            let name = |p: &Pos| {
+                let t = normalize::trim(&grid.get(*p).display()).replace(['\n', '\r'], "");
+                format!("“{t}”（{p}）")
+            };
+            let rest: Vec<String> = others.iter().map(name).collect();
+            x.finding(
+                Code::L012,
+                Some(*chosen),
+                format!(
+                    "资金来源{}与{}属于同一类，取{}填入该类，其余列为其他来源",
+                    name(chosen),
+                    rest.join("、"),
+                    chosen
+                ),
+            );
+        }
         if let Some(p) = f.weight_label
             && f.rows[0].is_some()
         {
@@ -215,7 +232,8 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             .any(|l| form.lacks(*l));
     form.computed_total = scored.then(|| score::computed_total(&form)).flatten();
     form.grade = grade(&form, &mut x);
-    form.cells = x.account(layout.rows);
+    x.outside(layout);
+    form.cells = x.account(layout.outer);
     form.changes = x.changes;
     form.findings = x.findings;
     // Thousands of forms stay in memory until the workbook is written: no slack.
@@ -707,6 +725,83 @@ impl Extractor<'_> {
             _ => {}
         }
         Field::new(r, Some(p))
+    }
+
+    /// Cells around the form that belong to no form (the outer rows beyond its own): one
+    /// L009 per run of rows holding any, naming its cells; kept as unplaced.
+    fn outside(&mut self, layout: &FormLayout) {
+        let g = self.grid;
+        let (own, outer) = (layout.rows, layout.outer);
+        let rows = (outer.0..own.0).chain(own.1.saturating_add(1)..=outer.1);
+        let mut runs: Vec<Vec<Pos>> = Vec::new();
+        let mut last_row: Option<u32> = None;
+        for r in rows {
+            // The form's own closing lines (评价结论, 备注, 注：…, 填报人) are labels the form
+            // prints: placed, and the text beside each kept as unplaced without a finding.
+            for c in 0..g.cols() {
+                let p = Pos::new(r, c);
+                let Value::Text(t) = g.get(p) else { continue };
+                let known = matches!(vocab::classify(t), Some(vocab::Label::Other))
+                    || vocab::is_note_label(t);
+                if known && !g.is_covered(p) {
+                    self.placed.insert(p);
+                    if let Some(v) = crate::locate::right_of(g, p)
+                        && v.row == r
+                        && !g.get(v).is_empty()
+                        && !self.placed.contains(v)
+                    {
+                        self.explained.push(v);
+                    }
+                }
+            }
+            let cells: Vec<Pos> = (0..g.cols())
+                .map(|c| Pos::new(r, c))
+                .filter(|p| !g.is_covered(*p) && !g.get(*p).is_empty())
+                .filter(|p| !self.placed.contains(*p) && !self.explained.contains(p))
+                .collect();
+            if cells.is_empty() {
+                last_row = None;
+                continue;
+            }
+            match (last_row, runs.last_mut()) {
+                (Some(l), Some(run)) if l + 1 == r => run.extend(cells),
+                _ => runs.push(cells),
+            }
+            last_row = Some(r);
+        }
+        for run in runs {
+            let (first, last) = (run[0], run[run.len() - 1]);
+            let side = if first.row < own.0 {
+                "上方"
+            } else {
+                "下方"
+            };
+            let shown: Vec<String> = run
+                .iter()
+                .take(3)
+                .map(|p| {
+                    let t = normalize::trim(&g.get(*p).display()).replace(['\n', '\r'], "");
+                    let t: String = t.chars().take(20).collect();
+                    format!("{p}“{t}”")
+                })
+                .collect();
+            let more = if run.len() > 3 { " ……" } else { "" };
+            let rows = if first.row == last.row {
+                format!("第{}行", first.row + 1)
+            } else {
+                format!("第{}至{}行", first.row + 1, last.row + 1)
+            };
+            self.finding(
+                Code::L009,
+                Some(first),
+                format!(
+                    "自评表{side}{rows}有{}个单元格不属于本表的任何字段（{}{more}），已列为未归位；可能是另一张表的内容，请核对",
+                    run.len(),
+                    shown.join("、")
+                ),
+            );
+            self.explained.extend(run);
+        }
     }
 
     /// Rows of the indicator table that are not indicators: their cells kept as unplaced,
