@@ -417,6 +417,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         status: Status::Skipped,
         reason: found.skip.clone(),
         forms: 0,
+        other_sheets: Vec::new(),
     };
     let res = |input: Input, forms, findings| FileResult {
         input,
@@ -484,7 +485,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         return res(input, Vec::new(), Vec::new());
     }
     let mut grids = grids;
-    feedback_forms(&mut grids);
+    let feedback = feedback_forms(&mut grids);
     // A bug in locating or extracting must cost this file, never the run.
     let found_forms =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| forms_in(&grids, &path)));
@@ -520,11 +521,25 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         ));
     }
     if forms.is_empty() {
-        let msg = "工作簿中没有找到项目支出绩效自评表（未见“项目名称”等标签）".to_string();
+        let msg = "工作簿中没有找到项目支出绩效自评表（未见绩效指标表（一级指标、三级指标、实际完成值或得分））"
+            .to_string();
         input.reason = Some(format!("{msg} [E003]"));
         findings.push(file_finding(Code::E003, &path, msg));
+    } else if !feedback {
+        input.other_sheets = other_sheets(&grids, &forms);
     }
     res(input, forms, findings)
+}
+
+/// The non-empty sheets of a workbook that hold none of `forms`, in sheet order: a
+/// dossier's 项目基本信息, 立项依据, 评审报告 … beside its 自评表 sheet.
+pub fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
+    grids
+        .iter()
+        .filter(|g| !forms.iter().any(|f| *f.sheet == *g.sheet))
+        .filter(|g| g.non_empty().next().is_some())
+        .map(|g| g.sheet.clone())
+        .collect()
 }
 
 /// Every form in every sheet of a workbook, in sheet order then top to bottom.
@@ -537,9 +552,10 @@ pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
 
 /// A feedback workbook sent back (a department may correct its forms there): its forms
 /// are the 清洗 sheets; 问题清单, 说明 and each sheet's "← 返回问题清单" link are jixiao's.
-fn feedback_forms(grids: &mut Vec<Grid>) {
+/// Returns whether the workbook is one.
+fn feedback_forms(grids: &mut Vec<Grid>) -> bool {
     if !grids.iter().any(crate::read::is_feedback_notes) {
-        return;
+        return false;
     }
     grids.retain(|g| g.sheet.contains("清洗"));
     let back = format!("← 返回{}", crate::write::forms::BACK_TO_FINDINGS);
@@ -553,6 +569,7 @@ fn feedback_forms(grids: &mut Vec<Grid>) {
             }
         }
     }
+    true
 }
 
 fn is_own_output(grids: &[Grid]) -> bool {
@@ -609,11 +626,34 @@ mod tests {
         );
         let codes: Vec<&str> = b.file_findings.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, [Code::E003, Code::E001]);
+        assert!(b.file_findings[0].message.contains("未见绩效指标表"));
+        // A workbook with no form lists none of its sheets: E003 says it all.
+        assert!(b.inputs.iter().all(|i| i.other_sheets.is_empty()));
         assert!(
             b.file_findings[1]
                 .message
                 .contains("文件已损坏或不是表格文件")
         );
+    }
+
+    #[test]
+    fn sheets_without_a_form_are_listed_in_sheet_order() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2023/1.xlsx");
+        let bytes = std::fs::read(&path).unwrap();
+        let mut read = read_bytes(&bytes, &path, &Limits::default()).unwrap();
+        assert_eq!(read.len(), 1);
+        let form = read.remove(0);
+        let form_sheet = form.sheet.clone();
+        let grids = vec![
+            Grid::from_rows("基本信息", &[&["单位", "某局"]]),
+            Grid::new("空表", 3, 3),
+            form,
+            Grid::from_rows("评审报告", &[&["", ""], &["", "同意"]]),
+        ];
+        let forms = forms_in(&grids, "x.xlsx");
+        assert_eq!(forms.len(), 1);
+        assert_eq!(*forms[0].sheet, *form_sheet);
+        assert_eq!(other_sheets(&grids, &forms), ["基本信息", "评审报告"]);
     }
 
     #[test]

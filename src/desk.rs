@@ -142,6 +142,10 @@ pub fn summary(b: &Batch, output: Option<&Path>) -> String {
         s.push_str(&l);
         s.push('\n');
     }
+    if let (Some(l), Some(_)) = (other_sheets_line(b), output) {
+        s.push_str(&l);
+        s.push('\n');
+    }
     match output {
         Some(o) => {
             s.push_str(&format!("\n结果已写入：{}\n", shown(o)));
@@ -173,6 +177,13 @@ pub fn skipped_line(b: &Batch) -> Option<String> {
     let total: usize = kinds.iter().map(|(_, c)| c).sum();
     let parts: Vec<String> = kinds.iter().map(|(k, c)| format!("{c} 个{k}")).collect();
     Some(format!("已跳过 {total} 个文件：{}", parts.join("，")))
+}
+
+/// `另有 10 个工作表不是自评表，见“说明”`: the sheets of the workbooks read that hold no
+/// form (a dossier's 基本信息, 立项依据 …), listed in 说明; `None` when there are none.
+pub fn other_sheets_line(b: &Batch) -> Option<String> {
+    let n: usize = b.inputs.iter().map(|i| i.other_sheets.len()).sum();
+    (n > 0).then(|| format!("另有 {n} 个工作表不是自评表，见“说明”"))
 }
 
 /// What kind of skipped file this is, as the summary counts it.

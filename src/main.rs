@@ -355,6 +355,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 if let Some(s) = desk::skipped_line(&b) {
                     eprintln!("{s}");
                 }
+                if let Some(s) = desk::other_sheets_line(&b) {
+                    eprintln!("{s}");
+                }
             }
             if b.forms.is_empty() {
                 eprintln!("{}", desk::NO_FORM);

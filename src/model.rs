@@ -359,6 +359,12 @@ pub struct Input {
     pub status: Status,
     pub reason: Option<String>,
     pub forms: usize,
+    /// The workbook's non-empty sheets that hold no form, in sheet order (a dossier's
+    /// 项目基本信息, 立项依据 …): listed in 说明 as 非自评表, never a finding. Empty for a
+    /// workbook with no form at all (E003), a skipped or failed file and a feedback
+    /// workbook; left out of the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_sheets: Vec<String>,
 }
 
 /// Everything one run read: the inputs, the forms, and the findings about files.

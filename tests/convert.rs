@@ -222,6 +222,56 @@ fn output_workbook_holds_the_values() {
     assert!(changes.height() > 10);
 }
 
+/// A project dossier (issue 16): eleven sheets, one 自评表; the other ten are listed in
+/// the JSON and in 说明 as 非自评表, and no finding names them.
+#[test]
+fn a_dossier_lists_its_other_sheets_never_as_findings() {
+    let others = [
+        "项目基本信息",
+        "项目支出立项依据",
+        "项目支出实施方案",
+        "项目支出计划",
+        "项目支出明细",
+        "项目支出绩效目标申报表",
+        "项目支出绩效目标执行监控",
+        "部门评审报告",
+        "财政评审报告",
+        "监管局审核意见报告",
+    ];
+    let (v, dir) = convert_json("tests/fixtures/real/new/central-pku-2019.xlsx");
+    assert_eq!(v["summary"]["forms"], 1);
+    assert_eq!(v["projects"].as_array().unwrap().len(), 1);
+    assert_eq!(v["projects"][0]["sheet"], "项目支出绩效自评表");
+    let listed: Vec<&str> = v["inputs"][0]["other_sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(listed, others);
+    for f in v["findings"].as_array().unwrap() {
+        let sheet = f["sheet"].as_str().unwrap_or("");
+        assert!(!others.contains(&sheet), "{f}");
+        let msg = f["message"].as_str().unwrap();
+        assert!(!others.iter().any(|o| msg.contains(o)), "{f}");
+    }
+
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("汇总.xlsx")).unwrap();
+    let notes = wb.worksheet_range("说明").unwrap();
+    let want = format!("非自评表：{}", others.join("、"));
+    let row = (0..notes.height() as u32)
+        .find(|r| cell_str(&notes, *r, 0).ends_with("central-pku-2019.xlsx"))
+        .expect("the input's row in 说明");
+    let detail = cell_str(&notes, row, 2);
+    assert_eq!(detail.lines().last(), Some(want.as_str()), "{detail}");
+
+    // The samples have no other sheets: no key in the JSON, nothing more in 说明.
+    let (v, _) = convert_json("samples/2023");
+    for i in v["inputs"].as_array().unwrap() {
+        assert!(i.get("other_sheets").is_none(), "{i}");
+    }
+}
+
 #[test]
 fn output_is_byte_identical_across_runs() {
     let (_, a) = convert_json("samples");

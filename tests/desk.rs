@@ -36,6 +36,7 @@ fn a_dropped_folder_gives_its_summary_beside_it_twice() {
     assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", text(&o.stderr));
     assert!(stdout.contains("找到 4 张自评表"), "{stdout}");
     assert!(stdout.contains("已跳过 3 个文件："), "{stdout}");
+    assert!(!stdout.contains("不是自评表"), "{stdout}");
     for kind in ["1 个 .docx", "1 个锁定文件", "1 个 .et"] {
         assert!(stdout.contains(kind), "{kind} in {stdout}");
     }
@@ -60,6 +61,25 @@ fn a_dropped_folder_gives_its_summary_beside_it_twice() {
     // Relative, with a trailing separator, from the parent folder.
     let o = jixiao_in(tmp.path(), &["各部门报送/"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+#[test]
+fn a_dropped_dossier_counts_its_other_sheets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("北大2019.xlsx");
+    std::fs::copy(
+        root().join("tests/fixtures/real/new/central-pku-2019.xlsx"),
+        &f,
+    )
+    .unwrap();
+    let o = jixiao(&[f.to_str().unwrap()]);
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", text(&o.stderr));
+    assert!(stdout.contains("找到 1 张自评表"), "{stdout}");
+    assert!(
+        stdout.contains("另有 10 个工作表不是自评表，见“说明”\n"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -751,12 +751,19 @@ fn notes(
             crate::model::Status::Failed => "失败",
         };
         ws.write_string(r, 1, status)?;
-        let detail = match (&i.sha256, &i.reason) {
+        let mut detail = match (&i.sha256, &i.reason) {
             (Some(h), Some(reason)) => format!("{h}\n{reason}"),
             (Some(h), None) => h.clone(),
             (None, Some(reason)) => reason.clone(),
             (None, None) => String::new(),
         };
+        // The workbook's other sheets (a dossier's 基本信息, 立项依据 …): listed, not errors.
+        if !i.other_sheets.is_empty() {
+            if !detail.is_empty() {
+                detail.push('\n');
+            }
+            detail.push_str(&other_sheets_note(&i.other_sheets));
+        }
         ws.write_string_with_format(r, 2, &detail, &f.wrap)?;
         let n = sheetdata::lines_needed(&detail, 66.0);
         if n > 1 {
@@ -775,6 +782,11 @@ fn notes(
         ws.write_string(r, 2, rule.title)?;
     }
     Ok(())
+}
+
+/// `非自评表：项目基本信息、项目支出立项依据`: a workbook's sheets that hold no form.
+fn other_sheets_note(sheets: &[String]) -> String {
+    format!("非自评表：{}", sheets.join("、"))
 }
 
 #[cfg(test)]
