@@ -38,7 +38,7 @@ impl LabelIndex {
     }
 }
 
-const ROLES: usize = 15;
+const ROLES: usize = 16;
 
 /// The column of each role in a table (funds or indicators), as its header row(s) say.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -131,6 +131,10 @@ pub struct IndicatorsLayout {
     /// The rows between the header and the 总分 row.
     pub rows: (u32, u32),
     pub blocks: Vec<Block>,
+    /// Columns that could fill a role another column fills (L012), kept as unplaced.
+    pub displaced: Vec<Displaced>,
+    /// The 分值 column is a share in percent (`权重占比(%)`), not points.
+    pub weight_in_percent: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -138,6 +142,8 @@ pub struct TotalLayout {
     pub label: Pos,
     pub weight: Option<Pos>,
     pub score: Option<Pos>,
+    /// The 复核分 column's total, where the table has that column.
+    pub review: Option<Pos>,
 }
 
 /// Where each part of one form is.
@@ -556,7 +562,7 @@ fn layout_one(
         .find(numeric);
 
     if let Some(band) = band {
-        let (cols, unknown) = column_roles(grid, &labels, band, f.rows.1);
+        let (cols, unknown, displaced) = column_roles(grid, &labels, band, f.rows.1);
         let first = band.1 + 1;
         let last = total.map_or(f.rows.1, |t| t.row.saturating_sub(1));
         let rows = (first, last.max(first.saturating_sub(1)));
@@ -571,11 +577,20 @@ fn layout_one(
         } else {
             Vec::new()
         };
+        let weight_in_percent = cols.get(Role::Weight).is_some_and(|c| {
+            (band.0..=band.1).any(|r| {
+                let p = grid.region_at(Pos::new(r, c)).first;
+                matches!(labels.at(p), Some(Label::Col(Role::Weight)))
+                    && crate::vocab::is_percent_weight(&grid.get(p).display_cow())
+            })
+        });
         f.indicators = Some(IndicatorsLayout {
             header_rows: band,
             cols,
             rows,
             blocks,
+            displaced,
+            weight_in_percent,
         });
         if let Some(t) = total {
             f.total = Some(total_layout(grid, t, &cols));
@@ -596,7 +611,8 @@ fn total_layout(grid: &Grid, t: Pos, cols: &Columns) -> TotalLayout {
     let at = |c: Option<u32>| slot(c).filter(|p| !grid.get(*p).is_empty());
     let mut weight = at(cols.get(Role::Weight));
     let mut score = at(cols.get(Role::Score));
-    let taken = [weight, score];
+    let review = at(cols.get(Role::Review));
+    let taken = [weight, score, review];
     let mut vals: Vec<Pos> = (label_end + 1..grid.cols())
         .map(|c| Pos::new(t.row, c))
         .filter(|p| !grid.is_covered(*p) && !grid.get(*p).is_empty() && !taken.contains(&Some(*p)))
@@ -627,6 +643,7 @@ fn total_layout(grid: &Grid, t: Pos, cols: &Columns) -> TotalLayout {
         label: t,
         weight: weight.or_else(|| slot(cols.get(Role::Weight))),
         score: score.or_else(|| slot(cols.get(Role::Score))),
+        review,
     }
 }
 
@@ -651,30 +668,34 @@ fn column_roles(
     labels: &Labels,
     band: (u32, u32),
     last_row: u32,
-) -> (Columns, Vec<(Pos, String)>) {
+) -> (Columns, Vec<(Pos, String)>, Vec<Displaced>) {
     let mut cols = Columns::default();
     let mut unknown = Vec::new();
+    let mut displaced = Vec::new();
+    // The header cell and rank of the column each role holds so far.
+    let mut heads: Vec<(Role, Pos, u8)> = Vec::new();
     let above = band.0.checked_sub(1);
     for c in 0..grid.cols() {
         let mut role = None;
-        let consider = |p: Pos, role: &mut Option<Role>, unknown: &mut Vec<(Pos, String)>| {
-            if p.col != c {
-                return;
-            }
-            match labels.at(p) {
-                Some(Label::Col(r)) => *role = Some(r),
-                Some(_) => {}
-                None => {
-                    let v = grid.get(p);
-                    if let Value::Text(s) = v
-                        && !crate::normalize::trim(s).is_empty()
-                        && !unknown.iter().any(|(q, _)| *q == p)
-                    {
-                        unknown.push((p, s.clone()));
+        let consider =
+            |p: Pos, role: &mut Option<(Role, Pos)>, unknown: &mut Vec<(Pos, String)>| {
+                if p.col != c {
+                    return;
+                }
+                match labels.at(p) {
+                    Some(Label::Col(r)) => *role = Some((r, p)),
+                    Some(_) => {}
+                    None => {
+                        let v = grid.get(p);
+                        if let Value::Text(s) = v
+                            && !crate::normalize::trim(s).is_empty()
+                            && !unknown.iter().any(|(q, _)| *q == p)
+                        {
+                            unknown.push((p, s.clone()));
+                        }
                     }
                 }
-            }
-        };
+            };
         if let Some(a) = above {
             let head = grid.region_at(Pos::new(band.0, c));
             let from_above = head.first.row == a;
@@ -690,13 +711,41 @@ fn column_roles(
                 consider(p, &mut role, &mut unknown);
             }
         }
-        if let Some(r) = role
-            && !cols.has(r)
-        {
-            cols.set(r, c);
+        let Some((r, head)) = role else { continue };
+        let rank = crate::vocab::column_rank(r, &grid.get(head).display_cow());
+        match heads.iter_mut().find(|(hr, _, _)| *hr == r) {
+            None => {
+                cols.set(r, c);
+                heads.push((r, head, rank));
+            }
+            // Two columns could fill one role: the stated preference picks one
+            // (折算得分 over 得分, 分值 over 权重占比), the first on a tie; the other is kept
+            // apart, said once (L012).
+            Some(held) if rank > held.2 => {
+                displaced.push(Displaced {
+                    role: r,
+                    kept: head,
+                    dropped: held.1,
+                });
+                cols.set(r, c);
+                *held = (r, head, rank);
+            }
+            Some(held) => displaced.push(Displaced {
+                role: r,
+                kept: held.1,
+                dropped: head,
+            }),
         }
     }
-    (cols, unknown)
+    (cols, unknown, displaced)
+}
+
+/// A column that could fill a role another column fills: its header, and the kept one's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Displaced {
+    pub role: Role,
+    pub kept: Pos,
+    pub dropped: Pos,
 }
 
 /// The funds table within `rows` (項目名称 to the indicator header): the first row holding
@@ -728,7 +777,7 @@ fn funds_layout(
         .map(|(_, p)| grid.region_at(*p).last.row)
         .max()
         .unwrap_or(header_row);
-    let (mut cols, found_unknown) = column_roles(grid, labels, (header_row, band_end), rows.1);
+    let (mut cols, found_unknown, _) = column_roles(grid, labels, (header_row, band_end), rows.1);
     // Only the funds' own columns: indicator roles in this row are not the funds'.
     let mut fund_cols = Columns::default();
     for r in [

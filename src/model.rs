@@ -18,6 +18,12 @@ pub struct Field<T> {
 }
 
 impl<T> Field<T> {
+    /// No value and no cell: the form has no such field (left out of the JSON where the
+    /// field is an extension few forms have).
+    pub fn is_absent(&self) -> bool {
+        self.value.is_none() && self.cell.is_none()
+    }
+
     pub fn new(value: Option<T>, cell: Option<Pos>) -> Self {
         Field { value, cell }
     }
@@ -94,6 +100,8 @@ pub struct IndicatorCells {
     pub score: Option<Pos>,
     pub reason: Option<Pos>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_score: Option<Pos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nature: Option<Pos>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<Pos>,
@@ -117,6 +125,8 @@ pub struct Indicator {
     /// For a scoring group, set on the first indicator of the group only.
     pub weight: Field<Decimal>,
     pub score: Field<Decimal>,
+    /// 复核分, where the form has a reviewer's column beside the 得分: kept, never summed.
+    pub review: Field<Decimal>,
     pub reason: Field<String>,
     /// Indicators sharing one merged 分值/得分 carry the same group id (1-based per form).
     pub group: Option<u32>,
@@ -132,6 +142,7 @@ impl Serialize for Indicator {
             weight: self.weight.cell,
             score: self.score.cell,
             reason: self.reason.cell,
+            review_score: self.review.cell,
             nature: self.nature.cell,
             unit: self.unit.cell,
         };
@@ -144,6 +155,9 @@ impl Serialize for Indicator {
         st.serialize_field("weight", &self.weight)?;
         st.serialize_field("score", &self.score)?;
         st.serialize_field("reason", &self.reason)?;
+        if self.review.cell.is_some() {
+            st.serialize_field("review_score", &self.review)?;
+        }
         if self.nature.cell.is_some() || self.unit.cell.is_some() {
             st.serialize_field("nature", &self.nature)?;
             st.serialize_field("unit", &self.unit)?;
@@ -239,6 +253,9 @@ pub struct Form {
     pub indicators: Vec<Indicator>,
     pub weight_total: Field<Decimal>,
     pub declared_total: Field<Decimal>,
+    /// The 复核分 column's total, where the form has one.
+    #[serde(skip_serializing_if = "Field::is_absent")]
+    pub review_total: Field<Decimal>,
     /// 执行率得分 + indicator 得分; `None` when the form has no 得分 column to add up.
     pub computed_total: Option<Decimal>,
     /// From `computed_total`; `None` with it.

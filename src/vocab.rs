@@ -42,6 +42,8 @@ pub enum Role {
     Executed,
     /// 执行率.
     Rate,
+    /// 复核分: a reviewer's score beside the self-evaluation's, kept apart, never summed.
+    Review,
 }
 
 impl Role {
@@ -63,6 +65,7 @@ impl Role {
             Role::FullYear => "全年预算数",
             Role::Executed => "全年执行数",
             Role::Rate => "执行率",
+            Role::Review => "复核分",
         }
     }
 
@@ -75,7 +78,7 @@ impl Role {
     }
 
     /// The value columns of an indicator row, in reading order.
-    pub const INDICATOR_VALUES: [Role; 8] = [
+    pub const INDICATOR_VALUES: [Role; 9] = [
         Role::Nature,
         Role::Direction,
         Role::Target,
@@ -83,8 +86,14 @@ impl Role {
         Role::Actual,
         Role::Weight,
         Role::Score,
+        Role::Review,
         Role::Reason,
     ];
+
+    /// Whether the column holds points (分值, 得分, 复核分).
+    pub fn is_points(self) -> bool {
+        matches!(self, Role::Weight | Role::Score | Role::Review)
+    }
 }
 
 /// A label the form prints.
@@ -132,11 +141,15 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("市级主管部门", Label::Department),
     ("主管部门及代码", Label::Department),
     ("主管单位", Label::Department),
+    ("项目主管单位", Label::Department),
+    ("项目主管部门", Label::Department),
     ("地方主管部门", Label::Department),
     ("实施单位", Label::Implementer),
     ("项目实施单位", Label::Implementer),
     ("资金使用单位", Label::Implementer),
     ("项目单位", Label::Implementer),
+    ("实施(主管)单位", Label::Implementer),
+    ("承担单位", Label::Implementer),
     // funds
     ("项目资金", Label::Funds),
     ("项目资金情况", Label::Funds),
@@ -201,6 +214,7 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("一级指标", Label::Col(Role::Level1)),
     ("二级指标", Label::Col(Role::Level2)),
     ("三级指标", Label::Col(Role::Name)),
+    ("指标名称", Label::Col(Role::Name)),
     ("指标性质", Label::Col(Role::Nature)),
     ("指标方向", Label::Col(Role::Direction)),
     ("年度指标值", Label::Col(Role::Target)),
@@ -210,6 +224,7 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("预期指标值", Label::Col(Role::Target)),
     ("全年指标值", Label::Col(Role::Target)),
     ("目标值", Label::Col(Role::Target)),
+    ("年初指标值", Label::Col(Role::Target)),
     ("度量单位", Label::Col(Role::Unit)),
     ("计量单位", Label::Col(Role::Unit)),
     ("实际完成值", Label::Col(Role::Actual)),
@@ -219,11 +234,23 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("实际值", Label::Col(Role::Actual)),
     ("实际完成指标值", Label::Col(Role::Actual)),
     ("全年实际完成值", Label::Col(Role::Actual)),
+    ("年终完成值", Label::Col(Role::Actual)),
     ("分值", Label::Col(Role::Weight)),
     ("权重", Label::Col(Role::Weight)),
     ("参考分值", Label::Col(Role::Weight)),
     ("得分", Label::Col(Role::Score)),
     ("自评得分", Label::Col(Role::Score)),
+    ("自评分", Label::Col(Role::Score)),
+    ("单项指标得分", Label::Col(Role::Score)),
+    ("指标得分", Label::Col(Role::Score)),
+    ("折算得分", Label::Col(Role::Score)),
+    ("单项指标折算得分", Label::Col(Role::Score)),
+    ("指标折算得分", Label::Col(Role::Score)),
+    ("复核分", Label::Col(Role::Review)),
+    ("复核得分", Label::Col(Role::Review)),
+    ("复核评分", Label::Col(Role::Review)),
+    ("权重占比", Label::Col(Role::Weight)),
+    ("权重分值", Label::Col(Role::Weight)),
     ("原因", Label::Col(Role::Reason)),
     ("偏差原因", Label::Col(Role::Reason)),
     // totals
@@ -367,6 +394,23 @@ pub fn amount_with_unit(text: &str) -> Option<(Decimal, Option<MoneyUnit>)> {
         }
     }
     crate::normalize::parse_number(t, &[]).map(|d| (d, None))
+}
+
+/// Which of two columns of one role a form's figures come from: the higher rank wins.
+/// A 折算得分 is the score the total adds up from (the raw 单项指标得分 is before
+/// weighting); 分值 in points beats a 权重占比（%） in percent.
+pub fn column_rank(role: Role, text: &str) -> u8 {
+    let k = crate::normalize::label_key(text);
+    match role {
+        Role::Score if k.contains("折算") => 2,
+        Role::Weight if k.contains("占比") || k.contains('%') => 0,
+        _ => 1,
+    }
+}
+
+/// A weight column in percent of the total (`权重占比(%)`), not in points.
+pub fn is_percent_weight(text: &str) -> bool {
+    column_rank(Role::Weight, text) == 0
 }
 
 /// Deviation-reason headers are long and varied (偏差原因分析及改进措施, 未完成原因分析…):

@@ -151,6 +151,8 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
                 x.apply(block, &p, &ind.cols, &mut form.indicators);
             }
             form.lacks = lacks(&ind.cols);
+            let last = layout.total.as_ref().map_or(ind.rows.1, |t| t.label.row);
+            x.displaced(&ind.displaced, (ind.rows.0, last));
         }
         None => x.finding(
             Code::L001,
@@ -183,6 +185,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         Some(t) => {
             form.weight_total = x.number(t.weight, SCORE_UNITS, "总分分值");
             form.declared_total = x.number(t.score, SCORE_UNITS, "总分得分");
+            form.review_total = x.number(t.review, SCORE_UNITS, "复核总分");
         }
         None if layout.header_total.is_some() => {}
         // A form without a 得分 column has no total to declare (L005 says so).
@@ -198,6 +201,11 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             )
         }
         None => {}
+    }
+    if let Some(ind) = &layout.indicators
+        && ind.weight_in_percent
+    {
+        x.weights_from_percent(&mut form);
     }
     if form.declared_total.value.is_none()
         && let Some(p) = layout.header_total
@@ -348,7 +356,7 @@ fn derive_execution(form: &mut Form, x: &mut Extractor) {
 }
 
 fn is_number(role: Role) -> bool {
-    matches!(role, Role::Weight | Role::Score)
+    role.is_points()
 }
 
 /// The cells of a form a field took: one flag per cell of the form's rows (a hashed set
@@ -804,6 +812,72 @@ impl Extractor<'_> {
         }
     }
 
+    /// Columns another column of the same role displaced (得分 beside 折算得分): their cells
+    /// kept as unplaced, one L012 each naming both columns.
+    fn displaced(&mut self, list: &[crate::locate::Displaced], rows: (u32, u32)) {
+        let g = self.grid;
+        for d in list {
+            self.placed.insert(d.dropped);
+            let cells: Vec<Pos> = (rows.0..=rows.1)
+                .map(|r| Pos::new(r, d.dropped.col))
+                .filter(|p| !g.is_covered(*p) && !g.get(*p).is_empty() && !self.placed.contains(*p))
+                .collect();
+            let n = cells.len();
+            self.explained.extend(cells);
+            let head = |p: Pos| normalize::trim(&g.get(p).display()).replace(['\n', '\r'], "");
+            let col = |p: Pos| crate::grid::col_name(p.col);
+            let what = if d.role == Role::Score {
+                "未用于计分"
+            } else {
+                "未读取"
+            };
+            self.finding(
+                Code::L012,
+                Some(d.dropped),
+                format!(
+                    "{}取自“{}”列（{}列），“{}”列（{}列）{what}，其{n}个单元格列为未归位",
+                    d.role.zh(),
+                    head(d.kept),
+                    col(d.kept),
+                    head(d.dropped),
+                    col(d.dropped),
+                ),
+            );
+        }
+    }
+
+    /// Weights printed as a share in percent (`权重占比(%)`) are points of the total the
+    /// form states: 20 of a 总分值 of 30 is 6 points. Logged per cell; with no total stated
+    /// (or a total of 100) the percents are the points.
+    fn weights_from_percent(&mut self, form: &mut Form) {
+        let Some(total) = form.weight_total.value else {
+            return;
+        };
+        if total == Decimal::ONE_HUNDRED || total <= Decimal::ZERO {
+            return;
+        }
+        for ind in &mut form.indicators {
+            let (Some(pct), Some(cell)) = (ind.weight.value, ind.weight.cell) else {
+                continue;
+            };
+            let Some(points) = pct
+                .checked_mul(total)
+                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+            else {
+                continue;
+            };
+            let points = points.normalize();
+            self.change(
+                cell,
+                &pct.to_string(),
+                &points.to_string(),
+                Code::V001,
+                format!("权重占比{pct}%按总分值{total}折算为分值"),
+            );
+            ind.weight.value = Some(points);
+        }
+    }
+
     /// Rows of the indicator table that are not indicators: their cells kept as unplaced,
     /// one L010 each, naming the row by its first text.
     fn not_indicators(&mut self, rows: &[(u32, plan::NotIndicator)]) {
@@ -1065,6 +1139,7 @@ impl Extractor<'_> {
         let taken = match role {
             Role::Weight => ind.weight.value.is_some(),
             Role::Score => ind.score.value.is_some(),
+            Role::Review => ind.review.value.is_some(),
             _ => text_field(ind, role).is_some_and(|f| f.value.is_some()),
         };
         if taken {
@@ -1180,6 +1255,7 @@ fn set_number(ind: &mut Indicator, role: Role, f: Field<Decimal>) {
     match role {
         Role::Weight => ind.weight = f,
         Role::Score => ind.score = f,
+        Role::Review => ind.review = f,
         _ => {}
     }
 }
@@ -1189,6 +1265,7 @@ fn set_cell(ind: &mut Indicator, role: Role, cell: Option<Pos>) {
     match role {
         Role::Weight => ind.weight = Field::new(None, cell),
         Role::Score => ind.score = Field::new(None, cell),
+        Role::Review => ind.review = Field::new(None, cell),
         _ => {
             if let Some(f) = text_field(ind, role) {
                 *f = Field::new(None, cell);
@@ -1281,6 +1358,120 @@ mod tests {
             g.set(Pos::parse(c).unwrap(), Value::text(a));
         }
         g
+    }
+
+    /// A form whose indicator header is `header` (after 三级指标), one indicator row
+    /// `values`, and a 总分 row `total` under the same columns.
+    fn columns_grid(header: &[&str], values: &[&str], total: &[&str]) -> Grid {
+        let head: Vec<&str> = ["绩效指标", "一级指标", "二级指标", "三级指标"]
+            .into_iter()
+            .chain(header.iter().copied())
+            .collect();
+        let row: Vec<&str> = ["", "产出指标", "数量指标", "道路里程"]
+            .into_iter()
+            .chain(values.iter().copied())
+            .collect();
+        let tot: Vec<&str> = ["总分", "", "", ""]
+            .into_iter()
+            .chain(total.iter().copied())
+            .collect();
+        Grid::from_rows(
+            "S",
+            &[
+                &["项目支出绩效自评表"],
+                &["项目名称", "测试项目"],
+                &["主管部门", "某局", "实施单位", "某中心"],
+                &head,
+                &row,
+                &tot,
+            ],
+        )
+    }
+
+    #[test]
+    fn a_weighted_score_column_is_preferred_and_the_raw_one_kept_apart() {
+        let g = columns_grid(
+            &[
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "单项指标得分",
+                "单项指标折算得分",
+            ],
+            &["300", "300", "30", "90", "22.5"],
+            &["", "", "30", "90", "22.5"],
+        );
+        let f = read(&g);
+        assert_eq!(f.indicators[0].score.value, Some(d("22.5")));
+        assert_eq!(f.declared_total.value, Some(d("22.5")));
+        assert_eq!(f.computed_total, Some(d("22.5")));
+        let l012 = f.findings.iter().find(|x| x.code == Code::L012).unwrap();
+        assert_eq!(l012.cell, Pos::parse("H4"));
+        assert_eq!(
+            l012.message,
+            "得分取自“单项指标折算得分”列（I列），“单项指标得分”列（H列）未用于计分，其2个单元格列为未归位"
+        );
+        let unplaced: Vec<String> = f
+            .cells
+            .unplaced
+            .iter()
+            .map(|u| u.cell.to_string())
+            .collect();
+        assert_eq!(unplaced, ["H5", "H6"]);
+    }
+
+    #[test]
+    fn a_review_score_is_kept_beside_the_score_and_never_summed() {
+        let g = columns_grid(
+            &["年初指标值", "年终完成值", "分值", "自评分", "复核分"],
+            &["300公里", "300公里", "15", "15", "13"],
+            &["", "", "15", "15", "13"],
+        );
+        let f = read(&g);
+        let i = &f.indicators[0];
+        assert_eq!(
+            (i.score.value, i.review.value),
+            (Some(d("15")), Some(d("13")))
+        );
+        assert_eq!(i.target.value.as_deref(), Some("300公里"));
+        assert_eq!(f.computed_total, Some(d("15")));
+        let codes: Vec<_> = f
+            .findings
+            .iter()
+            .map(|x| (x.code, x.message.clone()))
+            .collect();
+        assert!(
+            !codes
+                .iter()
+                .any(|(c, _)| *c == Code::L012 || *c == Code::L004),
+            "{codes:?}"
+        );
+    }
+
+    #[test]
+    fn weights_in_percent_are_points_of_the_stated_total() {
+        let g = columns_grid(
+            &["年度指标值", "实际完成值", "权重占比(%)", "得分"],
+            &["300", "300", "100", "30"],
+            &["", "", "30", "30"],
+        );
+        let f = read(&g);
+        assert_eq!(f.indicators[0].weight.value, Some(d("30")));
+        let c = f
+            .changes
+            .iter()
+            .find(|c| c.cell == Pos::parse("G5").unwrap())
+            .unwrap();
+        assert_eq!((c.from.as_str(), c.to.as_str()), ("100", "30"));
+        // 分值 in points beats the percent column.
+        let g = columns_grid(
+            &["年度指标值", "实际完成值", "权重占比(%)", "分值", "得分"],
+            &["300", "300", "100", "30", "30"],
+            &["", "", "100", "30", "30"],
+        );
+        let f = read(&g);
+        assert_eq!(f.indicators[0].weight.value, Some(d("30")));
+        assert!(f.findings.iter().any(|x| x.code == Code::L012));
     }
 
     #[test]

@@ -231,7 +231,7 @@ pub fn plan(g: &Grid, b: &Block, cols: &Columns) -> BlockPlan {
                         role,
                         cell,
                     }
-                } else if matches!(role, Role::Weight | Role::Score) && lines <= 1 {
+                } else if role.is_points() && lines <= 1 {
                     Placement::Group {
                         inds: covered,
                         role,
