@@ -6,7 +6,7 @@
 
 use crate::code::Code;
 use crate::extract::extract;
-use crate::grid::Grid;
+use crate::grid::{Grid, Hidden, Pos, Value};
 use crate::locate::locate;
 use crate::model::{Batch, Finding, Form, Input, Status};
 use crate::read::{Limits, ReadError, read_bytes};
@@ -487,9 +487,10 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     let mut grids = grids;
     let feedback = feedback_forms(&mut grids);
     // A bug in locating or extracting must cost this file, never the run.
-    let found_forms =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| forms_in(&grids, &path)));
-    let Ok(mut forms) = found_forms else {
+    let found_forms = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        (forms_in(&grids, &path), hidden_forms(&grids))
+    }));
+    let Ok((mut forms, hidden)) = found_forms else {
         let e = ReadError {
             code: Code::E001,
             reason: "读取表格内容时出现内部错误，此文件已略去（请将文件反馈给开发者）".into(),
@@ -520,13 +521,52 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
             ),
         ));
     }
-    if forms.is_empty() {
+    let mut notes = Vec::new();
+    for (g, how, n) in &hidden {
+        let these = if *n > 1 {
+            format!("其中的 {n} 张自评表")
+        } else {
+            "其中的自评表".into()
+        };
+        let msg = format!(
+            "工作表“{}”{}，{these}未计入汇总；如需汇总请取消隐藏后重新运行",
+            g.sheet,
+            how.zh()
+        );
+        notes.push(format!("{msg} [E004]"));
+        let mut f = file_finding(Code::E004, &path, msg);
+        f.sheet = Some(g.sheet.as_str().into());
+        findings.push(f);
+    }
+    if let Some((n, sheet, cell, formula)) = unsaved_formulas(&grids) {
+        // A formula can be thousands of characters long: its start says which it is.
+        let formula: String = match formula.char_indices().nth(60) {
+            Some((i, _)) => format!("{}…", &formula[..i]),
+            None => formula.to_string(),
+        };
+        let msg = format!(
+            "有{n}个公式单元格没有保存计算结果（如 {sheet}!{cell} “={formula}”），其值无法读取；请在 Excel/WPS 中打开并保存后重新运行"
+        );
+        notes.push(format!("{msg} [E005]"));
+        let mut f = file_finding(Code::E005, &path, msg);
+        f.sheet = Some(sheet.into());
+        f.cell = Some(cell);
+        findings.push(f);
+    }
+    if forms.is_empty() && hidden.is_empty() {
         let msg = "工作簿中没有找到项目支出绩效自评表（未见绩效指标表（一级指标、三级指标、实际完成值或得分））"
             .to_string();
-        input.reason = Some(format!("{msg} [E003]"));
+        notes.push(format!("{msg} [E003]"));
         findings.push(file_finding(Code::E003, &path, msg));
     } else if !feedback {
+        // A hidden sheet's form is said by E004, not listed as a sheet without one.
         input.other_sheets = other_sheets(&grids, &forms);
+        input
+            .other_sheets
+            .retain(|s| !hidden.iter().any(|(g, _, _)| *g.sheet == **s));
+    }
+    if !notes.is_empty() {
+        input.reason = Some(notes.join("\n"));
     }
     res(input, forms, findings)
 }
@@ -542,12 +582,41 @@ pub fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
         .collect()
 }
 
-/// Every form in every sheet of a workbook, in sheet order then top to bottom.
+/// Every form in every visible sheet of a workbook, in sheet order then top to bottom.
+/// Forms on a hidden sheet (last year's form, a discarded draft) are left out: see
+/// [`hidden_forms`].
 pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
     grids
         .iter()
+        .filter(|g| g.hidden.is_none())
         .flat_map(|g| locate(g).into_iter().map(move |l| extract(g, &l, file)))
         .collect()
+}
+
+/// The hidden sheets that hold forms, each with how it is hidden and how many forms it
+/// holds: [`forms_in`] reads none of them, a batch reports each (E004).
+pub fn hidden_forms(grids: &[Grid]) -> Vec<(&Grid, Hidden, usize)> {
+    grids
+        .iter()
+        .filter_map(|g| {
+            let how = g.hidden?;
+            let n = locate(g).len();
+            (n > 0).then_some((g, how, n))
+        })
+        .collect()
+}
+
+/// The formulas of the visible sheets saved without a result ([`Value::Formula`]): how
+/// many, and the first one's sheet, cell and formula (E005).
+fn unsaved_formulas(grids: &[Grid]) -> Option<(usize, &str, Pos, &str)> {
+    let mut all = grids.iter().filter(|g| g.hidden.is_none()).flat_map(|g| {
+        g.non_empty().filter_map(move |(p, v)| match v {
+            Value::Formula(f) => Some((g.sheet.as_str(), p, f.as_str())),
+            _ => None,
+        })
+    });
+    let (sheet, cell, formula) = all.next()?;
+    Some((1 + all.count(), sheet, cell, formula))
 }
 
 /// A feedback workbook sent back (a department may correct its forms there): its forms

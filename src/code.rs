@@ -70,6 +70,8 @@ codes! {
     E001 Error,
     E002 Error,
     E003 Warning,
+    E004 Warning,
+    E005 Warning,
     L001 Error,
     L002 Warning,
     L003 Warning,

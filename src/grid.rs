@@ -117,6 +117,11 @@ pub enum Value {
     Bool(bool),
     /// An error value such as `#DIV/0!`.
     Error(String),
+    /// A formula the file saved without its result (workbooks written by scripts and
+    /// some generators): what Excel would show is unknown until it is recalculated. The
+    /// formula's text, without its `=` (`SUM(H12:H29)`); shown as `=SUM(H12:H29)`. A
+    /// formula with a saved result reads as that result, never as this.
+    Formula(String),
 }
 
 impl Value {
@@ -161,6 +166,7 @@ impl Value {
             }
             Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Value::Error(e) => e.clone(),
+            Value::Formula(f) => format!("={f}"),
         }
     }
 }
@@ -173,6 +179,25 @@ pub fn decimal_from_f64(f: f64) -> Option<Decimal> {
     }
     let s = format!("{:.14e}", f);
     Decimal::from_scientific(&s).ok().map(|d| d.normalize())
+}
+
+/// A worksheet hidden in its workbook: Excel does not show it among the sheet tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Hidden {
+    /// Hidden: Excel lists it under Unhide (取消隐藏).
+    Hidden,
+    /// Very hidden (`veryHidden`): only a macro or the VBA editor shows it again.
+    VeryHidden,
+}
+
+impl Hidden {
+    /// As the messages say it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Hidden::Hidden => "已隐藏",
+            Hidden::VeryHidden => "已深度隐藏（Excel 中看不到）",
+        }
+    }
 }
 
 /// One sheet: a dense block of cells from `A1` to the last used cell, plus merged regions.
@@ -195,6 +220,9 @@ pub struct Grid {
     /// Cells the file placed past the last column or row a worksheet can have
     /// (XFD1048576): left out of the grid, and reported.
     pub dropped: Vec<Pos>,
+    /// Whether the workbook hides the sheet, where the format says; `None` for a visible
+    /// sheet. Forms on a hidden sheet are not read (E004).
+    pub hidden: Option<Hidden>,
 }
 
 const NO_MERGE: u32 = u32::MAX;
@@ -214,6 +242,7 @@ impl Grid {
             col_widths: Vec::new(),
             row_heights: Vec::new(),
             dropped: Vec::new(),
+            hidden: None,
         }
     }
 
@@ -308,6 +337,7 @@ impl Grid {
         g.col_widths = std::mem::take(&mut self.col_widths);
         g.row_heights = std::mem::take(&mut self.row_heights);
         g.dropped = std::mem::take(&mut self.dropped);
+        g.hidden = self.hidden;
         *self = g;
     }
 
@@ -426,5 +456,8 @@ mod tests {
         };
         assert_eq!(v.display(), "100%");
         assert_eq!(Value::number(Decimal::new(192, 1)).display(), "19.2");
+        let f = Value::Formula("SUM(H12:H29)".into());
+        assert_eq!(f.display(), "=SUM(H12:H29)");
+        assert!(!f.is_empty());
     }
 }

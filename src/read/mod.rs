@@ -5,10 +5,10 @@
 //! reaches the user instead of a generic "cannot detect format".
 
 use crate::code::Code;
-use crate::grid::{Grid, Pos, Region, Value, decimal_from_f64};
+use crate::grid::{Grid, Hidden, Pos, Region, Value, decimal_from_f64};
 use calamine::{
     Data, DataRef, Dimensions, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader, SheetType,
-    Xls, Xlsb, Xlsx,
+    SheetVisible, Xls, Xlsb, Xlsx,
 };
 
 mod html;
@@ -346,6 +346,9 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
                 e => ReadError::corrupt(e),
             })?;
             // ODS carries no merge information through calamine: spans are inferred.
+            // A formula's result is read as calamine gives it: LibreOffice writes an empty
+            // text result (`=""`) with no value type, as a formula never calculated would
+            // be, and calamine cannot tell them apart, so no ODS cell reads as a formula.
             ranges(&mut wb, &budget, |_, _| None)
         }
         Format::Xlsb => {
@@ -354,7 +357,7 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
             let mut wb = Xlsb::new(cur).map_err(ReadError::corrupt)?;
             let names = worksheet_names(&wb);
             let mut out = Vec::with_capacity(names.len().min(64));
-            for name in names {
+            for (name, hidden) in names {
                 budget.sheet()?;
                 let mut reader = wb
                     .worksheet_cells_reader(&name)
@@ -372,6 +375,7 @@ fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid
                 extent.finish()?;
                 let mut g = Grid::from_cells(&name, cells, &[], false);
                 g.dropped = dropped;
+                g.hidden = hidden;
                 out.push(g);
             }
             Ok(out)
@@ -394,7 +398,7 @@ pub(crate) fn keep(
         return extent.budget.text(1);
     }
     extent.add(p)?;
-    if let Value::Text(s) | Value::Error(s) = &v {
+    if let Value::Text(s) | Value::Error(s) | Value::Formula(s) = &v {
         extent.budget.text(s.len())?;
     }
     cells.push((p, v));
@@ -423,11 +427,12 @@ pub(crate) fn read_xlsx_calamine(
     let mut wb = Xlsx::new(cur).map_err(xlsx_err)?;
     let names = worksheet_names(&wb);
     let mut out = Vec::with_capacity(names.len().min(64));
-    for name in names {
+    for (name, hidden) in names {
         budget.sheet()?;
         let mut cells = Vec::new();
         let mut dropped = Vec::new();
         let mut extent = Extent::new(&name, budget);
+        let mut formulas = false;
         {
             let mut reader = wb.worksheet_cells_reader(&name).map_err(xlsx_err)?;
             let percent: Vec<bool> = reader
@@ -443,15 +448,56 @@ pub(crate) fn read_xlsx_calamine(
                 let (r, c) = cell.get_position();
                 let pct = percent.get(style).copied().unwrap_or(false);
                 let Some(value) = data_ref_value(cell.get_value(), pct) else {
+                    // Perhaps a formula without a saved result: looked for below.
+                    formulas = true;
                     continue;
                 };
                 keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
             }
         }
+        if formulas {
+            unsaved_formulas(&mut wb, &name, &mut cells, &mut dropped, &mut extent)?;
+        }
         let merges = wb.merge_cells_by_sheet_name(&name).map_err(xlsx_err)?;
-        out.push(calamine_grid(&name, cells, dropped, &merges, true, extent)?);
+        let mut g = calamine_grid(&name, cells, dropped, &merges, true, extent)?;
+        g.hidden = hidden;
+        out.push(g);
     }
     Ok(out)
+}
+
+/// The formulas of a sheet read through calamine that have no saved result (an empty
+/// cell with a formula), added as [`Value::Formula`]: a second pass over the sheet, made
+/// only when the first met an empty cell. Shared formulas come expanded to their cell.
+fn unsaved_formulas(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    cells: &mut Vec<(Pos, Value)>,
+    dropped: &mut Vec<Pos>,
+    extent: &mut Extent,
+) -> Result<(), ReadError> {
+    let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_err)?;
+    let mut found = Vec::new();
+    while let Some(cell) = reader.next_formula().map_err(xlsx_err)? {
+        if !cell.get_value().is_empty() {
+            let (r, c) = cell.get_position();
+            found.push((Pos::new(r, c), cell.get_value().clone()));
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    let read: std::collections::HashSet<Pos> = cells
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(dropped.iter().copied())
+        .collect();
+    for (p, f) in found {
+        if !read.contains(&p) {
+            keep(cells, dropped, p, Value::Formula(f), extent)?;
+        }
+    }
+    Ok(())
 }
 
 /// What one file may cost while it is read, shared by all its sheets: a file of ten
@@ -694,19 +740,15 @@ where
 {
     let names = worksheet_names(wb);
     let mut out = Vec::with_capacity(names.len().min(64));
-    for name in names {
+    for (name, hidden) in names {
         budget.sheet()?;
         let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
         check_size(&range, &name, budget)?;
         let m = merges(wb, &name);
         let has_merge_info = m.is_some();
-        out.push(to_grid(
-            &name,
-            range,
-            &m.unwrap_or_default(),
-            has_merge_info,
-            budget,
-        )?);
+        let mut g = to_grid(&name, range, &m.unwrap_or_default(), has_merge_info, budget)?;
+        g.hidden = hidden;
+        out.push(g);
     }
     Ok(out)
 }
@@ -718,11 +760,21 @@ fn xlsx_err(e: calamine::XlsxError) -> ReadError {
     }
 }
 
-fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Vec<String> {
+/// The worksheets of a calamine reader, in order, each with whether it is hidden.
+fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(
+    wb: &R,
+) -> Vec<(String, Option<Hidden>)> {
     wb.sheets_metadata()
         .iter()
         .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
+        .map(|s| {
+            let hidden = match s.visible {
+                SheetVisible::Visible => None,
+                SheetVisible::Hidden => Some(Hidden::Hidden),
+                SheetVisible::VeryHidden => Some(Hidden::VeryHidden),
+            };
+            (s.name.clone(), hidden)
+        })
         .collect()
 }
 
@@ -870,6 +922,60 @@ mod tests {
             e.reason
         );
         assert_eq!(contain(|| Ok(7)), Ok(7));
+    }
+
+    /// ODS: a table whose style says `table:display="false"` is hidden. A formula with no
+    /// value type reads as empty, as calamine gives it: LibreOffice writes `=""` so.
+    #[test]
+    fn ods_hidden_tables_and_formulas() {
+        use std::io::Write;
+        let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:automatic-styles>
+ <style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style>
+ <style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>
+</office:automatic-styles>
+<office:body><office:spreadsheet>
+ <table:table table:name="表" table:style-name="ta1"><table:table-row>
+  <table:table-cell office:value-type="float" office:value="10"><text:p>10</text:p></table:table-cell>
+  <table:table-cell table:formula="of:=[.A1]*2" office:value-type="float" office:value="20"><text:p>20</text:p></table:table-cell>
+  <table:table-cell table:formula="of:=&quot;&quot;"><text:p/></table:table-cell>
+ </table:table-row></table:table>
+ <table:table table:name="2022年" table:style-name="ta2"><table:table-row>
+  <table:table-cell office:value-type="string"><text:p>旧表</text:p></table:table-cell>
+ </table:table-row></table:table>
+</office:spreadsheet></office:body></office:document-content>"#;
+        // calamine takes no whitespace between a table's elements.
+        let content = content.replace("\n xmlns", " xmlns");
+        let content: String = content.lines().map(str::trim_start).collect();
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file("mimetype", stored).unwrap();
+        w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        w.start_file("content.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(content.as_bytes()).unwrap();
+        w.start_file(
+            "META-INF/manifest.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        w.write_all(
+            br#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+        )
+        .unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        let g = read_bytes(&bytes, Path::new("t.ods"), &Limits::default()).unwrap();
+        assert_eq!(g[0].get(Pos::new(0, 1)), &Value::number(20.into()));
+        assert_eq!(g[0].get(Pos::new(0, 2)), &Value::Empty);
+        assert_eq!(g[0].non_empty().count(), 2);
+        let hidden: Vec<_> = g.iter().map(|g| g.hidden).collect();
+        assert_eq!(hidden, [None, Some(Hidden::Hidden)]);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use super::{Budget, Extent, ReadError, in_bounds, push_xml_ref, xml_attr};
 use crate::code::Code;
-use crate::grid::{Grid, Pos, Region, Value};
+use crate::grid::{Grid, Hidden, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use rust_decimal::Decimal;
@@ -35,6 +35,8 @@ struct Sheet {
     cells: Vec<(Pos, Value)>,
     merges: Vec<Region>,
     covered: HashSet<Pos>,
+    /// `<x:Visible>SheetHidden</x:Visible>` (or `SheetVeryHidden`) in its options.
+    hidden: Option<Hidden>,
 }
 
 /// The cell being read: where, its type and style, and its text so far.
@@ -44,6 +46,16 @@ struct Cell {
     style: Option<String>,
     text: String,
     in_data: bool,
+    /// `ss:Formula`, without its `=`: the value when the file saved no result.
+    formula: Option<String>,
+}
+
+/// A cell's `ss:Formula` without its `=`, when it has one.
+fn formula(e: &BytesStart) -> Option<String> {
+    let f = xml_attr(e, "Formula")?;
+    let f = f.trim();
+    let f = f.strip_prefix('=').unwrap_or(f).trim();
+    (!f.is_empty()).then(|| f.to_string())
 }
 
 pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
@@ -62,6 +74,8 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
     let mut seen_names: HashMap<String, u32> = HashMap::new();
     // Inside a cell's `<Comment>`: its `<ss:Data>` is a reviewer's note, not the value.
     let mut in_comment = false;
+    // Inside a sheet's `<x:Visible>`: its text says whether the sheet is hidden.
+    let mut in_visible = false;
     loop {
         let ev = r.read_event().map_err(corrupt)?;
         match ev {
@@ -90,6 +104,7 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
                             cells: Vec::new(),
                             merges: Vec::new(),
                             covered: HashSet::new(),
+                            hidden: None,
                         });
                         row = 0;
                     }
@@ -137,6 +152,11 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
                         }
                         let next = col.saturating_add(across).saturating_add(1);
                         if empty {
+                            // A formula saved without its result (no `<Data>`).
+                            if let (Some(f), Some(s)) = (formula(e), sheets.last_mut()) {
+                                budget.text(f.len())?;
+                                s.cells.push((pos, Value::Formula(f)));
+                            }
                             col = next;
                         } else {
                             cell = Some(Cell {
@@ -145,11 +165,13 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
                                 style: xml_attr(e, "StyleID"),
                                 text: String::new(),
                                 in_data: false,
+                                formula: formula(e),
                             });
                             col = next;
                         }
                     }
                     "Comment" => in_comment = !empty,
+                    "Visible" => in_visible = !empty,
                     "Data" if in_comment => {}
                     "Data" => {
                         if let Some(c) = cell.as_mut() {
@@ -163,6 +185,15 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
                         }
                     }
                     _ => {}
+                }
+            }
+            Event::Text(t) if in_visible => {
+                if let Some(s) = sheets.last_mut() {
+                    s.hidden = match t.xml10_content().trim() {
+                        "SheetHidden" => Some(Hidden::Hidden),
+                        "SheetVeryHidden" => Some(Hidden::VeryHidden),
+                        _ => None,
+                    };
                 }
             }
             Event::Text(t) => {
@@ -183,6 +214,7 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
             Event::End(e) => match e.local_name().as_ref() {
                 "Style" => style_id = None,
                 "Comment" => in_comment = false,
+                "Visible" => in_visible = false,
                 "Data" if in_comment => {}
                 "Data" => {
                     if let Some(c) = cell.as_mut() {
@@ -195,8 +227,9 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
                             .style
                             .as_ref()
                             .is_some_and(|id| percent_styles.contains(id));
-                        if let Some(v) = value(&c.kind, c.text, pct) {
-                            if let Value::Text(t) | Value::Error(t) = &v {
+                        let v = value(&c.kind, c.text, pct).or(c.formula.map(Value::Formula));
+                        if let Some(v) = v {
+                            if let Value::Text(t) | Value::Error(t) | Value::Formula(t) = &v {
                                 budget.text(t.len())?;
                             }
                             s.cells.push((c.pos, v));
@@ -232,6 +265,7 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
         extent.finish()?;
         let mut g = Grid::from_cells(&s.name, cells, &merges, true);
         g.dropped = dropped;
+        g.hidden = s.hidden;
         grids.push(g);
     }
     Ok(grids)
@@ -320,6 +354,35 @@ mod tests {
         assert_eq!(g.get(Pos::new(0, 2)), &Value::Empty);
         assert_eq!(g.get(Pos::new(0, 3)), &Value::number(Decimal::from(7)));
         assert_eq!(g.non_empty().count(), 3);
+    }
+
+    #[test]
+    fn hidden_sheets_and_formulas_without_a_result() {
+        let doc = r#"<?xml version="1.0"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:x="urn:schemas-microsoft-com:office:excel"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="表"><Table>
+  <Row><Cell><Data ss:Type="Number">1</Data></Cell><Cell><Data ss:Type="Number">2</Data></Cell>
+   <Cell ss:Formula="=SUM(RC[-2]:RC[-1])"><Data ss:Type="Number">3</Data></Cell>
+   <Cell ss:Formula="=SUM(RC[-3]:RC[-2])"/>
+   <Cell ss:Formula="=RC[-4]*2"></Cell></Row>
+ </Table></Worksheet>
+ <Worksheet ss:Name="旧"><Table/><x:WorksheetOptions><x:Visible>SheetHidden</x:Visible></x:WorksheetOptions></Worksheet>
+ <Worksheet ss:Name="草稿"><Table/><WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetVeryHidden</Visible></WorksheetOptions></Worksheet>
+</Workbook>"#;
+        let g = read(doc, &Budget::new(&super::super::Limits::default())).unwrap();
+        let hidden: Vec<_> = g.iter().map(|g| g.hidden).collect();
+        assert_eq!(
+            hidden,
+            [None, Some(Hidden::Hidden), Some(Hidden::VeryHidden)]
+        );
+        assert_eq!(g[0].get(Pos::new(0, 2)), &Value::number(Decimal::from(3)));
+        assert_eq!(
+            g[0].get(Pos::new(0, 3)),
+            &Value::Formula("SUM(RC[-3]:RC[-2])".into())
+        );
+        assert_eq!(g[0].get(Pos::new(0, 4)).display(), "=RC[-4]*2");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::{
     xml_attr,
 };
 use crate::code::Code;
-use crate::grid::{Grid, Pos, Region, Value};
+use crate::grid::{Grid, Hidden, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -372,6 +372,8 @@ fn cell_ref(s: &str) -> Option<(u32, u32)> {
 struct Workbook {
     /// The worksheets, in order: (name, path in the archive).
     sheets: Vec<(String, String)>,
+    /// Per worksheet, in the same order, whether it is hidden (`state`).
+    hidden: Vec<Option<Hidden>>,
     /// `<workbookPr date1904="1"/>`: date serials count from 1904-01-01.
     date1904: bool,
 }
@@ -409,6 +411,7 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
     }
     let mut out = Workbook {
         sheets: Vec::new(),
+        hidden: Vec::new(),
         date1904: false,
     };
     let mut r = Reader::from_reader(wb.as_slice());
@@ -420,6 +423,12 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
                 // Chart sheets have no worksheet relationship: skipped like calamine does.
                 if let Some(path) = targets.get(&id) {
                     out.sheets.push((name, path.clone()));
+                    // As calamine reads it: any other state is visible.
+                    out.hidden.push(match xml_attr(&e, "state").as_deref() {
+                        Some("hidden") => Some(Hidden::Hidden),
+                        Some("veryHidden") => Some(Hidden::VeryHidden),
+                        _ => None,
+                    });
                 }
             }
             Event::Start(e) | Event::Empty(e) if local(e.name()) == "workbookPr" => {
@@ -544,17 +553,19 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError
     // A 说明 sheet read early is used in its place, not read (and counted) twice.
     let mut early = None;
     if budget.limits.own_output_notes_only
-        && let Some((name, path)) = wb.sheets.iter().find(|(n, _)| n == super::OUTPUT_SHEET)
+        && let Some(i) = wb.sheets.iter().position(|(n, _)| n == super::OUTPUT_SHEET)
+        && let (name, path) = &wb.sheets[i]
         && let Ok(Some(xml)) = read_part(&mut zip, path, PART_LIMIT)
-        && let Ok(Ok(g)) = sheet(name, &xml, &ctx, budget)
+        && let Ok(Ok(mut g)) = sheet(name, &xml, &ctx, budget)
     {
+        g.hidden = wb.hidden[i];
         if super::is_own_output_sheet(&g) {
             return Ok(Ok(vec![g]));
         }
         early = Some(g);
     }
     let mut grids = Vec::with_capacity(wb.sheets.len().min(64));
-    for (name, path) in wb.sheets {
+    for ((name, path), hidden) in wb.sheets.into_iter().zip(wb.hidden) {
         if let Err(e) = budget.sheet() {
             return Ok(Err(e));
         }
@@ -577,7 +588,10 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError
             Err(e) => return Err(e),
         };
         match sheet(&name, &xml, &ctx, budget)? {
-            Ok(g) => grids.push(g),
+            Ok(mut g) => {
+                g.hidden = hidden;
+                grids.push(g);
+            }
             Err(e) => return Ok(Err(e)),
         }
     }
@@ -724,6 +738,11 @@ fn sheet(
 /// Reads a `<c>` element's content up to its end and gives its value as calamine's
 /// `read_value` would: the last of its `<v>`, `<is>`, `<f>` children wins (`<f>` gives
 /// nothing), any other child is an error. `None` for an empty cell.
+///
+/// A formula left without a value (no `<v>`, as scripts write them) is
+/// [`Value::Formula`], as the calamine reader gives it; a shared formula's other cells
+/// carry no text of their own, so one of those without a value is left to calamine,
+/// which expands it.
 fn cell_value(
     r: &mut Reader<&[u8]>,
     typ: CellType,
@@ -731,6 +750,8 @@ fn cell_value(
     ctx: &Context,
 ) -> Result<Option<Value>, Unsupported> {
     let mut value = None;
+    // The cell's formula: its text, empty for a shared formula's other cells.
+    let mut formula: Option<String> = None;
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             Event::Start(e) => {
@@ -742,7 +763,7 @@ fn cell_value(
                     }
                     "v" => v_value(r, typ, style, ctx)?,
                     "f" => {
-                        skip_to_end(r, "f")?;
+                        formula = Some(formula_text(r)?);
                         None
                     }
                     _ => return Err(no("unexpected element in a cell")),
@@ -750,12 +771,44 @@ fn cell_value(
             }
             Event::Empty(e) => {
                 value = match local(e.name()) {
-                    "v" | "f" | "is" => None,
+                    "f" => {
+                        formula = Some(String::new());
+                        None
+                    }
+                    "v" | "is" => None,
                     _ => return Err(no("unexpected element in a cell")),
                 }
             }
-            Event::End(e) if local(e.name()) == "c" => return Ok(value),
+            Event::End(e) if local(e.name()) == "c" => {
+                return match (value, formula) {
+                    (None, Some(f)) if f.trim().is_empty() => {
+                        if typ == CellType::Inline {
+                            Ok(None)
+                        } else {
+                            Err(no("a shared formula without a value"))
+                        }
+                    }
+                    (None, Some(f)) => Ok(Some(Value::Formula(f.trim().to_string()))),
+                    (value, _) => Ok(value),
+                };
+            }
             Event::Eof => return Err(no("unexpected end of sheet")),
+            _ => {}
+        }
+    }
+}
+
+/// An `<f>` element's text, up to its end.
+fn formula_text(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {
+    let mut out = String::new();
+    loop {
+        match r.read_event().map_err(|e| no(e.to_string()))? {
+            Event::Text(t) => out.push_str(&t.xml10_content()),
+            Event::CData(t) => out.push_str(&t.xml10_content()),
+            Event::GeneralRef(g) => push_ref(&mut out, &g)?,
+            Event::End(e) if local(e.name()) == "f" => return Ok(out),
+            Event::Start(_) => return Err(no("unexpected element in a formula")),
+            Event::Eof => return Err(no("unexpected end of formula")),
             _ => {}
         }
     }
@@ -951,6 +1004,111 @@ mod tests {
         let g = &read(&bytes, &Budget::new(&limits)).unwrap().unwrap()[0];
         assert_eq!(g.get(Pos::new(2, 0)), &Value::number(99.into()));
         assert_eq!(g.get(Pos::new(3, 0)), &Value::text("总分"));
+    }
+
+    /// A package written by hand: each sheet's name, `state` and `<sheetData>` content.
+    fn package(sheets: &[(&str, Option<&str>, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default();
+        let mut book = String::from(
+            r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#,
+        );
+        let mut rels = String::from(
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+        );
+        for (i, (name, state, data)) in sheets.iter().enumerate() {
+            let n = i + 1;
+            let state = state
+                .map(|s| format!(r#" state="{s}""#))
+                .unwrap_or_default();
+            book += &format!(r#"<sheet name="{name}" sheetId="{n}"{state} r:id="rId{n}"/>"#);
+            rels += &format!(
+                r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#
+            );
+            w.start_file(format!("xl/worksheets/sheet{n}.xml"), o)
+                .unwrap();
+            write!(
+                w,
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+            )
+            .unwrap();
+        }
+        book += "</sheets></workbook>";
+        rels += "</Relationships>";
+        w.start_file("xl/workbook.xml", o).unwrap();
+        w.write_all(book.as_bytes()).unwrap();
+        w.start_file("xl/_rels/workbook.xml.rels", o).unwrap();
+        w.write_all(rels.as_bytes()).unwrap();
+        w.start_file("_rels/.rels", o).unwrap();
+        w.write_all(br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    fn both(bytes: &[u8]) -> (Vec<Grid>, Vec<Grid>) {
+        let limits = super::super::Limits::default();
+        let fast = read(bytes, &Budget::new(&limits)).unwrap().unwrap();
+        let slow =
+            super::super::read_xlsx_calamine(Cursor::new(bytes), &Budget::new(&limits)).unwrap();
+        (fast, slow)
+    }
+
+    /// `<sheet state="hidden|veryHidden">`, read alike by both readers.
+    #[test]
+    fn hidden_sheets_are_marked() {
+        let cell = r#"<row r="1"><c r="A1"><v>1</v></c></row>"#;
+        let bytes = package(&[
+            ("表", None, cell),
+            ("2022年", Some("hidden"), cell),
+            ("草稿", Some("veryHidden"), cell),
+            ("可见", Some("visible"), cell),
+        ]);
+        let (fast, slow) = both(&bytes);
+        for grids in [fast, slow] {
+            let got: Vec<_> = grids.iter().map(|g| (&*g.sheet, g.hidden)).collect();
+            assert_eq!(
+                got,
+                [
+                    ("表", None),
+                    ("2022年", Some(Hidden::Hidden)),
+                    ("草稿", Some(Hidden::VeryHidden)),
+                    ("可见", None)
+                ]
+            );
+        }
+    }
+
+    /// A formula saved without its result reads as the formula, never as empty; one with
+    /// a result (a number, an empty text) reads as that, as before. Both readers agree.
+    #[test]
+    fn formulas_without_a_result_are_formulas() {
+        let data = r#"<row r="1"><c r="A1"><v>10</v></c><c r="B1"><f>A1*2</f><v>20</v></c>
+            <c r="C1"><f>SUM(A1:B1)</f></c><c r="D1" t="str"><f>IF(A1&gt;0,"","x")</f><v></v></c>
+            <c r="E1"><f>A1&amp;"分"</f><v/></c></row>"#;
+        let bytes = package(&[("Sheet1", None, data)]);
+        let (fast, slow) = both(&bytes);
+        for g in [&fast[0], &slow[0]] {
+            assert_eq!(g.get(Pos::new(0, 1)), &Value::number(20.into()));
+            assert_eq!(g.get(Pos::new(0, 2)), &Value::Formula("SUM(A1:B1)".into()));
+            assert_eq!(g.get(Pos::new(0, 2)).display(), "=SUM(A1:B1)");
+            assert!(g.get(Pos::new(0, 3)).is_empty(), "a saved empty result");
+            assert_eq!(g.get(Pos::new(0, 4)), &Value::Formula("A1&\"分\"".into()));
+        }
+        let a: Vec<_> = fast[0].non_empty().collect();
+        let b: Vec<_> = slow[0].non_empty().collect();
+        assert_eq!(a, b);
+
+        // A shared formula's other cells carry no text: the fast reader leaves them to
+        // calamine, which expands them.
+        let data = r#"<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B2" si="0">A1+1</f></c></row>
+            <row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/></c></row>"#;
+        let bytes = package(&[("Sheet1", None, data)]);
+        let limits = super::super::Limits::default();
+        assert!(read(&bytes, &Budget::new(&limits)).is_err());
+        let g =
+            &super::super::read_bytes(&bytes, std::path::Path::new("x.xlsx"), &limits).unwrap()[0];
+        assert_eq!(g.get(Pos::new(0, 1)), &Value::Formula("A1+1".into()));
+        assert_eq!(g.get(Pos::new(1, 1)), &Value::Formula("A2+1".into()));
     }
 
     #[test]

@@ -88,6 +88,8 @@ pub use c005::extra_copies;
 mod e001;
 mod e002;
 mod e003;
+mod e004;
+mod e005;
 mod f001;
 mod f002;
 mod f003;
@@ -131,6 +133,8 @@ pub const CATALOGUE: &[Rule] = &[
     e001::RULE,
     e002::RULE,
     e003::RULE,
+    e004::RULE,
+    e005::RULE,
     l001::RULE,
     l002::RULE,
     l003::RULE,
