@@ -47,7 +47,9 @@ pub mod read;
 pub mod rules;
 pub mod score;
 pub mod template;
-pub mod vocab;
+pub mod wording;
+/// The former name of [`wording`], kept for callers of the library.
+pub use wording as vocab;
 pub mod write;
 
 pub use error::{Error, Result};

@@ -2,13 +2,13 @@
 //!
 //! Layouts drift: rows are inserted, the table is shifted, blocks have 1 to 5 rows, several
 //! forms stand one under another, provinces order and word the columns differently. So the
-//! locator first indexes every cell whose text is a known label ([`crate::vocab`]; one pass
+//! locator first indexes every cell whose text is a known label ([`crate::wording`]; one pass
 //! over the grid), then builds each form's [`FormLayout`] from label positions alone: the
 //! roles of a table's columns come from its header row(s), whatever their order. It knows
 //! nothing of values: what a cell means is the extractor's job.
 
 use crate::grid::{Grid, Pos, Region, Value};
-use crate::vocab::{Label, MoneyUnit, Role, classify, money_unit};
+use crate::wording::{Label, MoneyUnit, Role, classify, money_unit};
 
 /// Every label in a grid, in row-major order, found in one pass.
 #[derive(Debug, Default)]
@@ -581,7 +581,7 @@ fn layout_one(
             (band.0..=band.1).any(|r| {
                 let p = grid.region_at(Pos::new(r, c)).first;
                 matches!(labels.at(p), Some(Label::Col(Role::Weight)))
-                    && crate::vocab::is_percent_weight(&grid.get(p).display_cow())
+                    && crate::wording::is_percent_weight(&grid.get(p).display_cow())
             })
         });
         f.indicators = Some(IndicatorsLayout {
@@ -712,7 +712,7 @@ fn column_roles(
             }
         }
         let Some((r, head)) = role else { continue };
-        let rank = crate::vocab::column_rank(r, &grid.get(head).display_cow());
+        let rank = crate::wording::column_rank(r, &grid.get(head).display_cow());
         match heads.iter_mut().find(|(hr, _, _)| *hr == r) {
             None => {
                 cols.set(r, c);
@@ -805,13 +805,9 @@ fn funds_layout(
             .in_rows((band_end + 1, end))
             .filter(|(l, _)| *l == want);
         let first = of_kind.next()?;
-        let canonical = std::iter::once(first).chain(of_kind).find(|(_, p)| {
-            let k = crate::vocab::key(&grid.get(*p).display_cow());
-            matches!(
-                k.as_str(),
-                "当年财政拨款" | "本年财政拨款" | "上年结转资金" | "其他资金"
-            )
-        });
+        let canonical = std::iter::once(first)
+            .chain(of_kind)
+            .find(|(_, p)| crate::wording::is_canonical_fund_row(&grid.get(*p).display_cow()));
         Some(canonical.unwrap_or(first).1.row)
     };
     // Without a 年度资金总额 row, the first row holding an amount is the total (a
@@ -836,7 +832,7 @@ fn funds_layout(
         None
     } else {
         let points = |p: &Pos| match grid.get(*p) {
-            Value::Text(s) => crate::vocab::points(s).is_some(),
+            Value::Text(s) => crate::wording::points(s).is_some(),
             _ => false,
         };
         labels
@@ -901,10 +897,7 @@ fn funds_layout(
             .map(|(_, p)| p)
             .collect();
         let chosen = all.iter().copied().find(|p| Some(p.row) == chosen)?;
-        let canonical = matches!(
-            crate::vocab::key(&grid.get(chosen).display_cow()).as_str(),
-            "当年财政拨款" | "本年财政拨款" | "上年结转资金" | "其他资金"
-        );
+        let canonical = crate::wording::is_canonical_fund_row(&grid.get(chosen).display_cow());
         let others: Vec<Pos> = all.into_iter().filter(|p| *p != chosen).collect();
         (!canonical && !others.is_empty()).then_some((chosen, others))
     })
@@ -923,7 +916,7 @@ fn funds_layout(
         let h = grid
             .get(grid.region_at(Pos::new(header_row, c)).first)
             .display();
-        crate::vocab::key(&h) != crate::normalize::label_key(&h)
+        crate::wording::key(&h) != crate::normalize::label_key(&h)
             && crate::normalize::label_key(&h).ends_with("(%)")
     });
     Some(FundsLayout {
@@ -1015,7 +1008,7 @@ fn find_blocks(grid: &Grid, cols: &Columns, rows: (u32, u32)) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::year_in_title;
+    use crate::wording::year_in_title;
 
     #[test]
     fn labels_match_with_line_breaks_and_brackets() {

@@ -213,7 +213,13 @@ impl Finding {
             sheet: sheet.cloned(),
             cell,
             project: None,
-            message,
+            // One line, as a compiler prints a diagnostic: a label typed over two lines
+            // (`社会效益\n指标`) or a quoted multi-line cell is joined.
+            message: if message.contains(['\n', '\r']) {
+                message.replace("\r\n", "").replace(['\n', '\r'], "")
+            } else {
+                message
+            },
         }
     }
 }

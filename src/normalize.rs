@@ -6,59 +6,12 @@
 //! that it means nothing they can trust. They never invent a number.
 
 use crate::grid::Value;
+use crate::wording::{COMPARATOR_PREFIXES as PREFIXES, COMPARATOR_SUFFIXES as SUFFIXES};
+pub use crate::wording::{
+    Comparator, halfwidth, is_no_reason, is_placeholder, is_space, label_key, trim,
+};
 use rust_decimal::Decimal;
-use std::borrow::Cow;
 use std::str::FromStr;
-
-/// Whitespace as it appears in forms: ASCII, ideographic space, no-break space.
-pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}'
-}
-
-/// Trims surrounding whitespace, including the ideographic space.
-pub fn trim(s: &str) -> &str {
-    s.trim_matches(is_space)
-}
-
-/// Maps full-width ASCII forms (U+FF01–U+FF5E) to ASCII and U+3000 to a space. Only for
-/// text treated as a number or label key: full NFKC would also rewrite ①, ² and Chinese
-/// punctuation that carry meaning in prose.
-pub fn halfwidth(s: &str) -> Cow<'_, str> {
-    if s.chars()
-        .all(|c| !('\u{ff01}'..='\u{ff5e}').contains(&c) && c != '\u{3000}')
-    {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
-                '\u{3000}' => ' ',
-                _ => c,
-            })
-            .collect(),
-    )
-}
-
-/// The key a label is matched by: no whitespace, half-width brackets and colons.
-/// `"项目资金\n（万元）"` → `"项目资金(万元)"`.
-pub fn label_key(s: &str) -> String {
-    halfwidth(s).chars().filter(|c| !is_space(*c)).collect()
-}
-
-/// Texts that mean "nothing here" in a number cell.
-pub fn is_placeholder(s: &str) -> bool {
-    matches!(
-        label_key(s).as_str(),
-        "—" | "——" | "-" | "--" | "/" | "\\" | "─" | "–" | "无" | "空"
-    )
-}
-
-/// Texts that mean "no reason given" in a deviation-reason cell.
-pub fn is_no_reason(s: &str) -> bool {
-    let k = label_key(s);
-    k.is_empty() || is_placeholder(&k) || k == "无。" || k == "没有"
-}
 
 /// The non-empty lines of a multi-line value, trimmed: `"100%\n\n≥95%"` → `["100%", "≥95%"]`.
 pub fn lines(s: &str) -> Vec<&str> {
@@ -150,21 +103,6 @@ pub fn read_number(v: &Value, units: &[&str]) -> Num {
     }
 }
 
-/// A comparator in a quantitative target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum Comparator {
-    /// `≥`, `不低于`, `不少于`, `以上`, `达到`
-    AtLeast,
-    /// `>`
-    Above,
-    /// `≤`, `以内`, `不超过`, `不高于`
-    AtMost,
-    /// `<`
-    Below,
-    /// `=`, or a bare number
-    Equal,
-}
-
 /// A quantitative target or result: `≥16个` → (AtLeast, 16, "个").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quantity {
@@ -172,37 +110,6 @@ pub struct Quantity {
     pub value: Decimal,
     pub unit: String,
 }
-
-/// Comparators written before a number.
-const PREFIXES: &[(&str, Comparator)] = &[
-    ("≥", Comparator::AtLeast),
-    (">=", Comparator::AtLeast),
-    ("≤", Comparator::AtMost),
-    ("<=", Comparator::AtMost),
-    (">", Comparator::Above),
-    ("<", Comparator::Below),
-    ("=", Comparator::Equal),
-    ("不低于", Comparator::AtLeast),
-    ("不少于", Comparator::AtLeast),
-    ("大于等于", Comparator::AtLeast),
-    ("达到", Comparator::AtLeast),
-    ("不超过", Comparator::AtMost),
-    ("不高于", Comparator::AtMost),
-    ("不多于", Comparator::AtMost),
-    ("小于等于", Comparator::AtMost),
-    ("大于", Comparator::Above),
-    ("小于", Comparator::Below),
-];
-
-/// Comparators written after a number and its unit (`95%及以上`, `3天以内`).
-const SUFFIXES: &[(&str, Comparator)] = &[
-    ("以上", Comparator::AtLeast),
-    ("及以上", Comparator::AtLeast),
-    ("以内", Comparator::AtMost),
-    ("及以内", Comparator::AtMost),
-    ("以下", Comparator::AtMost),
-    ("及以下", Comparator::AtMost),
-];
 
 /// The longest word of `table` that `strip` takes off `s`, with what is left: so
 /// `及以上` wins over `以上` and `>=` over `>`, whatever the table's order.

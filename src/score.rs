@@ -95,25 +95,7 @@ pub fn indicator_score_sum(form: &Form) -> Option<Decimal> {
     Some(sum.normalize())
 }
 
-/// The one-level categories the 办法 weighs: 产出 (成本 counts with it), 效益, 满意度.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level1 {
-    Output,
-    Benefit,
-    Satisfaction,
-}
-
-pub fn level1_of(label: &str) -> Option<Level1> {
-    if label.contains("产出") || label.contains("成本") {
-        Some(Level1::Output)
-    } else if label.contains("效益") {
-        Some(Level1::Benefit)
-    } else if label.contains("满意") {
-        Some(Level1::Satisfaction)
-    } else {
-        None
-    }
-}
+pub use crate::wording::{Level1, level1_of};
 
 /// The quantitative indicators scored on their own (not a shared group): each with its
 /// 分值, 得分 and whether it met its target. What S008 and S009 judge.

@@ -17,7 +17,7 @@ use crate::model::{
 };
 use crate::normalize::{self, Num, SCORE_UNITS};
 use crate::score;
-use crate::vocab::{self, MoneyUnit, Role};
+use crate::wording::{self, MoneyUnit, Role};
 use plan::{BlockPlan, Placement};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -48,7 +48,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         None => layout
             .title
             .and_then(|p| {
-                let y = vocab::year_in_title(&grid.get(p).display())?;
+                let y = wording::year_in_title(&grid.get(p).display())?;
                 Some(Field::new(Some(y), Some(p)))
             })
             .unwrap_or_default(),
@@ -92,7 +92,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             more: Vec::new(),
         };
         for p in &f.more {
-            let label = vocab::key(&grid.get(*p).display_cow());
+            let label = wording::key(&grid.get(*p).display_cow());
             let r = row(&mut x, Some(p.row));
             form.funds.more.push((label, r));
         }
@@ -118,7 +118,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             && f.rows[0].is_some()
         {
             // The points printed in a label (`得分（20分*执行率）`) are the execution's 分值.
-            let v = vocab::points(&grid.get(p).display_cow());
+            let v = wording::points(&grid.get(p).display_cow());
             form.funds.total.weight = Field::new(v, Some(p));
         }
     }
@@ -463,7 +463,7 @@ impl Extractor<'_> {
         if t.is_empty() {
             return None;
         }
-        if vocab::is_instruction(t) {
+        if wording::is_instruction(t) {
             if first {
                 self.finding(
                     Code::L007,
@@ -524,7 +524,7 @@ impl Extractor<'_> {
     fn name_elsewhere(&mut self, layout: &FormLayout) -> Field<String> {
         let from_title = layout.title.and_then(|p| {
             let t = self.grid.get(p).display();
-            vocab::name_in_title(&t).map(|n| (n, p, t))
+            wording::name_in_title(&t).map(|n| (n, p, t))
         });
         if let Some((name, p, title)) = from_title {
             let title = normalize::trim(&title).replace(['\n', '\r'], "");
@@ -536,7 +536,7 @@ impl Extractor<'_> {
             return Field::new(Some(name), Some(p));
         }
         let sheet = self.sheet.to_string();
-        let (name, whence) = if vocab::is_generic_sheet_name(&sheet) {
+        let (name, whence) = if wording::is_generic_sheet_name(&sheet) {
             let stem = std::path::Path::new(&*self.file)
                 .file_stem()
                 .map_or(String::new(), |s| s.to_string_lossy().into_owned());
@@ -576,7 +576,7 @@ impl Extractor<'_> {
                 self.change(p, s, "", Code::V001, "占位符视为空");
                 return Field::new(None, Some(p));
             }
-            Value::Text(s) => match vocab::amount_with_unit(s) {
+            Value::Text(s) => match wording::amount_with_unit(s) {
                 Some(read) => read,
                 None => {
                     let raw = normalize::trim(s).to_string();
@@ -749,8 +749,8 @@ impl Extractor<'_> {
             for c in 0..g.cols() {
                 let p = Pos::new(r, c);
                 let Value::Text(t) = g.get(p) else { continue };
-                let known = matches!(vocab::classify(t), Some(vocab::Label::Other))
-                    || vocab::is_note_label(t);
+                let known = matches!(wording::classify(t), Some(wording::Label::Other))
+                    || wording::is_note_label(t);
                 if known && !g.is_covered(p) {
                     self.placed.insert(p);
                     if let Some(v) = crate::locate::right_of(g, p)
@@ -917,7 +917,7 @@ impl Extractor<'_> {
                 .collect();
             let n = below.len();
             self.explained.extend(below);
-            let key = vocab::key(&u.text);
+            let key = wording::key(&u.text);
             if seen.contains(&key) {
                 continue;
             }
@@ -1212,16 +1212,10 @@ fn is_dash(s: &str) -> bool {
     normalize::is_placeholder(s) && !matches!(normalize::label_key(s).as_str(), "无" | "空")
 }
 
-/// The comparator a 指标性质 cell states, as a target's prefix; none for `=`, 定性, 定量.
+/// The comparator a 指标性质 or 指标方向 cell states, as a target's prefix; none for `=`,
+/// 定性, 定量 (the words are the wording table's, shared with targets typed whole).
 fn comparator(nature: &str) -> Option<&'static str> {
-    let k = vocab::key(nature);
-    Some(match k.as_str() {
-        "≥" | ">=" | "不低于" | "不少于" | "大于等于" => "≥",
-        "≤" | "<=" | "不高于" | "不超过" | "不多于" | "小于等于" => "≤",
-        ">" | "大于" => ">",
-        "<" | "小于" => "<",
-        _ => return None,
-    })
+    wording::comparator_word(nature).and_then(wording::Comparator::sign)
 }
 
 /// Points the empty value fields of an indicator at row `r`.

@@ -9,7 +9,7 @@
 use crate::grid::{Grid, Pos};
 use crate::locate::{Block, Columns, span};
 use crate::normalize;
-use crate::vocab::{self, Placeholder, Role};
+use crate::wording::{self, Placeholder, Role};
 
 /// Where one value cell goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +84,7 @@ pub fn not_indicator(g: &Grid, b: &Block, cols: &Columns, r: u32) -> Option<NotI
         .into_iter()
         .flatten()
         .filter_map(text)
-        .any(vocab::is_note_label)
+        .any(wording::is_note_label)
     {
         return Some(NotIndicator::Notes);
     }
@@ -94,10 +94,10 @@ pub fn not_indicator(g: &Grid, b: &Block, cols: &Columns, r: u32) -> Option<NotI
             .filter(|p| !g.is_covered(*p))
     };
     if let Some(name) = in_row(Role::Name).and_then(text) {
-        if vocab::is_breakdown(name) {
+        if wording::is_breakdown(name) {
             return Some(NotIndicator::Breakdown);
         }
-        if vocab::is_note_label(name) {
+        if wording::is_note_label(name) {
             return Some(NotIndicator::Notes);
         }
     }
@@ -107,14 +107,14 @@ pub fn not_indicator(g: &Grid, b: &Block, cols: &Columns, r: u32) -> Option<NotI
         .map(|c| Pos::new(r, c))
         .filter(|p| !g.is_covered(*p))
         .find_map(text);
-    if first.is_some_and(vocab::is_note_label) {
+    if first.is_some_and(wording::is_note_label) {
         return Some(NotIndicator::Notes);
     }
     let headers = (0..g.cols())
         .map(|c| Pos::new(r, c))
         .filter(|p| !g.is_covered(*p))
         .filter_map(text)
-        .filter(|t| matches!(vocab::classify(t), Some(vocab::Label::Col(_))))
+        .filter(|t| matches!(wording::classify(t), Some(wording::Label::Col(_))))
         .count();
     (headers >= 2).then_some(NotIndicator::Header)
 }
@@ -161,7 +161,7 @@ pub fn plan(g: &Grid, b: &Block, cols: &Columns) -> BlockPlan {
             }
             let rows = span(g, p, b.rows);
             let name = g.get(p).display_cow();
-            let stripped = match vocab::placeholder(&name) {
+            let stripped = match wording::placeholder(&name) {
                 Some(Placeholder::Bare) => {
                     // A template row left in: an indicator only if values were typed in it
                     // (a `/` or `—` is not a value).

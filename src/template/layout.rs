@@ -11,9 +11,9 @@ use crate::normalize;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-/// The indicator columns the template writes, by role ([`crate::vocab::Role`], the one model
+/// The indicator columns the template writes, by role ([`crate::wording::Role`], the one model
 /// of a form's columns).
-pub use crate::vocab::Role as Col;
+pub use crate::wording::Role as Col;
 
 /// Offset of a value role's column from the form's first column (A = 0): 三级指标 is D.
 /// `None` for a role the canonical layout does not print (指标性质, 度量单位…).

@@ -1,4 +1,6 @@
-//! The labels jixiao knows, per field, as every province prints them.
+//! Every word the reader matches, in one place: labels per field, comparators,
+//! placeholders, notes rows, 一级 categories, fund-row names, money units, and the one key
+//! function they are matched by.
 //!
 //! Forms share one logic but not one wording: 年度指标值 is also 指标值（A）, 年初目标值（A）
 //! or 预期指标值; 分值 is also 权重 or 参考分值 (`../shared/spec/variants.md`). So a label is
@@ -9,10 +11,168 @@
 //! The column roles ([`Role`]) are the one model of a form's columns: the locator maps header
 //! cells to roles, the extractor reads cells by role, the template writes by role.
 
-use crate::normalize::{halfwidth, is_space};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+/// Whitespace as it appears in forms: ASCII, ideographic space, no-break space.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}'
+}
+
+/// Trims surrounding whitespace, including the ideographic space.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
+/// Maps full-width ASCII forms (U+FF01–U+FF5E) to ASCII and U+3000 to a space. Only for
+/// text treated as a number or label key: full NFKC would also rewrite ①, ² and Chinese
+/// punctuation that carry meaning in prose.
+pub fn halfwidth(s: &str) -> Cow<'_, str> {
+    if s.chars()
+        .all(|c| !('\u{ff01}'..='\u{ff5e}').contains(&c) && c != '\u{3000}')
+    {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+/// The key a label is matched by: no whitespace, half-width brackets and colons.
+/// `"项目资金\n（万元）"` → `"项目资金(万元)"`.
+pub fn label_key(s: &str) -> String {
+    halfwidth(s).chars().filter(|c| !is_space(*c)).collect()
+}
+
+/// Texts that mean "nothing here" in a number cell.
+pub fn is_placeholder(s: &str) -> bool {
+    matches!(
+        label_key(s).as_str(),
+        "—" | "——" | "-" | "--" | "/" | "\\" | "─" | "–" | "无" | "空"
+    )
+}
+
+/// Texts that mean "no reason given" in a deviation-reason cell.
+pub fn is_no_reason(s: &str) -> bool {
+    let k = label_key(s);
+    k.is_empty() || is_placeholder(&k) || k == "无。" || k == "没有"
+}
+
+/// A comparator in a quantitative target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Comparator {
+    /// `≥`, `不低于`, `不少于`, `以上`, `达到`
+    AtLeast,
+    /// `>`
+    Above,
+    /// `≤`, `以内`, `不超过`, `不高于`
+    AtMost,
+    /// `<`
+    Below,
+    /// `=`, or a bare number
+    Equal,
+}
+
+/// Comparators written before a number.
+pub const COMPARATOR_PREFIXES: &[(&str, Comparator)] = &[
+    ("≥", Comparator::AtLeast),
+    (">=", Comparator::AtLeast),
+    ("≤", Comparator::AtMost),
+    ("<=", Comparator::AtMost),
+    (">", Comparator::Above),
+    ("<", Comparator::Below),
+    ("=", Comparator::Equal),
+    ("≧", Comparator::AtLeast),
+    ("≦", Comparator::AtMost),
+    ("═", Comparator::Equal),
+    ("﹦", Comparator::Equal),
+    ("等于", Comparator::Equal),
+    ("不低于", Comparator::AtLeast),
+    ("不少于", Comparator::AtLeast),
+    ("大于等于", Comparator::AtLeast),
+    ("达到", Comparator::AtLeast),
+    ("不超过", Comparator::AtMost),
+    ("不高于", Comparator::AtMost),
+    ("不多于", Comparator::AtMost),
+    ("小于等于", Comparator::AtMost),
+    ("大于", Comparator::Above),
+    ("小于", Comparator::Below),
+];
+
+/// Comparators written after a number and its unit (`95%及以上`, `3天以内`).
+pub const COMPARATOR_SUFFIXES: &[(&str, Comparator)] = &[
+    ("以上", Comparator::AtLeast),
+    ("及以上", Comparator::AtLeast),
+    ("以内", Comparator::AtMost),
+    ("及以内", Comparator::AtMost),
+    ("以下", Comparator::AtMost),
+    ("及以下", Comparator::AtMost),
+];
+
+impl Comparator {
+    /// The sign a target is written with; none for `=` (a bare number says it).
+    pub fn sign(self) -> Option<&'static str> {
+        match self {
+            Comparator::AtLeast => Some("≥"),
+            Comparator::AtMost => Some("≤"),
+            Comparator::Above => Some(">"),
+            Comparator::Below => Some("<"),
+            Comparator::Equal => None,
+        }
+    }
+}
+
+/// The comparator a 指标性质 or 指标方向 cell states on its own (`≥`, `≧`, `大于等于`,
+/// `不低于`, `=`): the same words as before a number in a target, nothing for 定性/定量.
+pub fn comparator_word(text: &str) -> Option<Comparator> {
+    let k = key(text);
+    COMPARATOR_PREFIXES
+        .iter()
+        .find(|(w, _)| *w == k)
+        .map(|(_, c)| *c)
+}
+
+/// The one-level categories the 办法 weighs: 产出 (成本 counts with it), 效益, 满意度.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level1 {
+    Output,
+    Benefit,
+    Satisfaction,
+}
+
+/// The words that put a 一级 label in a category, in the order they are tried.
+pub const CATEGORIES: &[(&str, Level1)] = &[
+    ("产出", Level1::Output),
+    ("成本", Level1::Output),
+    ("效益", Level1::Benefit),
+    ("满意", Level1::Satisfaction),
+];
+
+/// The category of a 一级 label (`产出指标(50分)`, `项目效益`), if it has one.
+pub fn level1_of(label: &str) -> Option<Level1> {
+    CATEGORIES
+        .iter()
+        .find(|(w, _)| label.contains(w))
+        .map(|(_, l)| *l)
+}
+
+/// The fund rows' canonical wordings: where a form lists several sources of one kind,
+/// the row worded so fills the field.
+pub const CANONICAL_FUND_ROWS: &[&str] =
+    &["当年财政拨款", "本年财政拨款", "上年结转资金", "其他资金"];
+
+/// Whether a fund row's label is in its kind's canonical wording.
+pub fn is_canonical_fund_row(text: &str) -> bool {
+    CANONICAL_FUND_ROWS.contains(&key(text).as_str())
+}
 
 /// What a column of the funds or indicator table holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -858,6 +1018,34 @@ mod tests {
         assert!(is_generic_sheet_name("Sheet1"));
         assert!(is_generic_sheet_name("项目支出绩效自评表"));
         assert!(!is_generic_sheet_name("乡村振兴衔接资金"));
+    }
+
+    #[test]
+    fn one_comparator_table_for_targets_and_nature_columns() {
+        use Comparator::*;
+        for (w, c) in [
+            ("≥", AtLeast),
+            ("≧", AtLeast),
+            ("大于等于", AtLeast),
+            ("达到", AtLeast),
+            ("≦", AtMost),
+            ("不超过", AtMost),
+            ("═", Equal),
+            ("﹦", Equal),
+            ("＝", Equal),
+        ] {
+            assert_eq!(comparator_word(w), Some(c), "{w}");
+            // The same word before a number in a target means the same.
+            let q = crate::normalize::parse_quantity(&format!("{w}95%")).unwrap();
+            assert_eq!(q.cmp, c, "{w}95%");
+        }
+        assert_eq!(comparator_word("定性"), None);
+        assert_eq!(Equal.sign(), None);
+        assert_eq!(level1_of("产出指标(50分)"), Some(Level1::Output));
+        assert_eq!(level1_of("项目效益"), Some(Level1::Benefit));
+        assert_eq!(level1_of("项目管理"), None);
+        assert!(is_canonical_fund_row("其中：本年财政拨款"));
+        assert!(!is_canonical_fund_row("地方资金"));
     }
 
     #[test]
