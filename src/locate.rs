@@ -38,7 +38,7 @@ impl LabelIndex {
     }
 }
 
-const ROLES: usize = 16;
+const ROLES: usize = 17;
 
 /// The column of each role in a table (funds or indicators), as its header row(s) say.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -121,6 +121,9 @@ pub struct Block {
     pub level1: Option<Pos>,
     pub level2: Option<Pos>,
     pub rows: (u32, u32),
+    /// The columns of the block's own table, where it stands under a header of its own
+    /// (a 项目决策/项目管理 table above the 产出/效益 one); `None`: the form's.
+    pub cols: Option<Columns>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -559,24 +562,78 @@ fn layout_one(
             matches!(l, Label::Col(Role::Score) | Label::Total) && !fund_rows.contains(&Some(p.row))
         })
         .filter_map(|(_, p)| value_right(Some(p)))
-        .find(numeric);
+        .find(numeric)
+        .or_else(|| {
+            // `自评总分: 95` in one cell, anywhere in the form's head.
+            labels
+                .in_rows((f.rows.0, limit))
+                .find(|(l, _)| *l == Label::TotalInline)
+                .map(|(_, p)| p)
+        });
 
     if let Some(band) = band {
-        let (cols, unknown, displaced) = column_roles(grid, &labels, band, f.rows.1);
+        let (cols, unknown, mut displaced) = column_roles(grid, &labels, band, f.rows.1);
         let first = band.1 + 1;
         let last = total.map_or(f.rows.1, |t| t.row.saturating_sub(1));
         let rows = (first, last.max(first.saturating_sub(1)));
-        f.unknown
-            .extend(unknown.into_iter().map(|(cell, text)| Unknown {
-                cell,
-                text,
-                below: rows,
-            }));
-        let blocks = if first <= last {
-            find_blocks(grid, &cols, rows)
-        } else {
-            Vec::new()
+        // Tables of the form under headers of their own, with other columns (a
+        // 项目决策/项目管理 table with 分值 · 自评分 · 复核分, then the 产出/效益 table with
+        // 年初指标值 · 年终完成值 · 自评分). A header repeated with the same columns is not
+        // one (it is a row of the table, L010).
+        let body = Labels {
+            items: index
+                .within(rows)
+                .filter(|(l, _)| matches!(l, Label::Col(_)))
+                .collect(),
         };
+        let mut parts: Vec<Part> = vec![(band, cols, unknown)];
+        let mut r = first;
+        while r <= last {
+            let in_rows: Vec<Label> = body.in_rows((r, r + 1)).map(|(l, _)| l).collect();
+            let opens = body
+                .in_rows((r, r))
+                .any(|(l, _)| matches!(l, Label::Col(Role::Level1 | Role::Name)));
+            let header = opens
+                && in_rows.len() >= 3
+                && in_rows
+                    .iter()
+                    .any(|l| matches!(l, Label::Col(Role::Actual | Role::Score)));
+            if header && let Some((_, h)) = body.in_rows((r, r)).next() {
+                let b2 = header_band(grid, &body, h);
+                let (c2, u2, d2) = column_roles(grid, &body, b2, f.rows.1);
+                if parts.last().is_some_and(|p| p.1 != c2) {
+                    f.labels.extend(body.in_rows(b2).map(|(_, p)| p));
+                    displaced.extend(d2);
+                    parts.push((b2, c2, u2));
+                    r = b2.1 + 1;
+                    continue;
+                }
+            }
+            r += 1;
+        }
+        let mut blocks = Vec::new();
+        let n = parts.len();
+        for (i, (b, c, unknown)) in parts.iter().enumerate() {
+            let to = parts
+                .get(i + 1)
+                .map_or(last, |next| next.0.0.saturating_sub(1));
+            let own = (b.1 + 1, to.max(b.1));
+            f.unknown.extend(unknown.iter().map(|(cell, text)| Unknown {
+                cell: *cell,
+                text: text.clone(),
+                below: own,
+            }));
+            if b.1 < to {
+                let mut found = find_blocks(grid, c, own);
+                if i + 1 < n {
+                    for blk in &mut found {
+                        blk.cols = Some(*c);
+                    }
+                }
+                blocks.extend(found);
+            }
+        }
+        let cols = parts[n - 1].1;
         let weight_in_percent = cols.get(Role::Weight).is_some_and(|c| {
             (band.0..=band.1).any(|r| {
                 let p = grid.region_at(Pos::new(r, c)).first;
@@ -598,6 +655,9 @@ fn layout_one(
     }
     f
 }
+
+/// One table of a form's indicators: its header rows, columns, and unknown headers.
+type Part = ((u32, u32), Columns, Vec<(Pos, String)>);
 
 /// The values of the 总分 row: under the 分值 and 得分 columns, or, when the label spans
 /// them, in order. One number and no 分值 column is the declared total, not a weight.
@@ -792,6 +852,15 @@ fn funds_layout(
         if let Some(c) = cols.get(r) {
             fund_cols.set(r, c);
         }
+    }
+    // Sources side by side (中央 · 省、地 · 本级 · 其他 · 合计(万元) · 执行数): the 合计
+    // column is the year's budget.
+    if !fund_cols.has(Role::FullYear)
+        && let Some((_, p)) = labels
+            .in_rows((header_row, band_end))
+            .find(|(l, _)| *l == Label::Total)
+    {
+        fund_cols.set(Role::FullYear, p.col);
     }
     cols = fund_cols;
     // The data rows end at the next section (goals) or the indicator header.
@@ -1000,6 +1069,7 @@ fn find_blocks(grid: &Grid, cols: &Columns, rows: (u32, u32)) -> Vec<Block> {
             level1,
             level2,
             rows: (s, end),
+            cols: None,
         });
     }
     blocks

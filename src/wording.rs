@@ -204,6 +204,9 @@ pub enum Role {
     Rate,
     /// 复核分: a reviewer's score beside the self-evaluation's, kept apart, never summed.
     Review,
+    /// 评价标准: the scoring rubric's text, printed beside each item; known, not a field
+    /// (its cells are kept as unplaced without a finding).
+    Criteria,
 }
 
 impl Role {
@@ -226,6 +229,7 @@ impl Role {
             Role::Executed => "全年执行数",
             Role::Rate => "执行率",
             Role::Review => "复核分",
+            Role::Criteria => "评价标准",
         }
     }
 
@@ -280,6 +284,8 @@ pub enum Label {
     Indicators,
     /// 总分, 合计, 综合得分.
     Total,
+    /// A declared total and its label in one cell: `自评总分: 95`.
+    TotalInline,
     Col(Role),
     /// Printed by some forms, belonging to no field (报表编号, 填报人): known, so never
     /// reported as an unknown label; the value beside it is kept as unplaced.
@@ -372,6 +378,14 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("年度绩效目标", Label::Indicators),
     ("绩效指标完成情况", Label::Indicators),
     ("一级指标", Label::Col(Role::Level1)),
+    // a scored 项目决策/项目管理 table: 项目权重 | 评价内容 | 分值 | 自评分 | 复核分 | 评价标准
+    ("项目权重", Label::Col(Role::Level1)),
+    ("评价内容", Label::Col(Role::Name)),
+    ("评价要点", Label::Col(Role::Name)),
+    ("评价标准", Label::Col(Role::Criteria)),
+    ("评价标准及依据", Label::Col(Role::Criteria)),
+    ("评分标准", Label::Col(Role::Criteria)),
+    ("评分依据", Label::Col(Role::Criteria)),
     ("二级指标", Label::Col(Role::Level2)),
     ("三级指标", Label::Col(Role::Name)),
     ("指标名称", Label::Col(Role::Name)),
@@ -426,6 +440,7 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("填报日期", Label::Other),
     ("联系电话", Label::Other),
     ("单位负责人", Label::Other),
+    ("单位领导审签", Label::Other),
     ("财务负责人", Label::Other),
     ("评价等级", Label::Other),
     ("自评等级", Label::Other),
@@ -691,9 +706,14 @@ pub fn classify(text: &str) -> Option<Label> {
     // A label and its value in one cell (`单位名称：区商务局`): known when the label is.
     if let Some((head, tail)) = k.split_once(':')
         && !tail.is_empty()
-        && table().get(head) == Some(&Label::Other)
     {
-        return Some(Label::Other);
+        match table().get(head) {
+            Some(Label::Other) => return Some(Label::Other),
+            Some(Label::Total | Label::Col(Role::Score)) if inline_total(text).is_some() => {
+                return Some(Label::TotalInline);
+            }
+            _ => {}
+        }
     }
     // `附件3`, `附件一` above a form's title.
     if let Some(n) = k.strip_prefix("附件")
@@ -713,6 +733,14 @@ pub fn classify(text: &str) -> Option<Label> {
         return Some(Label::Title);
     }
     year_of(&k).map(Label::Year)
+}
+
+/// The number after the colon of a total typed with its label in one cell
+/// (`自评总分: 95` → 95).
+pub fn inline_total(text: &str) -> Option<Decimal> {
+    let h = halfwidth(text);
+    let (_, tail) = h.split_once([':', '：'])?;
+    crate::normalize::parse_number(tail, crate::normalize::SCORE_UNITS)
 }
 
 /// The year of a year line: `（2023年度）`, `2023年度`, `2023年`, `年度：2023年`.

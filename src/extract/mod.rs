@@ -138,17 +138,27 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
                         level1: None,
                         level2: None,
                         rows: (r, r),
+                        cols: None,
                     };
                     plan::not_indicator(grid, &alone, &ind.cols, r).map(|k| (r, k))
                 })
                 .collect();
             x.not_indicators(&loose);
             for block in &ind.blocks {
-                let p = plan::plan(grid, block, &ind.cols);
+                let p = plan::plan(grid, block, block.cols.as_ref().unwrap_or(&ind.cols));
                 placeholders.extend_from_slice(&p.placeholders);
                 placeholders.extend_from_slice(&p.blank_values);
                 x.not_indicators(&p.excluded);
-                x.apply(block, &p, &ind.cols, &mut form.indicators);
+                let cols = block.cols.as_ref().unwrap_or(&ind.cols);
+                x.apply(block, &p, cols, &mut form.indicators);
+                // The rubric's text beside each item: kept as unplaced, no finding.
+                if let Some(c) = cols.get(Role::Criteria) {
+                    let cells = (block.rows.0..=block.rows.1)
+                        .map(|r| grid.region_at(Pos::new(r, c)).first)
+                        .filter(|p| !grid.get(*p).is_empty() && !x.placed.contains(*p));
+                    let cells: Vec<Pos> = cells.collect();
+                    x.explained.extend(cells);
+                }
             }
             form.lacks = lacks(&ind.cols);
             let last = layout.total.as_ref().map_or(ind.rows.1, |t| t.label.row);
@@ -208,6 +218,11 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         x.weights_from_percent(&mut form);
     }
     if form.declared_total.value.is_none()
+        && let Some(p) = layout.header_total
+        && let Some(v) = x.inline_total(p)
+    {
+        form.declared_total = Field::new(Some(v), Some(p));
+    } else if form.declared_total.value.is_none()
         && let Some(p) = layout.header_total
     {
         form.declared_total = x.number(Some(p), SCORE_UNITS, "自评得分");
@@ -554,6 +569,26 @@ impl Extractor<'_> {
             format!("未找到“项目名称”，项目名称取自{whence}：{name}"),
         );
         Field::new(Some(name), None)
+    }
+
+    /// The total typed with its label in one cell (`自评总分: 95`): the number after the
+    /// colon, logged. `None` for a plain value cell.
+    fn inline_total(&mut self, p: Pos) -> Option<Decimal> {
+        let Value::Text(t) = self.grid.get(p) else {
+            return None;
+        };
+        if wording::classify(t) != Some(wording::Label::TotalInline) {
+            return None;
+        }
+        let v = wording::inline_total(t)?;
+        self.change(
+            p,
+            t,
+            &v.to_string(),
+            Code::V001,
+            "标签与总分在同一单元格，取冒号后的数值",
+        );
+        Some(v)
     }
 
     /// Reads an amount into 万元. An amount in another unit — the unit its column, the

@@ -282,6 +282,7 @@ mod tests {
             level1: Some(Pos::new(rows.0, 0)),
             level2: Some(Pos::new(rows.0, 1)),
             rows,
+            cols: None,
         }
     }
 
