@@ -311,9 +311,11 @@ fn indicator_headers(index: &LabelIndex) -> Vec<u32> {
     rows.dedup();
     // A self-evaluation reports what was done: a 实际完成值 or a 得分 column. A table of
     // targets alone is a 绩效目标申报表 or a 监控表 of the same dossier, not a form.
+    // The row above counts too: a two-row header merges 实际完成值 · 分值 · 得分 down
+    // from it beside the 一级指标 row's finer labels.
     rows.retain(|r| {
         let cols: Vec<Label> = index
-            .within((*r, r + 1))
+            .within((r.saturating_sub(1), r + 1))
             .map(|(l, _)| l)
             .filter(|l| matches!(l, Label::Col(_)))
             .collect();

@@ -338,6 +338,9 @@ struct Mutation {
     required: &'static [&'static str],
     /// No new finding of error severity may appear.
     no_new_errors: bool,
+    /// Fields the mutation is meant to change (their new value said by a `required`
+    /// finding); every other field must stay equal.
+    changes: &'static [&'static str],
 }
 
 const MUTATIONS: &[Mutation] = &[
@@ -349,6 +352,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &["L012"],
         required: &[],
         no_new_errors: false,
+        changes: &[],
     },
     Mutation {
         name: "yuan",
@@ -356,6 +360,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &["F006"],
         no_new_errors: false,
+        changes: &[],
     },
     Mutation {
         name: "reorder",
@@ -363,6 +368,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &[],
         no_new_errors: false,
+        changes: &[],
     },
     Mutation {
         name: "header2",
@@ -370,6 +376,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &[],
         no_new_errors: false,
+        changes: &[],
     },
     Mutation {
         name: "qizhong",
@@ -378,6 +385,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &["L010"],
         no_new_errors: false,
+        changes: &[],
     },
     Mutation {
         name: "notes",
@@ -386,6 +394,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &["L010"],
         no_new_errors: false,
+        changes: &[],
     },
     Mutation {
         name: "dossier",
@@ -393,6 +402,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &[],
         no_new_errors: true,
+        changes: &[],
     },
     Mutation {
         name: "tail_above",
@@ -400,6 +410,7 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &["L009"],
         no_new_errors: false,
+        changes: &[],
     },
     Mutation {
         name: "shift",
@@ -407,6 +418,16 @@ const MUTATIONS: &[Mutation] = &[
         allowed: &[],
         required: &[],
         no_new_errors: false,
+        changes: &[],
+    },
+    Mutation {
+        name: "no_name",
+        apply: no_name,
+        allowed: &[],
+        // The name comes from the title, the sheet or the file, and L011 says which.
+        required: &["L011"],
+        no_new_errors: false,
+        changes: &["项目名称"],
     },
 ];
 
@@ -417,6 +438,7 @@ const XLS: Mutation = Mutation {
     allowed: &[],
     required: &[],
     no_new_errors: false,
+    changes: &[],
 };
 
 /// Another wording of the same field for a label cell: the next one of its field in
@@ -945,6 +967,29 @@ fn shift(grids: &[Grid]) -> Result<Vec<Grid>, String> {
     Ok(out)
 }
 
+/// A form printed without the 项目名称 row's label (a scoring-rubric 自评表 that names
+/// the project only in its title, or a clerk who deleted the row): label and value cleared.
+fn no_name(grids: &[Grid]) -> Result<Vec<Grid>, String> {
+    let mut out = Vec::new();
+    let mut n = 0;
+    for g in grids {
+        let mut g = g.clone();
+        for l in locate(&g) {
+            let Some(label) = l.name_label else { continue };
+            g.set(label, Value::Empty);
+            if let Some(v) = l.name {
+                g.set(v, Value::Empty);
+            }
+            n += 1;
+        }
+        out.push(g);
+    }
+    if n == 0 {
+        return Err("no 项目名称 label".into());
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------------------
 // Judging
 
@@ -986,7 +1031,8 @@ fn judge(m: &Mutation, input: &Input, grids: &[Grid]) -> Outcome {
         }
     }
     let new = new_codes(&input.run, &run, false);
-    let changed = diff(&meaning(&input.run.forms), &meaning(&run.forms));
+    let mut changed = diff(&meaning(&input.run.forms), &meaning(&run.forms));
+    changed.retain(|d| !m.changes.iter().any(|f| d.contains(&format!(" {f}:"))));
     if !changed.is_empty() && !m.allowed.iter().any(|c| new.iter().any(|n| n == c)) {
         let shown: Vec<&String> = changed.iter().take(8).collect();
         let more = changed.len().saturating_sub(shown.len());

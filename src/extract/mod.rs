@@ -1418,6 +1418,40 @@ mod tests {
     }
 
     #[test]
+    fn a_form_without_a_name_label_takes_its_name_from_the_title_or_the_file() {
+        let mut g = columns_grid(
+            &["年度指标值", "实际完成值", "分值", "得分"],
+            &["1", "1", "90", "90"],
+            &["", "", "90", "90"],
+        );
+        g.set(
+            Pos::parse("A1").unwrap(),
+            Value::text("2023年度农村公路养护项目绩效自评表"),
+        );
+        g.set(Pos::parse("A2").unwrap(), Value::Empty);
+        g.set(Pos::parse("B2").unwrap(), Value::Empty);
+        let f = read(&g);
+        assert_eq!(f.name.value.as_deref(), Some("农村公路养护项目"));
+        let l011 = f.findings.iter().find(|x| x.code == Code::L011).unwrap();
+        assert_eq!(l011.cell, Pos::parse("A1"));
+        assert_eq!(
+            l011.message,
+            "未找到“项目名称”，项目名称取自标题“2023年度农村公路养护项目绩效自评表”：农村公路养护项目"
+        );
+        assert_eq!(f.department.value.as_deref(), Some("某局"));
+        // A title naming no project: the file's name (the sheet is called S, but a
+        // one-letter sheet name is still a name: Sheet1 would not be).
+        g.set(Pos::parse("A1").unwrap(), Value::text("项目支出绩效自评表"));
+        let f = read(&g);
+        assert_eq!(f.name.value.as_deref(), Some("S"));
+        assert!(
+            f.findings
+                .iter()
+                .any(|x| x.code == Code::L011 && x.message.ends_with("取自工作表名：S"))
+        );
+    }
+
+    #[test]
     fn a_weighted_score_column_is_preferred_and_the_raw_one_kept_apart() {
         let g = columns_grid(
             &[
