@@ -249,45 +249,20 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     for lack in form.lacks.clone() {
         x.finding(Code::L005, Some(at), lack_message(lack));
     }
-    let scored = layout.indicators.is_some()
-        && ![Lack::ScoreColumn, Lack::Scores, Lack::Indicators]
-            .iter()
-            .any(|l| form.lacks(*l));
-    form.computed_total = scored.then(|| score::computed_total(&form)).flatten();
-    form.grade = grade(&form, &mut x);
+    if layout.indicators.is_none() {
+        // L001 said it; the scoring needs to know there is no table to add up.
+        form.lacks.push(Lack::Indicators);
+    }
     x.outside(layout);
     form.cells = x.account(layout.outer);
     form.changes = x.changes;
     form.findings = x.findings;
+    // 核算总分 and 等级 are the scoring model's, from what was read.
+    score::assess(&mut form);
     // Thousands of forms stay in memory until the workbook is written: no slack.
     form.indicators.shrink_to_fit();
     form.changes.shrink_to_fit();
     form
-}
-
-/// The 等级 of the 核算总分, withheld (S014) when the total exceeds the form's total weight
-/// (the 总分 row's 分值, or 100 where the form does not state it): a grade from scores
-/// that cannot all be right would be a number without ground.
-fn grade(form: &Form, x: &mut Extractor) -> Option<&'static str> {
-    let total = form.computed_total?;
-    let (limit, stated) = match form.weight_total.value {
-        Some(w) if w > Decimal::ZERO => (w, true),
-        _ => (Decimal::ONE_HUNDRED, false),
-    };
-    if score::exceeds(total, limit) {
-        let of = if stated {
-            "总分值"
-        } else {
-            "满分（表中未填总分值，按100）"
-        };
-        x.finding(
-            Code::S014,
-            form.declared_total.cell.or(form.weight_total.cell),
-            format!("核算总分{total}超过{of}{limit}，未评定等级，请核对各项得分"),
-        );
-        return None;
-    }
-    Some(score::grade(total))
 }
 
 /// The indicator columns a form lacks.
