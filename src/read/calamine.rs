@@ -3,10 +3,10 @@
 //!
 //! calamine reads what jixiao does not parse itself (XLS, ODS, XLSB, and XLSX when the
 //! fast reader gives up). Its values are converted here, in one place, so that a cell
-//! reads the same whichever reader met it: a date as the text it shows, a float as the
-//! decimal it was typed as, a percentage kept as one. Besides the format files that open
-//! calamine (`xlsx.rs`, `xls.rs`, `ods.rs`, `xlsb.rs`), this is the only file that names
-//! it; the fast XLSX reader converts its numbers and dates here too.
+//! reads the same whichever reader met it: a date as the text it shows, a float at the
+//! precision a spreadsheet shows, a percentage kept as one. Besides the format files
+//! that open calamine (`xlsx.rs`, `xls.rs`, `ods.rs`, `xlsb.rs`), this is the only file
+//! that names it; the fast XLSX reader converts its numbers and dates here too.
 
 use super::ReadError;
 use super::budget::{Budget, Extent, MAX_COL, MAX_ROW, keep, unique_merges};
@@ -69,7 +69,9 @@ fn date_value(d: &ExcelDateTime) -> Value {
     })
 }
 
-pub(crate) fn float_value(f: f64, percent: bool) -> Value {
+/// A float as the decimal a spreadsheet shows (15 significant digits); an error value
+/// when it has none (NaN, infinity).
+fn float_value(f: f64, percent: bool) -> Value {
     match decimal_from_f64(f) {
         Some(d) => Value::Number { value: d, percent },
         None => Value::Error(f.to_string()),
@@ -201,4 +203,18 @@ pub(crate) fn calamine_grid(
     let mut g = Grid::from_cells(name, cells, &merges, has_merge_info);
     g.dropped = dropped;
     Ok(g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_formats() {
+        assert!(is_percent_format("0%"));
+        assert!(is_percent_format("0.00%"));
+        assert!(!is_percent_format("General"));
+        assert!(!is_percent_format("0.00\"%\""));
+        assert!(!is_percent_format("[Red]0.00"));
+    }
 }

@@ -283,15 +283,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percent_formats() {
-        assert!(is_percent_format("0%"));
-        assert!(is_percent_format("0.00%"));
-        assert!(!is_percent_format("General"));
-        assert!(!is_percent_format("0.00\"%\""));
-        assert!(!is_percent_format("[Red]0.00"));
-    }
-
-    #[test]
     fn sniffing_does_not_trust_the_extension() {
         assert_eq!(sniff(b"hello", Path::new("a.xlsx")), None);
         assert_eq!(
