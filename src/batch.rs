@@ -384,13 +384,7 @@ fn own_output(path: &Path) -> Option<Own> {
     if !head.starts_with(b"PK\x03\x04") {
         return None;
     }
-    use calamine::Reader;
-    let mut wb = calamine::open_workbook::<calamine::Xlsx<_>, _>(path).ok()?;
-    if !wb.sheet_names().iter().any(|n| n == "说明") {
-        return None;
-    }
-    let notes = wb.worksheet_range("说明").ok()?;
-    let a1 = notes.get_value((0, 0))?.to_string();
+    let a1 = crate::read::xlsx_first_cell(path, "说明")?;
     if a1.starts_with(OUTPUT_MARKER) {
         Some(Own::Output)
     } else {

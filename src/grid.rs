@@ -1,6 +1,6 @@
 //! The one in-memory shape every later stage works on: a sheet's cells and merged regions.
 //!
-//! Readers (calamine, and later SpreadsheetML/HTML) produce a [`Grid`]; the locator and
+//! Readers (one per format, in [`crate::read`]) produce a [`Grid`]; the locator and
 //! extractor only ever see a `Grid`. That keeps the hard logic testable with grids built
 //! by hand in a few lines, no file needed.
 

@@ -5,12 +5,20 @@
 //! `<br>` as a line break and collapses source whitespace as a browser would. Parsing is
 //! html5ever's (through scraper), which accepts the broken markup such exports contain.
 
-use super::{Budget, Extent, ReadError, keep};
+use super::budget::{Budget, Extent, in_bounds, keep};
+use super::sniff::decode_text;
+use super::{Limits, ReadError};
 use crate::grid::{Grid, Pos, Region, Value};
 use scraper::{ElementRef, Html, Node, Selector};
 use std::collections::HashSet;
 
-pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
+/// Every table of an HTML file, decoded as its charset says, as a grid.
+pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    from_text(&decode_text(bytes), &Budget::new(limits))
+}
+
+/// Every table of an HTML document, as a grid.
+fn from_text(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
     let doc = Html::parse_document(text);
     let tables = Selector::parse("table").expect("valid selector");
     let mut grids = Vec::new();
@@ -41,13 +49,13 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
                 };
                 let (rs, cs) = (n("rowspan"), n("colspan"));
                 let region = Region::new(r, c, r + rs - 1, c.saturating_add(cs - 1));
-                if super::in_bounds(region.last) {
+                if in_bounds(region.last) {
                     extent.add(region.last)?;
                 }
                 if rs > 1 || cs > 1 {
                     // Spanned cells are tracked one by one: the budget bounds their total.
                     budget.merge(&region)?;
-                    if super::in_bounds(region.last) {
+                    if in_bounds(region.last) {
                         merges.push(region);
                     }
                 }
@@ -154,7 +162,7 @@ mod tests {
             <tr><td>  19.2 </td></tr>\
             <tr><td>a</td><td></td><td>c</td></tr>\
             </table></body></html>";
-        let g = &read(html, &Budget::new(&super::super::Limits::default())).unwrap()[0];
+        let g = &from_text(html, &Budget::new(&super::super::Limits::default())).unwrap()[0];
         assert_eq!(g.get(Pos::new(0, 0)), &Value::text("项目名称"));
         assert_eq!(g.merge_at(Pos::new(1, 1)), Some(Region::new(0, 0, 1, 1)));
         assert_eq!(g.get(Pos::new(0, 2)), &Value::text("甲\n乙"));
@@ -173,7 +181,7 @@ mod tests {
         // A small stack, as a worker thread might have: no recursion on depth.
         let g = std::thread::Builder::new()
             .stack_size(256 << 10)
-            .spawn(move || read(&html, &Budget::new(&super::super::Limits::default())))
+            .spawn(move || from_text(&html, &Budget::new(&super::super::Limits::default())))
             .unwrap()
             .join()
             .unwrap()
@@ -185,7 +193,7 @@ mod tests {
     #[test]
     fn no_table_no_grid() {
         assert!(
-            read(
+            from_text(
                 "<html><p>hi</p></html>",
                 &Budget::new(&super::super::Limits::default())
             )

@@ -1,25 +1,42 @@
-//! Reading spreadsheet files into [`Grid`]s: the only module that touches calamine.
+//! Reading spreadsheet files into [`Grid`]s, one reader per format, each within the
+//! caller's [`Limits`].
 //!
-//! The format is sniffed from the file's first bytes, not trusted from its extension, and
-//! each format's reader is opened directly so that its own error (a password, a broken zip)
-//! reaches the user instead of a generic "cannot detect format".
+//! Every format implements one contract, `Reader`: the file's bytes and the limits in,
+//! one grid per worksheet (or per HTML table) out, or a [`ReadError`] in the clerk's
+//! words. [`read_bytes`] walks the table `FORMATS` of (format, sniff, reader) and reads
+//! the file with the first format whose sniff knows its bytes: the content decides, not
+//! the extension, and each format's reader is opened directly so that its own error (a
+//! password, a broken zip) reaches the user instead of a generic "cannot detect format".
+//!
+//! Files are sent by many people and systems, some broken, some hostile, so every
+//! reader charges what it keeps to a per-file budget (`budget.rs`) before it allocates,
+//! and a reader that panics is contained: that file gets E001, the batch goes on.
+//!
+//! One file per format: `xlsx.rs` (a single-pass reader, calamine as its fallback),
+//! `xls.rs` and `ods.rs` (a pre-scan, then calamine), `xlsb.rs` (calamine, streamed),
+//! `spreadsheetml.rs` and `html.rs` (jixiao's own, for what budget systems save as .xls).
+//! calamine is named only in those files and `calamine.rs`, which turns its values into
+//! jixiao's.
 
 use crate::code::Code;
-use crate::grid::{Grid, Hidden, Pos, Region, Value, decimal_from_f64};
-use calamine::{
-    Data, DataRef, Dimensions, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader, SheetType,
-    SheetVisible, Xls, Xlsb, Xlsx,
-};
+use crate::grid::{Grid, Pos};
+use budget::Budget;
 
+mod budget;
+mod calamine;
 mod html;
-mod ods_guard;
+mod ods;
+mod sniff;
 mod spreadsheetml;
-mod xls_guard;
+mod xls;
+mod xlsb;
 mod xlsx;
+mod xml;
 
-use std::cell::Cell;
-use std::io::Cursor;
+pub use self::calamine::is_percent_format;
+pub use sniff::decode_text;
 use std::path::Path;
+pub(crate) use xlsx::first_cell as xlsx_first_cell;
 pub(crate) use xlsx::sheets as sheet_parts;
 
 /// Limits that keep a hostile or broken file from exhausting memory.
@@ -102,14 +119,14 @@ pub struct ReadError {
 }
 
 impl ReadError {
-    fn corrupt(detail: impl std::fmt::Display) -> Self {
+    pub(crate) fn corrupt(detail: impl std::fmt::Display) -> Self {
         ReadError {
             code: Code::E001,
             reason: format!("文件已损坏或不是表格文件（{detail}）"),
         }
     }
 
-    fn password() -> Self {
+    pub(crate) fn password() -> Self {
         ReadError {
             code: Code::E002,
             reason: "文件设有密码保护，无法读取".into(),
@@ -124,33 +141,6 @@ impl std::fmt::Display for ReadError {
 }
 
 impl std::error::Error for ReadError {}
-
-/// An attribute's value by local name (`ss:Index` and `Index` alike), unescaped.
-pub(crate) fn xml_attr(e: &quick_xml::events::BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
-}
-
-/// Appends what an XML entity or character reference stands for.
-pub(crate) fn push_xml_ref(out: &mut String, g: &quick_xml::events::BytesRef) {
-    match g.resolve_char_ref() {
-        Ok(Some(c)) => out.push(c),
-        _ => out.push_str(match g.xml10_content().as_ref() {
-            "amp" => "&",
-            "lt" => "<",
-            "gt" => ">",
-            "quot" => "\"",
-            "apos" => "'",
-            _ => "",
-        }),
-    }
-}
 
 /// A spreadsheet format, as sniffed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,83 +161,41 @@ pub enum Format {
     Html,
 }
 
-const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+/// A format's reader: the file's bytes, one grid per worksheet, every cell charged to a
+/// budget of `limits` (each reader starts its own).
+pub(crate) type Reader = fn(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError>;
+
+/// Every format: how its bytes are known, and its reader. The first whose sniff says yes
+/// reads the file, so the order matters: ODS and XLSB before XLSX (all zips), the
+/// encrypted package before XLS (both OLE containers), SpreadsheetML before HTML.
+const FORMATS: [(Format, sniff::Sniff, Reader); 7] = [
+    (Format::Ods, sniff::ods, ods::read),
+    (Format::Xlsb, sniff::xlsb, xlsb::read),
+    (Format::Xlsx, sniff::xlsx, xlsx::read),
+    (Format::EncryptedOoxml, sniff::encrypted_ooxml, encrypted),
+    (Format::Xls, sniff::xls, xls::read),
+    (
+        Format::SpreadsheetMl,
+        sniff::spreadsheetml,
+        spreadsheetml::read,
+    ),
+    (Format::Html, sniff::html, html::read),
+];
+
+/// A password-protected .xlsx cannot be read: E002.
+fn encrypted(_: &[u8], _: &Limits) -> Result<Vec<Grid>, ReadError> {
+    Err(ReadError::password())
+}
+
+/// The format and reader of a file's bytes; `path` only tells zip-based formats apart.
+fn format_of(bytes: &[u8], path: &Path) -> Option<&'static (Format, sniff::Sniff, Reader)> {
+    let ext = sniff::extension(path);
+    FORMATS.iter().find(|(_, is, _)| is(bytes, &ext))
+}
 
 /// Sniffs the format from the bytes; the extension only tells the zip-based formats apart.
 pub fn sniff(bytes: &[u8], path: &Path) -> Option<Format> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if bytes.starts_with(b"PK\x03\x04") {
-        let head = &bytes[..bytes.len().min(200)];
-        if head
-            .windows(b"opendocument.spreadsheet".len())
-            .any(|w| w == b"opendocument.spreadsheet")
-        {
-            return Some(Format::Ods);
-        }
-        return Some(match ext.as_str() {
-            "ods" => Format::Ods,
-            "xlsb" => Format::Xlsb,
-            _ => Format::Xlsx,
-        });
-    }
-    if bytes.starts_with(&CFB_MAGIC) {
-        // The directory names its streams in UTF-16LE; an encrypted package has these.
-        let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
-        let info = utf16("EncryptionInfo");
-        let pkg = utf16("EncryptedPackage");
-        let has = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
-        if has(&info) && has(&pkg) {
-            return Some(Format::EncryptedOoxml);
-        }
-        return Some(Format::Xls);
-    }
-    let text = text_head(bytes);
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("urn:schemas-microsoft-com:office:spreadsheet")
-        || lower.contains("progid=\"excel.sheet\"")
-    {
-        return Some(Format::SpreadsheetMl);
-    }
-    if lower.contains("<table") || lower.contains("<html") {
-        return Some(Format::Html);
-    }
-    None
-}
-
-/// The first 4 KB as text (lossy), skipping a byte-order mark.
-fn text_head(bytes: &[u8]) -> String {
-    let head = &bytes[..bytes.len().min(4096)];
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    String::from_utf8_lossy(head).into_owned()
-}
-
-/// Decodes a text file: UTF-8 (with or without BOM), else the charset it declares
-/// (GBK/GB2312/GB18030, as old government systems write), else GB18030.
-pub fn decode_text(bytes: &[u8]) -> String {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return String::from_utf8_lossy(rest).into_owned();
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_string();
-    }
-    let head = text_head(bytes).to_ascii_lowercase();
-    let label = ["charset=", "encoding=\""]
-        .iter()
-        .find_map(|k| {
-            let i = head.find(k)? + k.len();
-            let rest = head[i..].trim_start_matches(['"', '\'']);
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                .unwrap_or(rest.len());
-            Some(rest[..end].to_string())
-        })
-        .unwrap_or_else(|| "gb18030".into());
-    let enc = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::GB18030);
-    enc.decode(bytes).0.into_owned()
+    format_of(bytes, path).map(|(format, _, _)| *format)
 }
 
 thread_local! {
@@ -315,94 +263,9 @@ fn contain<T>(read: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadErro
 }
 
 fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
-    let format = sniff(bytes, path).ok_or_else(|| ReadError::corrupt("无法识别的文件格式"))?;
-    let cur = Cursor::new(bytes);
-    let budget = Budget::new(limits);
-    match format {
-        Format::EncryptedOoxml => Err(ReadError::password()),
-        Format::Xlsx if limits.xlsx_via_calamine => read_xlsx_calamine(cur, &budget),
-        // The single-pass reader, or calamine for anything it does not expect (with a
-        // budget of its own: the fast path's reading is thrown away).
-        Format::Xlsx => match xlsx::read(bytes, &budget) {
-            Ok(result) => result,
-            Err(_) => read_xlsx_calamine(cur, &Budget::new(limits)),
-        },
-        Format::SpreadsheetMl => spreadsheetml::read(&decode_text(bytes), &budget),
-        Format::Html => html::read(&decode_text(bytes), &budget),
-        Format::Xls => {
-            xls_guard::check(bytes, limits)?;
-            let mut wb = Xls::new(cur).map_err(|e| match e {
-                calamine::XlsError::Password => ReadError::password(),
-                e => ReadError::corrupt(e),
-            })?;
-            ranges(&mut wb, &budget, |wb, name| {
-                Some(wb.merge_cells_by_sheet_name(name).unwrap_or_default())
-            })
-        }
-        Format::Ods => {
-            ods_guard::check(bytes, &budget)?;
-            let mut wb = Ods::new(cur).map_err(|e| match e {
-                calamine::OdsError::Password => ReadError::password(),
-                e => ReadError::corrupt(e),
-            })?;
-            // ODS carries no merge information through calamine: spans are inferred.
-            // A formula's result is read as calamine gives it: LibreOffice writes an empty
-            // text result (`=""`) with no value type, as a formula never calculated would
-            // be, and calamine cannot tell them apart, so no ODS cell reads as a formula.
-            ranges(&mut wb, &budget, |_, _| None)
-        }
-        Format::Xlsb => {
-            // Streamed, like XLSX, so a far-away cell is refused before a dense range is
-            // allocated.
-            let mut wb = Xlsb::new(cur).map_err(ReadError::corrupt)?;
-            let names = worksheet_names(&wb);
-            let mut out = Vec::with_capacity(names.len().min(64));
-            for (name, hidden) in names {
-                budget.sheet()?;
-                let mut reader = wb
-                    .worksheet_cells_reader(&name)
-                    .map_err(ReadError::corrupt)?;
-                let mut extent = Extent::new(&name, &budget);
-                let mut cells = Vec::new();
-                let mut dropped = Vec::new();
-                while let Some(cell) = reader.next_cell().map_err(ReadError::corrupt)? {
-                    let (r, c) = cell.get_position();
-                    let Some(value) = data_ref_value(cell.get_value(), false) else {
-                        continue;
-                    };
-                    keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
-                }
-                extent.finish()?;
-                let mut g = Grid::from_cells(&name, cells, &[], false);
-                g.dropped = dropped;
-                g.hidden = hidden;
-                out.push(g);
-            }
-            Ok(out)
-        }
-    }
-}
-
-/// Keeps a read cell: inside the sheet's bounds, charged to the budget; past them,
-/// dropped and recorded.
-pub(crate) fn keep(
-    cells: &mut Vec<(Pos, Value)>,
-    dropped: &mut Vec<Pos>,
-    p: Pos,
-    v: Value,
-    extent: &mut Extent,
-) -> Result<(), ReadError> {
-    if !in_bounds(p) {
-        dropped.push(p);
-        // Still charged, so a flood of them is bounded too.
-        return extent.budget.text(1);
-    }
-    extent.add(p)?;
-    if let Value::Text(s) | Value::Error(s) | Value::Formula(s) = &v {
-        extent.budget.text(s.len())?;
-    }
-    cells.push((p, v));
-    Ok(())
+    let (_, _, read) =
+        format_of(bytes, path).ok_or_else(|| ReadError::corrupt("无法识别的文件格式"))?;
+    read(bytes, limits)
 }
 
 /// The single-pass XLSX reader alone, without falling back to calamine: `Err(why)` when
@@ -412,468 +275,12 @@ pub fn read_xlsx_fast(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<Result<Vec<Grid>, ReadError>, String> {
-    xlsx::read(bytes, &Budget::new(limits)).map_err(|e| e.0)
-}
-
-/// XLSX cells are streamed (value and style in one pass) rather than read as a calamine
-/// `Range`: a `Range` is dense from the first to the last used cell, so a sheet with one
-/// cell in A1 and one in XFD1048576 would allocate billions of cells before any check.
-pub(crate) fn read_xlsx_calamine(
-    cur: Cursor<&[u8]>,
-    budget: &Budget,
-) -> Result<Vec<Grid>, ReadError> {
-    // calamine reserves room for the count the shared strings declare: check it first.
-    xlsx::check_declared_counts(cur.get_ref(), budget)?;
-    let mut wb = Xlsx::new(cur).map_err(xlsx_err)?;
-    let names = worksheet_names(&wb);
-    let mut out = Vec::with_capacity(names.len().min(64));
-    for (name, hidden) in names {
-        budget.sheet()?;
-        let mut cells = Vec::new();
-        let mut dropped = Vec::new();
-        let mut extent = Extent::new(&name, budget);
-        let mut formulas = false;
-        {
-            let mut reader = wb.worksheet_cells_reader(&name).map_err(xlsx_err)?;
-            let percent: Vec<bool> = reader
-                .styles()
-                .iter()
-                .map(|s| {
-                    s.number_format
-                        .as_ref()
-                        .is_some_and(|f| is_percent_format(&f.format_code))
-                })
-                .collect();
-            while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_err)? {
-                let (r, c) = cell.get_position();
-                let pct = percent.get(style).copied().unwrap_or(false);
-                let Some(value) = data_ref_value(cell.get_value(), pct) else {
-                    // Perhaps a formula without a saved result: looked for below.
-                    formulas = true;
-                    continue;
-                };
-                keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
-            }
-        }
-        if formulas {
-            unsaved_formulas(&mut wb, &name, &mut cells, &mut dropped, &mut extent)?;
-        }
-        let merges = wb.merge_cells_by_sheet_name(&name).map_err(xlsx_err)?;
-        let mut g = calamine_grid(&name, cells, dropped, &merges, true, extent)?;
-        g.hidden = hidden;
-        out.push(g);
-    }
-    Ok(out)
-}
-
-/// The formulas of a sheet read through calamine that have no saved result (an empty
-/// cell with a formula), added as [`Value::Formula`]: a second pass over the sheet, made
-/// only when the first met an empty cell. Shared formulas come expanded to their cell.
-fn unsaved_formulas(
-    wb: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
-    cells: &mut Vec<(Pos, Value)>,
-    dropped: &mut Vec<Pos>,
-    extent: &mut Extent,
-) -> Result<(), ReadError> {
-    let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_err)?;
-    let mut found = Vec::new();
-    while let Some(cell) = reader.next_formula().map_err(xlsx_err)? {
-        if !cell.get_value().is_empty() {
-            let (r, c) = cell.get_position();
-            found.push((Pos::new(r, c), cell.get_value().clone()));
-        }
-    }
-    if found.is_empty() {
-        return Ok(());
-    }
-    let read: std::collections::HashSet<Pos> = cells
-        .iter()
-        .map(|(p, _)| *p)
-        .chain(dropped.iter().copied())
-        .collect();
-    for (p, f) in found {
-        if !read.contains(&p) {
-            keep(cells, dropped, p, Value::Formula(f), extent)?;
-        }
-    }
-    Ok(())
-}
-
-/// What one file may cost while it is read, shared by all its sheets: a file of ten
-/// sheets gets the budget of one, not ten. Every reader charges it before it allocates.
-pub(crate) struct Budget<'a> {
-    pub(crate) limits: &'a Limits,
-    /// Cells of the dense grids built so far (each from A1 to its last used cell) plus
-    /// the area of every merged region.
-    cells: Cell<u64>,
-    text: Cell<u64>,
-    sheets: Cell<u64>,
-    merges: Cell<u64>,
-}
-
-impl<'a> Budget<'a> {
-    pub(crate) fn new(limits: &'a Limits) -> Self {
-        Budget {
-            limits,
-            cells: Cell::new(0),
-            text: Cell::new(0),
-            sheets: Cell::new(0),
-            merges: Cell::new(0),
-        }
-    }
-
-    /// One more sheet.
-    pub(crate) fn sheet(&self) -> Result<(), ReadError> {
-        let n = self.sheets.get() + 1;
-        self.sheets.set(n);
-        if n > self.limits.max_sheets {
-            return Err(over(format!(
-                "工作表过多（至少 {n} 个，上限 {}）",
-                self.limits.max_sheets
-            )));
-        }
-        Ok(())
-    }
-
-    /// Text of `bytes` bytes kept for a cell.
-    pub(crate) fn text(&self, bytes: usize) -> Result<(), ReadError> {
-        let n = self.text.get().saturating_add(bytes as u64);
-        self.text.set(n);
-        if n > self.limits.max_text_bytes {
-            return Err(over(format!(
-                "单元格文字总量过大（至少 {n} 字节，上限 {} 字节）",
-                self.limits.max_text_bytes
-            )));
-        }
-        Ok(())
-    }
-
-    /// A merged region: counted, and its area charged to the cells.
-    pub(crate) fn merge(&self, m: &Region) -> Result<(), ReadError> {
-        let n = self.merges.get() + 1;
-        self.merges.set(n);
-        if n > self.limits.max_merges {
-            return Err(over(format!(
-                "合并单元格过多（至少 {n} 处，上限 {}）",
-                self.limits.max_merges
-            )));
-        }
-        let area = (m.last.row - m.first.row + 1) as u64 * (m.last.col - m.first.col + 1) as u64;
-        self.charge(area)
-    }
-
-    fn charge(&self, cells: u64) -> Result<(), ReadError> {
-        let n = self.cells.get().saturating_add(cells);
-        self.cells.set(n);
-        self.check_cells(n)
-    }
-
-    fn check_cells(&self, n: u64) -> Result<(), ReadError> {
-        if n > self.limits.max_sheet_cells {
-            return Err(over(format!(
-                "文件过大（至少 {n} 个单元格，含合并与重复的单元格，上限 {}）",
-                self.limits.max_sheet_cells
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// E001 for a file over its budget.
-fn over(reason: String) -> ReadError {
-    ReadError {
-        code: Code::E001,
-        reason,
-    }
-}
-
-/// The last row and column a worksheet can have (XFD1048576).
-pub(crate) const MAX_ROW: u32 = 1_048_575;
-pub(crate) const MAX_COL: u32 = 16_383;
-
-/// Whether a cell is inside a worksheet's bounds; readers drop those beyond (recorded in
-/// [`Grid::dropped`]) so that no later stage, nor the workbook writer, sees them.
-pub(crate) fn in_bounds(p: Pos) -> bool {
-    p.row <= MAX_ROW && p.col <= MAX_COL
-}
-
-/// Merged regions of a sheet, duplicates and regions past the sheet's bounds left out,
-/// each charged to the budget.
-pub(crate) fn unique_merges(
-    merges: impl IntoIterator<Item = Region>,
-    budget: &Budget,
-) -> Result<Vec<Region>, ReadError> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for m in merges {
-        if m.first == m.last || !in_bounds(m.last) || !seen.insert(m) {
-            continue;
-        }
-        budget.merge(&m)?;
-        out.push(m);
-    }
-    Ok(out)
-}
-
-/// Tracks a sheet's used extent while reading and refuses it when the file's grids would
-/// pass the cell budget.
-pub(crate) struct Extent<'a> {
-    name: &'a str,
-    budget: &'a Budget<'a>,
-    rows: u64,
-    cols: u64,
-}
-
-impl<'a> Extent<'a> {
-    pub(crate) fn new(name: &'a str, budget: &'a Budget<'a>) -> Self {
-        Extent {
-            name,
-            budget,
-            rows: 0,
-            cols: 0,
-        }
-    }
-
-    pub(crate) fn add(&mut self, p: Pos) -> Result<(), ReadError> {
-        self.rows = self.rows.max(p.row as u64 + 1);
-        self.cols = self.cols.max(p.col as u64 + 1);
-        let cells = self.rows * self.cols;
-        if self
-            .budget
-            .check_cells(self.budget.cells.get() + cells)
-            .is_err()
-        {
-            return Err(too_large(
-                self.name,
-                self.budget.cells.get() + cells,
-                self.budget.limits,
-            ));
-        }
-        Ok(())
-    }
-
-    /// The sheet is read: its grid's cells are charged to the file.
-    pub(crate) fn finish(self) -> Result<(), ReadError> {
-        self.budget.charge(self.rows * self.cols)
-    }
-}
-
-fn too_large(name: &str, cells: u64, limits: &Limits) -> ReadError {
-    ReadError {
-        code: Code::E001,
-        reason: format!(
-            "文件过大：读到工作表“{name}”时已达 {cells} 个单元格（各工作表自 A1 起合计，上限 {}）",
-            limits.max_sheet_cells
-        ),
-    }
-}
-
-/// A streamed cell value; `None` for empty cells.
-fn data_ref_value(v: &DataRef, percent: bool) -> Option<Value> {
-    Some(match v {
-        DataRef::Empty => return None,
-        DataRef::SharedString(s) => Value::Text((*s).to_string()),
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-            Value::Text(s.clone())
-        }
-        DataRef::Float(f) => float_value(*f, percent),
-        DataRef::Int(i) => Value::Number {
-            value: (*i).into(),
-            percent,
-        },
-        DataRef::Bool(b) => Value::Bool(*b),
-        DataRef::DateTime(d) => date_value(d),
-        DataRef::Error(e) => Value::Error(e.to_string()),
-    })
-}
-
-/// A number read with its cell's format: a date serial (in the 1900 or 1904 system) when
-/// the format shows a date, else a number.
-pub(crate) fn number_value(f: f64, percent: bool, date: xlsx::DateKind, date1904: bool) -> Value {
-    let kind = match date {
-        xlsx::DateKind::No => return float_value(f, percent),
-        xlsx::DateKind::DateTime => ExcelDateTimeType::DateTime,
-        xlsx::DateKind::Duration => ExcelDateTimeType::TimeDelta,
-    };
-    date_value(&ExcelDateTime::new(f, kind, date1904))
-}
-
-/// A date cell as the text it shows, ISO style: `2023-12-31`, `2023-12-31 08:30:00`, or
-/// `08:30:00` for a time alone. A duration (`[h]:mm:ss`), or a serial outside Excel's
-/// dates (negative, past 9999-12-31), stays a number.
-pub(crate) fn date_value(d: &ExcelDateTime) -> Value {
-    let f = d.as_f64();
-    if d.is_duration() || !(0.0..2_958_466.0).contains(&f) {
-        return float_value(f, false);
-    }
-    let (y, mo, da, h, mi, s, ms) = d.to_ymd_hms_milli();
-    let time = match ms {
-        0 => format!("{h:02}:{mi:02}:{s:02}"),
-        ms => format!("{h:02}:{mi:02}:{s:02}.{ms:03}"),
-    };
-    Value::Text(if f < 1.0 {
-        time
-    } else if (h, mi, s, ms) == (0, 0, 0, 0) {
-        format!("{y:04}-{mo:02}-{da:02}")
-    } else {
-        format!("{y:04}-{mo:02}-{da:02} {time}")
-    })
-}
-
-fn float_value(f: f64, percent: bool) -> Value {
-    match decimal_from_f64(f) {
-        Some(d) => Value::Number { value: d, percent },
-        None => Value::Error(f.to_string()),
-    }
-}
-
-/// Every worksheet of a calamine reader, as grids; `merges` gives a sheet's merged
-/// regions, or `None` when the format has none to give.
-fn ranges<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(
-    wb: &mut R,
-    budget: &Budget,
-    merges: impl Fn(&mut R, &str) -> Option<Vec<Dimensions>>,
-) -> Result<Vec<Grid>, ReadError>
-where
-    R::Error: std::fmt::Display,
-{
-    let names = worksheet_names(wb);
-    let mut out = Vec::with_capacity(names.len().min(64));
-    for (name, hidden) in names {
-        budget.sheet()?;
-        let range = wb.worksheet_range(&name).map_err(ReadError::corrupt)?;
-        check_size(&range, &name, budget)?;
-        let m = merges(wb, &name);
-        let has_merge_info = m.is_some();
-        let mut g = to_grid(&name, range, &m.unwrap_or_default(), has_merge_info, budget)?;
-        g.hidden = hidden;
-        out.push(g);
-    }
-    Ok(out)
-}
-
-fn xlsx_err(e: calamine::XlsxError) -> ReadError {
-    match e {
-        calamine::XlsxError::Password => ReadError::password(),
-        e => ReadError::corrupt(e),
-    }
-}
-
-/// The worksheets of a calamine reader, in order, each with whether it is hidden.
-fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(
-    wb: &R,
-) -> Vec<(String, Option<Hidden>)> {
-    wb.sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| {
-            let hidden = match s.visible {
-                SheetVisible::Visible => None,
-                SheetVisible::Hidden => Some(Hidden::Hidden),
-                SheetVisible::VeryHidden => Some(Hidden::VeryHidden),
-            };
-            (s.name.clone(), hidden)
-        })
-        .collect()
-}
-
-fn check_size(range: &Range<Data>, name: &str, budget: &Budget) -> Result<(), ReadError> {
-    let Some(end) = range.end() else {
-        return Ok(());
-    };
-    Extent::new(name, budget).add(Pos::new(end.0.min(MAX_ROW), end.1.min(MAX_COL)))
-}
-
-/// A number format shows a percentage when it has a `%` outside quotes and brackets.
-pub fn is_percent_format(code: &str) -> bool {
-    let mut quoted = false;
-    let mut bracket = false;
-    let mut escaped = false;
-    for c in code.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' => quoted = !quoted,
-            '[' if !quoted => bracket = true,
-            ']' if !quoted => bracket = false,
-            '%' if !quoted && !bracket => return true,
-            _ => {}
-        }
-    }
-    false
-}
-
-/// A calamine range (XLS, ODS, XLSB) as a grid; these formats carry no number formats
-/// calamine exposes, so no cell is known to be a percentage.
-///
-/// Merged regions count toward the sheet's extent: a corrupt file can declare a merge far
-/// beyond its last cell (found by fuzzing an .xls).
-fn to_grid(
-    name: &str,
-    range: Range<Data>,
-    merges: &[Dimensions],
-    has_merge_info: bool,
-    budget: &Budget,
-) -> Result<Grid, ReadError> {
-    let start = range.start().unwrap_or((0, 0));
-    let mut cells = Vec::new();
-    let mut dropped = Vec::new();
-    let mut extent = Extent::new(name, budget);
-    for (r, c, v) in range.used_cells() {
-        let (r, c) = (start.0 + r as u32, start.1 + c as u32);
-        let value = match v {
-            Data::Empty => continue,
-            Data::String(s) => Value::Text(s.clone()),
-            Data::Float(f) => float_value(*f, false),
-            Data::Int(i) => Value::number((*i).into()),
-            Data::Bool(b) => Value::Bool(*b),
-            Data::DateTime(d) => date_value(d),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
-            Data::Error(e) => Value::Error(e.to_string()),
-        };
-        keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
-    }
-    calamine_grid(name, cells, dropped, merges, has_merge_info, extent)
-}
-
-/// How every sheet read through calamine ends: its merges deduplicated and counted toward
-/// the extent (a merge can reach far past the last cell), then the grid.
-fn calamine_grid(
-    name: &str,
-    cells: Vec<(Pos, Value)>,
-    dropped: Vec<Pos>,
-    merges: &[Dimensions],
-    has_merge_info: bool,
-    mut extent: Extent,
-) -> Result<Grid, ReadError> {
-    let merges = unique_merges(
-        merges
-            .iter()
-            .map(|m| Region::new(m.start.0, m.start.1, m.end.0, m.end.1)),
-        extent.budget,
-    )?;
-    for m in &merges {
-        extent.add(m.last)?;
-    }
-    extent.finish()?;
-    let mut g = Grid::from_cells(name, cells, &merges, has_merge_info);
-    g.dropped = dropped;
-    Ok(g)
+    xlsx::fast(bytes, &Budget::new(limits)).map_err(|e| e.0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_formats() {
-        assert!(is_percent_format("0%"));
-        assert!(is_percent_format("0.00%"));
-        assert!(!is_percent_format("General"));
-        assert!(!is_percent_format("0.00\"%\""));
-        assert!(!is_percent_format("[Red]0.00"));
-    }
 
     #[test]
     fn sniffing_does_not_trust_the_extension() {
@@ -889,13 +296,6 @@ mod tests {
             ),
             Some(Format::Xls)
         );
-    }
-
-    #[test]
-    fn gbk_text_is_decoded() {
-        let (gbk, _, _) = encoding_rs::GBK.encode("<meta charset=gbk><td>项目名称</td>");
-        assert!(decode_text(&gbk).contains("项目名称"));
-        assert_eq!(decode_text("\u{feff}项目".as_bytes()), "项目");
     }
 
     #[test]
@@ -922,60 +322,6 @@ mod tests {
             e.reason
         );
         assert_eq!(contain(|| Ok(7)), Ok(7));
-    }
-
-    /// ODS: a table whose style says `table:display="false"` is hidden. A formula with no
-    /// value type reads as empty, as calamine gives it: LibreOffice writes `=""` so.
-    #[test]
-    fn ods_hidden_tables_and_formulas() {
-        use std::io::Write;
-        let content = r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
- xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
- xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
- xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
-<office:automatic-styles>
- <style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style>
- <style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>
-</office:automatic-styles>
-<office:body><office:spreadsheet>
- <table:table table:name="表" table:style-name="ta1"><table:table-row>
-  <table:table-cell office:value-type="float" office:value="10"><text:p>10</text:p></table:table-cell>
-  <table:table-cell table:formula="of:=[.A1]*2" office:value-type="float" office:value="20"><text:p>20</text:p></table:table-cell>
-  <table:table-cell table:formula="of:=&quot;&quot;"><text:p/></table:table-cell>
- </table:table-row></table:table>
- <table:table table:name="2022年" table:style-name="ta2"><table:table-row>
-  <table:table-cell office:value-type="string"><text:p>旧表</text:p></table:table-cell>
- </table:table-row></table:table>
-</office:spreadsheet></office:body></office:document-content>"#;
-        // calamine takes no whitespace between a table's elements.
-        let content = content.replace("\n xmlns", " xmlns");
-        let content: String = content.lines().map(str::trim_start).collect();
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        w.start_file("mimetype", stored).unwrap();
-        w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
-            .unwrap();
-        w.start_file("content.xml", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(content.as_bytes()).unwrap();
-        w.start_file(
-            "META-INF/manifest.xml",
-            zip::write::SimpleFileOptions::default(),
-        )
-        .unwrap();
-        w.write_all(
-            br#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
-        )
-        .unwrap();
-        let bytes = w.finish().unwrap().into_inner();
-        let g = read_bytes(&bytes, Path::new("t.ods"), &Limits::default()).unwrap();
-        assert_eq!(g[0].get(Pos::new(0, 1)), &Value::number(20.into()));
-        assert_eq!(g[0].get(Pos::new(0, 2)), &Value::Empty);
-        assert_eq!(g[0].non_empty().count(), 2);
-        let hidden: Vec<_> = g.iter().map(|g| g.hidden).collect();
-        assert_eq!(hidden, [None, Some(Hidden::Hidden)]);
     }
 
     #[test]

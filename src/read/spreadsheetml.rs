@@ -6,8 +6,10 @@
 //! cells covered by a merge from a row above are not written, so they are skipped.
 //! Numbers (`ss:Type="Number"`) are parsed from their text, exactly, never through a float.
 
-use super::{Budget, Extent, ReadError, in_bounds, push_xml_ref, xml_attr};
-use crate::code::Code;
+use super::budget::{Budget, Extent, in_bounds};
+use super::sniff::decode_text;
+use super::xml::{push_xml_ref, xml_attr};
+use super::{Limits, ReadError};
 use crate::grid::{Grid, Hidden, Pos, Region, Value};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -58,11 +60,14 @@ fn formula(e: &BytesStart) -> Option<String> {
     (!f.is_empty()).then(|| f.to_string())
 }
 
-pub fn read(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
-    let corrupt = |e: quick_xml::Error| ReadError {
-        code: Code::E001,
-        reason: format!("文件已损坏或不是表格文件（SpreadsheetML: {e}）"),
-    };
+/// Every worksheet of a SpreadsheetML file, decoded as its declaration says.
+pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    from_text(&decode_text(bytes), &Budget::new(limits))
+}
+
+/// Every worksheet of a SpreadsheetML document.
+fn from_text(text: &str, budget: &Budget) -> Result<Vec<Grid>, ReadError> {
+    let corrupt = |e: quick_xml::Error| ReadError::corrupt(format!("SpreadsheetML: {e}"));
     let mut r = Reader::from_str(text);
     let mut percent_styles: HashSet<String> = HashSet::new();
     let mut style_id: Option<String> = None;
@@ -294,6 +299,7 @@ fn value(kind: &str, text: String, percent: bool) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::code::Code;
 
     const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <?mso-application progid="Excel.Sheet"?>
@@ -312,7 +318,7 @@ mod tests {
 
     #[test]
     fn positions_merges_and_values() {
-        let g = &read(DOC, &Budget::new(&super::super::Limits::default())).unwrap()[0];
+        let g = &from_text(DOC, &Budget::new(&super::super::Limits::default())).unwrap()[0];
         assert_eq!(g.sheet, "Sheet1");
         assert_eq!(g.get(Pos::new(0, 0)), &Value::text("项目名称"));
         assert_eq!(g.merge_at(Pos::new(1, 1)), Some(Region::new(0, 0, 1, 1)));
@@ -348,7 +354,7 @@ mod tests {
    <Cell><Data ss:Type="Number">7</Data></Cell></Row>
  </Table></Worksheet>
 </Workbook>"#;
-        let g = &read(doc, &Budget::new(&super::super::Limits::default())).unwrap()[0];
+        let g = &from_text(doc, &Budget::new(&super::super::Limits::default())).unwrap()[0];
         assert_eq!(g.get(Pos::new(0, 0)), &Value::number(Decimal::TEN));
         assert_eq!(g.get(Pos::new(0, 1)), &Value::text("完成"));
         assert_eq!(g.get(Pos::new(0, 2)), &Value::Empty);
@@ -371,7 +377,7 @@ mod tests {
  <Worksheet ss:Name="旧"><Table/><x:WorksheetOptions><x:Visible>SheetHidden</x:Visible></x:WorksheetOptions></Worksheet>
  <Worksheet ss:Name="草稿"><Table/><WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetVeryHidden</Visible></WorksheetOptions></Worksheet>
 </Workbook>"#;
-        let g = read(doc, &Budget::new(&super::super::Limits::default())).unwrap();
+        let g = from_text(doc, &Budget::new(&super::super::Limits::default())).unwrap();
         let hidden: Vec<_> = g.iter().map(|g| g.hidden).collect();
         assert_eq!(
             hidden,
@@ -387,7 +393,7 @@ mod tests {
 
     #[test]
     fn broken_xml_is_e001() {
-        let e = read(
+        let e = from_text(
             "<Workbook><Worksheet><Table><Row></Cell>",
             &Budget::new(&super::super::Limits::default()),
         )

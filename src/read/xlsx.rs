@@ -1,6 +1,8 @@
-//! A single-pass XLSX reader for the fast path.
+//! Office Open XML workbooks (.xlsx, .xlsm, WPS's .et): a single-pass reader of its
+//! own, and calamine when that reader meets anything it does not expect.
 //!
-//! calamine's API reads a sheet's cells in one pass over its XML and its merged regions in
+//! The single-pass reader is there for speed: calamine's API reads a sheet's cells in one
+//! pass over its XML and its merged regions in
 //! a second, and parses the whole style palette (fonts, fills, borders) when a workbook is
 //! opened; measured on the benchmark that is about a third of its cost. This reader takes
 //! only what jixiao uses, in one pass per sheet: values, merged regions, and whether a
@@ -8,12 +10,14 @@
 //! caller then falls back to calamine, so it can only make reading faster, never worse.
 //! A test checks that both readers give the same grids.
 
-use super::{
-    Budget, Extent, ReadError, is_percent_format, keep, number_value, push_xml_ref, unique_merges,
-    xml_attr,
+use super::budget::{self, Budget, Extent, keep, unique_merges};
+use super::calamine::{
+    calamine_grid, data_ref_value, is_percent_format, number_value, worksheet_names,
 };
-use crate::code::Code;
+use super::xml::{push_xml_ref, xml_attr};
+use super::{Limits, ReadError};
 use crate::grid::{Grid, Hidden, Pos, Region, Value};
+use calamine::{Reader as _, Xlsx};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -28,7 +32,7 @@ const PART_LIMIT: u64 = 256 << 20;
 /// Why the fast path gave up (the caller falls back to calamine); the reason is for
 /// tests and debugging.
 #[derive(Debug)]
-pub struct Unsupported(pub String);
+pub(crate) struct Unsupported(pub(crate) String);
 
 fn no(what: impl Into<String>) -> Unsupported {
     Unsupported(what.into())
@@ -461,15 +465,12 @@ fn check_declared_sizes<R: std::io::Read + std::io::Seek>(
         };
         total = total.saturating_add(f.size());
         if f.size() > PART_LIMIT || total > limits.max_inflated_bytes {
-            return Err(ReadError {
-                code: Code::E001,
-                reason: format!(
-                    "文件解压后过大（部件 {} 为 {} 字节，单个上限 {PART_LIMIT}，合计上限 {}）",
-                    f.name().unwrap_or_default(),
-                    f.size(),
-                    limits.max_inflated_bytes
-                ),
-            });
+            return Err(budget::inflated_too_large(
+                &f.name().unwrap_or_default(),
+                f.size(),
+                PART_LIMIT,
+                limits,
+            ));
         }
     }
     Ok(())
@@ -478,7 +479,7 @@ fn check_declared_sizes<R: std::io::Read + std::io::Seek>(
 /// Checks what a package declares before any reader trusts it: each part's inflated
 /// size, their total, and the shared strings' count (calamine reserves room for that
 /// many strings up front, so `uniqueCount="4000000000"` would reserve 96 GB).
-pub(crate) fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(), ReadError> {
+fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(), ReadError> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(()); // not a zip: the reader says so
     };
@@ -502,13 +503,7 @@ fn check_unique_count(head: &[u8], budget: &Budget) -> Result<(), ReadError> {
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(0);
                 if n > limits.max_sheet_cells {
-                    return Err(ReadError {
-                        code: Code::E001,
-                        reason: format!(
-                            "共享字符串表声明 {n} 项（uniqueCount），过大，上限 {}",
-                            limits.max_sheet_cells
-                        ),
-                    });
+                    return Err(budget::shared_strings_too_many(n, limits));
                 }
                 return Ok(());
             }
@@ -519,8 +514,126 @@ fn check_unique_count(head: &[u8], budget: &Budget) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// Reads every worksheet, or says why it cannot (then the caller uses calamine).
-pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
+/// Every worksheet of an XLSX file: the single-pass reader, or calamine for anything it
+/// does not expect (with a budget of its own: the fast path's reading is thrown away).
+pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    if limits.xlsx_via_calamine {
+        return via_calamine(bytes, &Budget::new(limits));
+    }
+    match fast(bytes, &Budget::new(limits)) {
+        Ok(result) => result,
+        Err(_) => via_calamine(bytes, &Budget::new(limits)),
+    }
+}
+
+/// The text of cell A1 of the sheet `sheet` of the XLSX file at `path`, as calamine
+/// shows it; `None` when the file does not open, has no such sheet, or A1 is empty. A
+/// batch recognizes jixiao's own outputs by it before reading them.
+pub(crate) fn first_cell(path: &std::path::Path, sheet: &str) -> Option<String> {
+    let mut wb = calamine::open_workbook::<Xlsx<_>, _>(path).ok()?;
+    if !wb.sheet_names().iter().any(|n| n == sheet) {
+        return None;
+    }
+    let range = wb.worksheet_range(sheet).ok()?;
+    Some(range.get_value((0, 0))?.to_string())
+}
+
+/// Every worksheet through calamine: the fallback, and the only path when
+/// [`Limits::xlsx_via_calamine`] is set. Cells are streamed (value and style in one pass)
+/// rather than read as a calamine `Range`: a `Range` is dense from the first to the last used cell, so a sheet with one
+/// cell in A1 and one in XFD1048576 would allocate billions of cells before any check.
+pub(crate) fn via_calamine(bytes: &[u8], budget: &Budget) -> Result<Vec<Grid>, ReadError> {
+    // calamine reserves room for the count the shared strings declare: check it first.
+    check_declared_counts(bytes, budget)?;
+    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_err)?;
+    let names = worksheet_names(&wb);
+    let mut out = Vec::with_capacity(names.len().min(64));
+    for (name, hidden) in names {
+        budget.sheet()?;
+        let mut cells = Vec::new();
+        let mut dropped = Vec::new();
+        let mut extent = Extent::new(&name, budget);
+        let mut formulas = false;
+        {
+            let mut reader = wb.worksheet_cells_reader(&name).map_err(xlsx_err)?;
+            let percent: Vec<bool> = reader
+                .styles()
+                .iter()
+                .map(|s| {
+                    s.number_format
+                        .as_ref()
+                        .is_some_and(|f| is_percent_format(&f.format_code))
+                })
+                .collect();
+            while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_err)? {
+                let (r, c) = cell.get_position();
+                let pct = percent.get(style).copied().unwrap_or(false);
+                let Some(value) = data_ref_value(cell.get_value(), pct) else {
+                    // Perhaps a formula without a saved result: looked for below.
+                    formulas = true;
+                    continue;
+                };
+                keep(&mut cells, &mut dropped, Pos::new(r, c), value, &mut extent)?;
+            }
+        }
+        if formulas {
+            unsaved_formulas(&mut wb, &name, &mut cells, &mut dropped, &mut extent)?;
+        }
+        let merges = wb.merge_cells_by_sheet_name(&name).map_err(xlsx_err)?;
+        let mut g = calamine_grid(&name, cells, dropped, &merges, true, extent)?;
+        g.hidden = hidden;
+        out.push(g);
+    }
+    Ok(out)
+}
+
+/// The formulas of a sheet read through calamine that have no saved result (an empty
+/// cell with a formula), added as [`Value::Formula`]: a second pass over the sheet, made
+/// only when the first met an empty cell. Shared formulas come expanded to their cell.
+fn unsaved_formulas(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    cells: &mut Vec<(Pos, Value)>,
+    dropped: &mut Vec<Pos>,
+    extent: &mut Extent,
+) -> Result<(), ReadError> {
+    let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_err)?;
+    let mut found = Vec::new();
+    while let Some(cell) = reader.next_formula().map_err(xlsx_err)? {
+        if !cell.get_value().is_empty() {
+            let (r, c) = cell.get_position();
+            found.push((Pos::new(r, c), cell.get_value().clone()));
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    let read: std::collections::HashSet<Pos> = cells
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(dropped.iter().copied())
+        .collect();
+    for (p, f) in found {
+        if !read.contains(&p) {
+            keep(cells, dropped, p, Value::Formula(f), extent)?;
+        }
+    }
+    Ok(())
+}
+
+fn xlsx_err(e: calamine::XlsxError) -> ReadError {
+    match e {
+        calamine::XlsxError::Password => ReadError::password(),
+        e => ReadError::corrupt(e),
+    }
+}
+
+/// The single-pass reader: every worksheet, or why it cannot read them (then the caller
+/// uses calamine).
+pub(crate) fn fast(
+    bytes: &[u8],
+    budget: &Budget,
+) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| no(e.to_string()))?;
     // One archive for the checks and the reading (opening it twice was a measurable cost).
     if let Err(e) = check_declared_sizes(&mut zip, budget) {
@@ -580,10 +693,7 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Result<Vec<Grid>, ReadError
             Ok(None) => return Err(no(format!("missing {path}"))),
             // A part whose size lied: calamine would stream it whole, so refuse here.
             Err(e) if e.0.ends_with("is too large") => {
-                return Ok(Err(ReadError {
-                    code: Code::E001,
-                    reason: format!("文件解压后过大（{path} 超过 {PART_LIMIT} 字节）"),
-                }));
+                return Ok(Err(budget::part_too_large(&path, PART_LIMIT)));
             }
             Err(e) => return Err(e),
         };
@@ -917,6 +1027,7 @@ fn text_of_v(r: &mut Reader<&[u8]>) -> Result<String, Unsupported> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::code::Code;
 
     /// jixiao's own output is known by its 说明 sheet, read first and alone; a workbook
     /// with some other 说明 sheet is read whole, that sheet once, in its place.
@@ -928,13 +1039,13 @@ mod tests {
         };
         let b = crate::batch::run(&["samples/2023".into()], &Default::default()).unwrap();
         let out = crate::write::workbook::to_xlsx(&b, &Default::default()).unwrap();
-        let Ok(Ok(grids)) = read(&out, &Budget::new(&limits)) else {
+        let Ok(Ok(grids)) = fast(&out, &Budget::new(&limits)) else {
             panic!("an output reads");
         };
         assert_eq!(grids.len(), 1);
         assert!(super::super::is_own_output_sheet(&grids[0]));
         let whole = super::super::Limits::default();
-        let Ok(Ok(all)) = read(&out, &Budget::new(&whole)) else {
+        let Ok(Ok(all)) = fast(&out, &Budget::new(&whole)) else {
             panic!("an output reads");
         };
         assert!(all.len() > 5, "every sheet when asked: {}", all.len());
@@ -956,7 +1067,7 @@ mod tests {
             .write(0, 0, 1)
             .unwrap();
         let bytes = wb.save_to_buffer().unwrap();
-        let Ok(Ok(grids)) = read(&bytes, &Budget::new(&limits)) else {
+        let Ok(Ok(grids)) = fast(&bytes, &Budget::new(&limits)) else {
             panic!("a form workbook reads");
         };
         let names: Vec<&str> = grids.iter().map(|g| &*g.sheet).collect();
@@ -971,7 +1082,7 @@ mod tests {
             .unwrap();
         let bytes = w.finish().unwrap().into_inner();
         let limits = super::super::Limits::default();
-        let Err(Unsupported(why)) = read(&bytes, &Budget::new(&limits)) else {
+        let Err(Unsupported(why)) = fast(&bytes, &Budget::new(&limits)) else {
             panic!("a zip without a workbook is not read");
         };
         assert!(why.contains("workbook"), "{why}");
@@ -1001,7 +1112,7 @@ mod tests {
         .unwrap();
         let bytes = wb.save_to_buffer().unwrap();
         let limits = super::super::Limits::default();
-        let g = &read(&bytes, &Budget::new(&limits)).unwrap().unwrap()[0];
+        let g = &fast(&bytes, &Budget::new(&limits)).unwrap().unwrap()[0];
         assert_eq!(g.get(Pos::new(2, 0)), &Value::number(99.into()));
         assert_eq!(g.get(Pos::new(3, 0)), &Value::text("总分"));
     }
@@ -1047,9 +1158,8 @@ mod tests {
 
     fn both(bytes: &[u8]) -> (Vec<Grid>, Vec<Grid>) {
         let limits = super::super::Limits::default();
-        let fast = read(bytes, &Budget::new(&limits)).unwrap().unwrap();
-        let slow =
-            super::super::read_xlsx_calamine(Cursor::new(bytes), &Budget::new(&limits)).unwrap();
+        let fast = fast(bytes, &Budget::new(&limits)).unwrap().unwrap();
+        let slow = via_calamine(bytes, &Budget::new(&limits)).unwrap();
         (fast, slow)
     }
 
@@ -1104,7 +1214,7 @@ mod tests {
             <row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/></c></row>"#;
         let bytes = package(&[("Sheet1", None, data)]);
         let limits = super::super::Limits::default();
-        assert!(read(&bytes, &Budget::new(&limits)).is_err());
+        assert!(super::fast(&bytes, &Budget::new(&limits)).is_err());
         let g =
             &super::super::read_bytes(&bytes, std::path::Path::new("x.xlsx"), &limits).unwrap()[0];
         assert_eq!(g.get(Pos::new(0, 1)), &Value::Formula("A1+1".into()));
@@ -1138,10 +1248,8 @@ mod tests {
                 continue;
             }
             let limits = super::super::Limits::default();
-            let ours = read(&bytes, &Budget::new(&limits)).unwrap().unwrap();
-            let theirs =
-                super::super::read_xlsx_calamine(Cursor::new(&bytes), &Budget::new(&limits))
-                    .unwrap();
+            let ours = fast(&bytes, &Budget::new(&limits)).unwrap().unwrap();
+            let theirs = via_calamine(&bytes, &Budget::new(&limits)).unwrap();
             assert_eq!(ours.len(), theirs.len());
             for (a, b) in ours.iter().zip(&theirs) {
                 assert_eq!(a.sheet, b.sheet);

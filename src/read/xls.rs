@@ -1,4 +1,4 @@
-//! A pre-flight check of an .xls file's cell extents, before calamine reads it.
+//! Excel 97-2003 workbooks (.xls): a pre-scan of the file's records, then calamine.
 //!
 //! calamine parses every sheet of an .xls while opening it and stores each as a dense
 //! range from its first to its last used cell. A corrupt or hostile file with one cell at
@@ -6,9 +6,25 @@
 //! (found by fuzzing). So the BIFF cell records are scanned here first, cheaply, and a
 //! sheet whose extent passes the limit is refused with E001 instead.
 
+use super::budget::{self, Budget};
+use super::calamine::ranges;
 use super::{Limits, ReadError};
-use crate::code::Code;
+use crate::grid::Grid;
+use calamine::{Reader, Xls};
 use std::io::{Cursor, Read};
+
+/// Every worksheet of an .xls file, with its merged regions, once the pre-scan passes.
+pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    check(bytes, limits)?;
+    let budget = Budget::new(limits);
+    let mut wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsError::Password => ReadError::password(),
+        e => ReadError::corrupt(e),
+    })?;
+    ranges(&mut wb, &budget, |wb, name| {
+        Some(wb.merge_cells_by_sheet_name(name).unwrap_or_default())
+    })
+}
 
 /// BIFF record types that carry a cell's row and column in their first four bytes.
 const CELL_RECORDS: &[u16] = &[
@@ -38,28 +54,23 @@ const MAX_COLS: u64 = 256;
 /// The container itself is opened with the `cfb` crate, which validates its sector chains:
 /// calamine follows a cyclic chain until memory runs out (found by fuzzing), so a
 /// container `cfb` refuses is refused here too.
-pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
-    let broken = |e: std::io::Error| ReadError {
-        code: Code::E001,
-        reason: format!("文件已损坏或不是表格文件（{e}）"),
-    };
+fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let broken = |e: std::io::Error| ReadError::corrupt(e);
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(broken)?;
     let stream = ["/Workbook", "/Book"]
         .iter()
         .find_map(|name| file.open_stream(name).ok());
     let Some(mut stream) = stream else {
-        return Err(ReadError {
-            code: Code::E001,
-            reason: "文件已损坏或不是表格文件（没有 Workbook 数据流）".into(),
-        });
+        return Err(ReadError::corrupt("没有 Workbook 数据流"));
     };
     let mut data = Vec::new();
     stream.read_to_end(&mut data).map_err(broken)?;
     // calamine gives every LABELSST cell its own copy of the shared string: a string of
     // 65,535 characters in a few thousand 10-byte cells is gigabytes. Charged here, at
-    // one byte per character (the least UTF-8 takes), against the file's text budget.
+    // one byte per character (the least UTF-8 takes), against a text budget of its own
+    // (calamine's grids are charged again when they are built).
     let shared = sst_lengths(&data);
-    let mut text = 0u64;
+    let guard = Budget::new(limits);
     let mut extent = (0u64, 0u64);
     let mut i = 0;
     while i + 4 <= data.len() {
@@ -96,13 +107,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                     1
                 };
                 if declared > limits.max_sheet_cells {
-                    return Err(ReadError {
-                        code: Code::E001,
-                        reason: format!(
-                            "文件已损坏或工作表过大（声明 {declared} 个单元格，上限 {}）",
-                            limits.max_sheet_cells
-                        ),
-                    });
+                    return Err(budget::xls_declared_too_large(declared, limits));
                 }
             }
             continue;
@@ -111,16 +116,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                 && let Some(isst) = body.get(6..10)
             {
                 let isst = u32::from_le_bytes([isst[0], isst[1], isst[2], isst[3]]) as usize;
-                text += shared.get(isst).copied().unwrap_or(0) as u64;
-                if text > limits.max_text_bytes {
-                    return Err(ReadError {
-                        code: Code::E001,
-                        reason: format!(
-                            "单元格文字总量过大（至少 {text} 字节，上限 {} 字节）",
-                            limits.max_text_bytes
-                        ),
-                    });
-                }
+                guard.text(shared.get(isst).copied().unwrap_or(0) as usize)?;
             }
             match (u16_at(0), u16_at(2)) {
                 (Some(r), Some(c)) => (r, c),
@@ -135,21 +131,14 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             continue;
         };
         if col >= MAX_COLS {
-            return Err(ReadError {
-                code: Code::E001,
-                reason: format!("文件已损坏或不是表格文件（单元格列号 {col} 超出 .xls 的 256 列）"),
-            });
+            return Err(ReadError::corrupt(format!(
+                "单元格列号 {col} 超出 .xls 的 256 列"
+            )));
         }
         extent = (extent.0.max(row + 1), extent.1.max(col + 1));
         let cells = extent.0 * extent.1;
         if cells > limits.max_sheet_cells {
-            return Err(ReadError {
-                code: Code::E001,
-                reason: format!(
-                    "工作表过大（至少 {cells} 个单元格，上限 {}）",
-                    limits.max_sheet_cells
-                ),
-            });
+            return Err(budget::xls_sheet_too_large(cells, limits));
         }
     }
     Ok(())
@@ -272,6 +261,7 @@ impl<'a> Chunks<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::code::Code;
 
     fn xls_with(records: &[u8]) -> Vec<u8> {
         let mut c = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
@@ -321,7 +311,7 @@ mod tests {
                 .join("tests/fixtures")
                 .join(f);
             let bytes = std::fs::read(&path).unwrap();
-            let e = super::super::read_bytes(&bytes, &path, &Limits::default()).unwrap_err();
+            let e = crate::read::read_bytes(&bytes, &path, &Limits::default()).unwrap_err();
             assert_eq!(e.code, Code::E001, "{f}");
         }
     }
