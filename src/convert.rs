@@ -4,6 +4,7 @@
 
 use crate::batch::{self, Options};
 use crate::model::{Batch, Form, Input};
+use crate::own;
 use crate::read::Limits;
 use crate::write;
 use crate::{Error, Result};
@@ -90,8 +91,9 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     let outputs = outputs(req);
     distinct(&outputs)?;
     let found = batch::discover(&req.inputs)?;
+    let found_paths = found.iter().map(|f| f.path.as_path());
     for (_, path) in &outputs {
-        batch::check_output(&found, path)?;
+        own::check_output(found_paths.clone(), path)?;
     }
     let files = found.iter().filter(|f| f.is_read()).count();
     let opts = Options {
@@ -129,7 +131,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     if let Some(dir) = &req.feedback {
         let files = write::feedback::plan(&b, dir);
         for (path, _) in &files {
-            batch::check_output(&found, path)?;
+            own::check_output(found_paths.clone(), path)?;
         }
         write::feedback::stage_dir(&b, &files, dir, &mut set)?;
     }

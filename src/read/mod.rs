@@ -64,33 +64,11 @@ impl Default for Limits {
     }
 }
 
-/// The text jixiao writes in cell A1 of its own 说明 sheet ([`OUTPUT_SHEET`]); a workbook
-/// carrying it is one of jixiao's outputs and is never read as input.
-pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
-
-/// The text in A1 of the 说明 sheet of a `--feedback` workbook. Unlike [`OUTPUT_MARKER`] it
-/// does not keep the workbook from being read: a department may correct its forms in the
-/// 清洗 sheets and send the workbook back. It only lets a later run replace it.
-pub const FEEDBACK_MARKER: &str = "jixiao 问题反馈";
-
-/// The sheet of jixiao's outputs that carries [`OUTPUT_MARKER`].
-pub const OUTPUT_SHEET: &str = "说明";
-
-/// Whether a sheet is the 说明 sheet of a `--feedback` workbook ([`FEEDBACK_MARKER`]).
-pub fn is_feedback_notes(g: &Grid) -> bool {
-    g.sheet == OUTPUT_SHEET
-        && g.get(Pos::new(0, 0))
-            .display_cow()
-            .starts_with(FEEDBACK_MARKER)
-}
-
-/// Whether a sheet is the 说明 sheet of a workbook jixiao wrote.
-pub fn is_own_output_sheet(g: &Grid) -> bool {
-    g.sheet == OUTPUT_SHEET
-        && g.get(Pos::new(0, 0))
-            .display_cow()
-            .starts_with(OUTPUT_MARKER)
-}
+// jixiao's own outputs are recognized in `crate::own`; re-exported here, where the readers
+// (`xlsx.rs`) and the library's callers have found them.
+pub use crate::own::{
+    FEEDBACK_MARKER, OUTPUT_MARKER, OUTPUT_SHEET, is_feedback_notes, is_own_output_sheet,
+};
 
 /// Why a file could not be read, with its rule code (E001, E002).
 #[derive(Debug, Clone, PartialEq)]

@@ -121,8 +121,8 @@ impl OutputSet {
             _ => Path::new("."),
         };
         let mut tmp = tempfile::Builder::new()
-            .prefix(".jixiao-")
-            .suffix(".tmp")
+            .prefix(crate::own::TEMP_PREFIX)
+            .suffix(crate::own::TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|source| Error::CreateTemp {
                 dir: dir.to_path_buf(),

@@ -1,9 +1,9 @@
 //! The consolidated workbook (contract.md §Output workbook): 汇总, 指标明细, 资金, 问题清单,
 //! 变更记录, 说明. Deterministic: same batch, same bytes.
 
-use crate::batch::{FEEDBACK_MARKER, OUTPUT_MARKER};
 use crate::code::Code;
 use crate::model::Batch;
+use crate::own::{self, FEEDBACK_MARKER, OUTPUT_MARKER};
 use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::tables::{self, Cell, Column, Kind, Table, Total};
@@ -552,7 +552,7 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
     }];
     for (p, l) in batch.forms.iter().zip(&links.sheets) {
         if let Some(l) = l {
-            forms::write_cleaned(&mut wb, p, &l.view, &title, forms::BACK_TO_FINDINGS)?;
+            forms::write_cleaned(&mut wb, p, &l.view, &title, own::BACK_TO_FINDINGS)?;
         }
     }
     feedback_notes(&mut wb, &f, &title)?;
@@ -645,7 +645,7 @@ fn notes_sheet<'a>(
     f: &Formats,
 ) -> Result<&'a mut Worksheet, XlsxError> {
     let ws = wb.add_worksheet();
-    ws.set_name(crate::read::OUTPUT_SHEET)?;
+    ws.set_name(own::OUTPUT_SHEET)?;
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     page_header(ws, title);
