@@ -9,14 +9,13 @@ use crate::extract::extract;
 use crate::grid::{Grid, Hidden, Pos, Value};
 use crate::locate::locate;
 use crate::model::{Batch, Finding, Form, Input, Status};
+use crate::own;
 use crate::read::{Limits, ReadError, read_bytes};
 use crate::rules;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-
-pub use crate::read::{FEEDBACK_MARKER, OUTPUT_MARKER};
 
 /// Spreadsheet extensions read when walking a folder. WPS's `.et`/`.ett` are read when their
 /// bytes are a format jixiao reads (WPS often saves xlsx or xls under them) and skipped
@@ -121,7 +120,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
                 }
                 continue;
             }
-            if is_own_temp(&name) {
+            if own::is_own_temp(&name) {
                 continue;
             }
             let skip = match special(&ft) {
@@ -172,11 +171,6 @@ fn special(ft: &std::fs::FileType) -> Option<&'static str> {
         }
     }
     (!ft.is_file() && !ft.is_dir()).then_some("特殊文件")
-}
-
-/// jixiao's own temporary output files ([`crate::write::write_atomic`]).
-fn is_own_temp(name: &str) -> bool {
-    name.starts_with(".jixiao-") && name.ends_with(".tmp")
 }
 
 /// Compares file names the way people number them: runs of digits (ASCII or full-width)
@@ -316,82 +310,6 @@ pub fn read_found_with(
     batch
 }
 
-/// Refuses an output path that already holds anything but jixiao's own earlier output:
-/// jixiao never overwrites an input or any other file. An earlier output (recognized by its
-/// content, [`is_own_output_file`], not by its name) may be replaced; when it lies inside an
-/// input folder it is skipped as an input, so it is never consolidated into itself. A
-/// feedback workbook is the exception: it is read back (a department's corrected copy), so
-/// one among the inputs is an input like any other.
-pub fn check_output(found: &[Found], output: &Path) -> Result<()> {
-    let Ok(meta) = std::fs::metadata(output) else {
-        return Ok(()); // does not exist yet, so it is no input
-    };
-    if meta.is_dir() {
-        return Err(Error::OutputIsFolder {
-            path: output.to_path_buf(),
-        });
-    }
-    let out = output
-        .canonicalize()
-        .unwrap_or_else(|_| output.to_path_buf());
-    let is_input = || {
-        found
-            .iter()
-            .any(|f| f.path.canonicalize().is_ok_and(|p| p == out))
-    };
-    match own_output(output) {
-        Some(Own::Output) => return Ok(()),
-        Some(Own::Feedback) if !is_input() => return Ok(()),
-        _ => {}
-    }
-    if is_input() {
-        return Err(Error::OutputIsInput {
-            path: output.to_path_buf(),
-        });
-    }
-    Err(Error::OutputExists {
-        path: output.to_path_buf(),
-    })
-}
-
-/// Whether the file at `path` is an output jixiao wrote: a workbook whose 说明 sheet starts
-/// with [`OUTPUT_MARKER`] or [`FEEDBACK_MARKER`], or a JSON document of `--json` (its `tool` is jixiao). Only the
-/// 说明 sheet (or the JSON's first bytes) is read.
-pub fn is_own_output_file(path: &Path) -> bool {
-    own_output(path).is_some()
-}
-
-/// Which of jixiao's outputs a file is: a feedback workbook is read back as input.
-enum Own {
-    Output,
-    Feedback,
-}
-
-fn own_output(path: &Path) -> Option<Own> {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = &head[..n];
-    if head.starts_with(b"{") {
-        let text = String::from_utf8_lossy(head);
-        let squeezed: String = text.split_whitespace().collect();
-        return squeezed
-            .starts_with(r#"{"tool":{"name":"jixiao""#)
-            .then_some(Own::Output);
-    }
-    if !head.starts_with(b"PK\x03\x04") {
-        return None;
-    }
-    let a1 = crate::read::xlsx_first_cell(path, "说明")?;
-    if a1.starts_with(OUTPUT_MARKER) {
-        Some(Own::Output)
-    } else {
-        a1.starts_with(FEEDBACK_MARKER).then_some(Own::Feedback)
-    }
-}
-
 /// Whether a run should exit 1: an input failed, or a finding reached `threshold`.
 pub fn should_fail(batch: &Batch, threshold: Option<crate::model::Severity>) -> bool {
     batch.inputs.iter().any(|i| i.status == Status::Failed)
@@ -467,19 +385,22 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         return res(input, Vec::new(), Vec::new());
     }
     let limits = crate::read::Limits {
-        own_output_notes_only: true,
+        early_sheet: Some(crate::read::EarlySheet {
+            name: crate::own::OUTPUT_SHEET,
+            stop: crate::own::is_own_output_sheet,
+        }),
         ..opts.limits
     };
     let grids = match read_bytes(&bytes, &found.path, &limits) {
         Ok(g) => g,
         Err(e) => return fail(input, e),
     };
-    if is_own_output(&grids) {
-        input.reason = Some("jixiao 生成的汇总工作簿，不作为输入，已跳过".into());
+    if own::is_own_output(&grids) {
+        input.reason = Some(own::SKIPPED_OWN_OUTPUT.into());
         return res(input, Vec::new(), Vec::new());
     }
     let mut grids = grids;
-    let feedback = feedback_forms(&mut grids);
+    let feedback = own::feedback_forms(&mut grids);
     // A bug in locating or extracting must cost this file, never the run.
     let found_forms = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         (forms_in(&grids, &path), hidden_forms(&grids))
@@ -611,32 +532,6 @@ fn unsaved_formulas(grids: &[Grid]) -> Option<(usize, &str, Pos, &str)> {
     });
     let (sheet, cell, formula) = all.next()?;
     Some((1 + all.count(), sheet, cell, formula))
-}
-
-/// A feedback workbook sent back (a department may correct its forms there): its forms
-/// are the 清洗 sheets; 问题清单, 说明 and each sheet's "← 返回问题清单" link are jixiao's.
-/// Returns whether the workbook is one.
-fn feedback_forms(grids: &mut Vec<Grid>) -> bool {
-    if !grids.iter().any(crate::read::is_feedback_notes) {
-        return false;
-    }
-    grids.retain(|g| g.sheet.contains("清洗"));
-    let back = format!("← 返回{}", crate::write::forms::BACK_TO_FINDINGS);
-    for g in grids {
-        for r in 0..g.rows() {
-            for c in 0..g.cols() {
-                let p = crate::grid::Pos::new(r, c);
-                if g.get(p).display_cow() == back {
-                    g.set(p, crate::grid::Value::Empty);
-                }
-            }
-        }
-    }
-    true
-}
-
-fn is_own_output(grids: &[Grid]) -> bool {
-    grids.iter().any(crate::read::is_own_output_sheet)
 }
 
 fn file_finding(code: Code, path: &str, message: String) -> Finding {

@@ -4,6 +4,7 @@
 
 use crate::batch::{self, Options};
 use crate::model::{Batch, Form, Input};
+use crate::own;
 use crate::read::Limits;
 use crate::write;
 use crate::{Error, Result};
@@ -90,8 +91,9 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     let outputs = outputs(req);
     distinct(&outputs)?;
     let found = batch::discover(&req.inputs)?;
+    let found_paths = found.iter().map(|f| f.path.as_path());
     for (_, path) in &outputs {
-        batch::check_output(&found, path)?;
+        own::check_output(found_paths.clone(), path)?;
     }
     let files = found.iter().filter(|f| f.is_read()).count();
     let opts = Options {
@@ -111,7 +113,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         form_sheets: write::workbook::want_form_sheets(req.form_sheets, b.forms.len()),
         ..Default::default()
     };
-    let sheets = write::workbook::prepare_form_sheets(&mut b, &wopts);
+    let sheets = prepare_form_sheets(&mut b, &wopts);
     let mut set = write::OutputSet::default();
     write::stage_workbook(&mut set, &req.output, &b, &wopts, sheets)?;
     let mut stdout_doc = None;
@@ -129,7 +131,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     if let Some(dir) = &req.feedback {
         let files = write::feedback::plan(&b, dir);
         for (path, _) in &files {
-            batch::check_output(&found, path)?;
+            own::check_output(found_paths.clone(), path)?;
         }
         write::feedback::stage_dir(&b, &files, dir, &mut set)?;
     }
@@ -138,6 +140,41 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         batch: b,
         stdout_json: stdout_doc,
     })
+}
+
+/// Builds the form sheets ahead of the workbook ([`write::workbook::form_sheets`]) and
+/// records, before anything is written, each form whose sheets cannot be built (a writer
+/// error, a limit, a panic): it loses them and nothing else, and gets an E001 finding
+/// naming it and why, so 问题清单 and the JSON say so; nothing links to them.
+pub fn prepare_form_sheets(
+    batch: &mut Batch,
+    opts: &write::workbook::Options,
+) -> write::workbook::Prepared {
+    let prepared = write::workbook::form_sheets(batch, opts);
+    for (i, why) in prepared.failed() {
+        let form = &mut batch.forms[*i];
+        let name: String = form
+            .name
+            .value
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(40)
+            .collect();
+        let mut f = crate::model::Finding::new(
+            crate::code::Code::E001,
+            &form.file,
+            Some(&form.sheet),
+            None,
+            format!(
+                "{}“{name}”的原表/清洗工作表无法写出，已略去（{why}）；该表的数据仍在各清单中",
+                form.id
+            ),
+        );
+        f.project = Some(form.id.as_str().into());
+        form.findings.push(f);
+    }
+    prepared
 }
 
 /// Every path a request writes, with the option that names it.

@@ -4,8 +4,8 @@
 //! program owns its console window (started by a double-click or a drag on Windows), waits
 //! for Enter so the window does not vanish before it is read.
 
-use jixiao::batch;
 use jixiao::model::{Batch, Severity, Status};
+use jixiao::{batch, own};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -196,7 +196,7 @@ fn skip_kind(path: &str, reason: &str) -> String {
     if name.starts_with("~$") {
         return "锁定文件".into();
     }
-    if reason.contains("jixiao") {
+    if own::is_skipped_own_output(reason) {
         return " jixiao 先前生成的汇总".into();
     }
     if name.starts_with('.') {

@@ -43,6 +43,7 @@ pub mod grid;
 pub mod locate;
 pub mod model;
 pub mod normalize;
+pub mod own;
 pub mod read;
 pub mod rules;
 pub mod score;

@@ -228,20 +228,33 @@ pub fn locate(grid: &Grid) -> Vec<FormLayout> {
             .copied()
             .filter(|p| p.row >= lo && p.row < h)
             .collect();
+        // A 项目名称 heading a table's column (the funds table's first column) names no
+        // project: it is a name label only with a value beside it or alone in its row.
+        let heading = |p: &Pos| {
+            index
+                .within((p.row, p.row))
+                .filter(|(l, _)| matches!(l, Label::Col(_)))
+                .count()
+                >= 2
+        };
         let chosen = candidates
             .iter()
             .copied()
             .find(|p| has_value(grid, &index, *p))
-            .or(candidates.first().copied());
-        let first_label = candidates.first().map(|p| p.row);
-        let start = match first_label {
-            Some(r) => title_start(&index, r, lo),
-            None => index
-                .within((lo, h.saturating_sub(1)))
-                .filter(|(l, _)| is_head_label(*l))
-                .map(|(_, p)| p.row)
-                .min()
-                .unwrap_or(h),
+            .or(candidates.iter().copied().find(|p| !heading(p)));
+        // The form starts at its title lines, or at its first head label when that is
+        // above them (主管部门 above a 项目名称 that only heads the funds table).
+        let first_head = index
+            .within((lo, h.saturating_sub(1)))
+            .filter(|(l, _)| is_head_label(*l))
+            .map(|(_, p)| p.row)
+            .min();
+        let start = match chosen {
+            Some(c) => {
+                let t = title_start(&index, c.row, lo);
+                first_head.map_or(t, |f| t.min(f))
+            }
+            None => first_head.unwrap_or(h),
         };
         starts.push((chosen, start));
         lo = h + 1;

@@ -397,6 +397,11 @@ pub struct Batch {
     pub forms: Vec<Form>,
     /// Findings not tied to a form (unreadable files, no form in a workbook).
     pub file_findings: Vec<Finding>,
+    /// The forms of each project found more than once (C005: the same 项目名称, 主管部门
+    /// and 年度), as indices into `forms`: each group in form order, the groups in the
+    /// order of their first form. Filled by [`crate::rules::check`] with the findings; the
+    /// writers read it ([`Batch::extra_copies`]).
+    pub duplicates: Vec<Vec<usize>>,
 }
 
 impl Batch {
@@ -409,6 +414,12 @@ impl Batch {
 
     pub fn changes(&self) -> impl Iterator<Item = &Change> {
         self.forms.iter().flat_map(|f| f.changes.iter())
+    }
+
+    /// How many forms repeat an earlier one ([`Batch::duplicates`]): the copies beyond
+    /// the first of each project, which totals over all forms count twice.
+    pub fn extra_copies(&self) -> usize {
+        self.duplicates.iter().map(|g| g.len() - 1).sum()
     }
 
     pub fn count(&self, sev: Severity) -> usize {

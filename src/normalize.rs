@@ -164,6 +164,31 @@ pub fn parse_quantity(s: &str) -> Option<Quantity> {
     })
 }
 
+/// An amount typed with its own unit (`60000元`, `６万元`): the number and that unit.
+/// `万` alone is 万元.
+pub fn amount_with_unit(text: &str) -> Option<(Decimal, Option<crate::wording::MoneyUnit>)> {
+    let h = halfwidth(text);
+    let t = trim(&h);
+    for (w, u) in crate::wording::MONEY_UNITS
+        .iter()
+        .copied()
+        .chain([("万", crate::wording::MoneyUnit::Wanyuan)])
+    {
+        if let Some(body) = t.strip_suffix(w) {
+            return parse_number(body, &[]).map(|d| (d, Some(u)));
+        }
+    }
+    parse_number(t, &[]).map(|d| (d, None))
+}
+
+/// The number after the colon of a total typed with its label in one cell
+/// (`自评总分: 95` → 95).
+pub fn inline_total(text: &str) -> Option<Decimal> {
+    let h = halfwidth(text);
+    let (_, tail) = h.split_once([':', '：'])?;
+    parse_number(tail, SCORE_UNITS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

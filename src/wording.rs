@@ -554,28 +554,11 @@ pub fn money_unit(text: &str) -> Option<MoneyUnit> {
     })
 }
 
-/// An amount typed with its own unit (`60000元`, `６万元`): the number and that unit.
-/// `万` alone is 万元.
-pub fn amount_with_unit(text: &str) -> Option<(Decimal, Option<MoneyUnit>)> {
-    let h = halfwidth(text);
-    let t = crate::normalize::trim(&h);
-    for (w, u) in MONEY_UNITS
-        .iter()
-        .copied()
-        .chain([("万", MoneyUnit::Wanyuan)])
-    {
-        if let Some(body) = t.strip_suffix(w) {
-            return crate::normalize::parse_number(body, &[]).map(|d| (d, Some(u)));
-        }
-    }
-    crate::normalize::parse_number(t, &[]).map(|d| (d, None))
-}
-
 /// Which of two columns of one role a form's figures come from: the higher rank wins.
 /// A 折算得分 is the score the total adds up from (the raw 单项指标得分 is before
 /// weighting); 分值 in points beats a 权重占比（%） in percent.
 pub fn column_rank(role: Role, text: &str) -> u8 {
-    let k = crate::normalize::label_key(text);
+    let k = label_key(text);
     match role {
         Role::Score if k.contains("折算") => 2,
         Role::Weight if k.contains("占比") || k.contains('%') => 0,
@@ -709,7 +692,7 @@ pub fn classify(text: &str) -> Option<Label> {
     {
         match table().get(head) {
             Some(Label::Other) => return Some(Label::Other),
-            Some(Label::Total | Label::Col(Role::Score)) if inline_total(text).is_some() => {
+            Some(Label::Total | Label::Col(Role::Score)) if is_score_text(tail) => {
                 return Some(Label::TotalInline);
             }
             _ => {}
@@ -735,12 +718,12 @@ pub fn classify(text: &str) -> Option<Label> {
     year_of(&k).map(Label::Year)
 }
 
-/// The number after the colon of a total typed with its label in one cell
-/// (`自评总分: 95` → 95).
-pub fn inline_total(text: &str) -> Option<Decimal> {
-    let h = halfwidth(text);
-    let (_, tail) = h.split_once([':', '：'])?;
-    crate::normalize::parse_number(tail, crate::normalize::SCORE_UNITS)
+/// A score as typed after a label's colon: digits and a point, perhaps 分 (`95`, `92.5分`).
+fn is_score_text(tail: &str) -> bool {
+    let t = tail.strip_suffix('分').unwrap_or(tail);
+    !t.is_empty()
+        && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && t.chars().filter(|c| *c == '.').count() <= 1
 }
 
 /// The year of a year line: `（2023年度）`, `2023年度`, `2023年`, `年度：2023年`.
@@ -875,7 +858,7 @@ pub fn is_note_label(text: &str) -> bool {
     if NOTE_LABELS.contains(&k.as_str()) {
         return true;
     }
-    let compact = crate::normalize::label_key(text);
+    let compact = label_key(text);
     ["注:", "备注:", "说明:"]
         .iter()
         .any(|p| compact.starts_with(p))
@@ -883,7 +866,7 @@ pub fn is_note_label(text: &str) -> bool {
 
 /// Whether a name opens a breakdown row (`其中：省级资金`): a part of the indicator above.
 pub fn is_breakdown(text: &str) -> bool {
-    crate::normalize::label_key(text).starts_with("其中")
+    label_key(text).starts_with("其中")
 }
 
 /// Whether a text is an instruction the template printed for the filler and nobody
@@ -1016,18 +999,18 @@ mod tests {
         );
         assert_eq!(Yiyuan.to_wan(Decimal::ONE), Some(Decimal::from(10_000)));
         assert_eq!(
-            amount_with_unit("60000元"),
+            crate::normalize::amount_with_unit("60000元"),
             Some((Decimal::from(60000), Some(Yuan)))
         );
         assert_eq!(
-            amount_with_unit("６万元"),
+            crate::normalize::amount_with_unit("６万元"),
             Some((Decimal::from(6), Some(Wanyuan)))
         );
         assert_eq!(
-            amount_with_unit(" 7.5 "),
+            crate::normalize::amount_with_unit(" 7.5 "),
             Some(("7.5".parse().unwrap(), None))
         );
-        assert_eq!(amount_with_unit("完成"), None);
+        assert_eq!(crate::normalize::amount_with_unit("完成"), None);
     }
 
     #[test]

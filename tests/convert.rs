@@ -242,7 +242,7 @@ fn a_dossier_lists_its_other_sheets_never_as_findings() {
         "财政评审报告",
         "监管局审核意见报告",
     ];
-    let (v, dir) = convert_json("tests/fixtures/real/new/central-pku-2019.xlsx");
+    let (v, dir) = convert_json("tests/fixtures/real/central-pku-2019.xlsx");
     assert_eq!(v["summary"]["forms"], 1);
     assert_eq!(v["projects"].as_array().unwrap().len(), 1);
     assert_eq!(v["projects"][0]["sheet"], "项目支出绩效自评表");

@@ -68,7 +68,7 @@ fn a_dropped_dossier_counts_its_other_sheets() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("北大2019.xlsx");
     std::fs::copy(
-        root().join("tests/fixtures/real/new/central-pku-2019.xlsx"),
+        root().join("tests/fixtures/real/central-pku-2019.xlsx"),
         &f,
     )
     .unwrap();

@@ -227,7 +227,7 @@ fn a_form_whose_sheets_fail_costs_only_its_sheets() {
         form_sheets: true,
         ..Default::default()
     };
-    let sheets = workbook::prepare_form_sheets(&mut b, &wopts);
+    let sheets = jixiao::convert::prepare_form_sheets(&mut b, &wopts);
     let mut out = std::io::Cursor::new(Vec::new());
     workbook::write_prepared(&b, &wopts, sheets, &mut out).unwrap();
 

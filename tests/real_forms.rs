@@ -500,7 +500,7 @@ fn real_forms_raise_exactly_these_findings() {
         (
             "sichuan-zhongjiang-2022.xlsx",
             &[
-                "L006@D21", "S014@H22", "L004@E2", "L004@G2", "S001@H22", "S004@E22", "S007@B11",
+                "L006@D21", "L004@E2", "L004@G2", "S014@H22", "S001@H22", "S004@E22", "S007@B11",
             ],
         ),
         // Instruction text left in 原因 (L007); cut off in the first indicator row, so nothing

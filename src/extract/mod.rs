@@ -555,7 +555,7 @@ impl Extractor<'_> {
         if wording::classify(t) != Some(wording::Label::TotalInline) {
             return None;
         }
-        let v = wording::inline_total(t)?;
+        let v = normalize::inline_total(t)?;
         self.change(
             p,
             t,
@@ -586,7 +586,7 @@ impl Extractor<'_> {
                 self.change(p, s, "", Code::V001, "占位符视为空");
                 return Field::new(None, Some(p));
             }
-            Value::Text(s) => match wording::amount_with_unit(s) {
+            Value::Text(s) => match normalize::amount_with_unit(s) {
                 Some(read) => read,
                 None => {
                     let raw = normalize::trim(s).to_string();

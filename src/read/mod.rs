@@ -19,7 +19,7 @@
 //! jixiao's.
 
 use crate::code::Code;
-use crate::grid::{Grid, Pos};
+use crate::grid::Grid;
 use budget::Budget;
 
 mod budget;
@@ -60,10 +60,18 @@ pub struct Limits {
     /// check both paths give the same result.
     #[doc(hidden)]
     pub xlsx_via_calamine: bool,
-    /// Of a workbook jixiao wrote, read only its 说明 sheet ([`is_own_output_sheet`]):
-    /// a batch skips such a file, and reading its list sheets first cost as much as
-    /// reading every form it lists.
-    pub own_output_notes_only: bool,
+    /// A sheet to read first, and alone when it says the workbook is to be skipped: a
+    /// batch skips jixiao's own output, known by its 说明 sheet (`crate::own`), and
+    /// reading its list sheets first cost as much as reading every form it lists. The
+    /// readers know no marker: the caller says which sheet and what it must show.
+    pub early_sheet: Option<EarlySheet>,
+}
+
+/// A sheet read before the others: its name, and the test that ends the read there.
+#[derive(Debug, Clone, Copy)]
+pub struct EarlySheet {
+    pub name: &'static str,
+    pub stop: fn(&Grid) -> bool,
 }
 
 impl Default for Limits {
@@ -76,37 +84,9 @@ impl Default for Limits {
             max_merges: 1_000_000,
             max_inflated_bytes: 1 << 30,
             xlsx_via_calamine: false,
-            own_output_notes_only: false,
+            early_sheet: None,
         }
     }
-}
-
-/// The text jixiao writes in cell A1 of its own 说明 sheet ([`OUTPUT_SHEET`]); a workbook
-/// carrying it is one of jixiao's outputs and is never read as input.
-pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
-
-/// The text in A1 of the 说明 sheet of a `--feedback` workbook. Unlike [`OUTPUT_MARKER`] it
-/// does not keep the workbook from being read: a department may correct its forms in the
-/// 清洗 sheets and send the workbook back. It only lets a later run replace it.
-pub const FEEDBACK_MARKER: &str = "jixiao 问题反馈";
-
-/// The sheet of jixiao's outputs that carries [`OUTPUT_MARKER`].
-pub const OUTPUT_SHEET: &str = "说明";
-
-/// Whether a sheet is the 说明 sheet of a `--feedback` workbook ([`FEEDBACK_MARKER`]).
-pub fn is_feedback_notes(g: &Grid) -> bool {
-    g.sheet == OUTPUT_SHEET
-        && g.get(Pos::new(0, 0))
-            .display_cow()
-            .starts_with(FEEDBACK_MARKER)
-}
-
-/// Whether a sheet is the 说明 sheet of a workbook jixiao wrote.
-pub fn is_own_output_sheet(g: &Grid) -> bool {
-    g.sheet == OUTPUT_SHEET
-        && g.get(Pos::new(0, 0))
-            .display_cow()
-            .starts_with(OUTPUT_MARKER)
 }
 
 /// Why a file could not be read, with its rule code (E001, E002).

@@ -665,14 +665,15 @@ pub(crate) fn fast(
     // much as reading every form it lists, on one thread.
     // A 说明 sheet read early is used in its place, not read (and counted) twice.
     let mut early = None;
-    if budget.limits.own_output_notes_only
-        && let Some(i) = wb.sheets.iter().position(|(n, _)| n == super::OUTPUT_SHEET)
+    let early_sheet = budget.limits.early_sheet;
+    if let Some(first) = early_sheet
+        && let Some(i) = wb.sheets.iter().position(|(n, _)| n == first.name)
         && let (name, path) = &wb.sheets[i]
         && let Ok(Some(xml)) = read_part(&mut zip, path, PART_LIMIT)
         && let Ok(Ok(mut g)) = sheet(name, &xml, &ctx, budget)
     {
         g.hidden = wb.hidden[i];
-        if super::is_own_output_sheet(&g) {
+        if (first.stop)(&g) {
             return Ok(Ok(vec![g]));
         }
         early = Some(g);
@@ -682,7 +683,7 @@ pub(crate) fn fast(
         if let Err(e) = budget.sheet() {
             return Ok(Err(e));
         }
-        if name == super::OUTPUT_SHEET
+        if early_sheet.is_some_and(|e| name == e.name)
             && let Some(g) = early.take()
         {
             grids.push(g);
@@ -1034,7 +1035,10 @@ mod tests {
     #[test]
     fn own_output_is_read_no_further_than_its_notes() {
         let limits = super::super::Limits {
-            own_output_notes_only: true,
+            early_sheet: Some(super::super::EarlySheet {
+                name: crate::own::OUTPUT_SHEET,
+                stop: crate::own::is_own_output_sheet,
+            }),
             ..Default::default()
         };
         let b = crate::batch::run(&["samples/2023".into()], &Default::default()).unwrap();
@@ -1043,7 +1047,7 @@ mod tests {
             panic!("an output reads");
         };
         assert_eq!(grids.len(), 1);
-        assert!(super::super::is_own_output_sheet(&grids[0]));
+        assert!(crate::own::is_own_output_sheet(&grids[0]));
         let whole = super::super::Limits::default();
         let Ok(Ok(all)) = fast(&out, &Budget::new(&whole)) else {
             panic!("an output reads");

@@ -16,8 +16,7 @@ declare_rule! {
 /// A form's identity for C005: 项目名称, 主管部门 and 年度 (none without a name).
 type Key<'a> = (&'a str, Option<&'a str>, Option<i32>);
 
-/// The forms of each identity, in form order. Keys borrow from the forms: the count runs
-/// for 汇总, 部门汇总 and JSON too.
+/// The forms of each identity, in form order. Keys borrow from the forms.
 fn copies(forms: &[Form]) -> std::collections::HashMap<Key<'_>, Vec<usize>> {
     let mut seen: std::collections::HashMap<Key, Vec<usize>> = std::collections::HashMap::new();
     for (i, f) in forms.iter().enumerate() {
@@ -30,10 +29,16 @@ fn copies(forms: &[Form]) -> std::collections::HashMap<Key<'_>, Vec<usize>> {
     seen
 }
 
-/// How many forms repeat an earlier one (C005): the copies beyond the first of each
-/// project, which totals over all forms count twice.
-pub fn extra_copies(forms: &[Form]) -> usize {
-    copies(forms).values().map(|v| v.len() - 1).sum()
+/// The forms of each project found more than once, each group in form order, the groups
+/// by their first form: [`crate::model::Batch::duplicates`], which 汇总, 部门汇总 and the
+/// JSON read.
+pub(crate) fn duplicate_groups(forms: &[Form]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = copies(forms)
+        .into_values()
+        .filter(|v| v.len() > 1)
+        .collect();
+    groups.sort_unstable_by_key(|g| g[0]);
+    groups
 }
 
 /// Flags every form whose (name, 主管部门, year) appears in another form too.
@@ -77,6 +82,11 @@ fn thousands(n: usize) -> String {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+
+    /// The copies beyond the first of each project ([`crate::model::Batch::extra_copies`]).
+    fn extra_copies(forms: &[Form]) -> usize {
+        duplicate_groups(forms).iter().map(|g| g.len() - 1).sum()
+    }
 
     #[test]
     fn the_same_project_twice_flags_both() {

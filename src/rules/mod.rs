@@ -84,7 +84,6 @@ mod c002;
 mod c003;
 mod c004;
 mod c005;
-pub use c005::extra_copies;
 mod e001;
 mod e002;
 mod e003;
@@ -248,6 +247,7 @@ pub fn check(batch: &mut Batch) {
     for (form, found) in batch.forms.iter_mut().zip(found) {
         form.findings.extend(found);
     }
+    batch.duplicates = c005::duplicate_groups(&batch.forms);
 }
 
 /// Shared helpers for rule tests: a form built in code, and the codes it raises.

@@ -55,7 +55,7 @@ pub fn original_name(form: &Form) -> String {
 
 /// The name of a form's 清洗 sheet (its cells as jixiao read them).
 pub fn cleaned_name(form: &Form) -> String {
-    sheet_name(form, "清洗")
+    sheet_name(form, crate::own::CLEANED)
 }
 
 /// An internal hyperlink target: `internal:'Sheet'!A1`.
@@ -383,13 +383,10 @@ fn blank_merge(ws: &mut Worksheet, m: &crate::grid::Region, f: &Format) -> Resul
 /// The sheet a form sheet's link goes back to: 汇总 in the consolidated workbook.
 pub const BACK_TO_SUMMARY: &str = "汇总";
 
-/// The sheet a form sheet's link goes back to in a feedback workbook.
-pub const BACK_TO_FINDINGS: &str = "问题清单";
-
 fn back_link(ws: &mut Worksheet, src: &Source, form: &Form, back: &str) -> Result<(), XlsxError> {
     let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
     let url = rust_xlsxwriter::Url::new(format!("internal:'{back}'!A1"))
-        .set_text(format!("← 返回{back}"));
+        .set_text(crate::own::back_link_text(back));
     ws.write_url(form.rows.0, (last_col + 2) as u16, url)?;
     Ok(())
 }

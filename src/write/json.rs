@@ -43,7 +43,7 @@ pub fn to_json(batch: &Batch) -> String {
             errors: batch.count(Severity::Error),
             warnings: batch.count(Severity::Warning),
             infos: batch.count(Severity::Info),
-            duplicates: crate::rules::extra_copies(&batch.forms),
+            duplicates: batch.extra_copies(),
         },
         inputs: &batch.inputs,
         projects: &batch.forms,

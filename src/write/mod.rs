@@ -45,7 +45,7 @@ fn cut_text(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// Stages the consolidated workbook for `path` in `set`, streaming it to disk, with the
-/// form sheets [`workbook::prepare_form_sheets`] built.
+/// form sheets [`workbook::form_sheets`] built.
 pub fn stage_workbook(
     set: &mut OutputSet,
     path: &Path,
@@ -121,8 +121,8 @@ impl OutputSet {
             _ => Path::new("."),
         };
         let mut tmp = tempfile::Builder::new()
-            .prefix(".jixiao-")
-            .suffix(".tmp")
+            .prefix(crate::own::TEMP_PREFIX)
+            .suffix(crate::own::TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|source| Error::CreateTemp {
                 dir: dir.to_path_buf(),

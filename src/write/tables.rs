@@ -249,7 +249,7 @@ pub fn summary(b: &Batch) -> Table<'_> {
 /// 合计, noting the forms that repeat another (C005): their amounts are in the sums once
 /// per copy, and a reader of the total must know.
 fn total_label(b: &Batch) -> Total {
-    match crate::rules::extra_copies(&b.forms) {
+    match b.extra_copies() {
         0 => Total::Label("合计".into()),
         n => Total::Label(format!("合计（其中 {n} 张自评表重复计入，见问题清单 C005）").into()),
     }

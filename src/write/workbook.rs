@@ -1,9 +1,8 @@
 //! The consolidated workbook (contract.md §Output workbook): 汇总, 指标明细, 资金, 问题清单,
 //! 变更记录, 说明. Deterministic: same batch, same bytes.
 
-use crate::batch::{FEEDBACK_MARKER, OUTPUT_MARKER};
-use crate::code::Code;
 use crate::model::Batch;
+use crate::own::{self, FEEDBACK_MARKER, OUTPUT_MARKER};
 use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::tables::{self, Cell, Column, Kind, Table, Total};
@@ -364,46 +363,29 @@ pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     Ok(out.into_inner())
 }
 
-/// Each form's 原表/清洗 sheets, built before the workbook is assembled ([`prepare_form_sheets`]).
+/// Each form's 原表/清洗 sheets, built before the workbook is assembled ([`form_sheets`]).
 pub struct Prepared {
     links: Links,
     /// The built forms' sheets, in form order. Only the built ones: a `Worksheet` is a
     /// large value, and a slot per form cost 10,000 forms without sheets about 50 MB.
     sheets: Vec<[Worksheet; 2]>,
+    /// The forms whose sheets could not be built: index in the batch's forms, and why.
+    failed: Vec<(usize, String)>,
 }
 
-/// Builds every form's sheets ahead of the workbook. A form whose sheets cannot be built
-/// (a writer error, a limit, a panic) loses them and nothing else: it gets an E001 finding
-/// naming it and why, so 问题清单 and the JSON say so, and nothing links to them.
-pub fn prepare_form_sheets(batch: &mut Batch, opts: &Options) -> Prepared {
-    let (prepared, failed) = build_form_sheets(batch, opts);
-    for (i, why) in failed {
-        let form = &mut batch.forms[i];
-        let name: String = form
-            .name
-            .value
-            .as_deref()
-            .unwrap_or("")
-            .chars()
-            .take(40)
-            .collect();
-        let mut f = crate::model::Finding::new(
-            Code::E001,
-            &form.file,
-            Some(&form.sheet),
-            None,
-            format!(
-                "{}“{name}”的原表/清洗工作表无法写出，已略去（{why}）；该表的数据仍在各清单中",
-                form.id
-            ),
-        );
-        f.project = Some(form.id.as_str().into());
-        form.findings.push(f);
+impl Prepared {
+    /// The forms whose sheets could not be built (a writer error, a limit, a panic), by
+    /// their index in the batch's forms, with why: the workbook is written without them
+    /// and nothing links to them. The writer reports nothing; the caller records each as
+    /// a finding before writing ([`crate::convert::prepare_form_sheets`]).
+    pub fn failed(&self) -> &[(usize, String)] {
+        &self.failed
     }
-    prepared
 }
 
-fn build_form_sheets(batch: &Batch, opts: &Options) -> (Prepared, Vec<(usize, String)>) {
+/// Builds every form's sheets ahead of the workbook (when `opts` asks for them). A form
+/// whose sheets cannot be built loses them and nothing else ([`Prepared::failed`]).
+pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
     let mut links = Links::new(batch, opts.form_sheets);
     let title = print_title(batch);
     let mut sheets = Vec::new();
@@ -422,21 +404,24 @@ fn build_form_sheets(batch: &Batch, opts: &Options) -> (Prepared, Vec<(usize, St
             }
         }
     }
-    (Prepared { links, sheets }, failed)
+    Prepared {
+        links,
+        sheets,
+        failed,
+    }
 }
 
 /// Writes the workbook to `out` (a file, so a large workbook is never held in memory).
-/// A form whose sheets cannot be built is written without them ([`prepare_form_sheets`]
-/// also reports it).
+/// A form whose sheets cannot be built is written without them ([`Prepared::failed`]).
 pub fn write_xlsx<W: std::io::Write + std::io::Seek>(
     batch: &Batch,
     opts: &Options,
     out: W,
 ) -> Result<(), XlsxError> {
-    write_prepared(batch, opts, build_form_sheets(batch, opts).0, out)
+    write_prepared(batch, opts, form_sheets(batch, opts), out)
 }
 
-/// Writes the workbook with the form sheets [`prepare_form_sheets`] built.
+/// Writes the workbook with the form sheets [`form_sheets`] built.
 pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     batch: &Batch,
     opts: &Options,
@@ -444,7 +429,7 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     out: W,
 ) -> Result<(), XlsxError> {
     let f = Formats::new();
-    let Prepared { links, sheets } = prepared;
+    let Prepared { links, sheets, .. } = prepared;
     let mut wb = deterministic_workbook();
     // Deflate dominates writing a large workbook; level 1 is several times faster for
     // files about a fifth larger.
@@ -552,7 +537,7 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
     }];
     for (p, l) in batch.forms.iter().zip(&links.sheets) {
         if let Some(l) = l {
-            forms::write_cleaned(&mut wb, p, &l.view, &title, forms::BACK_TO_FINDINGS)?;
+            forms::write_cleaned(&mut wb, p, &l.view, &title, own::BACK_TO_FINDINGS)?;
         }
     }
     feedback_notes(&mut wb, &f, &title)?;
@@ -645,7 +630,7 @@ fn notes_sheet<'a>(
     f: &Formats,
 ) -> Result<&'a mut Worksheet, XlsxError> {
     let ws = wb.add_worksheet();
-    ws.set_name(crate::read::OUTPUT_SHEET)?;
+    ws.set_name(own::OUTPUT_SHEET)?;
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     page_header(ws, title);

@@ -1,0 +1,231 @@
+//! jixiao's own files, recognized in one place: the marks its outputs carry, how a file
+//! or a sheet is known as one of them (by its content, never by its name), and the rule
+//! that jixiao never overwrites anything but its own earlier output.
+//!
+//! Two kinds of workbook are jixiao's:
+//! - the consolidated workbook (`convert -o`): its 说明 sheet starts with [`OUTPUT_MARKER`];
+//!   it is never read as input (a batch skips it, [`SKIPPED_OWN_OUTPUT`]) and may be
+//!   replaced by a later run;
+//! - a feedback workbook (`convert --feedback`): its 说明 sheet starts with
+//!   [`FEEDBACK_MARKER`]; a department may correct its forms in the 清洗 sheets and send it
+//!   back, so it is read as input ([`feedback_forms`]) and replaced only when it is not
+//!   among the inputs of the run.
+//!
+//! The JSON document of `--json` is jixiao's too (its `tool` is jixiao), and so are the
+//! temporary files outputs are staged in ([`TEMP_PREFIX`]).
+//!
+//! Both the batch (which skips or reads these files) and the writers (which mark them)
+//! import this module; it imports neither.
+
+use crate::grid::{Grid, Pos, Value};
+use crate::{Error, Result};
+use std::path::Path;
+
+/// The text jixiao writes in cell A1 of its own 说明 sheet ([`OUTPUT_SHEET`]); a workbook
+/// carrying it is one of jixiao's outputs and is never read as input.
+pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
+
+/// The text in A1 of the 说明 sheet of a `--feedback` workbook. Unlike [`OUTPUT_MARKER`] it
+/// does not keep the workbook from being read: a department may correct its forms in the
+/// 清洗 sheets and send the workbook back. It only lets a later run replace it.
+pub const FEEDBACK_MARKER: &str = "jixiao 问题反馈";
+
+/// The sheet of jixiao's outputs that carries [`OUTPUT_MARKER`] or [`FEEDBACK_MARKER`].
+pub const OUTPUT_SHEET: &str = "说明";
+
+/// What a form's cleaned sheet is called after its number (`P01清洗 …`): the sheets of a
+/// feedback workbook read back as forms.
+pub const CLEANED: &str = "清洗";
+
+/// The sheet a form sheet's link goes back to in a feedback workbook.
+pub const BACK_TO_FINDINGS: &str = "问题清单";
+
+/// Prefix and suffix of the temporary files outputs are staged in
+/// (`.jixiao-XXXXXX.tmp`, [`crate::write::OutputSet`]): a walk leaves them out.
+pub const TEMP_PREFIX: &str = ".jixiao-";
+/// See [`TEMP_PREFIX`].
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Why a batch skips a workbook jixiao wrote (the input's reason).
+pub const SKIPPED_OWN_OUTPUT: &str = "jixiao 生成的汇总工作簿，不作为输入，已跳过";
+
+/// The text of a form sheet's link back to `sheet` (`← 返回问题清单`).
+pub fn back_link_text(sheet: &str) -> String {
+    format!("← 返回{sheet}")
+}
+
+/// Whether a sheet is the 说明 sheet of a `--feedback` workbook ([`FEEDBACK_MARKER`]).
+pub fn is_feedback_notes(g: &Grid) -> bool {
+    g.sheet == OUTPUT_SHEET
+        && g.get(Pos::new(0, 0))
+            .display_cow()
+            .starts_with(FEEDBACK_MARKER)
+}
+
+/// Whether a sheet is the 说明 sheet of a workbook jixiao wrote.
+pub fn is_own_output_sheet(g: &Grid) -> bool {
+    g.sheet == OUTPUT_SHEET
+        && g.get(Pos::new(0, 0))
+            .display_cow()
+            .starts_with(OUTPUT_MARKER)
+}
+
+/// Whether a workbook's sheets are one of jixiao's consolidated workbooks.
+pub fn is_own_output(grids: &[Grid]) -> bool {
+    grids.iter().any(is_own_output_sheet)
+}
+
+/// Whether an input's reason says it was skipped as jixiao's own output
+/// ([`SKIPPED_OWN_OUTPUT`]). As desk.rs always asked: any reason naming jixiao, so a
+/// link-loop reason whose folder is named jixiao counts too (comparing with
+/// [`SKIPPED_OWN_OUTPUT`] would not; left for a change of behaviour of its own).
+pub fn is_skipped_own_output(reason: &str) -> bool {
+    reason.contains("jixiao")
+}
+
+/// Whether a file name is one of jixiao's temporary output files ([`TEMP_PREFIX`]).
+pub fn is_own_temp(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+}
+
+/// A feedback workbook sent back (a department may correct its forms there): its forms
+/// are the 清洗 sheets; 问题清单, 说明 and each sheet's "← 返回问题清单" link are jixiao's,
+/// so the other sheets are dropped and the links cleared. Returns whether the workbook is
+/// one (and was so trimmed).
+pub fn feedback_forms(grids: &mut Vec<Grid>) -> bool {
+    if !grids.iter().any(is_feedback_notes) {
+        return false;
+    }
+    grids.retain(|g| g.sheet.contains(CLEANED));
+    let back = back_link_text(BACK_TO_FINDINGS);
+    for g in grids {
+        for r in 0..g.rows() {
+            for c in 0..g.cols() {
+                let p = Pos::new(r, c);
+                if g.get(p).display_cow() == back {
+                    g.set(p, Value::Empty);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Which of jixiao's outputs a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Own {
+    /// The consolidated workbook or the JSON document: never an input.
+    Output,
+    /// A feedback workbook: read back as input (a department's corrected copy).
+    Feedback,
+}
+
+/// Whether the file at `path` is an output jixiao wrote: a workbook whose 说明 sheet starts
+/// with [`OUTPUT_MARKER`] or [`FEEDBACK_MARKER`], or a JSON document of `--json` (its `tool`
+/// is jixiao). Only the 说明 sheet (or the JSON's first bytes) is read.
+pub fn is_own_output_file(path: &Path) -> bool {
+    own_file(path).is_some()
+}
+
+/// Which of jixiao's outputs the file at `path` is, by its content (see
+/// [`is_own_output_file`]); `None` for any other file or one that cannot be read.
+pub fn own_file(path: &Path) -> Option<Own> {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    if head.starts_with(b"{") {
+        let text = String::from_utf8_lossy(head);
+        let squeezed: String = text.split_whitespace().collect();
+        return squeezed
+            .starts_with(r#"{"tool":{"name":"jixiao""#)
+            .then_some(Own::Output);
+    }
+    if !head.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let a1 = crate::read::xlsx_first_cell(path, OUTPUT_SHEET)?;
+    if a1.starts_with(OUTPUT_MARKER) {
+        Some(Own::Output)
+    } else {
+        a1.starts_with(FEEDBACK_MARKER).then_some(Own::Feedback)
+    }
+}
+
+/// Refuses an output path that already holds anything but jixiao's own earlier output:
+/// jixiao never overwrites an input or any other file. `inputs` are every file found
+/// among the inputs (read or skipped). An earlier output (recognized by its content,
+/// [`own_file`], not by its name) may be replaced; when it lies inside an input folder it
+/// is skipped as an input, so it is never consolidated into itself. A feedback workbook is
+/// the exception: it is read back (a department's corrected copy), so one among the inputs
+/// is an input like any other and is not replaced.
+pub fn check_output<'a>(
+    inputs: impl IntoIterator<Item = &'a Path> + Clone,
+    output: &Path,
+) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(output) else {
+        return Ok(()); // does not exist yet, so it is no input
+    };
+    if meta.is_dir() {
+        return Err(Error::OutputIsFolder {
+            path: output.to_path_buf(),
+        });
+    }
+    let out = output
+        .canonicalize()
+        .unwrap_or_else(|_| output.to_path_buf());
+    let is_input = || {
+        inputs
+            .clone()
+            .into_iter()
+            .any(|p| p.canonicalize().is_ok_and(|p| p == out))
+    };
+    match own_file(output) {
+        Some(Own::Output) => return Ok(()),
+        Some(Own::Feedback) if !is_input() => return Ok(()),
+        _ => {}
+    }
+    if is_input() {
+        return Err(Error::OutputIsInput {
+            path: output.to_path_buf(),
+        });
+    }
+    Err(Error::OutputExists {
+        path: output.to_path_buf(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheets_are_known_by_their_notes() {
+        let out = Grid::from_rows(OUTPUT_SHEET, &[&["jixiao 汇总输出 · jixiao 0.1.0"]]);
+        let fb = Grid::from_rows(OUTPUT_SHEET, &[&["jixiao 问题反馈 · jixiao 0.1.0"]]);
+        let other = Grid::from_rows("Sheet1", &[&["jixiao 汇总输出"]]);
+        assert!(is_own_output_sheet(&out) && !is_feedback_notes(&out));
+        assert!(is_feedback_notes(&fb) && !is_own_output_sheet(&fb));
+        assert!(!is_own_output_sheet(&other) && !is_feedback_notes(&other));
+        assert!(is_own_temp(".jixiao-Ab12.tmp"));
+        assert!(!is_own_temp("jixiao-Ab12.tmp") && !is_own_temp(".jixiao-Ab12.xlsx"));
+        assert!(is_skipped_own_output(SKIPPED_OWN_OUTPUT));
+    }
+
+    #[test]
+    fn a_feedback_workbook_keeps_its_cleaned_sheets_without_their_links() {
+        let mut grids = vec![
+            Grid::from_rows(BACK_TO_FINDINGS, &[&["代码"]]),
+            Grid::from_rows("P01清洗 某项目", &[&["项目名称", "", "← 返回问题清单"]]),
+            Grid::from_rows(OUTPUT_SHEET, &[&["jixiao 问题反馈 · jixiao 0.1.0"]]),
+        ];
+        assert!(feedback_forms(&mut grids));
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].get(Pos::new(0, 2)), &Value::Empty);
+        let mut plain = vec![Grid::from_rows("Sheet1", &[&["← 返回问题清单"]])];
+        assert!(!feedback_forms(&mut plain));
+        assert_eq!(plain[0].get(Pos::new(0, 0)).display_cow(), "← 返回问题清单");
+    }
+}
