@@ -441,6 +441,8 @@ pub const VOCABULARY: &[(&str, Label)] = &[
     ("联系电话", Label::Other),
     ("单位负责人", Label::Other),
     ("单位领导审签", Label::Other),
+    // `部门:某学校` above a 部门决算 公开 table: the unit that published it
+    ("部门", Label::Other),
     ("财务负责人", Label::Other),
     ("评价等级", Label::Other),
     ("自评等级", Label::Other),

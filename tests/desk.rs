@@ -67,11 +67,7 @@ fn a_dropped_folder_gives_its_summary_beside_it_twice() {
 fn a_dropped_dossier_counts_its_other_sheets() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("北大2019.xlsx");
-    std::fs::copy(
-        root().join("tests/fixtures/real/central-pku-2019.xlsx"),
-        &f,
-    )
-    .unwrap();
+    std::fs::copy(root().join("tests/fixtures/real/central-pku-2019.xlsx"), &f).unwrap();
     let o = jixiao(&[f.to_str().unwrap()]);
     let stdout = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", text(&o.stderr));

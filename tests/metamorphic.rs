@@ -513,6 +513,14 @@ fn yuan(grids: &[Grid]) -> Result<Vec<Grid>, String> {
     for g in &mut out {
         for l in locate(g) {
             let Some(fl) = &l.funds else { continue };
+            // A form already in 元 (or another unit than 万元) is not this habit.
+            if fl
+                .units
+                .iter()
+                .any(|(u, _, _)| *u != jixiao::wording::MoneyUnit::Wanyuan)
+            {
+                return Err("the funds are already stated in another unit than 万元".into());
+            }
             let rows: BTreeSet<u32> = fl
                 .rows
                 .iter()

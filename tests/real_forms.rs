@@ -27,7 +27,14 @@ fn fixtures() -> PathBuf {
 
 /// Labels compare by their vocabulary key without a points tail (`产出指标\n(60分)`).
 fn label(s: &str) -> String {
-    jixiao::vocab::key(s)
+    let k = jixiao::vocab::key(s);
+    // Points printed without brackets (`项目决策\n2 分`, `产出\n指标\n40 分`).
+    match k.strip_suffix('分') {
+        Some(rest) => rest
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+            .to_string(),
+        None => k,
+    }
 }
 
 /// Texts compare without whitespace, half-width, without a leading `=` (a comparator that
@@ -37,7 +44,11 @@ fn text(s: &str) -> String {
         .chars()
         .filter(|c| !jixiao::normalize::is_space(*c))
         .collect();
-    let k = k.replacen("大于等于", "≥", 1).replacen("小于等于", "≤", 1);
+    let k = k
+        .replacen("大于等于", "≥", 1)
+        .replacen("小于等于", "≤", 1)
+        .replacen('≧', "≥", 1)
+        .replacen('≦', "≤", 1);
     let k = k.strip_prefix("等于").unwrap_or(&k);
     k.trim_start_matches(['=', '﹦', '═']).to_string()
 }
@@ -296,6 +307,11 @@ const READ_AS_OTHER_BLOCKS: &[(&str, u32, &str)] = &[
         17,
         "empty 二级 block 经济效益指标",
     ),
+    // The headers of the form's two tables (项目决策/项目管理, then 产出/效益), read as
+    // headers; and the line between them, a 一级-column text of an empty block.
+    ("hubei-guangshui-2021", 9, "header of the first table"),
+    ("hubei-guangshui-2021", 15, "line between the tables"),
+    ("hubei-guangshui-2021", 16, "header of the second table"),
 ];
 
 /// Each `not_indicators` row: no indicator's name cell in it, and an L010 (其中/notes/header)
@@ -501,6 +517,25 @@ fn real_forms_raise_exactly_these_findings() {
             "sichuan-zhongjiang-2022.xlsx",
             &[
                 "L006@D21", "L004@E2", "L004@G2", "S014@H22", "S001@H22", "S004@E22", "S007@B11",
+            ],
+        ),
+        // Amounts in 元 (F006), a notes row (L010); points off with no reason (S006) and
+        // although a target was met (S008); the printed grade 优 has no
+        // field (the 部门 line and 公开14表 beside it are kept as unplaced).
+        (
+            "yunnan-yongde-2022.xlsx",
+            &[
+                "F006@A5", "L010@A24", "L004@J25", "S006@J16", "S006@J19", "S007@A14", "S008@I16",
+            ],
+        ),
+        // Two tables; sources side by side (their columns unread, L008); the copy ends
+        // after three indicators, so 95 declared against 30 read (S001); 项目绩效85分 is a
+        // label of no column.
+        (
+            "hubei-guangshui-2021.xlsx",
+            &[
+                "L008@B6", "L008@C6", "L008@D6", "L008@E6", "L008@F6", "L005@B9", "L005@B9",
+                "L004@A17", "S001@G2", "C001@",
             ],
         ),
         // Instruction text left in 原因 (L007); cut off in the first indicator row, so nothing
