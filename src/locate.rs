@@ -381,6 +381,10 @@ fn has_value(grid: &Grid, index: &LabelIndex, label: Pos) -> bool {
 /// `（盖章）` of a signature line (`承担单位:(盖章)`, `项目名称：`).
 pub fn looks_like_label(v: &Value) -> bool {
     let Value::Text(t) = v else { return false };
+    // Most values end otherwise: no key built for them.
+    if !crate::normalize::trim(t).ends_with([':', '：', ')', '）']) {
+        return false;
+    }
     let k = crate::normalize::label_key(t);
     k.ends_with([':', '：']) || k.ends_with("(盖章)") || k.ends_with("（盖章）")
 }

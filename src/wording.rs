@@ -856,6 +856,10 @@ pub const NOTE_LABELS: &[&str] = &[
 
 /// Whether a cell's text opens a notes row: `其他需要说明事项`, `备注：`, `注：…`.
 pub fn is_note_label(text: &str) -> bool {
+    // Runs for rows of every form: most texts are rejected by their first character.
+    if !trim(text).starts_with(['其', '需', '备', '说', '注', '附']) {
+        return false;
+    }
     let k = key(text);
     if NOTE_LABELS.contains(&k.as_str()) {
         return true;
@@ -868,7 +872,7 @@ pub fn is_note_label(text: &str) -> bool {
 
 /// Whether a name opens a breakdown row (`其中：省级资金`): a part of the indicator above.
 pub fn is_breakdown(text: &str) -> bool {
-    label_key(text).starts_with("其中")
+    trim(text).starts_with("其中")
 }
 
 /// Whether a text is an instruction the template printed for the filler and nobody

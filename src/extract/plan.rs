@@ -110,11 +110,18 @@ pub fn not_indicator(g: &Grid, b: &Block, cols: &Columns, r: u32) -> Option<NotI
     if first.is_some_and(wording::is_note_label) {
         return Some(NotIndicator::Notes);
     }
-    let headers = (0..g.cols())
-        .map(|c| Pos::new(r, c))
-        .filter(|p| !g.is_covered(*p))
+    // A header printed again: column labels under the table's own columns (only those
+    // cells are looked at: this runs for every row of every form).
+    let is_col = |t: &str| matches!(wording::classify(t), Some(wording::Label::Col(_)));
+    if !first.is_some_and(is_col) {
+        return None;
+    }
+    let headers = Role::INDICATOR_VALUES
+        .into_iter()
+        .chain([Role::Level1, Role::Level2, Role::Name])
+        .filter_map(in_row)
         .filter_map(text)
-        .filter(|t| matches!(wording::classify(t), Some(wording::Label::Col(_))))
+        .filter(|t| is_col(t))
         .count();
     (headers >= 2).then_some(NotIndicator::Header)
 }
