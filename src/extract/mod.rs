@@ -33,7 +33,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         changes: Vec::new(),
         findings: Vec::new(),
         next_group: 0,
-        explained: Vec::new(),
+        explained: Placed::new(layout.outer, grid.cols(), &[]),
         money: MoneyRead::default(),
     };
     let mut form = Form {
@@ -99,7 +99,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         x.unit_findings(f);
         for (chosen, others) in &f.competing {
             let name = |p: &Pos| {
-                let t = normalize::trim(&grid.get(*p).display()).replace(['\n', '\r'], "");
+                let t = quoted(grid, *p);
                 format!("“{t}”（{p}）")
             };
             let rest: Vec<String> = others.iter().map(name).collect();
@@ -228,7 +228,7 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         form.declared_total = x.number(Some(p), SCORE_UNITS, "自评得分");
     }
     x.unknown_labels(layout);
-    x.explained.extend_from_slice(&layout.other_values);
+    x.explained.extend(layout.other_values.iter().copied());
     derive_execution(&mut form, &mut x);
     if layout.indicators.is_some() && execution_unscored(&form, layout) {
         form.lacks.push(Lack::ExecutionScore);
@@ -349,8 +349,9 @@ fn is_number(role: Role) -> bool {
     role.is_points()
 }
 
-/// The cells of a form a field took: one flag per cell of the form's rows (a hashed set
-/// was a measurable share of extraction).
+/// A set of a form's cells (those a field took, those a finding explains): one flag per
+/// cell of the form's rows (a hashed set was a measurable share of extraction, and a
+/// list searched per cell is quadratic on a sheet with a large table beside the form).
 struct Placed {
     first_row: u32,
     cols: u32,
@@ -388,6 +389,12 @@ impl Placed {
     fn contains(&self, p: Pos) -> bool {
         self.index(p).is_some_and(|i| self.bits[i])
     }
+
+    fn extend(&mut self, cells: impl IntoIterator<Item = Pos>) {
+        for p in cells {
+            self.insert(p);
+        }
+    }
 }
 
 struct Extractor<'a> {
@@ -400,7 +407,7 @@ struct Extractor<'a> {
     findings: Vec<Finding>,
     next_group: u32,
     /// Cells a specific finding (L003, L008) already explains: unplaced, but no L004 twice.
-    explained: Vec<Pos>,
+    explained: Placed,
     money: MoneyRead,
 }
 
@@ -651,11 +658,7 @@ impl Extractor<'_> {
         }
         for (u, at, n) in groups {
             let whence = match at {
-                Some(p) => format!(
-                    "（{}“{}”）",
-                    p,
-                    normalize::trim(&self.grid.get(p).display()).replace(['\n', '\r'], "")
-                ),
+                Some(p) => format!("（{}“{}”）", p, quoted(self.grid, p)),
                 None => "（单元格中注明）".to_string(),
             };
             let first = at.or_else(|| {
@@ -768,14 +771,14 @@ impl Extractor<'_> {
                         && !g.get(v).is_empty()
                         && !self.placed.contains(v)
                     {
-                        self.explained.push(v);
+                        self.explained.insert(v);
                     }
                 }
             }
             let cells: Vec<Pos> = (0..g.cols())
                 .map(|c| Pos::new(r, c))
                 .filter(|p| !g.is_covered(*p) && !g.get(*p).is_empty())
-                .filter(|p| !self.placed.contains(*p) && !self.explained.contains(p))
+                .filter(|p| !self.placed.contains(*p) && !self.explained.contains(*p))
                 .collect();
             if cells.is_empty() {
                 last_row = None;
@@ -798,7 +801,7 @@ impl Extractor<'_> {
                 .iter()
                 .take(3)
                 .map(|p| {
-                    let t = normalize::trim(&g.get(*p).display()).replace(['\n', '\r'], "");
+                    let t = quoted(g, *p);
                     let t: String = t.chars().take(20).collect();
                     format!("{p}“{t}”")
                 })
@@ -834,7 +837,7 @@ impl Extractor<'_> {
                 .collect();
             let n = cells.len();
             self.explained.extend(cells);
-            let head = |p: Pos| normalize::trim(&g.get(p).display()).replace(['\n', '\r'], "");
+            let head = |p: Pos| quoted(g, p);
             let col = |p: Pos| crate::grid::col_name(p.col);
             let what = if d.role == Role::Score {
                 "未用于计分"
@@ -900,8 +903,8 @@ impl Extractor<'_> {
             let Some(&first) = cells.first() else {
                 continue;
             };
-            let text = normalize::trim(&g.get(first).display()).replace(['\n', '\r'], "");
-            self.explained.extend_from_slice(&cells);
+            let text = quoted(g, first);
+            self.explained.extend(cells);
             self.finding(
                 Code::L010,
                 Some(first),
@@ -1020,7 +1023,7 @@ impl Extractor<'_> {
                     }
                 }
                 Placement::Orphan { role, cell } => {
-                    self.explained.push(*cell);
+                    self.explained.insert(*cell);
                     let raw = g.get(*cell).display_cow();
                     self.finding(
                         Code::L003,
@@ -1195,7 +1198,7 @@ impl Extractor<'_> {
             c.read += 1;
             if self.placed.contains(p) {
                 c.placed += 1;
-            } else if self.explained.contains(&p) {
+            } else if self.explained.contains(p) {
                 c.unplaced.push(Unplaced {
                     cell: p,
                     value: v.display(),
@@ -1215,6 +1218,11 @@ impl Extractor<'_> {
         }
         c
     }
+}
+
+/// A cell's text as a message quotes it: trimmed, on one line.
+fn quoted(g: &Grid, p: Pos) -> String {
+    normalize::trim(&g.get(p).display()).replace(['\n', '\r'], "")
 }
 
 /// A dash or slash that stands for "nothing" (not 无, which is an answer).
@@ -1424,6 +1432,21 @@ mod tests {
                 .iter()
                 .any(|x| x.code == Code::L011 && x.message.ends_with("取自工作表名：S"))
         );
+    }
+
+    #[test]
+    fn the_text_under_a_goal_completion_label_is_the_actual() {
+        let mut g = grid(
+            &[&["", "产出指标", "数量指标", "个数", "≥1", "1", "90", "89"]],
+            &[],
+        );
+        g.set(
+            Pos::parse("E7").unwrap(),
+            Value::text("年度总体目标完成情况"),
+        );
+        let f = read(&g);
+        assert_eq!(f.goal.actual.value.as_deref(), Some("乙"));
+        assert_eq!(f.goal.actual.cell, Pos::parse("E8"));
     }
 
     #[test]
