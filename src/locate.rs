@@ -326,18 +326,21 @@ fn indicator_headers(index: &LabelIndex) -> Vec<u32> {
     // targets alone is a 绩效目标申报表 or a 监控表 of the same dossier, not a form.
     // The row above counts too: a two-row header merges 实际完成值 · 分值 · 得分 down
     // from it beside the 一级指标 row's finer labels.
-    rows.retain(|r| {
-        let cols: Vec<Label> = index
-            .within((r.saturating_sub(1), r + 1))
-            .map(|(l, _)| l)
-            .filter(|l| matches!(l, Label::Col(_)))
-            .collect();
-        cols.len() >= 3
-            && cols
-                .iter()
-                .any(|l| matches!(l, Label::Col(Role::Actual | Role::Score)))
-    });
+    rows.retain(|r| reports_results(index.within((r.saturating_sub(1), r + 1)).map(|(l, _)| l)));
     rows
+}
+
+/// Whether the labels of a header's rows make an indicator table of a self-evaluation:
+/// at least three column labels, one of them 实际完成值 or 得分.
+fn reports_results(labels: impl Iterator<Item = Label>) -> bool {
+    let (mut cols, mut results) = (0, false);
+    for l in labels {
+        if let Label::Col(r) = l {
+            cols += 1;
+            results |= matches!(r, Role::Actual | Role::Score);
+        }
+    }
+    cols >= 3 && results
 }
 
 /// Labels that open a form's head: identity, funds, goals, titles.
@@ -608,15 +611,10 @@ fn layout_one(
         let mut parts: Vec<Part> = vec![(band, cols, unknown)];
         let mut r = first;
         while r <= last {
-            let in_rows: Vec<Label> = body.in_rows((r, r + 1)).map(|(l, _)| l).collect();
             let opens = body
                 .in_rows((r, r))
                 .any(|(l, _)| matches!(l, Label::Col(Role::Level1 | Role::Name)));
-            let header = opens
-                && in_rows.len() >= 3
-                && in_rows
-                    .iter()
-                    .any(|l| matches!(l, Label::Col(Role::Actual | Role::Score)));
+            let header = opens && reports_results(body.in_rows((r, r + 1)).map(|(l, _)| l));
             if header && let Some((_, h)) = body.in_rows((r, r)).next() {
                 let b2 = header_band(grid, &body, h);
                 let (c2, u2, d2) = column_roles(grid, &body, b2, f.rows.1);

@@ -303,22 +303,11 @@ fn table_cols(l: &FormLayout) -> Vec<u32> {
     let Some(il) = &l.indicators else {
         return Vec::new();
     };
-    let mut cols: Vec<u32> = [
-        Role::Level1,
-        Role::Level2,
-        Role::Name,
-        Role::Nature,
-        Role::Direction,
-        Role::Target,
-        Role::Unit,
-        Role::Actual,
-        Role::Weight,
-        Role::Score,
-        Role::Reason,
-    ]
-    .iter()
-    .filter_map(|r| il.cols.get(*r))
-    .collect();
+    let mut cols: Vec<u32> = [Role::Level1, Role::Level2, Role::Name]
+        .into_iter()
+        .chain(Role::INDICATOR_VALUES)
+        .filter_map(|r| il.cols.get(r))
+        .collect();
     cols.sort_unstable();
     cols
 }

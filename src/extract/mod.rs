@@ -1344,7 +1344,7 @@ mod tests {
         extract(g, &l[0], "t.xlsx")
     }
 
-    fn codes(f: &Form) -> Vec<String> {
+    pub(super) fn codes(f: &Form) -> Vec<String> {
         f.findings
             .iter()
             .map(|x| {
@@ -1925,6 +1925,7 @@ mod tests {
 /// `tests/fixtures/real` do not show, built by hand.
 #[cfg(test)]
 mod variant_tests {
+    use super::tests::codes;
     use super::*;
     use crate::locate::locate;
     use std::str::FromStr;
@@ -1938,19 +1939,6 @@ mod variant_tests {
         let l = locate(&g);
         assert_eq!(l.len(), 1);
         extract(&g, &l[0], "t.xlsx")
-    }
-
-    fn codes(f: &Form) -> Vec<String> {
-        f.findings
-            .iter()
-            .map(|x| {
-                format!(
-                    "{}@{}",
-                    x.code,
-                    x.cell.map(|c| c.to_string()).unwrap_or_default()
-                )
-            })
-            .collect()
     }
 
     const HEAD: &[&str] = &[

@@ -112,27 +112,7 @@ pub fn soffice() -> Option<PathBuf> {
 /// Converts `input` to `format` (e.g. "xls", "ods", "pdf") into `outdir` with LibreOffice,
 /// using a private profile so tests can run in parallel. Returns the output path.
 pub fn convert_with_soffice(soffice: &Path, input: &Path, format: &str, outdir: &Path) -> PathBuf {
-    let profile = tempfile::tempdir().unwrap();
-    let status = Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.path().display()
-        ))
-        .args(["--headless", "--convert-to", format, "--outdir"])
-        .arg(outdir)
-        .arg(input)
-        .output()
-        .expect("soffice runs");
-    assert!(status.status.success(), "soffice failed: {status:?}");
-    let stem = input.file_stem().unwrap().to_string_lossy();
-    let ext = format.split(':').next().unwrap();
-    let out = outdir.join(format!("{stem}.{ext}"));
-    assert!(
-        out.exists(),
-        "soffice wrote no {}: {status:?}",
-        out.display()
-    );
-    out
+    convert_all_with_soffice(soffice, &[input], format, outdir).remove(0)
 }
 
 /// The grids of a workbook, as jixiao reads them.
