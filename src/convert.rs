@@ -39,6 +39,10 @@ pub struct Converted {
     /// The JSON document when the request asked for it on standard output (`json` is
     /// `-`): the library never prints, the caller does.
     pub stdout_json: Option<String>,
+    /// What the run did besides converting, for the console, in Chinese: a killed run's
+    /// outputs finished or its temporary files removed, a feedback workbook renamed so as
+    /// not to replace another file.
+    pub notes: Vec<String>,
 }
 
 /// Runs a conversion; `on_file` is called as each file is read (for progress).
@@ -90,10 +94,16 @@ pub struct Converted {
 pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Converted> {
     let outputs = outputs(req);
     distinct(&outputs)?;
+    let mut notes = write::disk::sweep(&output_dirs(req));
     let found = batch::discover(&req.inputs)?;
     let found_paths = found.iter().map(|f| f.path.as_path());
-    for (_, path) in &outputs {
-        own::check_output(found_paths.clone(), path)?;
+    for (option, path) in &outputs {
+        // The CSV folder may exist; its files are replaced when they are jixiao's.
+        let csv_own = *option == "--csv"
+            && (req.csv.as_ref() == Some(path) && path.is_dir() || write::csv::is_own(path));
+        if !csv_own {
+            own::check_output(found_paths.clone(), path)?;
+        }
     }
     let files = found.iter().filter(|f| f.is_read()).count();
     let opts = Options {
@@ -107,6 +117,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         return Ok(Converted {
             batch: b,
             stdout_json: None,
+            notes,
         });
     }
     let wopts = write::workbook::Options {
@@ -129,17 +140,63 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         write::csv::stage_dir(&b, dir, &mut set)?;
     }
     if let Some(dir) = &req.feedback {
-        let files = write::feedback::plan(&b, dir);
-        for (path, _) in &files {
-            own::check_output(found_paths.clone(), path)?;
+        // A department's name is the clerk's text: its file may meet another output, an
+        // input or a stranger's file. It is renamed then, never refused after the read.
+        let taken: std::collections::HashMap<PathBuf, &str> = outputs
+            .iter()
+            .map(|(o, p)| (same_file_key(p), *o))
+            .collect();
+        let plan = write::feedback::plan(&b, dir, |p| {
+            if let Some(o) = taken.get(&same_file_key(p)) {
+                return Some(format!("是 {o} 的输出"));
+            }
+            match own::check_output(found_paths.clone(), p) {
+                Ok(()) => None,
+                Err(Error::OutputIsInput { .. }) => Some("是一个输入文件".into()),
+                Err(Error::OutputIsFolder { .. }) => Some("是一个文件夹".into()),
+                Err(_) => Some("是一个已有的其他文件".into()),
+            }
+        });
+        for r in &plan.renamed {
+            notes.push(format!(
+                "反馈工作簿 {} 已改名为 {}：原名的文件{}，不能覆盖",
+                r.wanted.display(),
+                r.got
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                r.why
+            ));
         }
-        write::feedback::stage_dir(&b, &files, dir, &mut set)?;
+        write::feedback::stage_dir(&b, &plan.files, dir, &mut set)?;
     }
     set.commit()?;
     Ok(Converted {
         batch: b,
         stdout_json: stdout_doc,
+        notes,
     })
+}
+
+/// The folders a request writes into (where a killed run may have left files).
+fn output_dirs(req: &Request) -> Vec<&Path> {
+    fn parent(p: &Path) -> Option<&Path> {
+        let d = p.parent()?;
+        Some(if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        })
+    }
+    let mut dirs: Vec<&Path> = parent(&req.output).into_iter().collect();
+    dirs.extend(
+        req.json
+            .as_deref()
+            .filter(|j| j.as_os_str() != "-")
+            .and_then(parent),
+    );
+    dirs.extend(req.csv.as_deref());
+    dirs.extend(req.feedback.as_deref());
+    dirs
 }
 
 /// Builds the form sheets ahead of the workbook ([`write::workbook::form_sheets`]) and

@@ -42,8 +42,21 @@ fn run_inner(inputs: &[PathBuf], open: bool) -> ExitCode {
     };
     let what: Vec<String> = inputs.iter().map(|p| shown(p)).collect();
     println!("正在读取：{}", what.join("、"));
+    if output_name_cut(inputs) {
+        println!(
+            "文件夹名过长，汇总的文件名已截短为：{}",
+            output
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        );
+    }
     let b = match convert(inputs, &output) {
-        Ok(b) => b,
+        Ok((b, notes)) => {
+            for n in notes {
+                println!("{n}");
+            }
+            b
+        }
         Err(e) => {
             eprintln!("{}", crate::zh::error_text(&e));
             return ExitCode::from(2);
@@ -72,7 +85,7 @@ fn run_inner(inputs: &[PathBuf], open: bool) -> ExitCode {
 
 /// Converts as `convert` does (outputs written as a set), but writes nothing when no form
 /// was found.
-fn convert(inputs: &[PathBuf], output: &Path) -> anyhow::Result<Batch> {
+fn convert(inputs: &[PathBuf], output: &Path) -> anyhow::Result<(Batch, Vec<String>)> {
     let req = jixiao::convert::Request {
         inputs: inputs.to_vec(),
         output: output.to_path_buf(),
@@ -80,12 +93,46 @@ fn convert(inputs: &[PathBuf], output: &Path) -> anyhow::Result<Batch> {
         ..Default::default()
     };
     // Drop-a-folder mode asks for no JSON, so there is nothing for standard output.
-    Ok(jixiao::convert::run(&req, |_, _| {})?.batch)
+    let done = jixiao::convert::run(&req, |_, _| {})?;
+    Ok((done.batch, done.notes))
 }
+
+/// Most file systems hold a name to 255 bytes (NTFS to 255 UTF-16 units, fewer for
+/// Chinese text): the name `<FOLDER>-汇总.xlsx` is cut to fit.
+const MAX_NAME_BYTES: usize = 255;
+
+/// `<name><suffix>`, `name` cut (by whole characters) so the whole fits in
+/// [`MAX_NAME_BYTES`].
+fn fitted(name: &str, suffix: &str) -> String {
+    let room = MAX_NAME_BYTES.saturating_sub(suffix.len());
+    let mut end = name.len().min(room);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{suffix}", &name[..end])
+}
+
+/// What drop-a-folder mode adds to the folder's name.
+const OUTPUT_SUFFIX: &str = "-汇总.xlsx";
 
 /// Where the result goes: `<FOLDER>-汇总.xlsx` beside a folder given first, `汇总.xlsx`
 /// beside a file given first.
 pub fn output_for(inputs: &[PathBuf]) -> Option<PathBuf> {
+    Some(output_and_folder(inputs)?.0)
+}
+
+/// Whether [`output_for`] had to cut the folder's name ([`fitted`]).
+fn output_name_cut(inputs: &[PathBuf]) -> bool {
+    output_and_folder(inputs).is_some_and(|(o, folder)| {
+        folder.is_some_and(|f| {
+            o.file_name()
+                .is_some_and(|n| *n != *format!("{f}{OUTPUT_SUFFIX}"))
+        })
+    })
+}
+
+/// [`output_for`] and, when a folder came first, its name.
+fn output_and_folder(inputs: &[PathBuf]) -> Option<(PathBuf, Option<String>)> {
     let first = inputs.first()?;
     let abs = std::path::absolute(first).ok()?;
     // `absolute` keeps `..` and a trailing `.`: resolve them by the file system then.
@@ -96,9 +143,9 @@ pub fn output_for(inputs: &[PathBuf]) -> Option<PathBuf> {
     };
     if abs.is_dir() {
         let name = abs.file_name()?.to_string_lossy().into_owned();
-        Some(abs.parent()?.join(format!("{name}-汇总.xlsx")))
+        Some((abs.parent()?.join(fitted(&name, OUTPUT_SUFFIX)), Some(name)))
     } else {
-        Some(abs.parent()?.join("汇总.xlsx"))
+        Some((abs.parent()?.join("汇总.xlsx"), None))
     }
 }
 

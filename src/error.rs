@@ -68,8 +68,14 @@ pub enum Error {
     #[error("无法写入临时文件 {}", .path.display())]
     WriteTemp { path: PathBuf, source: Box<Error> },
 
-    /// A written output could not be moved into place at `path`.
-    #[error("无法写入 {}", .path.display())]
+    /// An output cannot be replaced (read-only, open in another program): found before
+    /// any output was replaced, so none was.
+    #[error("无法替换 {}：{why}。所有输出文件均未改动", .path.display())]
+    NotReplaceable { path: PathBuf, why: String },
+
+    /// A written output could not be moved into place at `path`; those moved before it
+    /// were put back, so the earlier outputs are as they were.
+    #[error("无法写入 {}（其余输出文件已恢复原样）", .path.display())]
     Rename {
         path: PathBuf,
         source: std::io::Error,
@@ -95,6 +101,66 @@ pub enum Error {
     /// names the file.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// A system error in words a clerk reads: 磁盘已满, 文件被其他程序占用, 文件名过长 … with the
+/// system's number for whoever helps her; the English text only when nothing better is
+/// known.
+pub fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let code = e.raw_os_error();
+    // Windows' codes: 32/33 sharing and lock violations, 112/39 disk full, 206 name too
+    // long, 5 access denied; unix: 28 ENOSPC, 36 ENAMETOOLONG, 30 EROFS, 122 EDQUOT.
+    let words = match (e.kind(), code) {
+        (_, Some(32 | 33)) if cfg!(windows) => "文件被其他程序占用，请先在 Excel/WPS 中关闭它",
+        (_, Some(112 | 39)) if cfg!(windows) => "磁盘已满",
+        (_, Some(206)) if cfg!(windows) => "文件名或路径过长",
+        (K::StorageFull, _) => "磁盘已满",
+        (K::QuotaExceeded, _) => "超出磁盘配额",
+        (K::InvalidFilename, _) => "文件名或路径过长",
+        (K::ReadOnlyFilesystem, _) => "磁盘或文件夹为只读",
+        (K::PermissionDenied, _) => "没有权限，或文件为只读、正被其他程序打开",
+        (K::ResourceBusy, _) => "文件被其他程序占用，请先关闭它",
+        (K::NotFound, _) => "找不到文件或文件夹",
+        (K::AlreadyExists, _) => "文件已存在",
+        (K::FileTooLarge, _) => "文件过大",
+        (K::IsADirectory, _) => "这是一个文件夹",
+        (K::NotADirectory, _) => "路径中有一段不是文件夹",
+        (K::DirectoryNotEmpty, _) => "文件夹不为空",
+        (K::WriteZero | K::UnexpectedEof, _) => "写入中断，可能是磁盘已满或已移除",
+        (K::Interrupted, _) => "操作被中断",
+        (K::OutOfMemory, _) => "内存不足",
+        _ => "",
+    };
+    match (words.is_empty(), code) {
+        (false, Some(n)) => format!("{words}（系统错误 {n}）"),
+        (false, None) => words.to_string(),
+        (true, Some(n)) => format!("系统错误 {n}"),
+        (true, None) => format!("读写失败（{e}）"),
+    }
+}
+
+/// A cause in an error chain in a clerk's words, where it is a system or zip error
+/// ([`io_words`]); `None` for the library's own messages, already Chinese.
+pub fn cause_words(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use rust_xlsxwriter::XlsxError;
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        return Some(io_words(io));
+    }
+    if let Some(x) = e.downcast_ref::<XlsxError>() {
+        return Some(match x {
+            XlsxError::IoError(io) | XlsxError::TempFileError(_, io) => io_words(io),
+            XlsxError::ZipError(zip::result::ZipError::Io(io)) => io_words(io),
+            other => format!("工作簿生成失败（{other}）"),
+        });
+    }
+    if let Some(c) = e.downcast_ref::<csv::Error>() {
+        return Some(match c.kind() {
+            csv::ErrorKind::Io(io) => io_words(io),
+            _ => format!("CSV 写入失败（{c}）"),
+        });
+    }
+    None
 }
 
 #[cfg(test)]

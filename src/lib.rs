@@ -53,4 +53,4 @@ pub mod wording;
 pub use wording as vocab;
 pub mod write;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, cause_words, io_words};

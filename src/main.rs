@@ -334,7 +334,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let convert::Converted {
                 batch: b,
                 stdout_json,
+                notes,
             } = convert_with_progress(&req, quiet)?;
+            for n in &notes {
+                eprintln!("{n}");
+            }
             if let Some(doc) = stdout_json {
                 print!("{doc}");
             }

@@ -83,9 +83,68 @@ pub fn is_skipped_own_output(reason: &str) -> bool {
     reason.contains("jixiao")
 }
 
-/// Whether a file name is one of jixiao's temporary output files ([`TEMP_PREFIX`]).
+/// Whether a file name is one of jixiao's temporary files ([`TEMP_PREFIX`]): a staged
+/// output, or a run's lock, journal or set-aside earlier output ([`parse_own_name`]). A
+/// walk leaves them out.
 pub fn is_own_temp(name: &str) -> bool {
-    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+    (name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) || parse_own_name(name).is_some()
+}
+
+/// What one of a run's files is (see [`crate::write::disk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnPart {
+    /// A staged output, `.jixiao-<run>-XXXXXX.tmp` (as a name: its prefix).
+    Temp,
+    /// The run's lock in a folder, `.jixiao-<run>.lock`.
+    Lock,
+    /// The run's journal of renames, `.jixiao-<run>.journal`.
+    Journal,
+    /// The earlier output `k` set aside while the run renames, `.jixiao-<run>-k.old`.
+    Old(usize),
+}
+
+/// A run's file name taken apart ([`parse_own_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnName<'a> {
+    /// The run: eight hex digits.
+    pub run: &'a str,
+    pub part: OwnPart,
+}
+
+/// The name of one of run `run`'s files; for [`OwnPart::Temp`], the prefix the random
+/// part and [`TEMP_SUFFIX`] follow.
+pub fn run_file_name(run: &str, part: OwnPart) -> String {
+    match part {
+        OwnPart::Temp => format!("{TEMP_PREFIX}{run}-"),
+        OwnPart::Lock => format!("{TEMP_PREFIX}{run}.lock"),
+        OwnPart::Journal => format!("{TEMP_PREFIX}{run}.journal"),
+        OwnPart::Old(k) => format!("{TEMP_PREFIX}{run}-{k}.old"),
+    }
+}
+
+/// Takes apart a name [`run_file_name`] made (a staged output's with its random part);
+/// `None` for any other name, earlier versions' `.jixiao-XXXXXX.tmp` included.
+pub fn parse_own_name(name: &str) -> Option<OwnName<'_>> {
+    let rest = name.strip_prefix(TEMP_PREFIX)?;
+    let run = rest.get(..8)?;
+    if !run.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let part = match &rest[8..] {
+        ".lock" => OwnPart::Lock,
+        ".journal" => OwnPart::Journal,
+        tail => {
+            let tail = tail.strip_prefix('-')?;
+            if let Some(k) = tail.strip_suffix(".old") {
+                OwnPart::Old(k.parse().ok()?)
+            } else if tail.ends_with(TEMP_SUFFIX) && tail.len() > TEMP_SUFFIX.len() {
+                OwnPart::Temp
+            } else {
+                return None;
+            }
+        }
+    };
+    Some(OwnName { run, part })
 }
 
 /// A feedback workbook sent back (a department may correct its forms there): its forms
@@ -212,6 +271,28 @@ mod tests {
         assert!(is_own_temp(".jixiao-Ab12.tmp"));
         assert!(!is_own_temp("jixiao-Ab12.tmp") && !is_own_temp(".jixiao-Ab12.xlsx"));
         assert!(is_skipped_own_output(SKIPPED_OWN_OUTPUT));
+        for part in [OwnPart::Lock, OwnPart::Journal, OwnPart::Old(12)] {
+            let name = run_file_name("0badcafe", part);
+            assert_eq!(
+                parse_own_name(&name),
+                Some(OwnName {
+                    run: "0badcafe",
+                    part
+                })
+            );
+            assert!(is_own_temp(&name));
+        }
+        let temp = format!("{}Ab12Cd.tmp", run_file_name("0badcafe", OwnPart::Temp));
+        assert_eq!(temp, ".jixiao-0badcafe-Ab12Cd.tmp");
+        assert_eq!(parse_own_name(&temp).map(|n| n.part), Some(OwnPart::Temp));
+        for other in [
+            ".jixiao-Ab12Cd.tmp",
+            ".jixiao-0badcafe-x.txt",
+            ".jixiao-0badcafz.lock",
+            ".jixiao-0badcafe-.tmp",
+        ] {
+            assert_eq!(parse_own_name(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -126,9 +126,17 @@ fn usage_lines(text: &str) -> Vec<String> {
 /// An error of a command, Chinese first: the message, then its causes (often the system's
 /// own words, in English) in parentheses.
 pub fn error_text(e: &anyhow::Error) -> String {
-    let mut chain = e.chain().map(|c| c.to_string());
-    let head = chain.next().unwrap_or_default();
-    let causes: Vec<String> = chain.collect();
+    let mut chain = e.chain();
+    let head = chain.next().map(|c| c.to_string()).unwrap_or_default();
+    let mut causes: Vec<String> = Vec::new();
+    for c in chain {
+        // A system or zip error in Chinese; what it wraps says the same in English.
+        if let Some(words) = jixiao::cause_words(c) {
+            causes.push(words);
+            break;
+        }
+        causes.push(c.to_string());
+    }
     if causes.is_empty() {
         format!("错误：{head}")
     } else {
@@ -170,6 +178,17 @@ mod tests {
         assert_eq!(
             error_text(&e),
             "错误：无法写入 x.xlsx（原因：Permission denied）"
+        );
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let e = anyhow::Error::new(jixiao::Error::WriteTemp {
+            path: "d/.jixiao-1.tmp".into(),
+            source: Box::new(jixiao::Error::Workbook(
+                rust_xlsxwriter::XlsxError::IoError(full),
+            )),
+        });
+        assert_eq!(
+            error_text(&e),
+            "错误：无法写入临时文件 d/.jixiao-1.tmp（原因：无法生成汇总工作簿；磁盘已满）"
         );
     }
 }

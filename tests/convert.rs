@@ -675,11 +675,18 @@ fn feedback_writes_one_workbook_per_department() {
         !text.contains("问题清单!") && !text.contains("L004"),
         "{text}"
     );
-    // Any other file there is still never overwritten.
+    // Any other file there is still never overwritten: the feedback workbook takes the
+    // next free name, and the console says so (issue 19: never refused after the read).
     std::fs::write(&path, b"not ours").unwrap();
-    let refused = run();
-    assert_eq!(refused.status.code(), Some(2));
+    let renamed = run();
+    let stderr = String::from_utf8_lossy(&renamed.stderr);
+    assert_eq!(renamed.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("已改名为 靖州县禁毒办-2.xlsx：原名的文件是一个已有的其他文件"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), b"not ours");
+    assert!(path.with_file_name("靖州县禁毒办-2.xlsx").is_file());
 }
 
 /// A feedback workbook sent back is read as input (its corrected 清洗 sheets), so it is an
@@ -712,11 +719,22 @@ fn a_feedback_workbook_read_back_is_never_overwritten() {
         ],
     ] {
         let mut all = vec!["convert", fb.to_str().unwrap()];
+        let renames = args.len() > 2;
         all.extend(args);
         let o = jixiao(&all);
         let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{all:?}: {stderr}");
-        assert!(stderr.contains("输入"), "{stderr}");
+        if renames {
+            // A feedback workbook meeting an input takes another name (issue 19): the run
+            // is not refused after the read.
+            assert_eq!(o.status.code(), Some(0), "{all:?}: {stderr}");
+            assert!(
+                stderr.contains("已改名为 靖州县禁毒办-2.xlsx：原名的文件是一个输入文件"),
+                "{stderr}"
+            );
+        } else {
+            assert_eq!(o.status.code(), Some(2), "{all:?}: {stderr}");
+            assert!(stderr.contains("输入"), "{stderr}");
+        }
         assert_eq!(std::fs::read(&back).unwrap(), sent, "{all:?}");
     }
 }

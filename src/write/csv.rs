@@ -22,6 +22,34 @@ pub fn paths(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether the file at `path` is a CSV file jixiao wrote (so a later run may replace it):
+/// named after one of the list tables, starting with the byte-order mark and exactly the
+/// header line jixiao writes for that table. Only the first 4 KB are read.
+pub fn is_own(path: &Path) -> bool {
+    use std::io::Read;
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    if path.extension().and_then(|e| e.to_str()) != Some("csv") {
+        return false;
+    }
+    let empty = Batch::default();
+    let Some(table) = tables::all(&empty).into_iter().find(|t| t.name == stem) else {
+        return false;
+    };
+    let Ok(expected) = to_csv(table) else {
+        return false;
+    };
+    let header = match expected.iter().position(|&b| b == b'\n') {
+        Some(n) => &expected[..=n],
+        None => &expected[..],
+    };
+    let mut head = vec![0u8; header.len()];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == header)
+}
+
 /// Stages every list table for `dir` in `set` (see [`super::OutputSet`]).
 pub fn stage_dir(batch: &Batch, dir: &Path, set: &mut super::OutputSet) -> Result<Vec<PathBuf>> {
     set.create_dir(dir)?;
@@ -67,6 +95,19 @@ mod tests {
     use super::*;
     use crate::grid::Pos;
     use crate::model::{Change, Form};
+
+    #[test]
+    fn its_own_files_are_known_by_their_header() {
+        let d = tempfile::tempdir().unwrap();
+        let written = write_dir(&Batch::default(), d.path()).unwrap();
+        assert!(!written.is_empty());
+        assert!(written.iter().all(|p| is_own(p)));
+        let other = d.path().join("汇总.csv");
+        std::fs::write(&other, "\u{feff}项目,金额\n").unwrap();
+        assert!(!is_own(&other));
+        std::fs::write(d.path().join("x.csv"), "").unwrap();
+        assert!(!is_own(&d.path().join("x.csv")));
+    }
 
     #[test]
     fn quotes_newlines_and_starts_with_a_bom() {

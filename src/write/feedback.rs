@@ -11,14 +11,16 @@ use std::path::{Path, PathBuf};
 /// The file (without `.xlsx`) of the forms that name no 主管部门.
 pub const NO_DEPARTMENT_FILE: &str = "未填主管部门";
 
-/// A department's name as a file name every file system accepts: no `\ / : * ? " < > |`
-/// or control characters (each becomes `_`), no trailing dot or space, not a reserved
+/// A department's name as a file name every file system accepts and shows as it is: no
+/// `\ / : * ? " < > |` or control characters (each becomes `_`), no invisible or bidi
+/// characters ([`invisible`], dropped), no trailing dot or space, not a reserved
 /// Windows device name, at most 60 characters (180 bytes of UTF-8, under the 255 of most
 /// file systems with room for a suffix).
 pub fn safe_file_name(name: &str) -> String {
     let mut s: String = name
         .trim()
         .chars()
+        .filter(|&c| !invisible(c))
         .map(|c| {
             if c.is_control() || matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
                 '_'
@@ -55,23 +57,80 @@ pub fn safe_file_name(name: &str) -> String {
     if reserved { format!("_{s}") } else { s }
 }
 
-/// The files to write: path and forms, one per department, names unique without regard
-/// to case (a second department that comes out the same gets `-2`, …).
-pub fn plan<'a>(batch: &'a Batch, dir: &Path) -> Vec<(PathBuf, Vec<&'a Form>)> {
+/// The feedback workbooks to write ([`plan`]).
+pub struct Plan<'a> {
+    /// Path and forms, one per department.
+    pub files: Vec<(PathBuf, Vec<&'a Form>)>,
+    /// The files that could not have their department's name.
+    pub renamed: Vec<Renamed>,
+}
+
+/// A feedback workbook named otherwise than its department, and why.
+pub struct Renamed {
+    /// The path its department's name gives.
+    pub wanted: PathBuf,
+    /// The path it gets.
+    pub got: PathBuf,
+    /// What is at `wanted` (`taken`'s answer), e.g. "是 -o 的输出".
+    pub why: String,
+}
+
+/// Characters that print as nothing or turn the text around: zero-width spaces and
+/// joiners, the bidi controls (`\u{202E}` makes `xlsx.gpj` read as `jpg.xslx`), the byte
+/// order mark, the soft hyphen. A file name keeps none of them.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// The files to write, one per department, names unique without regard to case (a second
+/// department that comes out the same gets `-2`, …); a path `taken` says is not free (it
+/// answers why: another output, an input, a stranger's file) gets the next free `-k` and
+/// is listed in [`Plan::renamed`].
+pub fn plan<'a>(batch: &'a Batch, dir: &Path, taken: impl Fn(&Path) -> Option<String>) -> Plan<'a> {
     let mut used = std::collections::HashSet::new();
-    tables::by_department(batch)
+    let mut renamed = Vec::new();
+    let files = tables::by_department(batch)
         .into_iter()
         .map(|(d, forms)| {
             let base = d.map_or_else(|| NO_DEPARTMENT_FILE.to_string(), safe_file_name);
             let mut name = base.clone();
             let mut k = 2;
-            while !used.insert(name.to_lowercase()) {
+            let mut why = None;
+            loop {
+                if used.insert(name.to_lowercase()) {
+                    let path = dir.join(format!("{name}.xlsx"));
+                    match taken(&path) {
+                        None => break,
+                        Some(w) => {
+                            why.get_or_insert((path, w));
+                        }
+                    }
+                }
                 name = format!("{base}-{k}");
                 k += 1;
             }
-            (dir.join(format!("{name}.xlsx")), forms)
+            let path = dir.join(format!("{name}.xlsx"));
+            if let Some((wanted, why)) = why {
+                renamed.push(Renamed {
+                    wanted,
+                    got: path.clone(),
+                    why,
+                });
+            }
+            (path, forms)
         })
-        .collect()
+        .collect();
+    Plan { files, renamed }
 }
 
 /// Stages the planned files into `dir` (created if needed) as part of the run's output set:
@@ -113,6 +172,8 @@ mod tests {
         assert_eq!(safe_file_name("LPT10"), "LPT10");
         assert_eq!(safe_file_name(".."), NO_DEPARTMENT_FILE);
         assert_eq!(safe_file_name("a\nb\t"), "a_b");
+        assert_eq!(safe_file_name("\u{202e}gpj.xlsx"), "gpj.xlsx");
+        assert_eq!(safe_file_name("财\u{200b}政\u{feff}局\u{2067}"), "财政局");
         assert_eq!(safe_file_name(&"局".repeat(100)).chars().count(), 60);
     }
 
@@ -134,12 +195,19 @@ mod tests {
             ..Default::default()
         };
         let dir = tempfile::tempdir().unwrap();
-        let files = plan(&b, dir.path());
+        let files = plan(&b, dir.path(), |p| {
+            p.ends_with("A_B-2.xlsx")
+                .then(|| "是 -o 的输出".to_string())
+        });
+        assert_eq!(files.renamed.len(), 1);
+        assert_eq!(files.renamed[0].wanted, dir.path().join("A_B-2.xlsx"));
+        assert_eq!(files.renamed[0].got, dir.path().join("A_B-3.xlsx"));
+        let files = files.files;
         let names: Vec<String> = files
             .iter()
             .map(|(p, f)| format!("{}:{}", p.file_name().unwrap().to_string_lossy(), f.len()))
             .collect();
-        assert_eq!(names, ["A_B.xlsx:2", "A_B-2.xlsx:1", "未填主管部门.xlsx:2"]);
+        assert_eq!(names, ["A_B.xlsx:2", "A_B-3.xlsx:1", "未填主管部门.xlsx:2"]);
         let mut set = crate::write::OutputSet::default();
         stage_dir(&b, &files, dir.path(), &mut set).unwrap();
         assert!(

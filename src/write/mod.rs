@@ -2,6 +2,7 @@
 //! nothing else; [`write_atomic`] is the one way they reach the disk.
 
 pub mod csv;
+pub mod disk;
 pub mod feedback;
 pub mod forms;
 pub mod json;
@@ -73,104 +74,9 @@ pub fn workbook_to(
     set.commit()
 }
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Outputs written as a set: each to a temporary file (`.jixiao-*.tmp`) beside its
-/// destination, and renamed into place by [`OutputSet::commit`] only once every one was
-/// written. A set dropped before that (an error, a full disk) removes its temporary files
-/// and any folder it created, leaving the earlier outputs as they were: never a new
-/// workbook beside a stale JSON.
-#[derive(Default)]
-pub struct OutputSet {
-    staged: Vec<(tempfile::TempPath, PathBuf)>,
-    created: Vec<PathBuf>,
-}
-
-impl OutputSet {
-    /// Writes `bytes` for `path`.
-    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
-        self.stage_with(path, |f| f.write_all(bytes).map_err(Into::into))
-    }
-
-    /// Creates a folder for outputs (with its parents) unless it exists; removed again if
-    /// the set is not committed.
-    pub fn create_dir(&mut self, dir: &Path) -> Result<()> {
-        let mut missing = Vec::new();
-        let mut d = Some(dir);
-        while let Some(p) = d.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-            missing.push(p.to_path_buf());
-            d = p.parent();
-        }
-        std::fs::create_dir_all(dir).map_err(|source| Error::CreateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        self.created.extend(missing);
-        Ok(())
-    }
-
-    /// As [`OutputSet::stage`], with `write` filling the temporary file (so a large
-    /// output is streamed to disk rather than built in memory first).
-    pub fn stage_with(
-        &mut self,
-        path: &Path,
-        write: impl FnOnce(&mut std::fs::File) -> Result<()>,
-    ) -> Result<()> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(crate::own::TEMP_PREFIX)
-            .suffix(crate::own::TEMP_SUFFIX)
-            .tempfile_in(dir)
-            .map_err(|source| Error::CreateTemp {
-                dir: dir.to_path_buf(),
-                source,
-            })?;
-        let shown = tmp.path().to_path_buf();
-        let failed = |source: Error| Error::WriteTemp {
-            path: shown.clone(),
-            source: Box::new(source),
-        };
-        write(tmp.as_file_mut()).map_err(failed)?;
-        // Temporary files are private (0600); the output is an ordinary file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        tmp.as_file().sync_all().map_err(|e| failed(e.into()))?;
-        self.staged.push((tmp.into_temp_path(), path.to_path_buf()));
-        Ok(())
-    }
-
-    /// Renames every staged file into place. Renames within a folder do not need space,
-    /// so once all were written this does not fail for a full disk; should one fail all
-    /// the same, the files not yet renamed are removed.
-    pub fn commit(mut self) -> Result<()> {
-        for (tmp, path) in std::mem::take(&mut self.staged) {
-            tmp.persist(&path).map_err(|e| Error::Rename {
-                path: path.clone(),
-                source: e.error,
-            })?;
-        }
-        self.created.clear();
-        Ok(())
-    }
-}
-
-impl Drop for OutputSet {
-    fn drop(&mut self) {
-        // Temporary files go with their `TempPath`s; then the folders made for them.
-        self.staged.clear();
-        for d in &self.created {
-            let _ = std::fs::remove_dir(d);
-        }
-    }
-}
+pub use disk::OutputSet;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
 /// place, so a reader never sees a partial file and a failed run leaves nothing behind.

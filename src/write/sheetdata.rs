@@ -22,12 +22,96 @@ use zip::write::SimpleFileOptions;
 /// Resolves a link cell to (location, display text, tooltip).
 pub type Resolve<'a> = dyn Fn(&Cell) -> Option<(String, String, String)> + Sync + 'a;
 
-/// Why a placeholder could not be filled.
+/// Why a placeholder could not be filled: the package is not as expected (`msg`), or
+/// writing the output failed (`io`, a full disk).
 #[derive(Debug)]
-pub struct Error(pub String);
+pub struct Error {
+    pub msg: String,
+    pub io: Option<std::io::Error>,
+}
+
+impl Error {
+    fn msg(msg: impl Into<String>) -> Self {
+        Self {
+            msg: msg.into(),
+            io: None,
+        }
+    }
+
+    /// As rust_xlsxwriter's error, for the writers' results: a write error as itself.
+    pub fn into_xlsx(self) -> rust_xlsxwriter::XlsxError {
+        match self.io {
+            Some(e) => rust_xlsxwriter::XlsxError::IoError(e),
+            None => {
+                rust_xlsxwriter::XlsxError::ParameterError(format!("list sheets: {}", self.msg))
+            }
+        }
+    }
+}
+
+/// The output of [`fill`]: the first write error is kept and every later write and seek
+/// succeeds on a virtual file, so the zip writer finishes quietly (dropped unfinished, it
+/// prints its own English to stderr) and the caller gets the real cause, a disk full.
+struct Latch<W> {
+    inner: W,
+    failed: Option<std::io::Error>,
+    pos: u64,
+    len: u64,
+}
+
+impl<W: Write + std::io::Seek> Write for Latch<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = match self.failed {
+            Some(_) => buf.len(),
+            None => match self.inner.write(buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Err(e),
+                Err(e) => {
+                    self.failed = Some(e);
+                    buf.len()
+                }
+            },
+        };
+        self.pos += n as u64;
+        self.len = self.len.max(self.pos);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed.is_none()
+            && let Err(e) = self.inner.flush()
+        {
+            self.failed = Some(e);
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write + std::io::Seek> std::io::Seek for Latch<W> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        use std::io::SeekFrom;
+        if self.failed.is_none() {
+            match self.inner.seek(to) {
+                Ok(p) => {
+                    self.pos = p;
+                    self.len = self.len.max(p);
+                    return Ok(p);
+                }
+                Err(e) => self.failed = Some(e),
+            }
+        }
+        let target = match to {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+        };
+        self.pos = target.unwrap_or(0);
+        Ok(self.pos)
+    }
+}
 
 fn err(e: impl std::fmt::Display) -> Error {
-    Error(e.to_string())
+    Error::msg(e.to_string())
 }
 
 /// One table and the (placeholder) sheets its rows go to, `max_rows` each.
@@ -47,7 +131,7 @@ pub fn fill<W: Write + std::io::Seek>(
 ) -> Result<(), Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(package.as_slice())).map_err(err)?;
     let paths: HashMap<String, String> = crate::read::sheet_parts(&mut zip)
-        .map_err(|e| Error(e.0))?
+        .map_err(|e| Error::msg(e.0))?
         .into_iter()
         .collect();
     // The placeholders' XML, read before the parallel part.
@@ -57,7 +141,7 @@ pub fn fill<W: Write + std::io::Seek>(
         for name in &f.sheets {
             let path = paths
                 .get(name)
-                .ok_or_else(|| Error(format!("no sheet {name}")))?
+                .ok_or_else(|| Error::msg(format!("no sheet {name}")))?
                 .clone();
             let mut xml = String::new();
             zip.by_name(&path)
@@ -82,7 +166,12 @@ pub fn fill<W: Write + std::io::Seek>(
             replaced.insert(path, zipped);
         }
     }
-    let mut out = zip::ZipWriter::new(out);
+    let mut out = zip::ZipWriter::new(Latch {
+        inner: out,
+        failed: None,
+        pos: 0,
+        len: 0,
+    });
     for i in 0..zip.len() {
         let file = zip.by_index_raw(i).map_err(err)?;
         let name = file.name().map_err(err)?.to_string();
@@ -96,8 +185,14 @@ pub fn fill<W: Write + std::io::Seek>(
             None => out.raw_copy_file(file).map_err(err)?,
         }
     }
-    out.finish().map_err(err)?;
-    Ok(())
+    let latch = out.finish().map_err(err)?;
+    match latch.failed {
+        Some(e) => Err(Error {
+            msg: String::new(),
+            io: Some(e),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A rendered part: its path in the package and a one-entry zip holding it compressed.
@@ -131,7 +226,7 @@ fn render_table(
             .collect();
         let end = xml
             .find("</sheetData>")
-            .ok_or_else(|| Error(format!("{path}: no sheetData")))?;
+            .ok_or_else(|| Error::msg(format!("{path}: no sheetData")))?;
         let (head, tail) = xml.split_at(end);
         // Rows the placeholder already holds below row 1 (a 合计 row) follow the data.
         let (head, trailer) = head.split_at(trailer_start(head));

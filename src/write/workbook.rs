@@ -499,8 +499,7 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
         }
         _ => links.resolve(cell),
     };
-    sheetdata::fill(package, fills, max_rows, &resolve, out)
-        .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
+    sheetdata::fill(package, fills, max_rows, &resolve, out).map_err(sheetdata::Error::into_xlsx)
 }
 
 /// One department's feedback workbook (`convert --feedback`): its own 问题清单 (errors and
@@ -544,7 +543,7 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
     let package = wb.save_to_buffer()?;
     let resolve = |cell: &Cell| links.resolve(cell);
     sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
-        .map_err(|e| XlsxError::ParameterError(format!("list sheets: {}", e.0)))
+        .map_err(sheetdata::Error::into_xlsx)
 }
 
 /// Up to this many forms, 汇总 charts each project's totals; above, bars per project are
