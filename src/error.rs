@@ -64,8 +64,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// Writing an output's temporary file `path` failed; `source` says how.
-    #[error("无法写入临时文件 {}", .path.display())]
+    /// Writing the output `path` (its temporary file) failed; `source` says how. Nothing
+    /// was replaced.
+    #[error("无法写出 {}", .path.display())]
     WriteTemp { path: PathBuf, source: Box<Error> },
 
     /// An output cannot be replaced (read-only, open in another program): found before
@@ -178,10 +179,10 @@ mod tests {
     fn sources_chain_to_the_underlying_error() {
         let denied = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
         let e = Error::WriteTemp {
-            path: "d/.jixiao-1.tmp".into(),
+            path: "d/汇总.xlsx".into(),
             source: Box::new(Error::Io(denied())),
         };
-        assert_eq!(chain(&e), ["无法写入临时文件 d/.jixiao-1.tmp", "denied"]);
+        assert_eq!(chain(&e), ["无法写出 d/汇总.xlsx", "denied"]);
         let e = Error::WriteTemp {
             path: "t".into(),
             source: Box::new(Error::Workbook(rust_xlsxwriter::XlsxError::ParameterError(
@@ -189,7 +190,7 @@ mod tests {
             ))),
         };
         let c = chain(&e);
-        assert_eq!(c[..2], ["无法写入临时文件 t", "无法生成汇总工作簿"]);
+        assert_eq!(c[..2], ["无法写出 t", "无法生成汇总工作簿"]);
         assert!(c[2].contains('x'), "{c:?}");
         let e = Error::Input {
             path: "无此文件夹".into(),

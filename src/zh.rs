@@ -181,14 +181,14 @@ mod tests {
         );
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
         let e = anyhow::Error::new(jixiao::Error::WriteTemp {
-            path: "d/.jixiao-1.tmp".into(),
+            path: "d/汇总.xlsx".into(),
             source: Box::new(jixiao::Error::Workbook(
                 rust_xlsxwriter::XlsxError::IoError(full),
             )),
         });
         assert_eq!(
             error_text(&e),
-            "错误：无法写入临时文件 d/.jixiao-1.tmp（原因：无法生成汇总工作簿；磁盘已满）"
+            "错误：无法写出 d/汇总.xlsx（原因：无法生成汇总工作簿；磁盘已满）"
         );
     }
 }

@@ -343,3 +343,43 @@ fn a_long_folder_name_gets_a_workbook_name_that_fits() {
     );
     assert!(d.path().join(&expected).is_file());
 }
+
+/// A write that fails halfway (here: a file-size limit, as a full disk would) is said in
+/// Chinese, with nothing of the zip writer's English, and leaves nothing behind.
+#[cfg(unix)]
+#[test]
+fn a_write_failing_halfway_is_said_in_chinese_and_leaves_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let samples = root().join("samples/2023");
+    // 64 KB: more than the JSON's first block, less than the workbook.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 128; exec '{}' convert '{}' -o out.xlsx",
+        env!("CARGO_BIN_EXE_jixiao"),
+        samples.display()
+    );
+    let o = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    let err = lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(
+            "错误：无法写出 out.xlsx（原因：无法生成汇总工作簿；文件过大（系统错误 27））"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("文件过大（系统错误 27）"), "{err}");
+    for english in [
+        "ZipWriter",
+        "Io(",
+        "Parameter error",
+        "list sheets",
+        "os error",
+    ] {
+        assert!(!err.contains(english), "{english}: {err}");
+    }
+    assert!(!d.path().join("out.xlsx").exists());
+    assert!(leftovers(d.path()).is_empty(), "{:?}", leftovers(d.path()));
+}

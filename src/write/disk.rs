@@ -159,9 +159,8 @@ impl OutputSet {
                 dir: dir.to_path_buf(),
                 source,
             })?;
-        let shown = tmp.path().to_path_buf();
         let failed = |source: Error| Error::WriteTemp {
-            path: shown.clone(),
+            path: path.to_path_buf(),
             source: Box::new(source),
         };
         write(tmp.as_file_mut()).map_err(failed)?;
