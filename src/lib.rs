@@ -47,6 +47,7 @@ pub mod own;
 pub mod read;
 pub mod rules;
 pub mod score;
+pub mod settings;
 pub mod template;
 pub mod wording;
 /// The former name of [`wording`], kept for callers of the library.
