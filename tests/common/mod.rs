@@ -185,16 +185,25 @@ pub fn convert_with_soffice(soffice: &Path, input: &Path, format: &str, outdir: 
 
 /// The grids of a workbook, as jixiao reads them.
 pub fn grids_of(path: &Path) -> Vec<jixiao::grid::Grid> {
-    let bytes = std::fs::read(path).unwrap();
-    jixiao::read::read_bytes(&bytes, path, &jixiao::read::Limits::default()).unwrap()
+    grids_of_bytes(path, &std::fs::read(path).unwrap())
 }
 
-fn escape(s: &str, newline: &str) -> String {
+/// The grids of a workbook's bytes named `path` (its extension is a hint), as jixiao reads
+/// them with the default limits.
+pub fn grids_of_bytes(path: impl AsRef<Path>, bytes: &[u8]) -> Vec<jixiao::grid::Grid> {
+    jixiao::read::read_bytes(bytes, path.as_ref(), &jixiao::read::Limits::default()).unwrap()
+}
+
+/// Text escaped for XML: `&`, `<`, `>` and `"`.
+pub fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-        .replace('\n', newline)
+}
+
+fn escape(s: &str, newline: &str) -> String {
+    xml_escape(s).replace('\n', newline)
 }
 
 /// Grids as Excel 2003 XML (SpreadsheetML), the way budget systems export "xls" files.
