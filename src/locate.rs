@@ -192,6 +192,30 @@ pub struct FormLayout {
 /// just above. A header row repeated inside a table (no 项目名称, title or 总分 between the
 /// two) does not start a form. A 项目名称 with no indicator table below it is a form only
 /// under a 自评表 title (a form cut short; L001 says what is missing).
+///
+/// # Example
+///
+/// The one form on a sample's sheet, and where its parts are:
+///
+/// ```
+/// use jixiao::grid::Pos;
+/// use jixiao::{locate, read};
+/// use std::path::Path;
+///
+/// let path = Path::new("samples/2023/1.xlsx");
+/// let grids = read::read_bytes(&std::fs::read(path)?, path, &read::Limits::default())?;
+/// let forms = locate::locate(&grids[0]);
+/// assert_eq!(forms.len(), 1);
+/// let form = &forms[0];
+/// assert_eq!(form.rows, (0, 29));
+/// assert_eq!(form.title, Pos::parse("A1"));
+/// assert_eq!(form.year, Some((Pos::parse("A2").unwrap(), 2023)));
+/// // 项目名称 in A3, its value beside it in C3; 实施单位's value in H4.
+/// assert_eq!(form.name_label, Pos::parse("A3"));
+/// assert_eq!(form.name, Pos::parse("C3"));
+/// assert_eq!(form.implementer, Pos::parse("H4"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn locate(grid: &Grid) -> Vec<FormLayout> {
     let index = LabelIndex::build(grid);
     let headers = indicator_headers(&index);

@@ -145,16 +145,10 @@ fn summary_sheet_counts_errors_and_warnings() {
         .map(|r| q.get_value((r, 3)).unwrap().to_string())
         .collect();
     assert_eq!(projects, ["P0004", "P0004"]);
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
     let mut xml = String::new();
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        if f.name()
-            .unwrap_or_default()
-            .starts_with("xl/worksheets/sheet")
-        {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+    for (name, body) in parts_of(&out) {
+        if name.starts_with("xl/worksheets/sheet") {
+            let s = String::from_utf8(body).unwrap();
             if s.contains("<conditionalFormatting") {
                 xml = s;
             }

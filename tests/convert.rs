@@ -20,7 +20,7 @@ fn convert_json(input: &str) -> (Value, tempfile::TempDir) {
         json.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v = read_json(&json);
     (v, dir)
 }
 
@@ -418,30 +418,17 @@ fn change_log_shows_invisible_characters() {
     }
     assert!(found, "the change of 1.xlsx H13 is logged");
     // The notes on the 清洗 sheets show it the same way.
-    let mut zip =
-        zip::ZipArchive::new(std::fs::File::open(dir.path().join("汇总.xlsx")).unwrap()).unwrap();
-    let mut notes = String::new();
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        if f.name().unwrap_or_default().starts_with("xl/comments") {
-            std::io::Read::read_to_string(&mut f, &mut notes).unwrap();
-        }
-    }
+    let notes = parts_text(
+        &std::fs::read(dir.path().join("汇总.xlsx")).unwrap(),
+        |n| n.starts_with("xl/comments"),
+    );
     assert!(notes.contains("原值：“↵10”"), "notes show ↵");
-}
-
-/// The text of one part of an xlsx package.
-fn part(path: &std::path::Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut s = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
-    s
 }
 
 /// The XML part of a sheet by its name.
 fn sheet_xml(path: &std::path::Path, sheet: &str) -> String {
-    let wb = part(path, "xl/workbook.xml");
-    let rels = part(path, "xl/_rels/workbook.xml.rels");
+    let wb = part_text(path, "xl/workbook.xml");
+    let rels = part_text(path, "xl/_rels/workbook.xml.rels");
     let at = wb.find(&format!("name=\"{sheet}\"")).unwrap();
     let rid = &wb[at..];
     let rid = &rid[rid.find("r:id=\"").unwrap() + 6..];
@@ -449,7 +436,7 @@ fn sheet_xml(path: &std::path::Path, sheet: &str) -> String {
     let t = &rels[rels.find(&format!("Id=\"{rid}\"")).unwrap()..];
     let t = &t[t.find("Target=\"").unwrap() + 8..];
     let t = &t[..t.find('"').unwrap()];
-    part(path, &format!("xl/{}", t.trim_start_matches("/xl/")))
+    part_text(path, &format!("xl/{}", t.trim_start_matches("/xl/")))
 }
 
 #[test]
@@ -480,7 +467,7 @@ fn totals_survive_sorting_and_filtering() {
     );
     assert_eq!(s.get_value((6, 13)), Some(&Data::Float(2.0)), "errors");
     assert_eq!(s.get_value((6, 14)), Some(&Data::Float(13.0)), "warnings");
-    let styles = part(&path, "xl/styles.xml");
+    let styles = part_text(&path, "xl/styles.xml");
     assert!(styles.contains("formatCode=\"#,##0.00\""));
     assert!(
         !styles.contains("formatCode=\"0.00\""),
@@ -562,7 +549,7 @@ fn every_sheet_is_print_ready() {
             );
         }
     }
-    let book = part(&path, "xl/workbook.xml");
+    let book = part_text(&path, "xl/workbook.xml");
     // Screen-only columns (source file, sheet, cell, links) are not printed; the header
     // row repeats on every page.
     for area in [
@@ -582,7 +569,7 @@ fn every_sheet_is_print_ready() {
         "a form prints without its link back"
     );
     // Long texts wrap, in rows tall enough for them.
-    let styles = part(&path, "xl/styles.xml");
+    let styles = part_text(&path, "xl/styles.xml");
     assert!(styles.contains("wrapText=\"1\""));
     let changes = sheet_xml(&path, "变更记录");
     assert!(changes.contains("customHeight=\"1\""));
@@ -654,7 +641,7 @@ fn feedback_writes_one_workbook_per_department() {
         "back link"
     );
     assert!(!form.contains("汇总"));
-    let book = part(&path, "xl/workbook.xml");
+    let book = part_text(&path, "xl/workbook.xml");
     assert!(!book.contains("汇总!"));
     // A second run replaces the feedback it wrote (its 说明 marks it as jixiao's).
     let again = run();

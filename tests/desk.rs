@@ -3,18 +3,8 @@
 
 mod common;
 
-use common::{department_folder, jixiao, lossy as text, root};
+use common::{department_folder, jixiao, jixiao_in, lossy as text, root};
 use std::path::Path;
-use std::process::{Command, Output};
-
-/// Runs jixiao in `dir`.
-fn jixiao_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("jixiao runs")
-}
 
 /// The department folder with a Word report, an Excel lock file and a WPS file in WPS's
 /// own format beside the forms.

@@ -14,7 +14,7 @@ use calamine::{Data, Reader, Sheets};
 use jixiao::grid::{Grid, Pos, Region, Value, decimal_from_f64};
 use jixiao::read::{Limits, is_percent_format, read_bytes, read_xlsx_fast};
 use rust_decimal::Decimal;
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -321,46 +321,13 @@ const CASES: &[Case] = &[
     },
 ];
 
-fn part(w: &mut zip::ZipWriter<Cursor<Vec<u8>>>, name: &str, body: &str) {
-    w.start_file(name, zip::write::SimpleFileOptions::default())
-        .unwrap();
-    w.write_all(body.as_bytes()).unwrap();
-}
-
 /// A complete XLSX package with one worksheet.
 fn package(c: &Case) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    part(
-        &mut w,
-        "[Content_Types].xml",
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#,
-    );
-    part(
-        &mut w,
-        "_rels/.rels",
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-    );
     let pr = if c.date1904 {
         r#"<workbookPr date1904="1"/>"#
     } else {
         "<workbookPr/>"
     };
-    part(
-        &mut w,
-        "xl/workbook.xml",
-        &format!(
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="{NS}" xmlns:r="{RNS}">{pr}<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
-        ),
-    );
-    part(
-        &mut w,
-        "xl/_rels/workbook.xml.rels",
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
-    );
     let merges = if c.merges.is_empty() {
         String::new()
     } else {
@@ -371,25 +338,46 @@ fn package(c: &Case) -> Vec<u8> {
             .collect();
         format!(r#"<mergeCells count="{}">{m}</mergeCells>"#, c.merges.len())
     };
-    part(
-        &mut w,
-        "xl/worksheets/sheet1.xml",
-        &format!(
+    common::zip_of(&[
+        (
+            "[Content_Types].xml",
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="{NS}" xmlns:r="{RNS}">{pr}<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="{NS}" xmlns:r="{RNS}"><sheetData>{}</sheetData>{merges}</worksheet>"#,
-            c.rows
+                c.rows
+            ),
         ),
-    );
-    part(
-        &mut w,
-        "xl/sharedStrings.xml",
-        &format!(
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{NS}">{}</sst>"#,
-            c.sst
+        (
+            "xl/sharedStrings.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{NS}">{}</sst>"#,
+                c.sst
+            ),
         ),
-    );
-    part(&mut w, "xl/styles.xml", STYLES);
-    w.finish().unwrap().into_inner()
+        ("xl/styles.xml", STYLES.to_string()),
+    ])
 }
 
 /// A sheet as (cells, merges), comparable across readers.
@@ -489,7 +477,7 @@ fn calamine_sheets(bytes: &[u8]) -> Vec<Sheet> {
 /// jixiao's reading.
 fn check_file(label: &str, path: &Path, bytes: &[u8]) -> Vec<Sheet> {
     let theirs = calamine_sheets(bytes);
-    let ours = of_grids(&read_bytes(bytes, path, &Limits::default()).unwrap());
+    let ours = of_grids(&common::grids_of_bytes(path, bytes));
     assert_eq!(ours, theirs, "{label}: jixiao's reader and calamine differ");
     if bytes.starts_with(b"PK") && path.extension().is_none_or(|e| e != "ods") {
         let fast = read_xlsx_fast(bytes, &Limits::default())
@@ -520,38 +508,6 @@ fn cell(sheet: &Sheet, a1: &str) -> Value {
         .iter()
         .find(|(q, _)| *q == p)
         .map_or(Value::Empty, |(_, v)| v.clone())
-}
-
-/// Converts files with LibreOffice into `outdir`, one run per format.
-fn soffice_convert(
-    soffice: &Path,
-    inputs: &[PathBuf],
-    format: &str,
-    outdir: &Path,
-) -> Vec<PathBuf> {
-    let profile = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.path().display()
-        ))
-        .args(["--headless", "--convert-to", format, "--outdir"])
-        .arg(outdir)
-        .args(inputs)
-        .output()
-        .expect("soffice runs");
-    assert!(out.status.success(), "soffice failed: {out:?}");
-    inputs
-        .iter()
-        .map(|i| {
-            let p = outdir.join(format!(
-                "{}.{format}",
-                i.file_stem().unwrap().to_string_lossy()
-            ));
-            assert!(p.exists(), "soffice wrote no {}: {out:?}", p.display());
-            p
-        })
-        .collect()
 }
 
 #[test]
@@ -599,10 +555,10 @@ fn readers_agree_with_calamine_on_the_corpus() {
              writes are not in the corpus"
         ),
         Some(soffice) => {
-            let inputs: Vec<PathBuf> = made.iter().chain(&samples).cloned().collect();
+            let inputs: Vec<&Path> = made.iter().chain(&samples).map(PathBuf::as_path).collect();
             for format in ["xls", "ods", "xlsx"] {
                 let out = tempfile::tempdir().unwrap();
-                for p in soffice_convert(&soffice, &inputs, format, out.path()) {
+                for p in common::convert_all_with_soffice(&soffice, &inputs, format, out.path()) {
                     let bytes = std::fs::read(&p).unwrap();
                     check_file(&format!("{} (LibreOffice)", p.display()), &p, &bytes);
                     files += 1;
@@ -618,25 +574,20 @@ fn readers_agree_with_calamine_on_the_corpus() {
 /// without `xml:space="preserve"`.
 fn sample_with_padded_ten(preserve: bool) -> Vec<u8> {
     let src = std::fs::read(common::root().join("samples/2023/1.xlsx")).unwrap();
-    let mut zin = zip::ZipArchive::new(Cursor::new(src)).unwrap();
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut body = String::new();
-        std::io::Read::read_to_string(&mut f, &mut body).unwrap();
+    let mut parts = common::parts(&src);
+    for (name, body) in &mut parts {
         if name == "xl/sharedStrings.xml" {
             let t = if preserve {
                 "<si><t xml:space=\"preserve\">\n10</t></si>"
             } else {
                 "<si><t>\n10</t></si>"
             };
-            assert!(body.contains("<si><t>10</t></si>"));
-            body = body.replacen("<si><t>10</t></si>", t, 1);
+            let text = String::from_utf8(std::mem::take(body)).unwrap();
+            assert!(text.contains("<si><t>10</t></si>"));
+            *body = text.replacen("<si><t>10</t></si>", t, 1).into_bytes();
         }
-        part(&mut w, &name, &body);
     }
-    w.finish().unwrap().into_inner()
+    common::zip_of(&parts)
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn a_pipe_or_a_device_named_directly_fails_and_is_listed() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(!stderr.contains("0 个文件"), "{stderr}");
     assert!(stderr.contains("2 个文件"), "{stderr}");
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: Value = read_json(&json);
     assert_eq!(
         inputs(&v),
         [
@@ -82,8 +82,8 @@ fn a_pipe_or_a_device_named_directly_fails_and_is_listed() {
 /// Runs the binary as `nobody` when the test runs as root (root reads any folder).
 fn jixiao_unprivileged(args: &[&str]) -> Output {
     use std::os::unix::process::CommandExt;
-    let mut c = Command::new(env!("CARGO_BIN_EXE_jixiao"));
-    c.args(args).current_dir(root());
+    let mut c = jixiao_command(&root());
+    c.args(args);
     if is_root() {
         c.uid(65534).gid(65534);
     }
@@ -128,7 +128,7 @@ fn an_unreadable_folder_fails_alone_and_the_rest_is_converted() {
     ]);
     open_to_all(&inbox.join("锁住"), 0o755);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: Value = read_json(&json);
     assert_eq!(
         inputs(&v),
         [

@@ -5,7 +5,7 @@ mod common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::path::Path;
 
 fn convert(args: &[&str]) -> tempfile::TempDir {
@@ -81,15 +81,7 @@ fn original_sheets_keep_the_senders_widths_and_heights() {
 }
 
 fn note_texts(xlsx: &Path) -> String {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
-    let mut all = String::new();
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).unwrap();
-        if f.name().unwrap().contains("comments") {
-            f.read_to_string(&mut all).unwrap();
-        }
-    }
-    all
+    parts_text(&std::fs::read(xlsx).unwrap(), |n| n.contains("comments"))
 }
 
 #[test]
@@ -167,14 +159,9 @@ fn cleaned_sheets_hold_split_values_numbers_and_derived_rates() {
 fn links_point_at_the_cleaned_cells() {
     let dir = convert(&["samples/2023"]);
     let path = dir.path().join("out.xlsx");
-    let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-    let mut sheets = String::new();
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).unwrap();
-        if f.name().unwrap().starts_with("xl/worksheets/sheet") {
-            f.read_to_string(&mut sheets).unwrap();
-        }
-    }
+    let sheets = parts_text(&std::fs::read(&path).unwrap(), |n| {
+        n.starts_with("xl/worksheets/sheet")
+    });
     assert!(
         sheets.contains("P04清洗 毛发检测和城市污水溯源监测经费&apos;!H30")
             || sheets.contains("P04清洗 毛发检测和城市污水溯源监测经费'!H30")
@@ -258,19 +245,7 @@ fn a_form_whose_sheets_fail_costs_only_its_sheets() {
         .collect();
     assert_eq!(rows.len(), 1);
     // No link from any list row to the missing sheets.
-    let xml: String = {
-        let mut z = zip::ZipArchive::new(Cursor::new(bytes.clone())).unwrap();
-        (0..z.len())
-            .map(|i| {
-                let mut s = String::new();
-                let mut f = z.by_index(i).unwrap();
-                if f.name().unwrap().ends_with(".xml") {
-                    f.read_to_string(&mut s).unwrap();
-                }
-                s
-            })
-            .collect()
-    };
+    let xml = parts_text(&bytes, |n| n.ends_with(".xml"));
     assert!(!xml.contains("P01清洗") && !xml.contains("P01原表"));
     assert!(xml.contains("P02清洗"));
     // Written without the preparing step, the workbook is the same but for the finding.

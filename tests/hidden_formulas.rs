@@ -8,33 +8,7 @@ use common::*;
 use jixiao::batch;
 use jixiao::model::{Batch, Finding};
 use jixiao::read::Limits;
-use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
-
-/// The parts of a package, in order.
-fn parts_of(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let bytes = std::fs::read(path).unwrap();
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut f = zip.by_index(i).unwrap();
-            let mut body = Vec::new();
-            f.read_to_end(&mut body).unwrap();
-            (f.name().unwrap().to_string(), body)
-        })
-        .collect()
-}
-
-fn zip_of(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, body) in parts {
-        w.start_file(name.as_str(), opts).unwrap();
-        w.write_all(body).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
+use std::path::PathBuf;
 
 fn text(parts: &[(String, Vec<u8>)], name: &str) -> String {
     let (_, b) = parts.iter().find(|(n, _)| n == name).unwrap();
@@ -99,7 +73,7 @@ fn sample_with_sheets(extra: &[(&str, &str, Option<&str>)]) -> Vec<u8> {
 fn sample_only_hidden() -> Vec<u8> {
     let cover = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>封面</t></is></c></row></sheetData></worksheet>"#;
     let bytes = sample_with_sheets(&[("封面", "visible", Some(cover))]);
-    let mut parts = parts_of_bytes(&bytes);
+    let mut parts = parts(&bytes);
     let book = text(&parts, "xl/workbook.xml");
     let book = replace_once(
         &book,
@@ -108,13 +82,6 @@ fn sample_only_hidden() -> Vec<u8> {
     );
     set(&mut parts, "xl/workbook.xml", book);
     zip_of(&parts)
-}
-
-fn parts_of_bytes(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("x.xlsx");
-    std::fs::write(&p, bytes).unwrap();
-    parts_of(&p)
 }
 
 fn run_with(inputs: &[PathBuf], via_calamine: bool) -> Batch {

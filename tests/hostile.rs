@@ -6,21 +6,8 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::{Cursor, Write};
-use std::path::Path;
 
 const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-
-fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, body) in parts {
-        w.start_file(*name, opts).unwrap();
-        w.write_all(body).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 /// An XLSX package with the given worksheets (their XML) and shared strings part.
 fn xlsx(sheets: &[String], sst: Option<&[u8]>) -> Vec<u8> {
@@ -39,7 +26,7 @@ fn xlsx_named(sheets: &[(String, String)], sst: Option<&[u8]>) -> Vec<u8> {
         r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
     );
     for i in 1..=sheets.len() {
-        let name = escape(&sheets[i - 1].0);
+        let name = xml_escape(&sheets[i - 1].0);
         wb += &format!(r#"<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>"#);
         rels += &format!(
             r#"<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>"#
@@ -63,13 +50,6 @@ fn xlsx_named(sheets: &[(String, String)], sst: Option<&[u8]>) -> Vec<u8> {
     zip_of(&parts)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A grid as a worksheet part: inline strings (written raw, control characters included),
 /// numbers, merged regions.
 fn sheet_of(g: &jixiao::grid::Grid) -> String {
@@ -80,7 +60,7 @@ fn sheet_of(g: &jixiao::grid::Grid) -> String {
             Value::Number { value, .. } => format!(r#"<c r="{p}"><v>{value}</v></c>"#),
             other => format!(
                 r#"<c r="{p}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
-                escape(&other.display())
+                xml_escape(&other.display())
             ),
         };
         rows.entry(p.row).or_default().push_str(&c);
@@ -129,7 +109,7 @@ fn run_beside_sample(name: &str, bytes: &[u8]) -> (i32, Value, f64) {
     ]);
     let secs = t.elapsed().as_secs_f64();
     assert!(out.exists(), "{name}: no workbook written: {o:?}");
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: Value = read_json(&json);
     // The good sample is always converted.
     let good = v["inputs"]
         .as_array()
@@ -225,7 +205,7 @@ fn ods(content: &str) -> Vec<u8> {
     zip_of(&[
         (
             "mimetype",
-            b"application/vnd.oasis.opendocument.spreadsheet",
+            b"application/vnd.oasis.opendocument.spreadsheet".as_slice(),
         ),
         ("content.xml", content.as_bytes()),
     ])
@@ -320,10 +300,6 @@ fn duplicate_merges_are_linear_and_counted_once() {
     assert_eq!(grids[0].merges().len(), 1);
 }
 
-fn grids_of_bytes(name: &str, bytes: &[u8]) -> Vec<jixiao::grid::Grid> {
-    jixiao::read::read_bytes(bytes, Path::new(name), &jixiao::read::Limits::default()).unwrap()
-}
-
 /// Whatever a form holds, the workbook is written: 40,000 characters, control characters,
 /// U+FFFE/U+FFFF in the project name; sheet names with `[]:*?/\`, longer than 31
 /// characters, the same in two files.
@@ -363,7 +339,7 @@ fn no_input_value_makes_the_workbook_fail() {
         "-q",
     ]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: Value = read_json(&json);
     assert_eq!(v["summary"]["forms"], 2);
     // JSON keeps the text whole.
     assert_eq!(v["projects"][0]["name"], name.trim());

@@ -7,6 +7,9 @@
 //! may use any stage to build what they test. `LAYOUT_SRC=<dir>` checks another tree
 //! (an older checkout, to see the check fail).
 
+mod common;
+
+use common::root;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -280,7 +283,7 @@ fn imports(src: &Path) -> BTreeMap<String, Vec<Import>> {
 fn src_dir() -> PathBuf {
     std::env::var_os("LAYOUT_SRC")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+        .unwrap_or_else(|| root().join("src"))
 }
 
 /// A cycle among the modules, as the imports that make it, if there is one.

@@ -2,6 +2,10 @@
 //! the locator, extractor or normalizer panic, and every form found accounts for every
 //! cell: `cells.read == cells.placed + unplaced`.
 
+// The suite's helpers run the binary and read files; these properties build their grids at
+// random in memory and share none of them.
+mod common;
+
 use jixiao::extract::extract;
 use jixiao::grid::{Grid, Pos, Region, Value};
 use jixiao::locate::locate;

@@ -412,7 +412,7 @@ fn every_real_form_reads_as_a_person_reads_it() {
         else {
             continue;
         };
-        let e: J = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let e: J = read_json(&p);
         for ext in ["xlsx", "xls", "ods"] {
             let wb = fixtures().join(format!("{stem}.{ext}"));
             if !wb.exists() {

@@ -63,7 +63,7 @@ fn a_folder_of_bad_files_converts_the_good_one_and_reports_the_rest() {
     assert!(stderr.contains("02 截断.xlsx"), "{stderr}");
     assert!(out.exists(), "output still written for the rest");
 
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: Value = read_json(&json);
     let inputs: Vec<(String, String, usize)> = v["inputs"]
         .as_array()
         .unwrap()
@@ -300,7 +300,7 @@ fn numbers_at_the_decimal_limits_never_end_the_run() {
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let doc: Value = read_json(&json);
     let forms = doc["projects"].as_array().unwrap();
     assert_eq!(forms.len(), 3, "every form read, none an E001: {stderr}");
     let text = doc.to_string();

@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::root;
+use common::{jixiao_in, parts, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -127,28 +127,10 @@ fn the_exe_converts_a_chinese_folder_under_wine() {
     // The same folder converted on Linux gives the same bytes.
     let lin = tempfile::tempdir().unwrap();
     folder(lin.path());
-    let o = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .arg("各部门报送")
-        .current_dir(lin.path())
-        .output()
-        .unwrap();
+    let o = jixiao_in(lin.path(), &["各部门报送"]);
     assert_eq!(o.status.code(), Some(0));
     let from_linux = std::fs::read(lin.path().join("各部门报送-汇总.xlsx")).unwrap();
     // Every part of the package is the same; the zip's "made by" host (Windows 0, Unix 3)
     // is the only difference in bytes.
     assert_eq!(parts(&from_wine), parts(&from_linux));
-}
-
-/// The parts of an xlsx package: names and contents, in order.
-fn parts(xlsx: &[u8]) -> Vec<(String, Vec<u8>)> {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut v = Vec::new();
-            f.read_to_end(&mut v).unwrap();
-            (f.name().unwrap().to_string(), v)
-        })
-        .collect()
 }

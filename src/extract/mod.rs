@@ -24,6 +24,38 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Reads one located form. `file` is the path as the outputs show it.
+///
+/// # Example
+///
+/// A sample form read into its values, each with the cell it came from:
+///
+/// ```
+/// use jixiao::grid::Pos;
+/// use jixiao::{extract, locate, read};
+/// use std::path::Path;
+///
+/// let path = Path::new("samples/2023/1.xlsx");
+/// let grids = read::read_bytes(&std::fs::read(path)?, path, &read::Limits::default())?;
+/// let layout = &locate::locate(&grids[0])[0];
+/// let form = extract::extract(&grids[0], layout, "samples/2023/1.xlsx");
+/// assert_eq!(
+///     form.name.value.as_deref(),
+///     Some("村和社区戒毒康复工作站、禁毒协会工作经费")
+/// );
+/// assert_eq!(form.name.cell, Pos::parse("C3"));
+/// assert_eq!(form.funds.total.full_year.value, Some(6.into()));
+/// assert_eq!(form.funds.total.full_year.cell, Pos::parse("E6"));
+/// assert_eq!(form.indicators.len(), 9);
+/// assert_eq!(form.indicators[0].actual.value.as_deref(), Some("5场"));
+/// assert_eq!(form.computed_total, Some(99.into()));
+/// // The 执行率 left empty is computed from the funds, and said so (F003).
+/// assert_eq!(form.findings.len(), 1);
+/// assert_eq!(form.findings[0].code, "F003");
+/// assert_eq!(form.findings[0].cell, Pos::parse("H6"));
+/// // Every cell of the form is placed in a field or listed as unplaced.
+/// assert_eq!(form.cells.read, form.cells.placed + form.cells.unplaced.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     let mut x = Extractor {
         grid,

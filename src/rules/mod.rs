@@ -219,6 +219,33 @@ fn is_form(rule: &Rule) -> bool {
 }
 
 /// Runs every form and batch rule and appends the findings to each form.
+///
+/// # Example
+///
+/// The rules on a sample form, after the F003 its extraction raised:
+///
+/// ```
+/// use jixiao::model::{Batch, Severity};
+/// use jixiao::{batch, read, rules};
+/// use std::path::Path;
+///
+/// let path = Path::new("samples/2023/1.xlsx");
+/// let grids = read::read_bytes(&std::fs::read(path)?, path, &read::Limits::default())?;
+/// let mut b = Batch {
+///     forms: batch::forms_in(&grids, "1.xlsx"),
+///     ..Default::default()
+/// };
+/// rules::check(&mut b);
+/// let found: Vec<String> = b.forms[0]
+///     .findings
+///     .iter()
+///     .map(|f| format!("{} {}", f.code.as_str(), f.cell.unwrap()))
+///     .collect();
+/// assert_eq!(found, ["F003 H6", "S006 I28", "S007 B13", "C001 H4"]);
+/// assert_eq!(b.forms[0].findings[3].message, "实施单位为空");
+/// assert_eq!(b.count(Severity::Warning), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check(batch: &mut Batch) {
     use rayon::prelude::*;
     let forms = &batch.forms;

@@ -7,6 +7,36 @@ use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Writes every list table into `dir` (created if needed); returns the files written.
+///
+/// # Example
+///
+/// ```
+/// use jixiao::{batch, write};
+/// use std::path::PathBuf;
+///
+/// let b = batch::run(
+///     &[PathBuf::from("samples/2023/1.xlsx")],
+///     &batch::Options::default(),
+/// )?;
+/// let dir = tempfile::tempdir()?;
+/// let files = write::csv::write_dir(&b, dir.path())?;
+/// let names: Vec<&str> = files
+///     .iter()
+///     .map(|p| p.file_name().unwrap().to_str().unwrap())
+///     .collect();
+/// assert_eq!(
+///     names,
+///     ["汇总.csv", "部门汇总.csv", "指标明细.csv", "资金.csv", "问题清单.csv", "变更记录.csv"]
+/// );
+/// let issues = std::fs::read_to_string(&files[4])?;
+/// let mut lines = issues.lines();
+/// assert_eq!(
+///     lines.next(),
+///     Some("\u{feff}级别,代码,说明,项目,项目名称,文件,工作表,单元格,链接")
+/// );
+/// assert!(lines.next().unwrap().starts_with("警告,S006,"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn write_dir(batch: &Batch, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut set = super::OutputSet::default();
     let written = stage_dir(batch, dir, &mut set)?;

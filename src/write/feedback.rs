@@ -135,6 +135,41 @@ pub fn plan<'a>(batch: &'a Batch, dir: &Path, taken: impl Fn(&Path) -> Option<St
 
 /// Stages the planned files into `dir` (created if needed) as part of the run's output set:
 /// they are renamed into place with the workbook, or not at all.
+///
+/// # Example
+///
+/// A sample form's department gets its workbook:
+///
+/// ```
+/// use jixiao::grid::Pos;
+/// use jixiao::{batch, read, write};
+/// use std::path::PathBuf;
+///
+/// // The 清洗 sheets are drawn from the source cells: keep them, as `convert` does.
+/// let opts = batch::Options {
+///     keep_source: true,
+///     ..Default::default()
+/// };
+/// let b = batch::run(&[PathBuf::from("samples/2023/1.xlsx")], &opts)?;
+/// let dir = tempfile::tempdir()?;
+/// let files = write::feedback::plan(&b, dir.path());
+/// assert_eq!(files.len(), 1);
+/// assert_eq!(files[0].0, dir.path().join("靖州县禁毒办.xlsx"));
+/// let mut set = write::OutputSet::default();
+/// write::feedback::stage_dir(&b, &files, dir.path(), &mut set)?;
+/// set.commit()?;
+/// let path = &files[0].0;
+/// let sheets = read::read_bytes(&std::fs::read(path)?, path, &read::Limits::default())?;
+/// let names: Vec<&str> = sheets.iter().map(|g| g.sheet.as_str()).collect();
+/// assert_eq!(
+///     names,
+///     ["问题清单", "P01清洗 村和社区戒毒康复工作站、禁毒协会工作经费", "说明"]
+/// );
+/// // Its 问题清单 lists the form's errors and warnings (not the notes, F003 and S007).
+/// let code = |a1: &str| sheets[0].get(Pos::parse(a1).unwrap()).display();
+/// assert_eq!([code("B2"), code("B3"), code("B4")], ["S006", "C001", ""]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn stage_dir(
     batch: &Batch,
     files: &[(PathBuf, Vec<&Form>)],

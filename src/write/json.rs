@@ -31,6 +31,27 @@ struct Document<'a> {
 }
 
 /// The batch as pretty-printed JSON.
+///
+/// # Example
+///
+/// ```
+/// use jixiao::{batch, write};
+/// use std::path::PathBuf;
+///
+/// let b = batch::run(
+///     &[PathBuf::from("samples/2023/1.xlsx")],
+///     &batch::Options::default(),
+/// )?;
+/// let json: serde_json::Value = serde_json::from_str(&write::json::to_json(&b))?;
+/// assert_eq!(json["summary"]["forms"], 1);
+/// assert_eq!(json["summary"]["warnings"], 2);
+/// assert_eq!(json["inputs"][0]["path"], "samples/2023/1.xlsx");
+/// assert_eq!(json["inputs"][0]["status"], "ok");
+/// assert_eq!(json["projects"][0]["id"], "P0001");
+/// assert_eq!(json["projects"][0]["year"], 2023);
+/// assert_eq!(json["findings"][0]["code"], "F003");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn to_json(batch: &Batch) -> String {
     let doc = Document {
         tool: Tool {

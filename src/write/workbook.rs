@@ -357,6 +357,35 @@ fn rows_on(len: usize, k: usize, max_rows: usize) -> u32 {
 }
 
 /// The workbook's bytes.
+///
+/// # Example
+///
+/// A sample form's workbook, read back:
+///
+/// ```
+/// use jixiao::grid::Pos;
+/// use jixiao::{batch, read, write};
+/// use std::path::{Path, PathBuf};
+///
+/// let b = batch::run(
+///     &[PathBuf::from("samples/2023/1.xlsx")],
+///     &batch::Options::default(),
+/// )?;
+/// let bytes = write::workbook::to_xlsx(&b, &write::workbook::Options::default())?;
+/// let sheets = read::read_bytes(&bytes, Path::new("汇总.xlsx"), &read::Limits::default())?;
+/// let names: Vec<&str> = sheets.iter().map(|g| g.sheet.as_str()).collect();
+/// assert_eq!(
+///     names,
+///     ["汇总", "部门汇总", "指标明细", "资金", "问题清单", "变更记录", "说明"]
+/// );
+/// let cell = |a1: &str| sheets[0].get(Pos::parse(a1).unwrap()).display();
+/// assert_eq!(cell("A1"), "编号");
+/// assert_eq!(cell("B2"), "村和社区戒毒康复工作站、禁毒协会工作经费");
+/// assert_eq!(cell("L1"), "核算总分");
+/// assert_eq!(cell("L2"), "99");
+/// assert_eq!(cell("M2"), "优");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn to_xlsx(batch: &Batch, opts: &Options) -> Result<Vec<u8>, XlsxError> {
     let mut out = std::io::Cursor::new(Vec::new());
     write_xlsx(batch, opts, &mut out)?;

@@ -14,13 +14,81 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs the jixiao binary in the crate root.
-pub fn jixiao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+/// The jixiao binary as a command to run in `dir`.
+pub fn jixiao_command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    c.current_dir(dir);
+    c
+}
+
+/// Runs the jixiao binary in `dir`.
+pub fn jixiao_in(dir: &Path, args: &[&str]) -> Output {
+    jixiao_command(dir)
         .args(args)
-        .current_dir(root())
         .output()
         .expect("jixiao runs")
+}
+
+/// Runs the jixiao binary in the crate root.
+pub fn jixiao(args: &[&str]) -> Output {
+    jixiao_in(&root(), args)
+}
+
+/// The JSON document in a file (jixiao's `--json` output).
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The parts of a zip package (an xlsx, an ods): each one's name and bytes, in the
+/// package's order.
+pub fn parts(package: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut body = Vec::new();
+            f.read_to_end(&mut body).unwrap();
+            (f.name().unwrap().to_string(), body)
+        })
+        .collect()
+}
+
+/// The parts of the zip package at `path`, as [`parts`].
+pub fn parts_of(path: &Path) -> Vec<(String, Vec<u8>)> {
+    parts(&std::fs::read(path).unwrap())
+}
+
+/// The text of the parts whose names `which` accepts, one after another in the package's
+/// order.
+pub fn parts_text(package: &[u8], which: impl Fn(&str) -> bool) -> String {
+    parts(package)
+        .into_iter()
+        .filter(|(name, _)| which(name))
+        .map(|(_, body)| String::from_utf8(body).unwrap())
+        .collect()
+}
+
+/// The text of one part of the zip package at `path`.
+pub fn part_text(path: &Path, name: &str) -> String {
+    let (_, body) = parts_of(path)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no part {name} in {}", path.display()));
+    String::from_utf8(body).unwrap()
+}
+
+/// A zip package (deflated) of the given parts, in order.
+pub fn zip_of<N: AsRef<str>, B: AsRef<[u8]>>(parts: &[(N, B)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in parts {
+        w.start_file(name.as_ref(), opts).unwrap();
+        w.write_all(body.as_ref()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
 }
 
 /// Reads inputs with the library, as `convert` does.
@@ -117,16 +185,25 @@ pub fn convert_with_soffice(soffice: &Path, input: &Path, format: &str, outdir: 
 
 /// The grids of a workbook, as jixiao reads them.
 pub fn grids_of(path: &Path) -> Vec<jixiao::grid::Grid> {
-    let bytes = std::fs::read(path).unwrap();
-    jixiao::read::read_bytes(&bytes, path, &jixiao::read::Limits::default()).unwrap()
+    grids_of_bytes(path, &std::fs::read(path).unwrap())
 }
 
-fn escape(s: &str, newline: &str) -> String {
+/// The grids of a workbook's bytes named `path` (its extension is a hint), as jixiao reads
+/// them with the default limits.
+pub fn grids_of_bytes(path: impl AsRef<Path>, bytes: &[u8]) -> Vec<jixiao::grid::Grid> {
+    jixiao::read::read_bytes(bytes, path.as_ref(), &jixiao::read::Limits::default()).unwrap()
+}
+
+/// Text escaped for XML: `&`, `<`, `>` and `"`.
+pub fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-        .replace('\n', newline)
+}
+
+fn escape(s: &str, newline: &str) -> String {
+    xml_escape(s).replace('\n', newline)
 }
 
 /// Grids as Excel 2003 XML (SpreadsheetML), the way budget systems export "xls" files.
