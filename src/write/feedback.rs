@@ -152,7 +152,8 @@ pub fn plan<'a>(batch: &'a Batch, dir: &Path, taken: impl Fn(&Path) -> Option<St
 /// };
 /// let b = batch::run(&[PathBuf::from("samples/2023/1.xlsx")], &opts)?;
 /// let dir = tempfile::tempdir()?;
-/// let files = write::feedback::plan(&b, dir.path());
+/// // Nothing is in the way of its name (`plan` asks of each path what is there).
+/// let files = write::feedback::plan(&b, dir.path(), |_| None).files;
 /// assert_eq!(files.len(), 1);
 /// assert_eq!(files[0].0, dir.path().join("靖州县禁毒办.xlsx"));
 /// let mut set = write::OutputSet::default();
