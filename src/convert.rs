@@ -23,12 +23,17 @@ pub struct Request {
     pub csv: Option<PathBuf>,
     /// A folder for one feedback workbook per 主管部门.
     pub feedback: Option<PathBuf>,
-    /// Per-form sheets: as chosen, else up to 50 forms.
+    /// Per-form sheets: as chosen, else up to `form_sheets_max` forms.
     pub form_sheets: Option<bool>,
+    /// Up to how many forms the per-form sheets are written by default (`None`:
+    /// [`write::workbook::FORM_SHEETS_DEFAULT_MAX`]).
+    pub form_sheets_max: Option<usize>,
     /// Limits on what one file may hold.
     pub limits: Limits,
     /// Write nothing when no form was found (drop-a-folder mode says so instead).
     pub nothing_without_forms: bool,
+    /// The clerk's 编制单位, dates and contact for the papers (her settings file).
+    pub letterhead: write::workbook::Letterhead,
 }
 
 /// What [`run`] produced.
@@ -106,10 +111,13 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         }
     }
     let files = found.iter().filter(|f| f.is_read()).count();
+    let max = req
+        .form_sheets_max
+        .unwrap_or(write::workbook::FORM_SHEETS_DEFAULT_MAX);
+    let want = |count: usize| req.form_sheets.unwrap_or(count <= max);
     let opts = Options {
         // The feedback workbooks show every form's 清洗 sheet.
-        keep_source: write::workbook::want_form_sheets(req.form_sheets, files)
-            || req.feedback.is_some(),
+        keep_source: want(files) || req.feedback.is_some(),
         limits: req.limits,
     };
     let mut b = batch::read_found_with(&found, &opts, on_file);
@@ -121,7 +129,8 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         });
     }
     let wopts = write::workbook::Options {
-        form_sheets: write::workbook::want_form_sheets(req.form_sheets, b.forms.len()),
+        form_sheets: want(b.forms.len()),
+        letterhead: req.letterhead.clone(),
         ..Default::default()
     };
     let sheets = prepare_form_sheets(&mut b, &wopts);
@@ -167,7 +176,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
                 r.why
             ));
         }
-        write::feedback::stage_dir(&b, &plan.files, dir, &mut set)?;
+        write::feedback::stage_dir_with(&b, &plan.files, dir, &req.letterhead, &mut set)?;
     }
     set.commit()?;
     Ok(Converted {

@@ -33,24 +33,38 @@ fn run_inner(inputs: &[PathBuf], open: bool) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    let output = match output_for(inputs) {
-        Some(o) => o,
-        None => {
-            eprintln!("错误：无法确定 {} 的上级文件夹", shown(first));
-            return ExitCode::from(2);
-        }
+    let Some(names) = names_for(inputs) else {
+        eprintln!("错误：无法确定 {} 的上级文件夹", shown(first));
+        return ExitCode::from(2);
     };
+    let output = names.output.clone();
     let what: Vec<String> = inputs.iter().map(|p| shown(p)).collect();
     println!("正在读取：{}", what.join("、"));
-    if output_name_cut(inputs) {
+    if names.cut {
         println!(
-            "文件夹名过长，汇总的文件名已截短为：{}",
+            "名称过长，汇总的文件名已截短为：{}",
             output
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
         );
     }
-    let b = match convert(inputs, &output) {
+    let settings = match jixiao::settings::find(inputs) {
+        Some(path) => match read_settings(&path) {
+            Ok(s) => {
+                println!("使用设置文件：{}", shown(&path));
+                s
+            }
+            Err(e) => {
+                eprintln!("{}", crate::zh::error_text(&e));
+                return ExitCode::from(2);
+            }
+        },
+        None => jixiao::settings::Settings::default(),
+    };
+    // Beside a dropped folder, never inside what was dropped: feedback workbooks among the
+    // inputs would be read back as a department's corrected copies.
+    let feedback = (settings.feedback && first.is_dir()).then(|| names.feedback.clone());
+    let b = match convert(inputs, &output, feedback.as_deref(), &settings) {
         Ok((b, notes)) => {
             for n in notes {
                 println!("{n}");
@@ -59,6 +73,9 @@ fn run_inner(inputs: &[PathBuf], open: bool) -> ExitCode {
         }
         Err(e) => {
             eprintln!("{}", crate::zh::error_text(&e));
+            if let Some(hint) = retry_hint(&e) {
+                eprintln!("{hint}");
+            }
             return ExitCode::from(2);
         }
     };
@@ -76,6 +93,17 @@ fn run_inner(inputs: &[PathBuf], open: bool) -> ExitCode {
     if b.forms.is_empty() {
         return ExitCode::from(1);
     }
+    if let Some(dir) = &feedback {
+        println!(
+            "反馈工作簿（每个主管部门一个，可直接发回各部门更正）：{}",
+            shown(dir)
+        );
+    }
+    if b.forms.len() > DRAG_FORM_SHEETS_MAX {
+        println!(
+            "表数超过 {DRAG_FORM_SHEETS_MAX}：汇总中未写各表的原表/清洗工作表（反馈工作簿中仍有各表的清洗表）。"
+        );
+    }
     if open {
         open_with_system(&output);
     }
@@ -85,11 +113,19 @@ fn run_inner(inputs: &[PathBuf], open: bool) -> ExitCode {
 
 /// Converts as `convert` does (outputs written as a set), but writes nothing when no form
 /// was found.
-fn convert(inputs: &[PathBuf], output: &Path) -> anyhow::Result<(Batch, Vec<String>)> {
+fn convert(
+    inputs: &[PathBuf],
+    output: &Path,
+    feedback: Option<&Path>,
+    settings: &jixiao::settings::Settings,
+) -> anyhow::Result<(Batch, Vec<String>)> {
     let req = jixiao::convert::Request {
         inputs: inputs.to_vec(),
         output: output.to_path_buf(),
+        feedback: feedback.map(Path::to_path_buf),
+        form_sheets_max: Some(DRAG_FORM_SHEETS_MAX),
         nothing_without_forms: true,
+        letterhead: settings.into(),
         ..Default::default()
     };
     // Drop-a-folder mode asks for no JSON, so there is nothing for standard output.
@@ -97,42 +133,37 @@ fn convert(inputs: &[PathBuf], output: &Path) -> anyhow::Result<(Batch, Vec<Stri
     Ok((done.batch, done.notes))
 }
 
-/// Most file systems hold a name to 255 bytes (NTFS to 255 UTF-16 units, fewer for
-/// Chinese text): the name `<FOLDER>-汇总.xlsx` is cut to fit.
-const MAX_NAME_BYTES: usize = 255;
+/// Drag mode writes every form's 原表/清洗 sheets up to this many forms (a county's year;
+/// `convert` stops at 50 unless asked).
+pub const DRAG_FORM_SHEETS_MAX: usize = 2000;
 
-/// `<name><suffix>`, `name` cut (by whole characters) so the whole fits in
-/// [`MAX_NAME_BYTES`].
-fn fitted(name: &str, suffix: &str) -> String {
-    let room = MAX_NAME_BYTES.saturating_sub(suffix.len());
-    let mut end = name.len().min(room);
-    while !name.is_char_boundary(end) {
-        end -= 1;
+/// Reads the clerk's settings file; what it does not understand is said on stderr, line
+/// by line.
+pub fn read_settings(path: &Path) -> anyhow::Result<jixiao::settings::Settings> {
+    use anyhow::Context;
+    let bytes = std::fs::read(path).with_context(|| format!("无法读取设置文件 {}", shown(path)))?;
+    let parsed = jixiao::settings::parse(&bytes);
+    for p in &parsed.problems {
+        eprintln!("设置文件 {}：{p}", shown(path));
     }
-    format!("{}{suffix}", &name[..end])
+    Ok(parsed.settings)
 }
 
-/// What drop-a-folder mode adds to the folder's name.
-const OUTPUT_SUFFIX: &str = "-汇总.xlsx";
-
-/// Where the result goes: `<FOLDER>-汇总.xlsx` beside a folder given first, `汇总.xlsx`
-/// beside a file given first.
-pub fn output_for(inputs: &[PathBuf]) -> Option<PathBuf> {
-    Some(output_and_folder(inputs)?.0)
+/// Where drop-a-folder mode writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    /// `<名称>-汇总.xlsx`.
+    pub output: PathBuf,
+    /// The folder of the feedback workbooks, `<名称>-反馈`.
+    pub feedback: PathBuf,
+    /// Whether the name was cut to fit ([`fitted`]).
+    pub cut: bool,
 }
 
-/// Whether [`output_for`] had to cut the folder's name ([`fitted`]).
-fn output_name_cut(inputs: &[PathBuf]) -> bool {
-    output_and_folder(inputs).is_some_and(|(o, folder)| {
-        folder.is_some_and(|f| {
-            o.file_name()
-                .is_some_and(|n| *n != *format!("{f}{OUTPUT_SUFFIX}"))
-        })
-    })
-}
-
-/// [`output_for`] and, when a folder came first, its name.
-fn output_and_folder(inputs: &[PathBuf]) -> Option<(PathBuf, Option<String>)> {
+/// Where the result goes: `<FOLDER>-汇总.xlsx` beside a folder given first,
+/// `<文件名>-汇总.xlsx` beside a file given first (both followed by `等N个文件夹`, `等N个文件`
+/// or `等N项` when several were dropped), the feedback workbooks in `<…>-反馈` beside it.
+pub fn names_for(inputs: &[PathBuf]) -> Option<Names> {
     let first = inputs.first()?;
     let abs = std::path::absolute(first).ok()?;
     // `absolute` keeps `..` and a trailing `.`: resolve them by the file system then.
@@ -141,12 +172,43 @@ fn output_and_folder(inputs: &[PathBuf]) -> Option<(PathBuf, Option<String>)> {
     } else {
         abs
     };
-    if abs.is_dir() {
-        let name = abs.file_name()?.to_string_lossy().into_owned();
-        Some((abs.parent()?.join(fitted(&name, OUTPUT_SUFFIX)), Some(name)))
+    let is_dir = abs.is_dir();
+    let stem = if is_dir {
+        abs.file_name()?.to_string_lossy().into_owned()
     } else {
-        Some((abs.parent()?.join("汇总.xlsx"), None))
+        abs.file_stem()?.to_string_lossy().into_owned()
+    };
+    let more = match inputs.len() {
+        1 => String::new(),
+        n if inputs.iter().all(|p| p.is_dir()) => format!("等{n}个文件夹"),
+        n if inputs.iter().all(|p| p.is_file()) => format!("等{n}个文件"),
+        n => format!("等{n}项"),
+    };
+    let dir = abs.parent()?;
+    let (output, cut) = fitted(&stem, &more, OUTPUT_SUFFIX);
+    let (feedback, _) = fitted(&stem, &more, FEEDBACK_SUFFIX);
+    Some(Names {
+        output: dir.join(output),
+        feedback: dir.join(feedback),
+        cut,
+    })
+}
+
+/// What drop-a-folder mode adds to the name of its workbook and of its feedback folder.
+const OUTPUT_SUFFIX: &str = "-汇总.xlsx";
+const FEEDBACK_SUFFIX: &str = "-反馈";
+
+/// Most file systems hold a name to 255 bytes (NTFS to 255 UTF-16 units, fewer for
+/// Chinese text): `<name><more><suffix>`, `name` cut by whole characters to fit. Returns
+/// the name and whether it was cut.
+fn fitted(name: &str, more: &str, suffix: &str) -> (String, bool) {
+    const MAX_NAME_BYTES: usize = 255;
+    let room = MAX_NAME_BYTES.saturating_sub(suffix.len() + more.len());
+    let mut end = name.len().min(room);
+    while !name.is_char_boundary(end) {
+        end -= 1;
     }
+    (format!("{}{more}{suffix}", &name[..end]), end < name.len())
 }
 
 /// The terminal summary: forms, findings, files that could not be read, files skipped by
@@ -189,6 +251,10 @@ pub fn summary(b: &Batch, output: Option<&Path>) -> String {
         s.push_str(&l);
         s.push('\n');
     }
+    if let Some(l) = duplicates_line(b) {
+        s.push_str(&l);
+        s.push('\n');
+    }
     if let (Some(l), Some(_)) = (other_sheets_line(b), output) {
         s.push_str(&l);
         s.push('\n');
@@ -205,6 +271,31 @@ pub fn summary(b: &Batch, output: Option<&Path>) -> String {
         }
     }
     s
+}
+
+/// `其中 2 张自评表重复报送（同一项目名称、主管部门与年度），各合计只计一次，见问题清单 C005`;
+/// `None` when no form came twice.
+pub fn duplicates_line(b: &Batch) -> Option<String> {
+    let extra = b.extra_copies();
+    (extra > 0).then(|| {
+        format!(
+            "其中 {extra} 张自评表与另一张重复（同一项目名称、主管部门与年度，问题清单 C005）；汇总的合计行已注明"
+        )
+    })
+}
+
+/// What to do when the outputs could not be replaced: in drag mode the usual cause is the
+/// 汇总 (or a feedback workbook) open in Excel/WPS.
+pub fn retry_hint(e: &anyhow::Error) -> Option<String> {
+    let path = match e.downcast_ref::<jixiao::Error>()? {
+        jixiao::Error::Rename { path, .. } => path,
+        jixiao::Error::NotReplaceable { path, why } if !why.contains("只读") => path,
+        _ => return None,
+    };
+    let name = path.file_name()?.to_string_lossy();
+    Some(format!(
+        "请先在 Excel/WPS 中关闭 {name}，再拖一次（这次没有改动任何输出文件）。"
+    ))
 }
 
 /// `已跳过 3 个文件：1 个 .docx，1 个锁定文件，1 个 .et`, kinds in order of first
@@ -350,6 +441,7 @@ mod tests {
 
     #[test]
     fn output_beside_the_folder_or_the_first_file() {
+        let output_for = |i: &[PathBuf]| names_for(i).map(|n| n.output);
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("各部门报送");
         std::fs::create_dir(&f).unwrap();
@@ -365,7 +457,21 @@ mod tests {
         );
         assert_eq!(
             output_for(&[f.join("1.xlsx")]).unwrap(),
-            abs.join("各部门报送").join("汇总.xlsx")
+            abs.join("各部门报送").join("1-汇总.xlsx")
+        );
+        let two = names_for(&[f.clone(), f.clone()]).unwrap();
+        assert_eq!(two.output, abs.join("各部门报送等2个文件夹-汇总.xlsx"));
+        assert_eq!(two.feedback, abs.join("各部门报送等2个文件夹-反馈"));
+        let mixed = names_for(&[f.join("1.xlsx"), f.clone()]).unwrap();
+        assert_eq!(mixed.output, f.join("1等2项-汇总.xlsx"));
+        let long = "县".repeat(90);
+        assert_eq!(
+            fitted(&long, "等2个文件夹", "-汇总.xlsx"),
+            (format!("{}等2个文件夹-汇总.xlsx", "县".repeat(75)), true)
+        );
+        assert_eq!(
+            fitted("各部门报送", "", "-反馈"),
+            ("各部门报送-反馈".into(), false)
         );
     }
 }

@@ -128,6 +128,9 @@ enum Command {
         /// 同时为每个主管部门在此文件夹写出一个反馈工作簿（该部门的问题清单与各表清洗工作表），供退回更正
         #[arg(long, value_name = "文件夹")]
         feedback: Option<PathBuf>,
+        /// 设置文件（jixiao template --settings 生成）：编制单位、编制日期、反馈截止日期、联系人等
+        #[arg(long, value_name = "设置.txt")]
+        settings: Option<PathBuf>,
     },
     /// 检查：读取并核验，不写文件，像编译器一样逐条列出问题
     #[command(
@@ -174,14 +177,23 @@ enum Command {
     },
     /// 模板：写出一张空白的标准格式自评表，供部门填写
     #[command(
-        override_usage = "jixiao template -o <模板.xlsx> [--year 年度] [--force]",
+        override_usage = "jixiao template -o <模板.xlsx> [--year 年度] [--force]\n       jixiao template --settings [设置.txt] [--force]",
         help_template = zh::HELP_TEMPLATE,
         next_help_heading = "选项（options）"
     )]
     Template {
         /// 要写入的文件（.xlsx）；已存在时拒绝覆盖，除非加 --force
-        #[arg(short, long, value_name = "模板.xlsx", value_parser = zh::xlsx_output)]
-        output: PathBuf,
+        #[arg(
+            short,
+            long,
+            value_name = "模板.xlsx",
+            value_parser = zh::xlsx_output,
+            required_unless_present = "settings"
+        )]
+        output: Option<PathBuf>,
+        /// 改为写出设置文件（默认 jixiao设置.txt）：编制单位、反馈截止日期、联系人等，用记事本修改后放进要拖放的文件夹
+        #[arg(long, value_name = "设置.txt", num_args = 0..=1, default_missing_value = jixiao::settings::FILE_NAME, conflicts_with_all = ["output", "year"])]
+        settings: Option<PathBuf>,
         /// 表头中的年度
         #[arg(long, value_name = "年度")]
         year: Option<i32>,
@@ -294,6 +306,17 @@ fn convert_with_progress(req: &convert::Request, quiet: bool) -> Result<convert:
     Ok(b?)
 }
 
+/// `template` never writes over a file unless `--force`.
+fn refuse_existing(path: &std::path::Path, force: bool) -> Result<()> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        bail!(
+            "{} 已存在，拒绝覆盖；要覆盖请加 --force\n（file exists; pass --force to overwrite it）",
+            desk::shown(path)
+        );
+    }
+    Ok(())
+}
+
 fn exit(fail: bool) -> ExitCode {
     ExitCode::from(u8::from(fail))
 }
@@ -315,8 +338,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             limits,
             csv,
             feedback,
+            settings,
         } => {
             threads(jobs)?;
+            let settings = match &settings {
+                Some(path) => desk::read_settings(path)?,
+                None => jixiao::settings::Settings::default(),
+            };
             let req = convert::Request {
                 inputs,
                 output,
@@ -329,7 +357,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     _ => None,
                 },
                 limits: limits.limits(),
+                form_sheets_max: None,
                 nothing_without_forms: false,
+                letterhead: (&settings).into(),
             };
             let convert::Converted {
                 batch: b,
@@ -405,13 +435,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
             year,
             force,
+            settings,
         } => {
-            if !force && std::fs::symlink_metadata(&output).is_ok() {
-                bail!(
-                    "{} 已存在，拒绝覆盖；要覆盖请加 --force\n（file exists; pass --force to overwrite it）",
-                    desk::shown(&output)
-                );
-            }
+            let output = match (settings, output) {
+                (Some(path), _) => {
+                    refuse_existing(&path, force)?;
+                    // With its BOM: Notepad before Windows 10 (1903) needs it to see UTF-8.
+                    let text = format!("\u{feff}{}", jixiao::settings::template_text());
+                    write::write_atomic(&path, text.as_bytes())?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                (None, Some(o)) => o,
+                (None, None) => unreachable!("clap requires -o without --settings"),
+            };
+            refuse_existing(&output, force)?;
             let bytes = template::blank(year).context("无法生成模板")?;
             write::write_atomic(&output, &bytes)?;
             Ok(ExitCode::SUCCESS)

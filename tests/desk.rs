@@ -78,7 +78,9 @@ fn dropped_files_give_a_summary_beside_the_first() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("找到 2 张自评表"));
-    assert!(d.join("汇总.xlsx").is_file());
+    assert!(d.join("2-财政局等2个文件-汇总.xlsx").is_file());
+    // Dropped files get no feedback folder among them (it would be read back as input).
+    assert!(!d.join("2-财政局等2个文件-反馈").exists());
     // Dropping the whole folder later skips that summary as an input.
     let o = jixiao_in(tmp.path(), &["各部门报送"]);
     let stdout = text(&o.stdout);
@@ -228,4 +230,95 @@ fn a_folder_named_like_nothing_jixiao_knows_is_an_input() {
     let o = jixiao_in(tmp.path(), &["没有这个文件夹"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("无法访问输入"));
+}
+
+/// Drag mode, round two (issue 18): feedback workbooks by default beside the folder, the
+/// clerk's settings file honoured and its mistakes said, forms sent twice said, and an
+/// output that cannot be replaced (open in Excel/WPS) met with what to do.
+#[test]
+fn a_dropped_folder_also_gives_feedback_workbooks_unless_the_settings_say_no() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = desk_folder(tmp.path());
+    // The same form twice.
+    std::fs::copy(
+        root().join("samples/2023/1.xlsx"),
+        d.join("6-禁毒办重报.xlsx"),
+    )
+    .unwrap();
+    let o = jixiao(&[d.to_str().unwrap()]);
+    let stdout = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", text(&o.stderr));
+    let fb = tmp.path().join("各部门报送-反馈");
+    assert!(
+        stdout.contains(&format!(
+            "反馈工作簿（每个主管部门一个，可直接发回各部门更正）：{}",
+            fb.display()
+        )),
+        "{stdout}"
+    );
+    assert!(fb.join("靖州县禁毒办.xlsx").is_file());
+    assert!(
+        stdout
+            .contains("其中 1 张自评表与另一张重复（同一项目名称、主管部门与年度，问题清单 C005）"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&fb).unwrap();
+    // The clerk's settings: no feedback; a line it does not understand is said.
+    std::fs::write(
+        d.join("jixiao设置.txt"),
+        "编制单位 = 靖州县财政局\n写反馈工作簿 = 否\n颜色 = 红\n",
+    )
+    .unwrap();
+    let o = jixiao(&[d.to_str().unwrap()]);
+    let stdout = text(&o.stdout);
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("使用设置文件："), "{stdout}");
+    assert!(
+        stderr.contains("jixiao设置.txt：第 3 行：不认识的设置“颜色”，已忽略"),
+        "{stderr}"
+    );
+    assert!(!fb.exists(), "写反馈工作簿 = 否");
+}
+
+#[test]
+fn an_output_that_cannot_be_replaced_says_to_close_it_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = desk_folder(tmp.path());
+    let out = tmp.path().join("各部门报送-汇总.xlsx");
+    assert_eq!(jixiao(&[d.to_str().unwrap()]).status.code(), Some(0));
+    let before = std::fs::read(&out).unwrap();
+    std::fs::copy(root().join("samples/2023/4.xlsx"), d.join("5-民政局.xlsx")).unwrap();
+    // The rename onto the 汇总 fails as it does on Windows while Excel holds the file.
+    let o = common::jixiao_command(&root())
+        .arg(&d)
+        .env("JIXIAO_TEST_FAIL_RENAME", "各部门报送-汇总.xlsx")
+        .output()
+        .unwrap();
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "请先在 Excel/WPS 中关闭 各部门报送-汇总.xlsx，再拖一次（这次没有改动任何输出文件）。"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("os error") && !stderr.contains("Error"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+}
+
+#[test]
+fn one_dropped_file_gives_a_summary_named_after_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = desk_folder(tmp.path());
+    for f in ["1-禁毒办.xlsx", "2-财政局.xlsx"] {
+        let o = jixiao(&[d.join(f).to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    }
+    // Two drags, two summaries: the second does not replace the first.
+    assert!(d.join("1-禁毒办-汇总.xlsx").is_file());
+    assert!(d.join("2-财政局-汇总.xlsx").is_file());
 }

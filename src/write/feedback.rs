@@ -177,11 +177,23 @@ pub fn stage_dir(
     dir: &Path,
     set: &mut super::OutputSet,
 ) -> Result<()> {
+    stage_dir_with(batch, files, dir, &workbook::Letterhead::default(), set)
+}
+
+/// [`stage_dir`] with the clerk's [`workbook::Letterhead`] on each workbook.
+pub fn stage_dir_with(
+    batch: &Batch,
+    files: &[(PathBuf, Vec<&Form>)],
+    dir: &Path,
+    letterhead: &workbook::Letterhead,
+    set: &mut super::OutputSet,
+) -> Result<()> {
     set.create_dir(dir)?;
     for (path, forms) in files {
         set.stage_with(path, |f| {
             let mut w = std::io::BufWriter::new(f);
-            workbook::write_feedback(batch, forms, &mut w).map_err(Error::FeedbackWorkbook)?;
+            workbook::write_feedback_with(batch, forms, letterhead, &mut w)
+                .map_err(Error::FeedbackWorkbook)?;
             w.flush()?;
             Ok(())
         })?;

@@ -84,12 +84,14 @@ impl Formats {
 pub const MAX_DATA_ROWS: usize = 1_048_575;
 
 /// Options of the workbook writer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Write each form's 原表 and 清洗 sheets (forms read without their source are skipped).
     pub form_sheets: bool,
     /// A list longer than this continues on a second sheet (指标明细2, …).
     pub max_rows_per_sheet: usize,
+    /// Who compiles the papers and whom a department answers to (the clerk's settings).
+    pub letterhead: Letterhead,
 }
 
 impl Default for Options {
@@ -97,6 +99,33 @@ impl Default for Options {
         Options {
             form_sheets: false,
             max_rows_per_sheet: MAX_DATA_ROWS,
+            letterhead: Letterhead::default(),
+        }
+    }
+}
+
+/// What the clerk's settings ([`crate::settings::Settings`]) put on the papers: 编制单位,
+/// 年度 and 编制日期 in the printed titles; 反馈截止日期, 联系人 and 联系电话 on the feedback
+/// workbooks' cover. All optional; unset, nothing is printed for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Letterhead {
+    pub unit: Option<String>,
+    pub year: Option<i32>,
+    pub date: Option<String>,
+    pub deadline: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<&crate::settings::Settings> for Letterhead {
+    fn from(s: &crate::settings::Settings) -> Self {
+        Self {
+            unit: s.unit.clone(),
+            year: s.year,
+            date: s.date.clone(),
+            deadline: s.deadline.clone(),
+            contact: s.contact.clone(),
+            phone: s.phone.clone(),
         }
     }
 }
@@ -539,6 +568,17 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
     forms: &[&crate::model::Form],
     out: W,
 ) -> Result<(), XlsxError> {
+    write_feedback_with(batch, forms, &Letterhead::default(), out)
+}
+
+/// [`write_feedback`] with the clerk's [`Letterhead`].
+pub fn write_feedback_with<W: std::io::Write + std::io::Seek>(
+    batch: &Batch,
+    forms: &[&crate::model::Form],
+    letterhead: &Letterhead,
+    out: W,
+) -> Result<(), XlsxError> {
+    let _ = letterhead; // rendered by the cover block (issue 18)
     use crate::model::Severity;
     let ids: std::collections::HashSet<&str> = forms.iter().map(|p| p.id.as_str()).collect();
     let links = Links::only(batch, |p| ids.contains(p.id.as_str()));
