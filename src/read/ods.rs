@@ -6,8 +6,9 @@
 //! ask for gigabytes; and it parses all of content.xml while the workbook is opened, so a
 //! 4 MB file whose content.xml inflates to 4 GB held 12 GB before any check. The content
 //! is streamed here first, cheaply and under the budget the XLSX reader has: the parts'
-//! declared sizes, at most [`PART_LIMIT`] bytes inflated from content.xml whatever its
-//! size says, and the cells calamine would build. Past any of them the file is refused
+//! declared sizes (the zip library inflates no part past its declared size), at most
+//! [`PART_LIMIT`] bytes inflated from content.xml in any case, and the cells calamine
+//! would build. Past any of them the file is refused
 //! with E001 before calamine opens it.
 //!
 //! The scan also finds what calamine cannot tell apart: a formula saved without its result
@@ -219,6 +220,14 @@ fn scan(bytes: &[u8], budget: &Budget) -> Result<(Vec<String>, Vec<Unsaved>), Re
         return Err(budget::part_too_large("content.xml", PART_LIMIT));
     }
     if let Some(e) = broken {
+        // The zip library stops a part at the size it declares (so a part that says it is
+        // small cannot inflate to gigabytes): the file lies about its size.
+        let e = e.to_string();
+        if e.contains("larger than its declared uncompressed size") {
+            return Err(ReadError::corrupt(
+                "content.xml 解压后超过压缩包中声明的大小",
+            ));
+        }
         return Err(ReadError::corrupt(format!(
             "content.xml 不是有效的 XML：{e}"
         )));
