@@ -356,26 +356,9 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         };
         return fail(input, e);
     }
-    let size = std::fs::metadata(&found.path).map(|m| m.len()).unwrap_or(0);
-    if size > opts.limits.max_file_bytes {
-        let e = ReadError {
-            code: Code::E001,
-            reason: format!(
-                "文件过大（{size} 字节，上限 {} 字节）",
-                opts.limits.max_file_bytes
-            ),
-        };
-        return fail(input, e);
-    }
-    let bytes = match std::fs::read(&found.path) {
+    let bytes = match read_regular(&found.path, opts.limits.max_file_bytes) {
         Ok(b) => b,
-        Err(e) => {
-            let e = ReadError {
-                code: Code::E001,
-                reason: format!("无法读取文件（{e}）"),
-            };
-            return fail(input, e);
-        }
+        Err(e) => return fail(input, e),
     };
     input.sha256 = Some(hex(&Sha256::digest(&bytes)));
     if is_wps(&found.path) && crate::read::sniff(&bytes, &found.path).is_none() {
@@ -532,6 +515,50 @@ fn unsaved_formulas(grids: &[Grid]) -> Option<(usize, &str, Pos, &str)> {
     });
     let (sheet, cell, formula) = all.next()?;
     Some((1 + all.count(), sheet, cell, formula))
+}
+
+/// A file's bytes, read only when it is still a regular file of at most `max` bytes. The
+/// walk saw a regular file, but the path may be something else by now (a named pipe put
+/// in its place would block `open` until a writer came, and the run would hang), so it is
+/// opened without blocking and the opened handle, not the path, is checked.
+fn read_regular(path: &Path, max: u64) -> std::result::Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let failed = |reason: String| ReadError {
+        code: Code::E001,
+        reason,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| failed(format!("无法读取文件（{e}）")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| failed(format!("无法读取文件（{e}）")))?;
+    if let Some(kind) = special(&meta.file_type()).or((!meta.is_file()).then_some("文件夹")) {
+        return Err(failed(format!(
+            "读取时已不是普通文件（{kind}），无法读取；请确认文件未被替换后重新运行"
+        )));
+    }
+    let size = meta.len();
+    let too_large = |size: u64| failed(format!("文件过大（{size} 字节，上限 {max} 字节）"));
+    if size > max {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // A file that grows while it is read stops at the limit too.
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| failed(format!("无法读取文件（{e}）")))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 fn file_finding(code: Code, path: &str, message: String) -> Finding {

@@ -15,6 +15,35 @@ use crate::code::Code;
 use crate::grid::{Pos, Region, Value};
 use std::cell::Cell;
 
+/// The most one zip part may inflate to. The fast XLSX reader inflates parts whole into
+/// memory up to this size (a larger one is left to calamine, which streams it and is
+/// stopped by the cell limit); the ODS scan streams content.xml and stops here.
+pub(crate) const PART_LIMIT: u64 = 256 << 20;
+
+/// The parts' declared sizes against the budget, before anything is inflated.
+pub(crate) fn check_declared_sizes<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    budget: &Budget,
+) -> Result<(), ReadError> {
+    let limits = budget.limits;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(f) = zip.by_index_raw(i) else {
+            continue;
+        };
+        total = total.saturating_add(f.size());
+        if f.size() > PART_LIMIT || total > limits.max_inflated_bytes {
+            return Err(inflated_too_large(
+                &f.name().unwrap_or_default(),
+                f.size(),
+                PART_LIMIT,
+                limits,
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// What one file may cost while it is read, shared by all its sheets: a file of ten
 /// sheets gets the budget of one, not ten. Every reader charges it before it allocates.
 pub(crate) struct Budget<'a> {

@@ -47,6 +47,103 @@ pub(crate) fn number_value(f: f64, percent: bool, date: DateKind, date1904: bool
     date_value(&ExcelDateTime::new(f, kind, date1904))
 }
 
+/// A date number format that shows the year alone, with its literal text, such as
+/// `yyyy"年度"` (Excel shows 2023年度): the cell is read as that text, not as an ISO
+/// date, so that a 年度 cell holding a date reads as its year.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct YearFormat(Vec<YearPart>);
+
+#[derive(Debug, Clone, PartialEq)]
+enum YearPart {
+    Text(String),
+    /// `yyyy`, `yyy`, `e`: four digits.
+    Year,
+    /// `yy`, `y`: two digits.
+    ShortYear,
+}
+
+/// The year-only format of a number format's code: its only date part is the year
+/// (`y`, `e`), the rest quoted or escaped text, CJK characters, spaces and punctuation,
+/// `[$-804]`-style locale or colour brackets skipped. `None` for anything else (a month,
+/// a day, a second section).
+pub(crate) fn year_format(code: &str) -> Option<YearFormat> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut chars = code.chars().peekable();
+    let mut years = 0;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                for d in chars.by_ref() {
+                    if d == '"' {
+                        break;
+                    }
+                    text.push(d);
+                }
+            }
+            '\\' => text.push(chars.next()?),
+            '[' => {
+                for d in chars.by_ref() {
+                    if d == ']' {
+                        break;
+                    }
+                }
+            }
+            'y' | 'Y' | 'e' | 'E' => {
+                let mut n = 1;
+                while chars.next_if(|d| d.eq_ignore_ascii_case(&c)).is_some() {
+                    n += 1;
+                }
+                if !text.is_empty() {
+                    parts.push(YearPart::Text(std::mem::take(&mut text)));
+                }
+                let e = c.eq_ignore_ascii_case(&'e');
+                parts.push(if e || n > 2 {
+                    YearPart::Year
+                } else {
+                    YearPart::ShortYear
+                });
+                years += 1;
+            }
+            c if c.is_ascii_alphanumeric()
+                || matches!(c, ';' | '@' | '0' | '#' | '?' | '*' | '_') =>
+            {
+                return None;
+            }
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        parts.push(YearPart::Text(text));
+    }
+    (years > 0).then_some(YearFormat(parts))
+}
+
+/// A date serial shown in a year-only format: `2023年度`. `None` outside Excel's dates.
+pub(crate) fn year_shown(f: f64, date1904: bool, format: &YearFormat) -> Option<Value> {
+    let d = ExcelDateTime::new(f, ExcelDateTimeType::DateTime, date1904);
+    year_shown_of(&d, format)
+}
+
+/// As [`year_shown`], for a date calamine read.
+pub(crate) fn year_shown_of(d: &ExcelDateTime, format: &YearFormat) -> Option<Value> {
+    if d.is_duration() || !(1.0..2_958_466.0).contains(&d.as_f64()) {
+        return None;
+    }
+    let year = d.to_ymd_hms_milli().0;
+    Some(Value::Text(
+        format
+            .0
+            .iter()
+            .map(|p| match p {
+                YearPart::Text(t) => t.clone(),
+                YearPart::Year => format!("{year:04}"),
+                YearPart::ShortYear => format!("{:02}", year % 100),
+            })
+            .collect(),
+    ))
+}
+
 /// A date cell as the text it shows, ISO style: `2023-12-31`, `2023-12-31 08:30:00`, or
 /// `08:30:00` for a time alone. A duration (`[h]:mm:ss`), or a serial outside Excel's
 /// dates (negative, past 9999-12-31), stays a number.
@@ -208,6 +305,34 @@ pub(crate) fn calamine_grid(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_only_formats_show_the_year() {
+        let shown =
+            |code: &str, serial: f64| year_format(code).and_then(|y| year_shown(serial, false, &y));
+        // 44927 is 2023-01-01, 45291 is 2023-12-31.
+        assert_eq!(
+            shown("yyyy\"年度\"", 44927.0),
+            Some(Value::text("2023年度"))
+        );
+        assert_eq!(shown("yyyy年", 45291.0), Some(Value::text("2023年")));
+        assert_eq!(
+            shown("[$-804]e\"年度\"", 45291.0),
+            Some(Value::text("2023年度"))
+        );
+        assert_eq!(shown("yy", 44927.0), Some(Value::text("23")));
+        assert_eq!(shown("yyyy", 0.5), None);
+        for not in [
+            "yyyy-mm-dd",
+            "yyyy\"年\"m\"月\"",
+            "General",
+            "0.00",
+            "yyyy;@",
+            "",
+        ] {
+            assert_eq!(year_format(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn percent_formats() {

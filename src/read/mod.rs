@@ -16,7 +16,8 @@
 //! `xls.rs` and `ods.rs` (a pre-scan, then calamine), `xlsb.rs` (calamine, streamed),
 //! `spreadsheetml.rs` and `html.rs` (jixiao's own, for what budget systems save as .xls).
 //! calamine is named only in those files and `calamine.rs`, which turns its values into
-//! jixiao's.
+//! jixiao's. Every zip-based package is first checked for two entries of one name
+//! (`zipped.rs`).
 
 use crate::code::Code;
 use crate::grid::Grid;
@@ -32,6 +33,7 @@ mod xls;
 mod xlsb;
 mod xlsx;
 mod xml;
+mod zipped;
 
 pub use self::calamine::is_percent_format;
 pub use sniff::decode_text;
@@ -243,8 +245,11 @@ fn contain<T>(read: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadErro
 }
 
 fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
-    let (_, _, read) =
+    let (format, _, read) =
         format_of(bytes, path).ok_or_else(|| ReadError::corrupt("无法识别的文件格式"))?;
+    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+        zipped::check(bytes)?;
+    }
     read(bytes, limits)
 }
 

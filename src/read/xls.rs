@@ -46,6 +46,10 @@ const CONTINUE: u16 = 0x003C;
 const LABELSST: u16 = 0x00FD;
 /// DIMENSIONS: calamine reserves room for every cell it declares.
 const DIMENSIONS: u16 = 0x0200;
+/// FILEPASS: the workbook is encrypted (RC4, CryptoAPI RC4 or XOR obfuscation).
+const FILEPASS: u16 = 0x002F;
+/// EOF: the end of a substream (the globals, then each sheet).
+const EOF: u16 = 0x000A;
 /// BIFF8 sheets have at most 256 columns.
 const MAX_COLS: u64 = 256;
 
@@ -65,6 +69,11 @@ fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     };
     let mut data = Vec::new();
     stream.read_to_end(&mut data).map_err(broken)?;
+    // An encrypted workbook's records are ciphertext after its FILEPASS: read as they are,
+    // a DIMENSIONS record declared trillions of cells (E001 "corrupt"). It is E002.
+    if encrypted(&data) {
+        return Err(ReadError::password());
+    }
     // calamine gives every LABELSST cell its own copy of the shared string: a string of
     // 65,535 characters in a few thousand 10-byte cells is gigabytes. Charged here, at
     // one byte per character (the least UTF-8 takes), against a text budget of its own
@@ -142,6 +151,23 @@ fn check(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         }
     }
     Ok(())
+}
+
+/// Whether the workbook globals (the records up to the first EOF) hold a FILEPASS record:
+/// the file is password-protected. Record headers stay in clear text when the bodies are
+/// encrypted, so the walk is sound.
+fn encrypted(data: &[u8]) -> bool {
+    let mut i = 0;
+    while i + 4 <= data.len() {
+        let typ = u16::from_le_bytes([data[i], data[i + 1]]);
+        let len = u16::from_le_bytes([data[i + 2], data[i + 3]]) as usize;
+        match typ {
+            FILEPASS => return true,
+            EOF => return false,
+            _ => i += 4 + len,
+        }
+    }
+    false
 }
 
 /// The length in characters of each string of the shared string table (BIFF8), as far

@@ -10,9 +10,10 @@
 //! caller then falls back to calamine, so it can only make reading faster, never worse.
 //! A test checks that both readers give the same grids.
 
-use super::budget::{self, Budget, Extent, keep, unique_merges};
+use super::budget::{self, Budget, Extent, PART_LIMIT, check_declared_sizes, keep, unique_merges};
 use super::calamine::{
-    calamine_grid, data_ref_value, is_percent_format, number_value, worksheet_names,
+    YearFormat, calamine_grid, data_ref_value, is_percent_format, number_value, worksheet_names,
+    year_format, year_shown, year_shown_of,
 };
 use super::xml::{push_xml_ref, xml_attr};
 use super::{Limits, ReadError};
@@ -24,10 +25,6 @@ use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
-
-/// Parts are inflated whole into memory here; a larger one (or a zip bomb) is left to
-/// calamine, which streams it and is stopped by the cell limit.
-const PART_LIMIT: u64 = 256 << 20;
 
 /// Why the fast path gave up (the caller falls back to calamine); the reason is for
 /// tests and debugging.
@@ -203,10 +200,12 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, Unsupported> {
 
 /// What jixiao needs of a cell style: whether its number format shows a percentage, and
 /// whether it shows a date (then the number is a date serial).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct CellStyle {
     percent: bool,
     date: DateKind,
+    /// A date format showing the year alone (`yyyy"年度"`): the cell reads as it shows.
+    year: Option<YearFormat>,
 }
 
 /// Per cell style index (`cellXfs`), its [`CellStyle`]. Custom formats override built-in
@@ -234,12 +233,20 @@ fn cell_styles(xml: &[u8]) -> Result<Vec<CellStyle>, Unsupported> {
                         Some((i, None)) => matches!(i.parse::<u32>(), Ok(9 | 10)),
                         None => false,
                     };
-                    let date = match id.as_deref().map(|i| (i, custom.get(i))) {
+                    let code = id.as_deref().and_then(|i| custom.get(i));
+                    let date = match id.as_deref().map(|i| (i, code)) {
                         Some((_, Some(code))) => date_format(code),
                         Some((i, None)) => builtin_date_format(i),
                         None => DateKind::No,
                     };
-                    out.push(CellStyle { percent, date });
+                    let year = code
+                        .filter(|_| date == DateKind::DateTime)
+                        .and_then(|c| year_format(c));
+                    out.push(CellStyle {
+                        percent,
+                        date,
+                        year,
+                    });
                 }
                 _ => {}
             },
@@ -452,30 +459,6 @@ fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
     }
 }
 
-/// The parts' declared sizes against the budget, before anything is inflated.
-fn check_declared_sizes<R: std::io::Read + std::io::Seek>(
-    zip: &mut zip::ZipArchive<R>,
-    budget: &Budget,
-) -> Result<(), ReadError> {
-    let limits = budget.limits;
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let Ok(f) = zip.by_index_raw(i) else {
-            continue;
-        };
-        total = total.saturating_add(f.size());
-        if f.size() > PART_LIMIT || total > limits.max_inflated_bytes {
-            return Err(budget::inflated_too_large(
-                &f.name().unwrap_or_default(),
-                f.size(),
-                PART_LIMIT,
-                limits,
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Checks what a package declares before any reader trusts it: each part's inflated
 /// size, their total, and the shared strings' count (calamine reserves room for that
 /// many strings up front, so `uniqueCount="4000000000"` would reserve 96 GB).
@@ -565,10 +548,24 @@ pub(crate) fn via_calamine(bytes: &[u8], budget: &Budget) -> Result<Vec<Grid>, R
                         .is_some_and(|f| is_percent_format(&f.format_code))
                 })
                 .collect();
+            let years: Vec<Option<YearFormat>> = reader
+                .styles()
+                .iter()
+                .map(|s| {
+                    s.number_format
+                        .as_ref()
+                        .and_then(|f| year_format(&f.format_code))
+                })
+                .collect();
             while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_err)? {
                 let (r, c) = cell.get_position();
                 let pct = percent.get(style).copied().unwrap_or(false);
-                let Some(value) = data_ref_value(cell.get_value(), pct) else {
+                let year = years.get(style).and_then(Option::as_ref);
+                let shown = match (cell.get_value(), year) {
+                    (calamine::DataRef::DateTime(d), Some(y)) => year_shown_of(d, y),
+                    _ => None,
+                };
+                let Some(value) = shown.or_else(|| data_ref_value(cell.get_value(), pct)) else {
                     // Perhaps a formula without a saved result: looked for below.
                     formulas = true;
                     continue;
@@ -1002,10 +999,14 @@ fn v_value(
                 .styles
                 .get(style.unwrap_or(0))
                 .is_some_and(|s| s.percent);
-            let date = match style {
-                Some(i) => ctx.styles.get(i).map_or(DateKind::No, |s| s.date),
-                None => DateKind::No,
-            };
+            let style = style.and_then(|i| ctx.styles.get(i));
+            if let Some(shown) = style
+                .and_then(|s| s.year.as_ref())
+                .and_then(|y| year_shown(f, ctx.date1904, y))
+            {
+                return Ok(Some(shown));
+            }
+            let date = style.map_or(DateKind::No, |s| s.date);
             number_value(f, percent, date, ctx.date1904)
         }
         CellType::Inline | CellType::Unknown => return Err(no(format!("cell type {typ:?}"))),
