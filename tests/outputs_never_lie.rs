@@ -338,7 +338,7 @@ fn a_long_folder_name_gets_a_workbook_name_that_fits() {
     let expected = format!("{}-汇总.xlsx", "县".repeat(81));
     assert!(expected.len() <= 255);
     assert!(
-        out.contains(&format!("文件夹名过长，汇总的文件名已截短为：{expected}")),
+        out.contains(&format!("名称过长，汇总的文件名已截短为：{expected}")),
         "{out}"
     );
     assert!(d.path().join(&expected).is_file());
