@@ -15,6 +15,7 @@
 pub use crate::code::Code;
 use crate::grid::Pos;
 use crate::model::{Batch, Finding, Form, Severity};
+use std::sync::Arc;
 
 /// How a rule finds its cases.
 #[derive(Clone, Copy)]
@@ -79,53 +80,53 @@ macro_rules! declare_rule {
     };
 }
 
-mod c001;
-mod c002;
-mod c003;
-mod c004;
-mod c005;
-mod e001;
-mod e002;
-mod e003;
-mod e004;
-mod e005;
-mod f001;
-mod f002;
-mod f003;
-mod f004;
-mod f005;
-mod f006;
-mod f007;
-mod f008;
-mod l001;
-mod l002;
-mod l003;
-mod l004;
-mod l005;
-mod l006;
-mod l007;
-mod l008;
-mod l009;
-mod l010;
-mod l011;
-mod l012;
-mod s001;
-mod s002;
-mod s003;
-mod s004;
-mod s005;
-mod s006;
-mod s007;
-mod s008;
-mod s009;
-mod s010;
-mod s011;
-mod s012;
-mod s013;
-mod s014;
-mod v001;
-mod v002;
-mod v003;
+pub(crate) mod c001;
+pub(crate) mod c002;
+pub(crate) mod c003;
+pub(crate) mod c004;
+pub(crate) mod c005;
+pub(crate) mod e001;
+pub(crate) mod e002;
+pub(crate) mod e003;
+pub(crate) mod e004;
+pub(crate) mod e005;
+pub(crate) mod f001;
+pub(crate) mod f002;
+pub(crate) mod f003;
+pub(crate) mod f004;
+pub(crate) mod f005;
+pub(crate) mod f006;
+pub(crate) mod f007;
+pub(crate) mod f008;
+pub(crate) mod l001;
+pub(crate) mod l002;
+pub(crate) mod l003;
+pub(crate) mod l004;
+pub(crate) mod l005;
+pub(crate) mod l006;
+pub(crate) mod l007;
+pub(crate) mod l008;
+pub(crate) mod l009;
+pub(crate) mod l010;
+pub(crate) mod l011;
+pub(crate) mod l012;
+pub(crate) mod s001;
+pub(crate) mod s002;
+pub(crate) mod s003;
+pub(crate) mod s004;
+pub(crate) mod s005;
+pub(crate) mod s006;
+pub(crate) mod s007;
+pub(crate) mod s008;
+pub(crate) mod s009;
+pub(crate) mod s010;
+pub(crate) mod s011;
+pub(crate) mod s012;
+pub(crate) mod s013;
+pub(crate) mod s014;
+pub(crate) mod v001;
+pub(crate) mod v002;
+pub(crate) mod v003;
 
 /// Every rule, in the order `jixiao rules` prints them.
 pub const CATALOGUE: &[Rule] = &[
@@ -182,6 +183,55 @@ pub const CATALOGUE: &[Rule] = &[
 pub fn find(code: &str) -> Option<&'static Rule> {
     let code = Code::parse(code)?;
     CATALOGUE.iter().find(|r| r.code == code)
+}
+
+/// Where a finding points: its file and, where known, its sheet, cell and project. A stage
+/// says where; the rule file's constructor adds the code, the severity and the message
+/// (every finding is built in its code's rule file).
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub file: &'a Arc<str>,
+    pub sheet: Option<&'a Arc<str>>,
+    pub cell: Option<Pos>,
+    pub project: Option<&'a Arc<str>>,
+}
+
+impl<'a> At<'a> {
+    /// A whole file.
+    pub fn file(file: &'a Arc<str>) -> Self {
+        At {
+            file,
+            sheet: None,
+            cell: None,
+            project: None,
+        }
+    }
+
+    /// A sheet of a file.
+    pub fn sheet(file: &'a Arc<str>, sheet: &'a Arc<str>) -> Self {
+        At {
+            sheet: Some(sheet),
+            ..At::file(file)
+        }
+    }
+
+    /// The same place, at `cell`.
+    pub fn cell(self, cell: Option<Pos>) -> Self {
+        At { cell, ..self }
+    }
+
+    /// The same place, in `project`.
+    pub fn project(self, project: Option<&'a Arc<str>>) -> Self {
+        At { project, ..self }
+    }
+
+    /// The finding of `code` here, at its catalogue severity: for the rule files'
+    /// constructors only.
+    pub(in crate::rules) fn finding(self, code: Code, message: String) -> Finding {
+        let mut f = Finding::new(code, self.file, self.sheet, self.cell, message);
+        f.project = self.project.cloned();
+        f
+    }
 }
 
 /// Collects one form's findings, filling in file, sheet and project.
