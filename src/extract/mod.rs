@@ -7,7 +7,6 @@
 //! unplaced. And it never computes a figure from a column the form does not have: what is
 //! missing is recorded in [`Form::lacks`] and said in an L005 finding.
 
-use crate::code::Code;
 mod plan;
 
 use crate::grid::{Grid, Pos, Value};
@@ -21,7 +20,6 @@ use crate::score;
 use crate::wording::{self, MoneyUnit, Role};
 use plan::{BlockPlan, Placement};
 use rust_decimal::Decimal;
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Reads one located form. `file` is the path as the outputs show it.
@@ -390,26 +388,6 @@ impl Extractor<'_> {
         rules::At::sheet(&self.file, &self.sheet).cell(cell)
     }
 
-    fn change(
-        &mut self,
-        cell: Pos,
-        from: &str,
-        to: &str,
-        code: Code,
-        reason: impl Into<Cow<'static, str>>,
-    ) {
-        self.changes.push(Change {
-            file: Arc::clone(&self.file),
-            sheet: Arc::clone(&self.sheet),
-            cell,
-            from: from.to_string(),
-            to: to.to_string(),
-            code,
-            reason: reason.into(),
-            project: None,
-        });
-    }
-
     /// Cleans a text as read: surrounding whitespace trimmed (logged once per cell). A
     /// template's instruction left in the cell is not content: flagged (L007), read as empty.
     fn clean(&mut self, p: Pos, raw: &str) -> Option<String> {
@@ -426,7 +404,8 @@ impl Extractor<'_> {
             return None;
         }
         if t != raw && first {
-            self.change(p, raw, t, Code::V001, "去除首尾空白");
+            self.changes
+                .push(rules::v001::trimmed(self.at(Some(p)), raw, t));
         }
         Some(t.to_string())
     }
@@ -451,12 +430,14 @@ impl Extractor<'_> {
         match normalize::read_number(v, units) {
             Num::Empty => None,
             Num::Placeholder(raw) => {
-                self.change(p, &raw, "", Code::V001, "占位符视为空");
+                self.changes
+                    .push(rules::v001::placeholder(self.at(Some(p)), &raw));
                 None
             }
             Num::Value { value, from } => {
                 if let Some(from) = from {
-                    self.change(p, &from, &value.to_string(), Code::V001, "文本数字转为数值");
+                    self.changes
+                        .push(rules::v001::text_number(self.at(Some(p)), &from, value));
                 }
                 Some(value)
             }
@@ -513,13 +494,8 @@ impl Extractor<'_> {
             return None;
         }
         let v = normalize::inline_total(t)?;
-        self.change(
-            p,
-            t,
-            &v.to_string(),
-            Code::V001,
-            "标签与总分在同一单元格，取冒号后的数值",
-        );
+        self.changes
+            .push(rules::v001::inline_total(self.at(Some(p)), t, v));
         Some(v)
     }
 
@@ -540,7 +516,8 @@ impl Extractor<'_> {
             Value::Number { value, .. } => (value.normalize(), None),
             Value::Text(s) if normalize::trim(s).is_empty() => return Field::new(None, Some(p)),
             Value::Text(s) if normalize::is_placeholder(s) => {
-                self.change(p, s, "", Code::V001, "占位符视为空");
+                self.changes
+                    .push(rules::v001::placeholder(self.at(Some(p)), s));
                 return Field::new(None, Some(p));
             }
             Value::Text(s) => match normalize::amount_with_unit(s) {
@@ -567,7 +544,8 @@ impl Extractor<'_> {
                 self.money.implausible = Some((p, value));
             }
             if matches!(v, Value::Text(_)) && raw != value.to_string() {
-                self.change(p, &raw, &value.to_string(), Code::V001, "文本数字转为数值");
+                self.changes
+                    .push(rules::v001::text_number(self.at(Some(p)), &raw, value));
             }
             return Field::new(Some(value), Some(p));
         }
@@ -576,13 +554,12 @@ impl Extractor<'_> {
             self.findings.push(f);
             return Field::new(None, Some(p));
         };
-        self.change(
-            p,
+        self.changes.push(rules::f006::amount_converted(
+            self.at(Some(p)),
             &raw,
-            &wan.to_string(),
-            Code::F006,
-            format!("金额单位为{}，换算为万元", unit.zh()),
-        );
+            wan,
+            unit,
+        ));
         let by = if own.is_some() {
             None
         } else {
@@ -641,7 +618,8 @@ impl Extractor<'_> {
         if let Value::Text(s) = v
             && normalize::is_placeholder(s)
         {
-            self.change(p, s, "", Code::V001, "占位符视为空");
+            self.changes
+                .push(rules::v001::placeholder(self.at(Some(p)), s));
             return Field::new(None, Some(p));
         }
         let mut r = normalize::parse_rate(v);
@@ -655,13 +633,8 @@ impl Extractor<'_> {
             && let Some(x) = r
         {
             let frac = (x / Decimal::ONE_HUNDRED).normalize();
-            self.change(
-                p,
-                &v.display(),
-                &frac.to_string(),
-                Code::V001,
-                "表头注明（%），按百分数读取",
-            );
+            let c = rules::v001::percent_points(self.at(Some(p)), &v.display(), frac);
+            self.changes.push(c);
             r = Some(frac);
             return Field::new(r, Some(p));
         }
@@ -670,9 +643,9 @@ impl Extractor<'_> {
                 let f = rules::v002::not_a_rate(self.at(Some(p)), &v.display());
                 self.findings.push(f);
             }
-            (Some(r), Value::Text(s)) if normalize::trim(s) != s.as_str() => {
-                self.change(p, s, &r.to_string(), Code::V001, "文本百分数转为数值")
-            }
+            (Some(r), Value::Text(s)) if normalize::trim(s) != s.as_str() => self
+                .changes
+                .push(rules::v001::text_percent(self.at(Some(p)), s, r)),
             _ => {}
         }
         Field::new(r, Some(p))
@@ -781,13 +754,8 @@ impl Extractor<'_> {
                 continue;
             };
             let points = points.normalize();
-            self.change(
-                cell,
-                &pct.to_string(),
-                &points.to_string(),
-                Code::V001,
-                format!("权重占比{pct}%按总分值{total}折算为分值"),
-            );
+            let c = rules::v001::weight_from_percent(self.at(Some(cell)), pct, total, points);
+            self.changes.push(c);
             ind.weight.value = Some(points);
         }
     }
@@ -861,7 +829,11 @@ impl Extractor<'_> {
                 Some(p) => {
                     ind.name = self.text(Some(p));
                     if let (Some(s), Some(old)) = (&row.stripped, &ind.name.value) {
-                        self.change(p, old, s, Code::V001, "去除模板编号前缀");
+                        self.changes.push(rules::v001::numbering_stripped(
+                            self.at(Some(p)),
+                            old,
+                            s,
+                        ));
                         ind.name.value = Some(s.clone());
                     }
                 }
@@ -891,14 +863,9 @@ impl Extractor<'_> {
                     if self.assign(&mut inds[0], *role, *cell) {
                         joined_row.get_or_insert(cell.row);
                         let raw = g.get(*cell).display_cow();
-                        let name = inds[0].name.cell.map_or(String::new(), |c| c.to_string());
-                        self.change(
-                            *cell,
-                            &raw,
-                            normalize::trim(&raw),
-                            Code::V003,
-                            format!("错位行的{}并入{}所在指标", role.zh(), name),
-                        );
+                        let at = self.at(Some(*cell));
+                        let c = rules::v003::joined(at, &raw, role.zh(), inds[0].name.cell);
+                        self.changes.push(c);
                     }
                 }
                 Placement::Orphan { role, cell } => {
@@ -916,14 +883,9 @@ impl Extractor<'_> {
                     let raw = g.get(*cell).display();
                     let lines = normalize::lines(&raw);
                     for (n, (i, line)) in to.iter().zip(&lines).enumerate() {
-                        let target = inds[*i].name.cell.map_or(String::new(), |c| c.to_string());
-                        self.change(
-                            *cell,
-                            &raw,
-                            line,
-                            Code::V003,
-                            format!("多行值拆分到第{}项（{}）", n + 1, target),
-                        );
+                        let target = inds[*i].name.cell;
+                        let c = rules::v003::split(self.at(Some(*cell)), &raw, line, n, target);
+                        self.changes.push(c);
                         self.set(&mut inds[*i], *role, *cell, line);
                     }
                 }
@@ -1005,7 +967,8 @@ impl Extractor<'_> {
             }
             let joined = format!("{prefix}{}{suffix}", normalize::trim(v));
             if let Some(cell) = field.cell {
-                self.change(cell, v, &joined, Code::V003, "按指标性质和度量单位合成");
+                self.changes
+                    .push(rules::v003::combined(self.at(Some(cell)), v, &joined));
             }
             field.value = Some(joined);
         }
@@ -1032,7 +995,8 @@ impl Extractor<'_> {
             let mut v = self.clean(p, &raw);
             // A dash in a target or result means nothing was set: empty, and logged.
             if matches!(role, Role::Target | Role::Actual) && v.as_deref().is_some_and(is_dash) {
-                self.change(p, &raw, "", Code::V001, "占位符视为空");
+                self.changes
+                    .push(rules::v001::placeholder(self.at(Some(p)), &raw));
                 v = None;
             }
             if let Some(f) = text_field(ind, role) {
@@ -1148,6 +1112,7 @@ fn set_cell(ind: &mut Indicator, role: Role, cell: Option<Pos>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::code::Code;
     use crate::grid::Region;
     use crate::locate::locate;
     use std::str::FromStr;
@@ -1786,6 +1751,7 @@ mod tests {
 mod variant_tests {
     use super::tests::codes;
     use super::*;
+    use crate::code::Code;
     use crate::locate::locate;
     use std::str::FromStr;
 

@@ -30,3 +30,18 @@ pub fn converted(at: At, unit: MoneyUnit, stated: Option<(Pos, &str)>, n: usize)
         ),
     )
 }
+
+/// An amount (`raw`) in `unit`, converted to `wan` 万元 (the change of its cell).
+pub fn amount_converted(
+    at: At,
+    raw: &str,
+    wan: rust_decimal::Decimal,
+    unit: MoneyUnit,
+) -> crate::model::Change {
+    at.change(
+        crate::code::Code::F006,
+        raw,
+        &wan.to_string(),
+        format!("金额单位为{}，换算为万元", unit.zh()),
+    )
+}

@@ -14,7 +14,7 @@
 
 pub use crate::code::Code;
 use crate::grid::Pos;
-use crate::model::{Batch, Finding, Form, Severity};
+use crate::model::{Batch, Change, Finding, Form, Severity};
 use std::sync::Arc;
 
 /// How a rule finds its cases.
@@ -231,6 +231,27 @@ impl<'a> At<'a> {
         let mut f = Finding::new(code, self.file, self.sheet, self.cell, message);
         f.project = self.project.cloned();
         f
+    }
+    /// The change of the value at this place's cell (a change is always of a sheet's
+    /// cell): for the rule files' constructors only.
+    pub(in crate::rules) fn change(
+        self,
+        code: Code,
+        from: &str,
+        to: &str,
+        reason: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Change {
+        debug_assert!(self.sheet.is_some() && self.cell.is_some());
+        Change {
+            file: Arc::clone(self.file),
+            sheet: self.sheet.map_or_else(|| Arc::from(""), Arc::clone),
+            cell: self.cell.unwrap_or_default(),
+            from: from.to_string(),
+            to: to.to_string(),
+            code,
+            reason: reason.into(),
+            project: self.project.cloned(),
+        }
     }
 }
 
