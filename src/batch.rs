@@ -448,7 +448,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
 
 /// The non-empty sheets of a workbook that hold none of `forms`, in sheet order: a
 /// dossier's 项目基本信息, 立项依据, 评审报告 … beside its 自评表 sheet.
-pub fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
+pub(crate) fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
     grids
         .iter()
         .filter(|g| !forms.iter().any(|f| *f.sheet == *g.sheet))
@@ -470,7 +470,7 @@ pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
 
 /// The hidden sheets that hold forms, each with how it is hidden and how many forms it
 /// holds: [`forms_in`] reads none of them, a batch reports each (E004).
-pub fn hidden_forms(grids: &[Grid]) -> Vec<(&Grid, Hidden, usize)> {
+pub(crate) fn hidden_forms(grids: &[Grid]) -> Vec<(&Grid, Hidden, usize)> {
     grids
         .iter()
         .filter_map(|g| {

@@ -7,7 +7,7 @@ use crate::normalize::{Comparator, Quantity, parse_quantity};
 use rust_decimal::Decimal;
 
 /// Differences under this are rounding, not errors.
-pub fn tolerance() -> Decimal {
+pub(crate) fn tolerance() -> Decimal {
     Decimal::new(5, 3)
 }
 
@@ -91,7 +91,7 @@ pub fn computed_total(form: &Form) -> Option<Decimal> {
 
 /// A 核算总分 over the form's total weight: no grade (S014, which extraction reports).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Overrun {
+pub(crate) struct Overrun {
     pub total: Decimal,
     /// The 总分 row's 分值, or 100 where the form does not state it.
     pub limit: Decimal,
@@ -105,7 +105,7 @@ pub struct Overrun {
 /// total exceeds the form's total weight (the 总分 row's 分值, or 100 where the form does
 /// not state it): a grade from scores that cannot all be right would be a number without
 /// ground.
-pub fn assess(form: &mut Form) -> Option<Overrun> {
+pub(crate) fn assess(form: &mut Form) -> Option<Overrun> {
     use crate::model::Lack;
     let scored = ![Lack::ScoreColumn, Lack::Scores, Lack::Indicators]
         .iter()
@@ -151,7 +151,7 @@ pub fn judged(form: &Form) -> impl Iterator<Item = (&Indicator, Decimal, Decimal
 /// Whether a quantitative indicator met its target: `Some(true)`/`Some(false)` when both
 /// target and actual are quantities in the same unit (or the actual has none), `None` for
 /// qualitative ones, which are left to the filler's judgement.
-pub fn target_met(ind: &Indicator) -> Option<bool> {
+pub(crate) fn target_met(ind: &Indicator) -> Option<bool> {
     let target = parse_quantity(ind.target.value.as_deref()?)?;
     let actual = parse_quantity(ind.actual.value.as_deref()?)?;
     if !actual.unit.is_empty() && actual.unit != target.unit {

@@ -198,7 +198,7 @@ pub fn find(code: &str) -> Option<&'static Rule> {
 /// says where; the rule file's constructor adds the code, the severity and the message
 /// (every finding is built in its code's rule file).
 #[derive(Debug, Clone, Copy)]
-pub struct At<'a> {
+pub(crate) struct At<'a> {
     pub file: &'a Arc<str>,
     pub sheet: Option<&'a Arc<str>>,
     pub cell: Option<Pos>,
@@ -268,11 +268,11 @@ impl<'a> At<'a> {
 pub struct Emit<'a> {
     form: &'a Form,
     id: Option<std::sync::Arc<str>>,
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 impl<'a> Emit<'a> {
-    pub fn new(form: &'a Form) -> Self {
+    pub(crate) fn new(form: &'a Form) -> Self {
         Emit {
             form,
             id: (!form.id.is_empty()).then(|| form.id.as_str().into()),
@@ -281,7 +281,7 @@ impl<'a> Emit<'a> {
     }
 
     /// Where a finding of this form points: `cell` of its sheet, in its project.
-    pub fn at(&self, cell: Option<Pos>) -> At<'_> {
+    pub(crate) fn at(&self, cell: Option<Pos>) -> At<'_> {
         At::sheet(&self.form.file, &self.form.sheet)
             .cell(cell)
             .project(self.id.as_ref())
