@@ -459,7 +459,7 @@ pub(crate) fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
 
 /// Every form in every visible sheet of a workbook, in sheet order then top to bottom.
 /// Forms on a hidden sheet (last year's form, a discarded draft) are left out: see
-/// [`hidden_forms`].
+/// `hidden_forms`.
 pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
     grids
         .iter()

@@ -12,7 +12,7 @@
 //! A rule file is the one place of its finding: beside the doc it holds the typed
 //! constructors that build the findings of its code with their message (the Chinese the
 //! clerks read), one per case (`l003::no_name_row` and `l003::orphan_value`), given where
-//! ([`At`]); a form or batch rule's check calls them, and so does every stage that decides
+//! (`At`); a form or batch rule's check calls them, and so does every stage that decides
 //! a reader rule's case (extract, batch, score through extract, convert), as it does the
 //! pure predicates kept here (`e005::unsaved`, `f008::implausible`). Only the rule files
 //! can call `At::finding` and `At::change`; a test holds every code to a constructor.
