@@ -4,18 +4,18 @@
 //! A file that cannot be read never stops the others: its failure becomes an [`Input`]
 //! with a reason and a finding with its code.
 
-use crate::code::Code;
 use crate::extract::extract;
-use crate::grid::{Grid, Hidden, Pos, Value};
+use crate::grid::{Grid, Hidden};
 use crate::locate::locate;
 use crate::model::{Batch, Finding, Form, Input, Status};
 use crate::own;
 use crate::read::{Limits, ReadError, read_bytes};
-use crate::rules;
+use crate::rules::{self, At};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Spreadsheet extensions read when walking a folder. WPS's `.et`/`.ett` are read when their
 /// bytes are a format jixiao reads (WPS often saves xlsx or xls under them) and skipped
@@ -80,9 +80,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
         })?;
         if !meta.is_dir() {
             out.push(match special(&meta.file_type()) {
-                Some(kind) => {
-                    Found::failed(input.clone(), format!("不是普通文件（{kind}），无法读取"))
-                }
+                Some(kind) => Found::failed(input.clone(), rules::e001::not_a_file(kind)),
                 None => Found::read(input.clone(), skip_reason(input, true)),
             });
             continue;
@@ -152,7 +150,7 @@ fn walk_error(e: &walkdir::Error, input: &Path) -> Found {
     let why = e
         .io_error()
         .map_or_else(|| e.to_string(), |io| io.to_string());
-    Found::failed(path, format!("无法读取文件夹（{why}），其中的文件未读取"))
+    Found::failed(path, rules::e001::unreadable_folder(why))
 }
 
 /// A special file's kind in words, `None` for a regular file or folder.
@@ -342,7 +340,8 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     let fail = |mut input: Input, e: ReadError| {
         input.status = Status::Failed;
         input.reason = Some(e.to_string());
-        let finding = file_finding(e.code, &input.path, e.reason);
+        let file: Arc<str> = input.path.as_str().into();
+        let finding = rules::e002::read_failure(At::file(&file), e);
         FileResult {
             input,
             forms: Vec::new(),
@@ -350,11 +349,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         }
     };
     if let Some(reason) = &found.error {
-        let e = ReadError {
-            code: Code::E001,
-            reason: reason.clone(),
-        };
-        return fail(input, e);
+        return fail(input, rules::e001::failed(reason.clone()));
     }
     let bytes = match read_regular(&found.path, opts.limits.max_file_bytes) {
         Ok(b) => b,
@@ -389,11 +384,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         (forms_in(&grids, &path), hidden_forms(&grids))
     }));
     let Ok((mut forms, hidden)) = found_forms else {
-        let e = ReadError {
-            code: Code::E001,
-            reason: "读取表格内容时出现内部错误，此文件已略去（请将文件反馈给开发者）".into(),
-        };
-        return fail(input, e);
+        return fail(input, rules::e001::internal());
     };
     input.status = Status::Ok;
     if opts.keep_source {
@@ -405,57 +396,34 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     }
     input.forms = forms.len();
     let mut findings = Vec::new();
+    let file: Arc<str> = path.as_str().into();
     for g in grids.iter().filter(|g| !g.dropped.is_empty()) {
-        let shown: Vec<String> = g.dropped.iter().take(5).map(|p| p.to_string()).collect();
-        let more = if g.dropped.len() > 5 { "等" } else { "" };
-        findings.push(file_finding(
-            Code::E001,
-            &path,
-            format!(
-                "工作表“{}”有 {} 个单元格超出 Excel 的范围（XFD 列、第 1,048,576 行之后），已忽略：{}{more}",
-                g.sheet,
-                g.dropped.len(),
-                shown.join("、")
-            ),
+        findings.push(rules::e001::beyond_excel(
+            At::file(&file),
+            &g.sheet,
+            &g.dropped,
         ));
     }
     let mut notes = Vec::new();
     for (g, how, n) in &hidden {
-        let these = if *n > 1 {
-            format!("其中的 {n} 张自评表")
-        } else {
-            "其中的自评表".into()
-        };
-        let msg = format!(
-            "工作表“{}”{}，{these}未计入汇总；如需汇总请取消隐藏后重新运行",
-            g.sheet,
-            how.zh()
-        );
-        notes.push(format!("{msg} [E004]"));
-        let mut f = file_finding(Code::E004, &path, msg);
-        f.sheet = Some(g.sheet.as_str().into());
-        findings.push(f);
+        notes.push(rules::e004::note(&g.sheet, *how, *n));
+        let sheet: Arc<str> = g.sheet.as_str().into();
+        findings.push(rules::e004::hidden(
+            At::sheet(&file, &sheet),
+            &g.sheet,
+            *how,
+            *n,
+        ));
     }
-    if let Some((n, sheet, cell, formula)) = unsaved_formulas(&grids) {
-        // A formula can be thousands of characters long: its start says which it is.
-        let formula: String = match formula.char_indices().nth(60) {
-            Some((i, _)) => format!("{}…", &formula[..i]),
-            None => formula.to_string(),
-        };
-        let msg = format!(
-            "有{n}个公式单元格没有保存计算结果（如 {sheet}!{cell} “={formula}”），其值无法读取；请在 Excel/WPS 中打开并保存后重新运行"
-        );
-        notes.push(format!("{msg} [E005]"));
-        let mut f = file_finding(Code::E005, &path, msg);
-        f.sheet = Some(sheet.into());
-        f.cell = Some(cell);
-        findings.push(f);
+    if let Some((n, sheet, cell, formula)) = rules::e005::unsaved(&grids) {
+        notes.push(rules::e005::note(n, sheet, cell, formula));
+        let sheet_arc: Arc<str> = sheet.into();
+        let at = At::sheet(&file, &sheet_arc).cell(Some(cell));
+        findings.push(rules::e005::unsaved_formulas(at, n, sheet, cell, formula));
     }
     if forms.is_empty() && hidden.is_empty() {
-        let msg = "工作簿中没有找到项目支出绩效自评表（未见绩效指标表（一级指标、三级指标、实际完成值或得分））"
-            .to_string();
-        notes.push(format!("{msg} [E003]"));
-        findings.push(file_finding(Code::E003, &path, msg));
+        notes.push(rules::e003::note());
+        findings.push(rules::e003::no_form(At::file(&file)));
     } else if !feedback {
         // A hidden sheet's form is said by E004, not listed as a sheet without one.
         input.other_sheets = other_sheets(&grids, &forms);
@@ -471,7 +439,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
 
 /// The non-empty sheets of a workbook that hold none of `forms`, in sheet order: a
 /// dossier's 项目基本信息, 立项依据, 评审报告 … beside its 自评表 sheet.
-pub fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
+pub(crate) fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
     grids
         .iter()
         .filter(|g| !forms.iter().any(|f| *f.sheet == *g.sheet))
@@ -482,7 +450,7 @@ pub fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
 
 /// Every form in every visible sheet of a workbook, in sheet order then top to bottom.
 /// Forms on a hidden sheet (last year's form, a discarded draft) are left out: see
-/// [`hidden_forms`].
+/// `hidden_forms`.
 pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
     grids
         .iter()
@@ -493,7 +461,7 @@ pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
 
 /// The hidden sheets that hold forms, each with how it is hidden and how many forms it
 /// holds: [`forms_in`] reads none of them, a batch reports each (E004).
-pub fn hidden_forms(grids: &[Grid]) -> Vec<(&Grid, Hidden, usize)> {
+pub(crate) fn hidden_forms(grids: &[Grid]) -> Vec<(&Grid, Hidden, usize)> {
     grids
         .iter()
         .filter_map(|g| {
@@ -504,29 +472,12 @@ pub fn hidden_forms(grids: &[Grid]) -> Vec<(&Grid, Hidden, usize)> {
         .collect()
 }
 
-/// The formulas of the visible sheets saved without a result ([`Value::Formula`]): how
-/// many, and the first one's sheet, cell and formula (E005).
-fn unsaved_formulas(grids: &[Grid]) -> Option<(usize, &str, Pos, &str)> {
-    let mut all = grids.iter().filter(|g| g.hidden.is_none()).flat_map(|g| {
-        g.non_empty().filter_map(move |(p, v)| match v {
-            Value::Formula(f) => Some((g.sheet.as_str(), p, f.as_str())),
-            _ => None,
-        })
-    });
-    let (sheet, cell, formula) = all.next()?;
-    Some((1 + all.count(), sheet, cell, formula))
-}
-
 /// A file's bytes, read only when it is still a regular file of at most `max` bytes. The
 /// walk saw a regular file, but the path may be something else by now (a named pipe put
 /// in its place would block `open` until a writer came, and the run would hang), so it is
 /// opened without blocking and the opened handle, not the path, is checked.
 fn read_regular(path: &Path, max: u64) -> std::result::Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let failed = |reason: String| ReadError {
-        code: Code::E001,
-        reason,
-    };
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -536,33 +487,26 @@ fn read_regular(path: &Path, max: u64) -> std::result::Result<Vec<u8>, ReadError
     }
     let file = options
         .open(path)
-        .map_err(|e| failed(format!("无法读取文件（{e}）")))?;
+        .map_err(|e| rules::e001::io(&e))?;
     let meta = file
         .metadata()
-        .map_err(|e| failed(format!("无法读取文件（{e}）")))?;
+        .map_err(|e| rules::e001::io(&e))?;
     if let Some(kind) = special(&meta.file_type()).or((!meta.is_file()).then_some("文件夹")) {
-        return Err(failed(format!(
-            "读取时已不是普通文件（{kind}），无法读取；请确认文件未被替换后重新运行"
-        )));
+        return Err(rules::e001::replaced(kind));
     }
     let size = meta.len();
-    let too_large = |size: u64| failed(format!("文件过大（{size} 字节，上限 {max} 字节）"));
     if size > max {
-        return Err(too_large(size));
+        return Err(rules::e001::too_large(size, max));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     // A file that grows while it is read stops at the limit too.
     file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| failed(format!("无法读取文件（{e}）")))?;
+        .map_err(|e| rules::e001::io(&e))?;
     if bytes.len() as u64 > max {
-        return Err(too_large(bytes.len() as u64));
+        return Err(rules::e001::too_large(bytes.len() as u64, max));
     }
     Ok(bytes)
-}
-
-fn file_finding(code: Code, path: &str, message: String) -> Finding {
-    Finding::new(code, &path.into(), None, None, message)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -572,6 +516,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::code::Code;
 
     fn workbook(path: &Path, rows: &[&[&str]]) {
         let mut wb = rust_xlsxwriter::Workbook::new();

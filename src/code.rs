@@ -2,8 +2,9 @@
 //!
 //! Codes are a contract (`../shared/spec/rules.md`): scripts, JSON consumers and users'
 //! habits depend on them; a code never changes meaning and a retired one is never reused.
-//! Each code's severity lives here, once; its title, doc and check live in its rule file
-//! (`src/rules/`). Neither the model nor the readers depend on the rules.
+//! Each code's severity lives here, once; its title, doc, check and the constructors that
+//! build its findings with their message live in its rule file (`src/rules/`). Neither the
+//! model nor the readers depend on the rules.
 
 use serde::Serialize;
 

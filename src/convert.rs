@@ -219,25 +219,10 @@ pub fn prepare_form_sheets(
     let prepared = write::workbook::form_sheets(batch, opts);
     for (i, why) in prepared.failed() {
         let form = &mut batch.forms[*i];
-        let name: String = form
-            .name
-            .value
-            .as_deref()
-            .unwrap_or("")
-            .chars()
-            .take(40)
-            .collect();
-        let mut f = crate::model::Finding::new(
-            crate::code::Code::E001,
-            &form.file,
-            Some(&form.sheet),
-            None,
-            format!(
-                "{}“{name}”的原表/清洗工作表无法写出，已略去（{why}）；该表的数据仍在各清单中",
-                form.id
-            ),
-        );
-        f.project = Some(form.id.as_str().into());
+        let id: std::sync::Arc<str> = form.id.as_str().into();
+        let at = crate::rules::At::sheet(&form.file, &form.sheet).project(Some(&id));
+        let name = form.name.value.as_deref().unwrap_or("");
+        let f = crate::rules::e001::form_sheets_unwritable(at, &form.id, name, why);
         form.findings.push(f);
     }
     prepared

@@ -7,7 +7,7 @@ use crate::normalize::{Comparator, Quantity, parse_quantity};
 use rust_decimal::Decimal;
 
 /// Differences under this are rounding, not errors.
-pub fn tolerance() -> Decimal {
+pub(crate) fn tolerance() -> Decimal {
     Decimal::new(5, 3)
 }
 
@@ -89,42 +89,43 @@ pub fn computed_total(form: &Form) -> Option<Decimal> {
     Some(exec.checked_add(indicator_score_sum(form)?)?.normalize())
 }
 
+/// A 核算总分 over the form's total weight: no grade (S014, which extraction reports).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Overrun {
+    pub total: Decimal,
+    /// The 总分 row's 分值, or 100 where the form does not state it.
+    pub limit: Decimal,
+    /// Whether the form states its total weight.
+    pub stated: bool,
+}
+
 /// Scores a form once it is read: its 核算总分 when the scores behind it were read (an
 /// indicator table with a 得分 column and at least one 得分 filled in: L005 said what is
-/// missing otherwise), and its 等级, withheld (S014) when the total exceeds the form's
-/// total weight (the 总分 row's 分值, or 100 where the form does not state it): a grade
-/// from scores that cannot all be right would be a number without ground.
-pub fn assess(form: &mut Form) {
+/// missing otherwise), and its 等级, withheld (the [`Overrun`] returned, S014) when the
+/// total exceeds the form's total weight (the 总分 row's 分值, or 100 where the form does
+/// not state it): a grade from scores that cannot all be right would be a number without
+/// ground.
+pub(crate) fn assess(form: &mut Form) -> Option<Overrun> {
     use crate::model::Lack;
     let scored = ![Lack::ScoreColumn, Lack::Scores, Lack::Indicators]
         .iter()
         .any(|l| form.lacks(*l));
     form.computed_total = if scored { computed_total(form) } else { None };
     form.grade = None;
-    let Some(total) = form.computed_total else {
-        return;
-    };
+    let total = form.computed_total?;
     let (limit, stated) = match form.weight_total.value {
         Some(w) if w > Decimal::ZERO => (w, true),
         _ => (Decimal::ONE_HUNDRED, false),
     };
     if exceeds(total, limit) {
-        let of = if stated {
-            "总分值"
-        } else {
-            "满分（表中未填总分值，按100）"
-        };
-        let finding = crate::model::Finding::new(
-            crate::code::Code::S014,
-            &form.file,
-            Some(&form.sheet),
-            form.declared_total.cell.or(form.weight_total.cell),
-            format!("核算总分{total}超过{of}{limit}，未评定等级，请核对各项得分"),
-        );
-        form.findings.push(finding);
-        return;
+        return Some(Overrun {
+            total,
+            limit,
+            stated,
+        });
     }
     form.grade = Some(grade(total));
+    None
 }
 
 /// The sum of the indicator 得分, empty as 0; `None` when it overflows.
@@ -150,7 +151,7 @@ pub fn judged(form: &Form) -> impl Iterator<Item = (&Indicator, Decimal, Decimal
 /// Whether a quantitative indicator met its target: `Some(true)`/`Some(false)` when both
 /// target and actual are quantities in the same unit (or the actual has none), `None` for
 /// qualitative ones, which are left to the filler's judgement.
-pub fn target_met(ind: &Indicator) -> Option<bool> {
+pub(crate) fn target_met(ind: &Indicator) -> Option<bool> {
     let target = parse_quantity(ind.target.value.as_deref()?)?;
     let actual = parse_quantity(ind.actual.value.as_deref()?)?;
     if !actual.unit.is_empty() && actual.unit != target.unit {

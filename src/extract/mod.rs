@@ -7,7 +7,6 @@
 //! unplaced. And it never computes a figure from a column the form does not have: what is
 //! missing is recorded in [`Form::lacks`] and said in an L005 finding.
 
-use crate::code::Code;
 mod plan;
 
 use crate::grid::{Grid, Pos, Value};
@@ -16,11 +15,11 @@ use crate::model::{
     CellCount, Change, Field, Finding, Form, FundRow, Funds, Goal, Indicator, Lack, Unplaced,
 };
 use crate::normalize::{self, Num, SCORE_UNITS};
+use crate::rules;
 use crate::score;
 use crate::wording::{self, MoneyUnit, Role};
 use plan::{BlockPlan, Placement};
 use rust_decimal::Decimal;
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Reads one located form. `file` is the path as the outputs show it.
@@ -130,21 +129,13 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         }
         x.unit_findings(f);
         for (chosen, others) in &f.competing {
-            let name = |p: &Pos| {
-                let t = quoted(grid, *p);
-                format!("“{t}”（{p}）")
-            };
-            let rest: Vec<String> = others.iter().map(name).collect();
-            x.finding(
-                Code::L012,
-                Some(*chosen),
-                format!(
-                    "资金来源{}与{}属于同一类，取{}填入该类，其余列为其他来源",
-                    name(chosen),
-                    rest.join("、"),
-                    chosen
-                ),
+            let rest: Vec<(Pos, String)> = others.iter().map(|p| (*p, quoted(grid, *p))).collect();
+            let f = rules::l012::competing_sources(
+                x.at(Some(*chosen)),
+                (*chosen, &quoted(grid, *chosen)),
+                &rest,
             );
+            x.findings.push(f);
         }
         if let Some(p) = f.weight_label
             && f.rows[0].is_some()
@@ -196,11 +187,10 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             let last = layout.total.as_ref().map_or(ind.rows.1, |t| t.label.row);
             x.displaced(&ind.displaced, (ind.rows.0, last));
         }
-        None => x.finding(
-            Code::L001,
-            Some(layout.anchor),
-            "自评表缺少绩效指标表头行（一级指标、二级指标、三级指标……），无法读取指标".into(),
-        ),
+        None => {
+            let f = rules::l001::no_indicator_header(x.at(Some(layout.anchor)));
+            x.findings.push(f);
+        }
     }
     if !placeholders.is_empty() {
         for p in &placeholders {
@@ -212,16 +202,8 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             .as_ref()
             .and_then(|i| i.cols.get(Role::Name));
         placeholders.retain(|p| Some(p.col) == name_col);
-        let cells: Vec<String> = placeholders.iter().map(|p| p.to_string()).collect();
-        x.finding(
-            Code::L006,
-            placeholders.first().copied(),
-            format!(
-                "模板占位行{}行（{}）未填写，不计为指标",
-                placeholders.len(),
-                cells.join("、")
-            ),
-        );
+        let f = rules::l006::placeholder_rows(x.at(placeholders.first().copied()), &placeholders);
+        x.findings.push(f);
     }
     match &layout.total {
         Some(t) => {
@@ -236,11 +218,8 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
             .as_ref()
             .is_some_and(|i| i.cols.has(Role::Score)) =>
         {
-            x.finding(
-                Code::L001,
-                Some(layout.anchor),
-                "自评表缺少总分行，无法读取申报总分".into(),
-            )
+            let f = rules::l001::no_total_row(x.at(Some(layout.anchor)));
+            x.findings.push(f);
         }
         None => {}
     }
@@ -279,7 +258,8 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
         )
     });
     for lack in form.lacks.clone() {
-        x.finding(Code::L005, Some(at), lack_message(lack));
+        let f = rules::l005::lacks(x.at(Some(at)), lack);
+        x.findings.push(f);
     }
     if layout.indicators.is_none() {
         // L001 said it; the scoring needs to know there is no table to add up.
@@ -290,7 +270,12 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     form.changes = x.changes;
     form.findings = x.findings;
     // 核算总分 and 等级 are the scoring model's, from what was read.
-    score::assess(&mut form);
+    if let Some(o) = score::assess(&mut form) {
+        let at = rules::At::sheet(&form.file, &form.sheet)
+            .cell(form.declared_total.cell.or(form.weight_total.cell));
+        let f = rules::s014::over_total(at, o.total, o.limit, o.stated);
+        form.findings.push(f);
+    }
     // Thousands of forms stay in memory until the workbook is written: no slack.
     form.indicators.shrink_to_fit();
     form.changes.shrink_to_fit();
@@ -328,24 +313,6 @@ fn execution_unscored(form: &Form, layout: &FormLayout) -> bool {
     !in_funds && !as_indicator
 }
 
-fn lack_message(lack: Lack) -> String {
-    match lack {
-        Lack::ScoreColumn => "指标表没有得分列：不计算核算总分和等级".into(),
-        Lack::WeightColumn => {
-            "指标表没有分值列：跳过分值检查（S002、S004、S006、S008、S009），核算总分仍按得分计算"
-                .into()
-        }
-        Lack::TargetColumn => "指标表没有年度指标值列：无法判断指标是否达成".into(),
-        Lack::ActualColumn => "指标表没有实际完成值列：无法判断指标是否达成".into(),
-        Lack::Scores => "得分全部为空（表格尚未自评打分）：不计算核算总分和等级".into(),
-        Lack::Indicators => "指标表中未读到任何指标：不计算核算总分和等级".into(),
-        Lack::ExecutionScore => {
-            "没有预算执行得分（资金表无得分列，指标中也没有预算执行率）：核算总分仅含指标得分"
-                .into()
-        }
-    }
-}
-
 /// The declared 执行率, or when empty, 全年执行数 / 全年预算数 (F003), rounded to 4 places
 /// (0.01 of a percent). The 执行率 得分 is always as declared: jixiao does not fill it in.
 fn derive_execution(form: &mut Form, x: &mut Extractor) {
@@ -364,16 +331,8 @@ fn derive_execution(form: &mut Form, x: &mut Extractor) {
         );
         form.execution_rate = Some(rate);
         let cell = t.rate.cell.or(t.executed.cell);
-        x.finding(
-            Code::F003,
-            cell,
-            format!(
-                "执行率为空，已按全年执行数{}÷全年预算数{}计算为{}%",
-                exec,
-                full,
-                score::shown(score::percent(rate))
-            ),
-        );
+        let f = rules::f003::rate_computed(x.at(cell), exec, full, rate);
+        x.findings.push(f);
     }
 }
 
@@ -455,33 +414,10 @@ struct MoneyRead {
     implausible: Option<(Pos, Decimal)>,
 }
 
-/// Above this many 万元 (10亿元) one county project's amount is more likely 元 than 万元.
-const IMPLAUSIBLE_WAN: i64 = 100_000;
-
 impl Extractor<'_> {
-    fn finding(&mut self, code: Code, cell: Option<Pos>, message: String) {
-        let f = Finding::new(code, &self.file, Some(&self.sheet), cell, message);
-        self.findings.push(f);
-    }
-
-    fn change(
-        &mut self,
-        cell: Pos,
-        from: &str,
-        to: &str,
-        code: Code,
-        reason: impl Into<Cow<'static, str>>,
-    ) {
-        self.changes.push(Change {
-            file: Arc::clone(&self.file),
-            sheet: Arc::clone(&self.sheet),
-            cell,
-            from: from.to_string(),
-            to: to.to_string(),
-            code,
-            reason: reason.into(),
-            project: None,
-        });
+    /// Where a finding of this form's sheet points: `cell`.
+    fn at(&self, cell: Option<Pos>) -> rules::At<'_> {
+        rules::At::sheet(&self.file, &self.sheet).cell(cell)
     }
 
     /// Cleans a text as read: surrounding whitespace trimmed (logged once per cell). A
@@ -494,16 +430,14 @@ impl Extractor<'_> {
         }
         if wording::is_instruction(t) {
             if first {
-                self.finding(
-                    Code::L007,
-                    Some(p),
-                    format!("单元格仍是模板的填写说明“{t}”，未作为内容读取"),
-                );
+                let f = rules::l007::instruction(self.at(Some(p)), t);
+                self.findings.push(f);
             }
             return None;
         }
         if t != raw && first {
-            self.change(p, raw, t, Code::V001, "去除首尾空白");
+            self.changes
+                .push(rules::v001::trimmed(self.at(Some(p)), raw, t));
         }
         Some(t.to_string())
     }
@@ -528,21 +462,20 @@ impl Extractor<'_> {
         match normalize::read_number(v, units) {
             Num::Empty => None,
             Num::Placeholder(raw) => {
-                self.change(p, &raw, "", Code::V001, "占位符视为空");
+                self.changes
+                    .push(rules::v001::placeholder(self.at(Some(p)), &raw));
                 None
             }
             Num::Value { value, from } => {
                 if let Some(from) = from {
-                    self.change(p, &from, &value.to_string(), Code::V001, "文本数字转为数值");
+                    self.changes
+                        .push(rules::v001::text_number(self.at(Some(p)), &from, value));
                 }
                 Some(value)
             }
             Num::Invalid(raw) => {
-                self.finding(
-                    Code::V002,
-                    Some(p),
-                    format!("{what}应为数字，实为“{}”", normalize::trim(&raw)),
-                );
+                let f = rules::v002::not_a_number(self.at(Some(p)), what, normalize::trim(&raw));
+                self.findings.push(f);
                 None
             }
         }
@@ -556,32 +489,30 @@ impl Extractor<'_> {
             wording::name_in_title(&t).map(|n| (n, p, t))
         });
         if let Some((name, p, title)) = from_title {
-            let title = normalize::trim(&title).replace(['\n', '\r'], "");
-            self.finding(
-                Code::L011,
-                Some(p),
-                format!("未找到“项目名称”，项目名称取自标题“{title}”：{name}"),
-            );
+            let f = rules::l011::name_from_title(self.at(Some(p)), &title, &name);
+            self.findings.push(f);
             return Field::new(Some(name), Some(p));
         }
         let sheet = self.sheet.to_string();
-        let (name, whence) = if wording::is_generic_sheet_name(&sheet) {
+        let (name, from_file) = if wording::is_generic_sheet_name(&sheet) {
             let stem = std::path::Path::new(&*self.file)
                 .file_stem()
                 .map_or(String::new(), |s| s.to_string_lossy().into_owned());
-            (stem, "文件名")
+            (stem, true)
         } else {
-            (sheet, "工作表名")
+            (sheet, false)
         };
         let name = normalize::trim(&name).to_string();
         if name.is_empty() {
             return Field::empty();
         }
-        self.finding(
-            Code::L011,
-            Some(layout.anchor),
-            format!("未找到“项目名称”，项目名称取自{whence}：{name}"),
-        );
+        let at = self.at(Some(layout.anchor));
+        let f = if from_file {
+            rules::l011::name_from_file(at, &name)
+        } else {
+            rules::l011::name_from_sheet(at, &name)
+        };
+        self.findings.push(f);
         Field::new(Some(name), None)
     }
 
@@ -595,13 +526,8 @@ impl Extractor<'_> {
             return None;
         }
         let v = normalize::inline_total(t)?;
-        self.change(
-            p,
-            t,
-            &v.to_string(),
-            Code::V001,
-            "标签与总分在同一单元格，取冒号后的数值",
-        );
+        self.changes
+            .push(rules::v001::inline_total(self.at(Some(p)), t, v));
         Some(v)
     }
 
@@ -622,20 +548,21 @@ impl Extractor<'_> {
             Value::Number { value, .. } => (value.normalize(), None),
             Value::Text(s) if normalize::trim(s).is_empty() => return Field::new(None, Some(p)),
             Value::Text(s) if normalize::is_placeholder(s) => {
-                self.change(p, s, "", Code::V001, "占位符视为空");
+                self.changes
+                    .push(rules::v001::placeholder(self.at(Some(p)), s));
                 return Field::new(None, Some(p));
             }
             Value::Text(s) => match normalize::amount_with_unit(s) {
                 Some(read) => read,
                 None => {
-                    let raw = normalize::trim(s).to_string();
-                    self.finding(Code::V002, Some(p), format!("{what}应为数字，实为“{raw}”"));
+                    let f = rules::v002::not_a_number(self.at(Some(p)), what, normalize::trim(s));
+                    self.findings.push(f);
                     return Field::new(None, Some(p));
                 }
             },
             other => {
-                let raw = other.display();
-                self.finding(Code::V002, Some(p), format!("{what}应为数字，实为“{raw}”"));
+                let f = rules::v002::not_a_number(self.at(Some(p)), what, &other.display());
+                self.findings.push(f);
                 return Field::new(None, Some(p));
             }
         };
@@ -645,29 +572,26 @@ impl Extractor<'_> {
             if own.is_none() && stated.is_none() {
                 self.money.assumed += 1;
             }
-            if value.abs() > Decimal::from(IMPLAUSIBLE_WAN) && self.money.implausible.is_none() {
+            if rules::f008::implausible(value) && self.money.implausible.is_none() {
                 self.money.implausible = Some((p, value));
             }
             if matches!(v, Value::Text(_)) && raw != value.to_string() {
-                self.change(p, &raw, &value.to_string(), Code::V001, "文本数字转为数值");
+                self.changes
+                    .push(rules::v001::text_number(self.at(Some(p)), &raw, value));
             }
             return Field::new(Some(value), Some(p));
         }
         let Some(wan) = unit.to_wan(value) else {
-            self.finding(
-                Code::V002,
-                Some(p),
-                format!("{what}“{raw}”超出可计算范围，未读取"),
-            );
+            let f = rules::v002::out_of_range(self.at(Some(p)), what, &raw);
+            self.findings.push(f);
             return Field::new(None, Some(p));
         };
-        self.change(
-            p,
+        self.changes.push(rules::f006::amount_converted(
+            self.at(Some(p)),
             &raw,
-            &wan.to_string(),
-            Code::F006,
-            format!("金额单位为{}，换算为万元", unit.zh()),
-        );
+            wan,
+            unit,
+        ));
         let by = if own.is_some() {
             None
         } else {
@@ -689,24 +613,16 @@ impl Extractor<'_> {
             }
         }
         for (u, at, n) in groups {
-            let whence = match at {
-                Some(p) => format!("（{}“{}”）", p, quoted(self.grid, p)),
-                None => "（单元格中注明）".to_string(),
-            };
+            let stated = at.map(|p| (p, quoted(self.grid, p)));
             let first = at.or_else(|| {
                 read.converted
                     .iter()
                     .find(|c| c.0 == u && c.1.is_none())
                     .map(|c| c.2)
             });
-            self.finding(
-                Code::F006,
-                first,
-                format!(
-                    "金额单位为{}{whence}，已将{n}个金额换算为万元（原值见变更记录）",
-                    u.zh()
-                ),
-            );
+            let stated = stated.as_ref().map(|(p, t)| (*p, t.as_str()));
+            let f = rules::f006::converted(self.at(first), u, stated, n);
+            self.findings.push(f);
         }
         if read.assumed > 0 && f.units.is_empty() {
             let at = f
@@ -714,20 +630,12 @@ impl Extractor<'_> {
                 .get(Role::FullYear)
                 .or(f.cols.get(Role::Executed))
                 .map(|c| self.grid.region_at(Pos::new(f.header_row, c)).first);
-            self.finding(
-                Code::F007,
-                at,
-                "资金表未注明金额单位（元或万元），金额按万元读取，请核实".into(),
-            );
+            let f = rules::f007::no_unit(self.at(at));
+            self.findings.push(f);
         }
         if let Some((p, v)) = read.implausible {
-            self.finding(
-                Code::F008,
-                Some(p),
-                format!(
-                    "金额{v}万元超过{IMPLAUSIBLE_WAN}万元（10亿元），可能是以元填报，请核实金额单位"
-                ),
-            );
+            let f = rules::f008::perhaps_yuan(self.at(Some(p)), v);
+            self.findings.push(f);
         }
     }
 
@@ -742,7 +650,8 @@ impl Extractor<'_> {
         if let Value::Text(s) = v
             && normalize::is_placeholder(s)
         {
-            self.change(p, s, "", Code::V001, "占位符视为空");
+            self.changes
+                .push(rules::v001::placeholder(self.at(Some(p)), s));
             return Field::new(None, Some(p));
         }
         let mut r = normalize::parse_rate(v);
@@ -756,25 +665,19 @@ impl Extractor<'_> {
             && let Some(x) = r
         {
             let frac = (x / Decimal::ONE_HUNDRED).normalize();
-            self.change(
-                p,
-                &v.display(),
-                &frac.to_string(),
-                Code::V001,
-                "表头注明（%），按百分数读取",
-            );
+            let c = rules::v001::percent_points(self.at(Some(p)), &v.display(), frac);
+            self.changes.push(c);
             r = Some(frac);
             return Field::new(r, Some(p));
         }
         match (r, v) {
-            (None, _) => self.finding(
-                Code::V002,
-                Some(p),
-                format!("执行率应为百分数，实为“{}”", v.display()),
-            ),
-            (Some(r), Value::Text(s)) if normalize::trim(s) != s.as_str() => {
-                self.change(p, s, &r.to_string(), Code::V001, "文本百分数转为数值")
+            (None, _) => {
+                let f = rules::v002::not_a_rate(self.at(Some(p)), &v.display());
+                self.findings.push(f);
             }
+            (Some(r), Value::Text(s)) if normalize::trim(s) != s.as_str() => self
+                .changes
+                .push(rules::v001::text_percent(self.at(Some(p)), s, r)),
             _ => {}
         }
         Field::new(r, Some(p))
@@ -824,35 +727,16 @@ impl Extractor<'_> {
         }
         for run in runs {
             let (first, last) = (run[0], run[run.len() - 1]);
-            let side = if first.row < own.0 {
-                "上方"
-            } else {
-                "下方"
-            };
-            let shown: Vec<String> = run
-                .iter()
-                .take(3)
-                .map(|p| {
-                    let t = quoted(g, *p);
-                    let t: String = t.chars().take(20).collect();
-                    format!("{p}“{t}”")
-                })
-                .collect();
-            let more = if run.len() > 3 { " ……" } else { "" };
-            let rows = if first.row == last.row {
-                format!("第{}行", first.row + 1)
-            } else {
-                format!("第{}至{}行", first.row + 1, last.row + 1)
-            };
-            self.finding(
-                Code::L009,
-                Some(first),
-                format!(
-                    "自评表{side}{rows}有{}个单元格不属于本表的任何字段（{}{more}），已列为未归位；可能是另一张表的内容，请核对",
-                    run.len(),
-                    shown.join("、")
-                ),
+            let shown: Vec<(Pos, String)> =
+                run.iter().take(3).map(|p| (*p, quoted(g, *p))).collect();
+            let f = rules::l009::outside_form(
+                self.at(Some(first)),
+                first.row < own.0,
+                (first.row, last.row),
+                run.len(),
+                &shown,
             );
+            self.findings.push(f);
             self.explained.extend(run);
         }
     }
@@ -869,25 +753,15 @@ impl Extractor<'_> {
                 .collect();
             let n = cells.len();
             self.explained.extend(cells);
-            let head = |p: Pos| quoted(g, p);
-            let col = |p: Pos| crate::grid::col_name(p.col);
-            let what = if d.role == Role::Score {
-                "未用于计分"
-            } else {
-                "未读取"
-            };
-            self.finding(
-                Code::L012,
-                Some(d.dropped),
-                format!(
-                    "{}取自“{}”列（{}列），“{}”列（{}列）{what}，其{n}个单元格列为未归位",
-                    d.role.zh(),
-                    head(d.kept),
-                    col(d.kept),
-                    head(d.dropped),
-                    col(d.dropped),
-                ),
+            let f = rules::l012::displaced_column(
+                self.at(Some(d.dropped)),
+                d.role.zh(),
+                (d.kept, &quoted(g, d.kept)),
+                (d.dropped, &quoted(g, d.dropped)),
+                n,
+                d.role == Role::Score,
             );
+            self.findings.push(f);
         }
     }
 
@@ -912,13 +786,8 @@ impl Extractor<'_> {
                 continue;
             };
             let points = points.normalize();
-            self.change(
-                cell,
-                &pct.to_string(),
-                &points.to_string(),
-                Code::V001,
-                format!("权重占比{pct}%按总分值{total}折算为分值"),
-            );
+            let c = rules::v001::weight_from_percent(self.at(Some(cell)), pct, total, points);
+            self.changes.push(c);
             ind.weight.value = Some(points);
         }
     }
@@ -937,15 +806,8 @@ impl Extractor<'_> {
             };
             let text = quoted(g, first);
             self.explained.extend(cells);
-            self.finding(
-                Code::L010,
-                Some(first),
-                format!(
-                    "第{}行“{text}”是{}，不计为指标，其单元格列为未归位",
-                    r + 1,
-                    kind.zh()
-                ),
-            );
+            let f = rules::l010::not_indicator(self.at(Some(first)), r, &text, kind.zh());
+            self.findings.push(f);
         }
     }
 
@@ -967,20 +829,8 @@ impl Extractor<'_> {
                 continue;
             }
             seen.push(key);
-            let text = u.text.replace(['\n', '\r'], "");
-            let tail = if n > 0 {
-                format!("，其下{n}个单元格列为未归位")
-            } else {
-                String::new()
-            };
-            self.finding(
-                Code::L008,
-                Some(u.cell),
-                format!(
-                    "表头“{}”不在标签词表中，该列未读取{tail}",
-                    normalize::trim(&text)
-                ),
-            );
+            let f = rules::l008::unknown_label(self.at(Some(u.cell)), &u.text, n);
+            self.findings.push(f);
         }
     }
 
@@ -1011,17 +861,18 @@ impl Extractor<'_> {
                 Some(p) => {
                     ind.name = self.text(Some(p));
                     if let (Some(s), Some(old)) = (&row.stripped, &ind.name.value) {
-                        self.change(p, old, s, Code::V001, "去除模板编号前缀");
+                        self.changes.push(rules::v001::numbering_stripped(
+                            self.at(Some(p)),
+                            old,
+                            s,
+                        ));
                         ind.name.value = Some(s.clone());
                     }
                 }
                 None => {
                     let p = Pos::new(b.rows.0, cols.get(Role::Name).unwrap_or(0));
-                    self.finding(
-                        Code::L003,
-                        Some(p),
-                        "该二级指标下有指标值但没有三级指标名称".into(),
-                    );
+                    let f = rules::l003::no_name_row(self.at(Some(p)));
+                    self.findings.push(f);
                     ind.name = Field::new(None, cols.get(Role::Name).map(|_| p));
                 }
             }
@@ -1044,28 +895,16 @@ impl Extractor<'_> {
                     if self.assign(&mut inds[0], *role, *cell) {
                         joined_row.get_or_insert(cell.row);
                         let raw = g.get(*cell).display_cow();
-                        let name = inds[0].name.cell.map_or(String::new(), |c| c.to_string());
-                        self.change(
-                            *cell,
-                            &raw,
-                            normalize::trim(&raw),
-                            Code::V003,
-                            format!("错位行的{}并入{}所在指标", role.zh(), name),
-                        );
+                        let at = self.at(Some(*cell));
+                        let c = rules::v003::joined(at, &raw, role.zh(), inds[0].name.cell);
+                        self.changes.push(c);
                     }
                 }
                 Placement::Orphan { role, cell } => {
                     self.explained.insert(*cell);
                     let raw = g.get(*cell).display_cow();
-                    self.finding(
-                        Code::L003,
-                        Some(*cell),
-                        format!(
-                            "{}“{}”所在行没有三级指标名称，且本二级指标下有多个指标，无法归属",
-                            role.zh(),
-                            normalize::trim(&raw)
-                        ),
-                    );
+                    let f = rules::l003::orphan_value(self.at(Some(*cell)), role.zh(), &raw);
+                    self.findings.push(f);
                 }
                 Placement::Split {
                     inds: to,
@@ -1076,14 +915,9 @@ impl Extractor<'_> {
                     let raw = g.get(*cell).display();
                     let lines = normalize::lines(&raw);
                     for (n, (i, line)) in to.iter().zip(&lines).enumerate() {
-                        let target = inds[*i].name.cell.map_or(String::new(), |c| c.to_string());
-                        self.change(
-                            *cell,
-                            &raw,
-                            line,
-                            Code::V003,
-                            format!("多行值拆分到第{}项（{}）", n + 1, target),
-                        );
+                        let target = inds[*i].name.cell;
+                        let c = rules::v003::split(self.at(Some(*cell)), &raw, line, n, target);
+                        self.changes.push(c);
                         self.set(&mut inds[*i], *role, *cell, line);
                     }
                 }
@@ -1116,16 +950,9 @@ impl Extractor<'_> {
                     lines,
                 } => {
                     if let Some(n) = lines {
-                        self.finding(
-                            Code::L002,
-                            Some(*cell),
-                            format!(
-                                "{}有{}行，但合并覆盖{}个指标，无法一一对应，按共享值处理",
-                                role.zh(),
-                                n,
-                                to.len()
-                            ),
-                        );
+                        let at = self.at(Some(*cell));
+                        let f = rules::l002::lines_not_matching(at, role.zh(), *n, to.len());
+                        self.findings.push(f);
                     }
                     for i in to {
                         self.assign(&mut inds[*i], *role, *cell);
@@ -1172,7 +999,8 @@ impl Extractor<'_> {
             }
             let joined = format!("{prefix}{}{suffix}", normalize::trim(v));
             if let Some(cell) = field.cell {
-                self.change(cell, v, &joined, Code::V003, "按指标性质和度量单位合成");
+                self.changes
+                    .push(rules::v003::combined(self.at(Some(cell)), v, &joined));
             }
             field.value = Some(joined);
         }
@@ -1199,7 +1027,8 @@ impl Extractor<'_> {
             let mut v = self.clean(p, &raw);
             // A dash in a target or result means nothing was set: empty, and logged.
             if matches!(role, Role::Target | Role::Actual) && v.as_deref().is_some_and(is_dash) {
-                self.change(p, &raw, "", Code::V001, "占位符视为空");
+                self.changes
+                    .push(rules::v001::placeholder(self.at(Some(p)), &raw));
                 v = None;
             }
             if let Some(f) = text_field(ind, role) {
@@ -1237,14 +1066,8 @@ impl Extractor<'_> {
                 });
             } else {
                 let value = v.display();
-                self.finding(
-                    Code::L004,
-                    Some(p),
-                    format!(
-                        "单元格内容“{}”不属于任何字段，已列为未归位",
-                        normalize::trim(&value)
-                    ),
-                );
+                let f = rules::l004::unplaced(self.at(Some(p)), &value);
+                self.findings.push(f);
                 c.unplaced.push(Unplaced { cell: p, value });
             }
         }
@@ -1321,6 +1144,7 @@ fn set_cell(ind: &mut Indicator, role: Role, cell: Option<Pos>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::code::Code;
     use crate::grid::Region;
     use crate::locate::locate;
     use std::str::FromStr;
@@ -1959,6 +1783,7 @@ mod tests {
 mod variant_tests {
     use super::tests::codes;
     use super::*;
+    use crate::code::Code;
     use crate::locate::locate;
     use std::str::FromStr;
 

@@ -1,8 +1,8 @@
 //! C001 必填项为空.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：必填项为空：项目名称（错误），主管部门、实施单位、预期目标、实际完成情况（警告）。
@@ -12,8 +12,6 @@ declare_rule! {
     /// 示例：实施单位一栏空白。
     C001, "必填项为空", Check::Form(check)
 }
-
-use crate::model::Severity;
 
 fn check(form: &Form, out: &mut Emit) {
     let fields = [
@@ -25,15 +23,19 @@ fn check(form: &Form, out: &mut Emit) {
     ];
     for (label, f) in fields {
         if f.value.is_none() {
-            // A form without a project name cannot be identified at all.
-            let sev = if label == "项目名称" {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            out.push_as(Code::C001, sev, f.cell, format!("{label}为空"));
+            out.add(empty(out.at(f.cell), label));
         }
     }
+}
+
+/// The required field `label` is empty.
+pub fn empty(at: At, label: &str) -> Finding {
+    let mut f = at.finding(Code::C001, format!("{label}为空"));
+    // A form without a project name cannot be identified at all.
+    if label == "项目名称" {
+        f.severity = crate::model::Severity::Error;
+    }
+    f
 }
 
 #[cfg(test)]

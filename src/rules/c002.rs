@@ -1,8 +1,8 @@
 //! C002 有指标值无实际完成值.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：指标填了年度指标值，但实际完成值为空。
@@ -16,16 +16,18 @@ declare_rule! {
 fn check(form: &Form, out: &mut Emit) {
     for i in &form.indicators {
         if let (Some(t), None) = (&i.target.value, &i.actual.value) {
-            out.push(
-                Code::C002,
-                i.actual.cell,
-                format!(
-                    "“{}”有年度指标值“{t}”，但实际完成值为空",
-                    i.name.value.as_deref().unwrap_or("")
-                ),
-            );
+            let name = i.name.value.as_deref().unwrap_or("");
+            out.add(no_actual(out.at(i.actual.cell), name, t));
         }
     }
+}
+
+/// The indicator `name` has a target `target` and no actual value.
+pub fn no_actual(at: At, name: &str, target: &str) -> Finding {
+    at.finding(
+        Code::C002,
+        format!("“{name}”有年度指标值“{target}”，但实际完成值为空"),
+    )
 }
 
 #[cfg(test)]

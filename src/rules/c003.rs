@@ -1,8 +1,8 @@
 //! C003 同一二级指标下三级指标重名.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：同一二级指标下有两个三级指标名称相同。
@@ -23,17 +23,21 @@ fn check(form: &Form, out: &mut Emit) {
             .iter()
             .find(|j| j.level2.cell == i.level2.cell && j.name.value.as_deref() == Some(name));
         if let Some(j) = earlier {
-            out.push(
-                Code::C003,
-                i.name.cell,
-                format!(
-                    "{}下有两个同名三级指标“{name}”（另见{}）",
-                    i.level2.value.as_deref().unwrap_or(""),
-                    j.name.cell.map(|c| c.to_string()).unwrap_or_default()
-                ),
-            );
+            let level2 = i.level2.value.as_deref().unwrap_or("");
+            out.add(same_name(out.at(i.name.cell), level2, name, j.name.cell));
         }
     }
+}
+
+/// Two indicators named `name` under the 二级指标 `level2`, the other at `other`.
+pub fn same_name(at: At, level2: &str, name: &str, other: Option<crate::grid::Pos>) -> Finding {
+    at.finding(
+        Code::C003,
+        format!(
+            "{level2}下有两个同名三级指标“{name}”（另见{}）",
+            other.map(|c| c.to_string()).unwrap_or_default()
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! C004 成本指标合计与全年预算数不符.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：以万元为单位的成本指标金额之和不等于全年预算数。
@@ -39,17 +39,22 @@ fn check(form: &Form, out: &mut Emit) {
     }
     let sum = crate::score::checked_sum(costs.iter().map(|(v, _)| *v));
     if !sum.is_some_and(|s| crate::score::approx_eq(s, budget)) {
-        let parts: Vec<String> = costs.iter().map(|(v, _)| v.to_string()).collect();
-        out.push(
-            Code::C004,
-            costs[0].1,
-            format!(
-                "成本指标金额合计{}万元（{}）与全年预算数{budget}万元不符",
-                crate::score::shown(sum),
-                parts.join(" + ")
-            ),
-        );
+        let parts: Vec<Decimal> = costs.iter().map(|(v, _)| *v).collect();
+        out.add(costs_differ(out.at(costs[0].1), sum, &parts, budget));
     }
+}
+
+/// The cost indicators' amounts `parts` (their sum `sum`) against the 全年预算数 `budget`.
+pub fn costs_differ(at: At, sum: Option<Decimal>, parts: &[Decimal], budget: Decimal) -> Finding {
+    let parts: Vec<String> = parts.iter().map(|v| v.to_string()).collect();
+    at.finding(
+        Code::C004,
+        format!(
+            "成本指标金额合计{}万元（{}）与全年预算数{budget}万元不符",
+            crate::score::shown(sum),
+            parts.join(" + ")
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! C005 项目重复出现.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：同一项目（项目名称、主管部门、年度均相同）出现在多张自评表中。
@@ -51,16 +51,9 @@ fn check(forms: &[Form], out: &mut [Emit]) {
             // Name one other copy (the first one that is not this form) and count the
             // rest, so n copies cost n short messages, not n² names.
             let first = if same[0] == i { same[1] } else { same[0] };
-            let g = &forms[first];
-            let mut msg = format!(
-                "项目“{name}”重复出现，另见{}（{} {}）",
-                g.id, g.file, g.sheet
-            );
-            let others = same.len() - 1;
-            if others > 1 {
-                msg.push_str(&format!("等{}处", thousands(others)));
-            }
-            out[i].push(Code::C005, forms[i].name.cell, msg);
+            let at = out[i].at(forms[i].name.cell);
+            let f = duplicate(at, name, &forms[first], same.len() - 1);
+            out[i].add(f);
         }
     }
 }
@@ -76,6 +69,18 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// The project `name` also on `other` and, in all, on `others` other forms.
+pub fn duplicate(at: At, name: &str, other: &Form, others: usize) -> Finding {
+    let mut msg = format!(
+        "项目“{name}”重复出现，另见{}（{} {}）",
+        other.id, other.file, other.sheet
+    );
+    if others > 1 {
+        msg.push_str(&format!("等{}处", thousands(others)));
+    }
+    at.finding(Code::C005, msg)
 }
 
 #[cfg(test)]

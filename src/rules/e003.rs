@@ -9,3 +9,20 @@ declare_rule! {
     /// 示例：误把工资表当作自评表报送；工作簿中没有找到项目支出绩效自评表（未见绩效指标表（一级指标、三级指标、实际完成值或得分））。
     E003, "工作簿中没有自评表", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::rules::At;
+
+/// The message, as the finding and the run's note say it.
+pub const MESSAGE: &str =
+    "工作簿中没有找到项目支出绩效自评表（未见绩效指标表（一级指标、三级指标、实际完成值或得分））";
+
+/// A workbook with no form.
+pub fn no_form(at: At) -> Finding {
+    at.finding(crate::code::Code::E003, MESSAGE.to_string())
+}
+
+/// The note of the file's line in the run ([`MESSAGE`] and the code).
+pub fn note() -> String {
+    format!("{MESSAGE} [E003]")
+}

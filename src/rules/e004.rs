@@ -9,3 +9,30 @@ declare_rule! {
     /// 示例：工作表“2022年”已隐藏，其中的自评表未计入汇总；如需汇总请取消隐藏后重新运行。
     E004, "隐藏工作表中的自评表未汇总", crate::rules::Check::Reader
 }
+
+use crate::grid::Hidden;
+use crate::model::Finding;
+use crate::rules::At;
+
+fn message(sheet: &str, how: Hidden, forms: usize) -> String {
+    let these = if forms > 1 {
+        format!("其中的 {forms} 张自评表")
+    } else {
+        "其中的自评表".into()
+    };
+    format!(
+        "工作表“{}”{}，{these}未计入汇总；如需汇总请取消隐藏后重新运行",
+        sheet,
+        how.zh()
+    )
+}
+
+/// A hidden sheet holding `forms` forms, which are not read (`at`: the sheet).
+pub fn hidden(at: At, sheet: &str, how: Hidden, forms: usize) -> Finding {
+    at.finding(crate::code::Code::E004, message(sheet, how, forms))
+}
+
+/// The same, as the note of the file's line in the run.
+pub fn note(sheet: &str, how: Hidden, forms: usize) -> String {
+    format!("{} [E004]", message(sheet, how, forms))
+}

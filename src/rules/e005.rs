@@ -10,3 +10,41 @@ declare_rule! {
     /// 示例：由程序生成的自评表中，总分单元格只有公式“=SUM(H13:H29)”而没有保存结果，报告为：有1个公式单元格没有保存计算结果（如 H30 “=SUM(H13:H29)”），其值无法读取；请打开并保存后重新运行。同时该单元格报告总分应为数字（V002），总分不予采用。
     E005, "公式没有计算结果", crate::rules::Check::Reader
 }
+
+use crate::grid::{Grid, Pos, Value};
+use crate::model::Finding;
+use crate::rules::At;
+
+/// The check: the formulas of the visible sheets saved without a result
+/// ([`Value::Formula`]): how many, and the first one's sheet, cell and formula.
+pub fn unsaved(grids: &[Grid]) -> Option<(usize, &str, Pos, &str)> {
+    let mut all = grids.iter().filter(|g| g.hidden.is_none()).flat_map(|g| {
+        g.non_empty().filter_map(move |(p, v)| match v {
+            Value::Formula(f) => Some((g.sheet.as_str(), p, f.as_str())),
+            _ => None,
+        })
+    });
+    let (sheet, cell, formula) = all.next()?;
+    Some((1 + all.count(), sheet, cell, formula))
+}
+
+fn message(n: usize, sheet: &str, cell: Pos, formula: &str) -> String {
+    // A formula can be thousands of characters long: its start says which it is.
+    let formula: String = match formula.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &formula[..i]),
+        None => formula.to_string(),
+    };
+    format!(
+        "有{n}个公式单元格没有保存计算结果（如 {sheet}!{cell} “={formula}”），其值无法读取；请在 Excel/WPS 中打开并保存后重新运行"
+    )
+}
+
+/// `n` formulas without a result, the first at `at` (its sheet and cell).
+pub fn unsaved_formulas(at: At, n: usize, sheet: &str, cell: Pos, formula: &str) -> Finding {
+    at.finding(crate::code::Code::E005, message(n, sheet, cell, formula))
+}
+
+/// The same, as the note of the file's line in the run.
+pub fn note(n: usize, sheet: &str, cell: Pos, formula: &str) -> String {
+    format!("{} [E005]", message(n, sheet, cell, formula))
+}

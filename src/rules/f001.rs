@@ -1,8 +1,8 @@
 //! F001 资金来源合计不等于年度资金总额.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：当年财政拨款 + 上年结转资金 + 其他资金（以及表中列出的其他来源，如单位资金）不等于年度资金总额；年初预算数、全年预算数、全年执行数三列分别核对。
@@ -59,24 +59,17 @@ fn check(form: &Form, out: &mut Emit) {
         let sum = checked_sum(parts.iter().filter_map(|p| p.value))
             .zip(more_sum)
             .and_then(|(s, m)| s.checked_add(m));
-        let more_text = if more.is_empty() {
-            String::new()
-        } else {
-            format!(" + 其他来源{}", shown(more_sum))
-        };
         if !sum.is_some_and(|s| approx_eq(s, t)) {
-            out.push(
-                Code::F001,
-                total.cell,
-                format!(
-                    "{label}：当年财政拨款{} + 上年结转资金{} + 其他资金{}{more_text} = {}，与年度资金总额{}不一致",
-                    show(parts[0].value),
-                    show(parts[1].value),
-                    show(parts[2].value),
-                    shown(sum),
-                    t
-                ),
-            );
+            let amounts = [parts[0].value, parts[1].value, parts[2].value];
+            let more_sum = (!more.is_empty()).then_some(more_sum);
+            out.add(sources_differ(
+                out.at(total.cell),
+                label,
+                amounts,
+                more_sum,
+                sum,
+                t,
+            ));
         }
     }
 }
@@ -87,6 +80,33 @@ fn show(v: Option<Decimal>) -> String {
 
 use crate::score::{approx_eq, checked_sum, shown};
 use rust_decimal::Decimal;
+
+/// In the column `label`, the sources (当年财政拨款, 上年结转资金, 其他资金; `more`: the
+/// further sources' sum, `None` without any) add up to `sum`, not the total `total`.
+pub fn sources_differ(
+    at: At,
+    label: &str,
+    sources: [Option<Decimal>; 3],
+    more: Option<Option<Decimal>>,
+    sum: Option<Decimal>,
+    total: Decimal,
+) -> Finding {
+    let more_text = match more {
+        None => String::new(),
+        Some(m) => format!(" + 其他来源{}", shown(m)),
+    };
+    at.finding(
+        Code::F001,
+        format!(
+            "{label}：当年财政拨款{} + 上年结转资金{} + 其他资金{}{more_text} = {}，与年度资金总额{}不一致",
+            show(sources[0]),
+            show(sources[1]),
+            show(sources[2]),
+            shown(sum),
+            total
+        ),
+    )
+}
 
 #[cfg(test)]
 mod tests {

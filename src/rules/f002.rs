@@ -1,8 +1,8 @@
 //! F002 全年执行数超过全年预算数.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：全年执行数大于全年预算数。
@@ -18,12 +18,13 @@ fn check(form: &Form, out: &mut Emit) {
     if let (Some(full), Some(exec)) = (t.full_year.value, t.executed.value)
         && crate::score::exceeds(exec, full)
     {
-        out.push(
-            Code::F002,
-            t.executed.cell,
-            format!("全年执行数{exec}超过全年预算数{full}"),
-        );
+        out.add(over_budget(out.at(t.executed.cell), exec, full));
     }
+}
+
+/// 全年执行数 `exec` over 全年预算数 `full`.
+pub fn over_budget(at: At, exec: rust_decimal::Decimal, full: rust_decimal::Decimal) -> Finding {
+    at.finding(Code::F002, format!("全年执行数{exec}超过全年预算数{full}"))
 }
 
 #[cfg(test)]

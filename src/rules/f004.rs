@@ -1,8 +1,8 @@
 //! F004 执行率与资金数不一致.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：申报的执行率与全年执行数 ÷ 全年预算数不一致。
@@ -19,20 +19,42 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     };
     if !crate::score::rate_matches(declared, exact) {
-        let pct = |d| crate::score::shown(crate::score::percent(d).map(|p| p.round_dp(2)));
-        out.push(
-            Code::F004,
-            t.rate.cell,
-            format!(
-                "申报执行率{}%与全年执行数{}÷全年预算数{} = {}%不一致",
-                pct(declared),
-                t.executed.value.unwrap_or_default(),
-                t.full_year.value.unwrap_or_default(),
-                pct(exact)
-            ),
+        let (exec, full) = (
+            t.executed.value.unwrap_or_default(),
+            t.full_year.value.unwrap_or_default(),
         );
+        out.add(rate_differs(
+            out.at(t.rate.cell),
+            declared,
+            exec,
+            full,
+            exact,
+        ));
     }
 }
+
+/// The declared 执行率 `declared` against 全年执行数 `exec` ÷ 全年预算数 `full` = `exact`.
+pub fn rate_differs(
+    at: At,
+    declared: Decimal,
+    exec: Decimal,
+    full: Decimal,
+    exact: Decimal,
+) -> Finding {
+    let pct = |d| crate::score::shown(crate::score::percent(d).map(|p| p.round_dp(2)));
+    at.finding(
+        Code::F004,
+        format!(
+            "申报执行率{}%与全年执行数{}÷全年预算数{} = {}%不一致",
+            pct(declared),
+            exec,
+            full,
+            pct(exact)
+        ),
+    )
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

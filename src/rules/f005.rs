@@ -1,8 +1,8 @@
 //! F005 执行率得分计算有误.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：执行率得分不等于 min(执行率, 100%) × 分值，即执行率（超过100%的按100%计）乘以分值。
@@ -23,17 +23,36 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     };
     if !crate::score::approx_eq(declared, expected) {
-        out.push(
-            Code::F005,
-            t.score.cell,
-            format!(
-                "执行率得分{declared}与min(执行率{}%, 100%) × 分值{} = {expected}不一致",
-                crate::score::shown(crate::score::percent(rate).map(|p| p.round_dp(2))),
-                t.weight.value.unwrap_or_default()
-            ),
-        );
+        let weight = t.weight.value.unwrap_or_default();
+        out.add(score_differs(
+            out.at(t.score.cell),
+            declared,
+            rate,
+            weight,
+            expected,
+        ));
     }
 }
+
+/// The declared 执行率得分 `declared` against min(`rate`, 100%) × `weight` = `expected`.
+pub fn score_differs(
+    at: At,
+    declared: Decimal,
+    rate: Decimal,
+    weight: Decimal,
+    expected: Decimal,
+) -> Finding {
+    at.finding(
+        Code::F005,
+        format!(
+            "执行率得分{declared}与min(执行率{}%, 100%) × 分值{} = {expected}不一致",
+            crate::score::shown(crate::score::percent(rate).map(|p| p.round_dp(2))),
+            weight
+        ),
+    )
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

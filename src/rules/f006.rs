@@ -9,3 +9,39 @@ declare_rule! {
     /// 示例：金额单位为元（B5“项目资金（元）”），已将9个金额换算为万元：全年预算数3876646.2元 → 387.66462万元。
     F006, "金额单位换算为万元", crate::rules::Check::Reader
 }
+
+use crate::grid::Pos;
+use crate::model::Finding;
+use crate::rules::At;
+use crate::wording::MoneyUnit;
+
+/// `n` amounts converted from `unit` to 万元; `stated`: the cell stating the unit and its
+/// text, `None` when each amount carried its own unit.
+pub fn converted(at: At, unit: MoneyUnit, stated: Option<(Pos, &str)>, n: usize) -> Finding {
+    let whence = match stated {
+        Some((p, t)) => format!("（{p}“{t}”）"),
+        None => "（单元格中注明）".to_string(),
+    };
+    at.finding(
+        crate::code::Code::F006,
+        format!(
+            "金额单位为{}{whence}，已将{n}个金额换算为万元（原值见变更记录）",
+            unit.zh()
+        ),
+    )
+}
+
+/// An amount (`raw`) in `unit`, converted to `wan` 万元 (the change of its cell).
+pub fn amount_converted(
+    at: At,
+    raw: &str,
+    wan: rust_decimal::Decimal,
+    unit: MoneyUnit,
+) -> crate::model::Change {
+    at.change(
+        crate::code::Code::F006,
+        raw,
+        &wan.to_string(),
+        format!("金额单位为{}，换算为万元", unit.zh()),
+    )
+}

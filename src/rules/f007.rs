@@ -9,3 +9,14 @@ declare_rule! {
     /// 示例：资金表未注明金额单位，按万元读取。
     F007, "未注明金额单位", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::rules::At;
+
+/// A funds table stating no unit: its amounts read as 万元.
+pub fn no_unit(at: At) -> Finding {
+    at.finding(
+        crate::code::Code::F007,
+        "资金表未注明金额单位（元或万元），金额按万元读取，请核实".into(),
+    )
+}

@@ -9,3 +9,23 @@ declare_rule! {
     /// 示例：全年预算数387664.62万元超过100000万元，可能是以元填报，请核实金额单位。
     F008, "金额可能以元填报", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::rules::At;
+use rust_decimal::Decimal;
+
+/// Above this many 万元 (10亿元) one county project's amount is more likely 元 than 万元.
+pub const IMPLAUSIBLE_WAN: i64 = 100_000;
+
+/// The check: an amount read as 万元 too large for one project.
+pub fn implausible(wan: Decimal) -> bool {
+    wan.abs() > Decimal::from(IMPLAUSIBLE_WAN)
+}
+
+/// The first implausible amount of a form, `wan` 万元.
+pub fn perhaps_yuan(at: At, wan: Decimal) -> Finding {
+    at.finding(
+        crate::code::Code::F008,
+        format!("金额{wan}万元超过{IMPLAUSIBLE_WAN}万元（10亿元），可能是以元填报，请核实金额单位"),
+    )
+}

@@ -9,3 +9,22 @@ declare_rule! {
     /// 示例：总分行被删除的自评表：自评表缺少总分行，无法读取申报总分。
     L001, "自评表缺少必需部分", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::rules::At;
+
+/// A form without the header row of its indicator table (`at`: the form's anchor).
+pub fn no_indicator_header(at: At) -> Finding {
+    at.finding(
+        crate::code::Code::L001,
+        "自评表缺少绩效指标表头行（一级指标、二级指标、三级指标……），无法读取指标".into(),
+    )
+}
+
+/// A form with a 得分 column but no 总分 row (`at`: the form's anchor).
+pub fn no_total_row(at: At) -> Finding {
+    at.finding(
+        crate::code::Code::L001,
+        "自评表缺少总分行，无法读取申报总分".into(),
+    )
+}

@@ -9,3 +9,17 @@ declare_rule! {
     /// 示例：偏差原因列右侧另写的备注。
     L004, "表内未归位的单元格", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::rules::At;
+
+/// A cell of the form that no field took (`value` as read).
+pub fn unplaced(at: At, value: &str) -> Finding {
+    at.finding(
+        crate::code::Code::L004,
+        format!(
+            "单元格内容“{}”不属于任何字段，已列为未归位",
+            crate::normalize::trim(value)
+        ),
+    )
+}

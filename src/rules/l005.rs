@@ -9,3 +9,30 @@ declare_rule! {
     /// 示例：湖北2020年样式的自评表没有分值列，提示“指标表没有分值列：跳过分值检查……，核算总分仍按得分计算”。
     L005, "缺少计分所需的列", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::model::Lack;
+use crate::rules::At;
+
+fn message(lack: Lack) -> String {
+    match lack {
+        Lack::ScoreColumn => "指标表没有得分列：不计算核算总分和等级".into(),
+        Lack::WeightColumn => {
+            "指标表没有分值列：跳过分值检查（S002、S004、S006、S008、S009），核算总分仍按得分计算"
+                .into()
+        }
+        Lack::TargetColumn => "指标表没有年度指标值列：无法判断指标是否达成".into(),
+        Lack::ActualColumn => "指标表没有实际完成值列：无法判断指标是否达成".into(),
+        Lack::Scores => "得分全部为空（表格尚未自评打分）：不计算核算总分和等级".into(),
+        Lack::Indicators => "指标表中未读到任何指标：不计算核算总分和等级".into(),
+        Lack::ExecutionScore => {
+            "没有预算执行得分（资金表无得分列，指标中也没有预算执行率）：核算总分仅含指标得分"
+                .into()
+        }
+    }
+}
+
+/// What the form lacks to compute a figure, and which figures are not computed.
+pub fn lacks(at: At, lack: Lack) -> Finding {
+    at.finding(crate::code::Code::L005, message(lack))
+}

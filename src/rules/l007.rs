@@ -9,3 +9,14 @@ declare_rule! {
     /// 示例：实际完成情况一栏仍是“对照年度目标，逐项说明完成情况（100字以内）”。
     L007, "模板说明文字未删除", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::rules::At;
+
+/// A cell still holding the template's instruction `text` (read as empty).
+pub fn instruction(at: At, text: &str) -> Finding {
+    at.finding(
+        crate::code::Code::L007,
+        format!("单元格仍是模板的填写说明“{text}”，未作为内容读取"),
+    )
+}

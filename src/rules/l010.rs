@@ -9,3 +9,19 @@ declare_rule! {
     /// 示例：第18行“其中：省级资金”是细分行，不计为指标。
     L010, "非指标行", crate::rules::Check::Reader
 }
+
+use crate::model::Finding;
+use crate::rules::At;
+
+/// Row `row` of the indicator table (0-based; `text` its first text) is not an indicator
+/// but `kind` (细分行, 说明行, 重复的表头行).
+pub fn not_indicator(at: At, row: u32, text: &str, kind: &str) -> Finding {
+    at.finding(
+        crate::code::Code::L010,
+        format!(
+            "第{}行“{text}”是{}，不计为指标，其单元格列为未归位",
+            row + 1,
+            kind
+        ),
+    )
+}

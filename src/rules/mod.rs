@@ -9,17 +9,27 @@
 //! there is one). Notes for developers (which stage reports a reader rule) are plain `//`
 //! comments above `declare_rule!`.
 //!
-//! Adding a rule: a new file with `declare_rule!` and its check, plus its code (with its
-//! severity) in [`crate::code::Code`] and one line in [`CATALOGUE`].
+//! A rule file is the one place of its finding: beside the doc it holds the typed
+//! constructors that build the findings of its code with their message (the Chinese the
+//! clerks read), one per case (`l003::no_name_row` and `l003::orphan_value`), given where
+//! (`At`); a form or batch rule's check calls them, and so does every stage that decides
+//! a reader rule's case (extract, batch, score through extract, convert), as it does the
+//! pure predicates kept here (`e005::unsaved`, `f008::implausible`). Only the rule files
+//! can call `At::finding` and `At::change`; a test holds every code to a constructor.
+//!
+//! Adding a rule: a new file with `declare_rule!`, its constructors and its check, plus
+//! its code (with its severity) in [`crate::code::Code`] and one line in [`CATALOGUE`].
 
 pub use crate::code::Code;
 use crate::grid::Pos;
-use crate::model::{Batch, Finding, Form, Severity};
+use crate::model::{Batch, Change, Finding, Form, Severity};
+use std::sync::Arc;
 
 /// How a rule finds its cases.
 #[derive(Clone, Copy)]
 pub enum Check {
-    /// Reported while reading (files, layout, values); no separate pass.
+    /// Decided while reading (files, layout, values) by the stage the rule file's comment
+    /// names, which builds the findings through the file's constructors; no separate pass.
     Reader,
     /// Checks one form.
     Form(fn(&Form, &mut Emit)),
@@ -79,53 +89,53 @@ macro_rules! declare_rule {
     };
 }
 
-mod c001;
-mod c002;
-mod c003;
-mod c004;
-mod c005;
-mod e001;
-mod e002;
-mod e003;
-mod e004;
-mod e005;
-mod f001;
-mod f002;
-mod f003;
-mod f004;
-mod f005;
-mod f006;
-mod f007;
-mod f008;
-mod l001;
-mod l002;
-mod l003;
-mod l004;
-mod l005;
-mod l006;
-mod l007;
-mod l008;
-mod l009;
-mod l010;
-mod l011;
-mod l012;
-mod s001;
-mod s002;
-mod s003;
-mod s004;
-mod s005;
-mod s006;
-mod s007;
-mod s008;
-mod s009;
-mod s010;
-mod s011;
-mod s012;
-mod s013;
-mod s014;
-mod v001;
-mod v002;
-mod v003;
+pub(crate) mod c001;
+pub(crate) mod c002;
+pub(crate) mod c003;
+pub(crate) mod c004;
+pub(crate) mod c005;
+pub(crate) mod e001;
+pub(crate) mod e002;
+pub(crate) mod e003;
+pub(crate) mod e004;
+pub(crate) mod e005;
+pub(crate) mod f001;
+pub(crate) mod f002;
+pub(crate) mod f003;
+pub(crate) mod f004;
+pub(crate) mod f005;
+pub(crate) mod f006;
+pub(crate) mod f007;
+pub(crate) mod f008;
+pub(crate) mod l001;
+pub(crate) mod l002;
+pub(crate) mod l003;
+pub(crate) mod l004;
+pub(crate) mod l005;
+pub(crate) mod l006;
+pub(crate) mod l007;
+pub(crate) mod l008;
+pub(crate) mod l009;
+pub(crate) mod l010;
+pub(crate) mod l011;
+pub(crate) mod l012;
+pub(crate) mod s001;
+pub(crate) mod s002;
+pub(crate) mod s003;
+pub(crate) mod s004;
+pub(crate) mod s005;
+pub(crate) mod s006;
+pub(crate) mod s007;
+pub(crate) mod s008;
+pub(crate) mod s009;
+pub(crate) mod s010;
+pub(crate) mod s011;
+pub(crate) mod s012;
+pub(crate) mod s013;
+pub(crate) mod s014;
+pub(crate) mod v001;
+pub(crate) mod v002;
+pub(crate) mod v003;
 
 /// Every rule, in the order `jixiao rules` prints them.
 pub const CATALOGUE: &[Rule] = &[
@@ -184,15 +194,85 @@ pub fn find(code: &str) -> Option<&'static Rule> {
     CATALOGUE.iter().find(|r| r.code == code)
 }
 
+/// Where a finding points: its file and, where known, its sheet, cell and project. A stage
+/// says where; the rule file's constructor adds the code, the severity and the message
+/// (every finding is built in its code's rule file).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At<'a> {
+    pub file: &'a Arc<str>,
+    pub sheet: Option<&'a Arc<str>>,
+    pub cell: Option<Pos>,
+    pub project: Option<&'a Arc<str>>,
+}
+
+impl<'a> At<'a> {
+    /// A whole file.
+    pub fn file(file: &'a Arc<str>) -> Self {
+        At {
+            file,
+            sheet: None,
+            cell: None,
+            project: None,
+        }
+    }
+
+    /// A sheet of a file.
+    pub fn sheet(file: &'a Arc<str>, sheet: &'a Arc<str>) -> Self {
+        At {
+            sheet: Some(sheet),
+            ..At::file(file)
+        }
+    }
+
+    /// The same place, at `cell`.
+    pub fn cell(self, cell: Option<Pos>) -> Self {
+        At { cell, ..self }
+    }
+
+    /// The same place, in `project`.
+    pub fn project(self, project: Option<&'a Arc<str>>) -> Self {
+        At { project, ..self }
+    }
+
+    /// The finding of `code` here, at its catalogue severity: for the rule files'
+    /// constructors only.
+    pub(in crate::rules) fn finding(self, code: Code, message: String) -> Finding {
+        let mut f = Finding::new(code, self.file, self.sheet, self.cell, message);
+        f.project = self.project.cloned();
+        f
+    }
+    /// The change of the value at this place's cell (a change is always of a sheet's
+    /// cell): for the rule files' constructors only.
+    pub(in crate::rules) fn change(
+        self,
+        code: Code,
+        from: &str,
+        to: &str,
+        reason: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Change {
+        debug_assert!(self.sheet.is_some() && self.cell.is_some());
+        Change {
+            file: Arc::clone(self.file),
+            sheet: self.sheet.map_or_else(|| Arc::from(""), Arc::clone),
+            cell: self.cell.unwrap_or_default(),
+            from: from.to_string(),
+            to: to.to_string(),
+            code,
+            reason: reason.into(),
+            project: self.project.cloned(),
+        }
+    }
+}
+
 /// Collects one form's findings, filling in file, sheet and project.
 pub struct Emit<'a> {
     form: &'a Form,
     id: Option<std::sync::Arc<str>>,
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 impl<'a> Emit<'a> {
-    pub fn new(form: &'a Form) -> Self {
+    pub(crate) fn new(form: &'a Form) -> Self {
         Emit {
             form,
             id: (!form.id.is_empty()).then(|| form.id.as_str().into()),
@@ -200,16 +280,15 @@ impl<'a> Emit<'a> {
         }
     }
 
-    /// A finding of `code` at its catalogue severity.
-    pub fn push(&mut self, code: Code, cell: Option<Pos>, message: String) {
-        self.push_as(code, code.severity(), cell, message);
+    /// Where a finding of this form points: `cell` of its sheet, in its project.
+    pub(crate) fn at(&self, cell: Option<Pos>) -> At<'_> {
+        At::sheet(&self.form.file, &self.form.sheet)
+            .cell(cell)
+            .project(self.id.as_ref())
     }
 
-    /// A finding at a severity the rule chose for this case (C001 for 项目名称).
-    pub fn push_as(&mut self, code: Code, sev: Severity, cell: Option<Pos>, message: String) {
-        let mut f = Finding::new(code, &self.form.file, Some(&self.form.sheet), cell, message);
-        f.severity = sev;
-        f.project = self.id.clone();
+    /// Adds a finding (built by its rule file's constructor).
+    pub fn add(&mut self, f: Finding) {
         self.findings.push(f);
     }
 }
@@ -435,6 +514,109 @@ mod tests {
                 assert!(run <= 3, "{} {label}: English in {body}", r.code);
             }
         }
+    }
+
+    /// A source file of the crate, without its `#[cfg(test)]` tail (tests sit last).
+    fn source(path: &std::path::Path) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        match text.find("#[cfg(test)]") {
+            Some(i) => text[..i].to_string(),
+            None => text,
+        }
+    }
+
+    /// The constructors a rule file declares: its `pub fn`s returning a [`Finding`] or a
+    /// [`Change`].
+    fn constructors(code: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let text = source(&dir.join(format!("{}.rs", code.to_lowercase())));
+        let mut found = Vec::new();
+        for (i, _) in text.match_indices("\npub fn ") {
+            let rest = &text[i + "\npub fn ".len()..];
+            let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+            if signature.contains("-> Finding")
+                || signature.contains("-> crate::model::Change")
+                || signature.contains("-> Change")
+            {
+                let name = &rest[..rest.find(['(', '<']).unwrap_or(0)];
+                found.push(name.to_string());
+            }
+        }
+        // Each finding or change the file builds is of its own code.
+        let own = format!("Code::{code}");
+        for call in ["at.finding(", "at.change("] {
+            for (i, _) in text.match_indices(call) {
+                let rest = text[i + call.len()..].trim_start();
+                let first = &rest[..rest.find(',').unwrap_or(rest.len())];
+                assert!(
+                    first.ends_with(&own)
+                        || first == "CODE"
+                            && text.contains(&format!(
+                                "const CODE: crate::code::Code = crate::code::{own};"
+                            )),
+                    "{code}.rs builds a finding of another code: {first}"
+                );
+            }
+        }
+        found
+    }
+
+    /// One place for each finding: every code's rule file holds at least one typed
+    /// constructor of its findings (or, for V001 and V003, of its changes) with the
+    /// message, and builds no other code's.
+    #[test]
+    fn every_code_has_a_rule_file_with_its_constructors() {
+        let mut missing = Vec::new();
+        for code in Code::ALL {
+            let found = constructors(code.as_str());
+            if found.is_empty() {
+                missing.push(code.as_str());
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "rule files without a constructor: {missing:?}"
+        );
+        assert_eq!(constructors("L003"), ["no_name_row", "orphan_value"]);
+    }
+
+    /// No stage builds a finding or a change itself: `Finding::new` is called in
+    /// `src/rules/` only ([`At::finding`]), and no finding or change is written as a
+    /// struct literal outside `model.rs` and `src/rules/` (tests left out).
+    #[test]
+    fn findings_are_built_in_rule_files_only() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    files(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut all = Vec::new();
+        files(&src, &mut all);
+        let mut bad = Vec::new();
+        for p in all {
+            let rel = p
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel.starts_with("rules/") || rel == "model.rs" {
+                continue;
+            }
+            let text = source(&p);
+            for needle in ["Finding::new(", "Finding {", "Change {"] {
+                if text.contains(needle) {
+                    bad.push(format!("{rel}: {needle}"));
+                }
+            }
+        }
+        assert!(bad.is_empty(), "findings built outside src/rules/: {bad:?}");
+        assert!(!constructors("S001").is_empty());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! S001 申报总分与核算总分不一致.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：总分行的申报总分不等于执行率得分与各指标得分之和（几个指标共用的得分只算一次）。
@@ -19,17 +19,38 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     };
     if !crate::score::approx_eq(declared, computed) {
-        out.push(
-            Code::S001,
-            form.declared_total.cell,
-            format!(
-                "申报总分{declared}与核算总分{computed}不一致（执行率得分{} + 指标得分{}）",
-                form.execution_score.unwrap_or_default(),
-                crate::score::shown(crate::score::indicator_score_sum(form))
-            ),
-        );
+        let exec = form.execution_score.unwrap_or_default();
+        let ind = crate::score::indicator_score_sum(form);
+        out.add(totals_differ(
+            out.at(form.declared_total.cell),
+            declared,
+            computed,
+            exec,
+            ind,
+        ));
     }
 }
+
+/// The declared total `declared` against the 核算总分 `computed` (执行率得分 `exec` plus the
+/// indicators' `ind`).
+pub fn totals_differ(
+    at: At,
+    declared: Decimal,
+    computed: Decimal,
+    exec: Decimal,
+    ind: Option<Decimal>,
+) -> Finding {
+    at.finding(
+        Code::S001,
+        format!(
+            "申报总分{declared}与核算总分{computed}不一致（执行率得分{} + 指标得分{}）",
+            exec,
+            crate::score::shown(ind)
+        ),
+    )
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

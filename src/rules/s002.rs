@@ -1,8 +1,8 @@
 //! S002 得分超过分值或为负.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：某项得分大于其分值，或为负数。
@@ -26,18 +26,26 @@ fn check(form: &Form, out: &mut Emit) {
     for (name, weight, score) in pairs {
         let Some(s) = score.value else { continue };
         if s.is_sign_negative() && !s.is_zero() {
-            out.push(Code::S002, score.cell, format!("“{name}”得分{s}为负数"));
+            out.add(negative(out.at(score.cell), name, s));
         } else if let Some(w) = weight.value
             && crate::score::exceeds(s, w)
         {
-            out.push(
-                Code::S002,
-                score.cell,
-                format!("“{name}”得分{s}超过分值{w}"),
-            );
+            out.add(over_weight(out.at(score.cell), name, s, w));
         }
     }
 }
+
+/// The score `s` of `name` (an indicator, or 执行率) is negative.
+pub fn negative(at: At, name: &str, s: Decimal) -> Finding {
+    at.finding(Code::S002, format!("“{name}”得分{s}为负数"))
+}
+
+/// The score `s` of `name` is over its weight `w`.
+pub fn over_weight(at: At, name: &str, s: Decimal, w: Decimal) -> Finding {
+    at.finding(Code::S002, format!("“{name}”得分{s}超过分值{w}"))
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,8 @@
 //! S003 得分为空.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：填了分值，但得分为空。
@@ -16,26 +16,28 @@ declare_rule! {
 fn check(form: &Form, out: &mut Emit) {
     let t = &form.funds.total;
     if let (Some(w), None) = (t.weight.value, t.score.value) {
-        out.push(
-            Code::S003,
-            t.score.cell,
-            format!("执行率分值为{w}，但得分为空"),
-        );
+        out.add(execution_unscored(out.at(t.score.cell), w));
     }
     for i in &form.indicators {
         if let (Some(w), None) = (i.weight.value, i.score.value) {
             let name = i.name.value.as_deref().unwrap_or("（无名称指标）");
-            out.push(
-                Code::S003,
-                i.score.cell,
-                format!(
-                    "{}“{name}”分值为{w}，但得分为空",
-                    i.level2.value.as_deref().unwrap_or("")
-                ),
-            );
+            let level2 = i.level2.value.as_deref().unwrap_or("");
+            out.add(indicator_unscored(out.at(i.score.cell), level2, name, w));
         }
     }
 }
+
+/// The 执行率 has a weight `w` and no score.
+pub fn execution_unscored(at: At, w: Decimal) -> Finding {
+    at.finding(Code::S003, format!("执行率分值为{w}，但得分为空"))
+}
+
+/// The indicator `name` under `level2` has a weight `w` and no score.
+pub fn indicator_unscored(at: At, level2: &str, name: &str, w: Decimal) -> Finding {
+    at.finding(Code::S003, format!("{level2}“{name}”分值为{w}，但得分为空"))
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,8 @@
 //! S004 分值合计不等于总分值.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：各项分值（含预算执行）之和不等于总分行的分值（总分值）。
@@ -24,17 +24,36 @@ fn check(form: &Form, out: &mut Emit) {
     let ind = crate::score::checked_sum(form.indicators.iter().filter_map(|i| i.weight.value));
     let sum = ind.and_then(|i| exec.checked_add(i));
     if !sum.is_some_and(|s| crate::score::approx_eq(s, total)) {
-        let (sum, ind) = (crate::score::shown(sum), crate::score::shown(ind));
-        out.push(
-            Code::S004,
-            form.weight_total.cell,
-            format!(
-                "分值合计{sum}（执行率{exec} + 指标{}）与总分值{total}不一致",
-                ind
-            ),
-        );
+        out.add(weights_differ(
+            out.at(form.weight_total.cell),
+            sum,
+            exec,
+            ind,
+            total,
+        ));
     }
 }
+
+/// The weights add up to `sum` (执行率 `exec` plus the indicators' `ind`), not the total
+/// weight `total`.
+pub fn weights_differ(
+    at: At,
+    sum: Option<Decimal>,
+    exec: Decimal,
+    ind: Option<Decimal>,
+    total: Decimal,
+) -> Finding {
+    let (sum, ind) = (crate::score::shown(sum), crate::score::shown(ind));
+    at.finding(
+        Code::S004,
+        format!(
+            "分值合计{sum}（执行率{exec} + 指标{}）与总分值{total}不一致",
+            ind
+        ),
+    )
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

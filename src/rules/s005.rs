@@ -1,8 +1,8 @@
 //! S005 总分值不是100.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：总分行的分值（总分值）不是100。
@@ -17,12 +17,13 @@ fn check(form: &Form, out: &mut Emit) {
     if let Some(t) = form.weight_total.value
         && t != rust_decimal::Decimal::ONE_HUNDRED
     {
-        out.push(
-            Code::S005,
-            form.weight_total.cell,
-            format!("总分值为{t}，不是100"),
-        );
+        out.add(not_100(out.at(form.weight_total.cell), t));
     }
+}
+
+/// The form's total weight `t` is not 100.
+pub fn not_100(at: At, t: rust_decimal::Decimal) -> Finding {
+    at.finding(Code::S005, format!("总分值为{t}，不是100"))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! S006 扣分未说明原因.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：指标扣了分（得分小于分值），但偏差原因分析及改进措施为空，或只写了“无”“—”。
@@ -20,19 +20,32 @@ fn check(form: &Form, out: &mut Emit) {
         };
         let reason = i.reason.value.as_deref().unwrap_or("");
         if crate::score::exceeds(w, s) && crate::normalize::is_no_reason(reason) {
-            out.push(
-                Code::S006,
-                i.reason.cell.or(i.score.cell),
-                format!(
-                    "{}“{}”扣{}分（分值{w}，得分{s}），但未说明偏差原因",
-                    i.level2.value.as_deref().unwrap_or(""),
-                    i.name.value.as_deref().unwrap_or(""),
-                    crate::score::shown(w.checked_sub(s))
-                ),
-            );
+            let level2 = i.level2.value.as_deref().unwrap_or("");
+            let name = i.name.value.as_deref().unwrap_or("");
+            out.add(no_reason(
+                out.at(i.reason.cell.or(i.score.cell)),
+                level2,
+                name,
+                w,
+                s,
+            ));
         }
     }
 }
+
+/// The indicator `name` under `level2` lost points (weight `w`, score `s`) and gives no
+/// reason.
+pub fn no_reason(at: At, level2: &str, name: &str, w: Decimal, s: Decimal) -> Finding {
+    at.finding(
+        Code::S006,
+        format!(
+            "{level2}“{name}”扣{}分（分值{w}，得分{s}），但未说明偏差原因",
+            crate::score::shown(w.checked_sub(s))
+        ),
+    )
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

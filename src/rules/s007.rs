@@ -1,8 +1,8 @@
 //! S007 一级指标权重与10/50/30/10不同.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：一级指标的分值不是预算执行10、产出50、效益30、满意度10。
@@ -41,18 +41,22 @@ fn check(form: &Form, out: &mut Emit) {
     let got = [Some(exec), sums[0], sums[1], sums[2]].map(|d| d.map(|d| d.normalize()));
     let want = [10, 50, 30, 10].map(|n| Some(Decimal::from(n)));
     if got != want {
-        out.push(
-            Code::S007,
-            first_cell,
-            format!(
-                "一级指标权重为预算执行{}/产出{}/效益{}/满意度{}，与办法原则上的10/50/30/10不同",
-                shown(got[0]),
-                shown(got[1]),
-                shown(got[2]),
-                shown(got[3])
-            ),
-        );
+        out.add(unusual_weights(out.at(first_cell), got));
     }
+}
+
+/// The weights of 预算执行, 产出, 效益 and 满意度 (`got`, in that order) are not 10/50/30/10.
+pub fn unusual_weights(at: At, got: [Option<Decimal>; 4]) -> Finding {
+    at.finding(
+        Code::S007,
+        format!(
+            "一级指标权重为预算执行{}/产出{}/效益{}/满意度{}，与办法原则上的10/50/30/10不同",
+            shown(got[0]),
+            shown(got[1]),
+            shown(got[2]),
+            shown(got[3])
+        ),
+    )
 }
 
 #[cfg(test)]

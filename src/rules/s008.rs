@@ -1,8 +1,8 @@
 //! S008 定量指标已达标却扣分.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：定量指标的实际完成值达到了年度指标值，却没有得满分。
@@ -16,19 +16,25 @@ declare_rule! {
 fn check(form: &Form, out: &mut Emit) {
     for (i, w, s, met) in crate::score::judged(form) {
         if met && crate::score::exceeds(w, s) {
-            out.push(
-                Code::S008,
-                i.score.cell,
-                format!(
-                    "“{}”完成值{}达到指标值{}，但得分{s}低于分值{w}",
-                    i.name.value.as_deref().unwrap_or(""),
-                    i.actual.value.as_deref().unwrap_or(""),
-                    i.target.value.as_deref().unwrap_or("")
-                ),
-            );
+            out.add(met_not_full(out.at(i.score.cell), i, s, w));
         }
     }
 }
+
+/// The indicator `ind` met its target, yet its score `s` is below its weight `w`.
+pub fn met_not_full(at: At, ind: &crate::model::Indicator, s: Decimal, w: Decimal) -> Finding {
+    at.finding(
+        Code::S008,
+        format!(
+            "“{}”完成值{}达到指标值{}，但得分{s}低于分值{w}",
+            ind.name.value.as_deref().unwrap_or(""),
+            ind.actual.value.as_deref().unwrap_or(""),
+            ind.target.value.as_deref().unwrap_or("")
+        ),
+    )
+}
+
+use rust_decimal::Decimal;
 
 #[cfg(test)]
 mod tests {

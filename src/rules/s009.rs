@@ -1,8 +1,8 @@
 //! S009 定量指标未达标却得满分.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：定量指标的实际完成值未达到年度指标值，却得了满分。
@@ -16,18 +16,22 @@ declare_rule! {
 fn check(form: &Form, out: &mut Emit) {
     for (i, w, s, met) in crate::score::judged(form) {
         if !met && crate::score::approx_eq(w, s) {
-            out.push(
-                Code::S009,
-                i.score.cell,
-                format!(
-                    "“{}”完成值{}未达到指标值{}，却得满分{s}",
-                    i.name.value.as_deref().unwrap_or(""),
-                    i.actual.value.as_deref().unwrap_or(""),
-                    i.target.value.as_deref().unwrap_or("")
-                ),
-            );
+            out.add(missed_full(out.at(i.score.cell), i, s));
         }
     }
+}
+
+/// The indicator `ind` missed its target, yet scored its full weight `s`.
+pub fn missed_full(at: At, ind: &crate::model::Indicator, s: rust_decimal::Decimal) -> Finding {
+    at.finding(
+        Code::S009,
+        format!(
+            "“{}”完成值{}未达到指标值{}，却得满分{s}",
+            ind.name.value.as_deref().unwrap_or(""),
+            ind.actual.value.as_deref().unwrap_or(""),
+            ind.target.value.as_deref().unwrap_or("")
+        ),
+    )
 }
 
 #[cfg(test)]

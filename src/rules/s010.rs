@@ -1,8 +1,8 @@
 //! S010 分值合计不是100.
 
 use crate::code::Code;
-use crate::model::{Form, Lack};
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form, Lack};
+use crate::rules::{At, Check, Emit};
 use rust_decimal::Decimal;
 
 declare_rule! {
@@ -25,14 +25,24 @@ fn check(form: &Form, out: &mut Emit) {
     }
     let sum = ind.and_then(|i| exec.checked_add(i));
     if !sum.is_some_and(|s| crate::score::approx_eq(s, Decimal::ONE_HUNDRED)) {
-        let (sum, ind) = (crate::score::shown(sum), crate::score::shown(ind));
         let cell = form.declared_total.cell.or(form.funds.total.weight.cell);
-        out.push(
-            Code::S010,
-            cell,
-            format!("分值合计{sum}（执行率{exec} + 指标{}），不是100", ind),
-        );
+        out.add(weights_not_100(out.at(cell), sum, exec, ind));
     }
+}
+
+/// With no total weight stated, the weights add up to `sum` (执行率 `exec` plus the
+/// indicators' `ind`), not 100.
+pub fn weights_not_100(
+    at: At,
+    sum: Option<Decimal>,
+    exec: Decimal,
+    ind: Option<Decimal>,
+) -> Finding {
+    let (sum, ind) = (crate::score::shown(sum), crate::score::shown(ind));
+    at.finding(
+        Code::S010,
+        format!("分值合计{sum}（执行率{exec} + 指标{}），不是100", ind),
+    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! S011 执行率分值超过20.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 use rust_decimal::Decimal;
 
 declare_rule! {
@@ -21,12 +21,17 @@ fn check(form: &Form, out: &mut Emit) {
         return;
     }
     let looks_total = v >= Decimal::ONE_HUNDRED || form.weight_total.value == Some(v);
+    out.add(execution_weight(out.at(w.cell), v, looks_total));
+}
+
+/// The 执行率's weight `v` is over 20; `looks_total` when it looks like the form's total.
+pub fn execution_weight(at: At, v: Decimal, looks_total: bool) -> Finding {
     let hint = if looks_total {
         "，疑似把总分填在了执行率行"
     } else {
         "（一般为10分，至多20分）"
     };
-    out.push(Code::S011, w.cell, format!("执行率分值为{v}{hint}"));
+    at.finding(Code::S011, format!("执行率分值为{v}{hint}"))
 }
 
 #[cfg(test)]

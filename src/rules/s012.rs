@@ -1,8 +1,8 @@
 //! S012 有得分无分值.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 
 declare_rule! {
     /// 检查内容：表中有分值列，但某行填了得分、分值却为空（计分组共用的分值对组内各指标都算）。
@@ -27,13 +27,14 @@ fn check(form: &Form, out: &mut Emit) {
     );
     for (name, weight, score, group) in rows {
         if let (Some(s), None, Some(_), None) = (score.value, weight.value, weight.cell, group) {
-            out.push(
-                Code::S012,
-                weight.cell,
-                format!("“{name}”得分为{s}，但分值为空"),
-            );
+            out.add(no_weight(out.at(weight.cell), name, s));
         }
     }
+}
+
+/// `name` (an indicator, or 执行率) has a score `s` and an empty weight.
+pub fn no_weight(at: At, name: &str, s: rust_decimal::Decimal) -> Finding {
+    at.finding(Code::S012, format!("“{name}”得分为{s}，但分值为空"))
 }
 
 #[cfg(test)]

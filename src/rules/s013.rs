@@ -1,8 +1,8 @@
 //! S013 申报总分超过总分值.
 
 use crate::code::Code;
-use crate::model::Form;
-use crate::rules::{Check, Emit};
+use crate::model::{Finding, Form};
+use crate::rules::{At, Check, Emit};
 use rust_decimal::Decimal;
 
 declare_rule! {
@@ -20,12 +20,13 @@ fn check(form: &Form, out: &mut Emit) {
     };
     let max = form.weight_total.value.unwrap_or(Decimal::ONE_HUNDRED);
     if crate::score::exceeds(d, max) {
-        out.push(
-            Code::S013,
-            form.declared_total.cell,
-            format!("申报总分{d}超过总分值{max}"),
-        );
+        out.add(over_max(out.at(form.declared_total.cell), d, max));
     }
+}
+
+/// The declared total `d` is over the total weight `max` (100 where not stated).
+pub fn over_max(at: At, d: Decimal, max: Decimal) -> Finding {
+    at.finding(Code::S013, format!("申报总分{d}超过总分值{max}"))
 }
 
 #[cfg(test)]
