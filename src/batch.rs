@@ -326,6 +326,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         sha256: None,
         status: Status::Skipped,
         reason: found.skip.clone(),
+        detail: None,
         forms: 0,
         other_sheets: Vec::new(),
     };
@@ -340,6 +341,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     let fail = |mut input: Input, e: ReadError| {
         input.status = Status::Failed;
         input.reason = Some(e.to_string());
+        input.detail = e.detail.clone();
         let file: Arc<str> = input.path.as_str().into();
         let finding = rules::e002::read_failure(At::file(&file), e);
         FileResult {
@@ -485,12 +487,8 @@ fn read_regular(path: &Path, max: u64) -> std::result::Result<Vec<u8>, ReadError
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options
-        .open(path)
-        .map_err(|e| rules::e001::io(&e))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| rules::e001::io(&e))?;
+    let file = options.open(path).map_err(|e| rules::e001::io(&e))?;
+    let meta = file.metadata().map_err(|e| rules::e001::io(&e))?;
     if let Some(kind) = special(&meta.file_type()).or((!meta.is_file()).then_some("文件夹")) {
         return Err(rules::e001::replaced(kind));
     }

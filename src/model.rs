@@ -381,6 +381,10 @@ pub struct Input {
     pub sha256: Option<String>,
     pub status: Status,
     pub reason: Option<String>,
+    /// A failed file's error in the reading library's own words (often English), where
+    /// `reason` says it in Chinese: for whoever debugs it; only the JSON shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     pub forms: usize,
     /// The workbook's non-empty sheets that hold no form, in sheet order (a dossier's
     /// 项目基本信息, 立项依据 …): listed in 说明 as 非自评表, never a finding. Empty for a

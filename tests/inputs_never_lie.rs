@@ -709,3 +709,33 @@ fn a_file_swapped_for_a_named_pipe_after_the_walk_is_refused() {
         && f.file.ends_with("2.xlsx")
         && f.message.starts_with("读取时已不是普通文件（命名管道）")));
 }
+
+/// A broken file's reason is Chinese a sender can act on; the reading library's English is
+/// kept in the JSON only (`inputs[].detail`).
+#[test]
+fn a_broken_files_reason_is_chinese_and_its_english_stays_in_the_json() {
+    let d = tempfile::tempdir().unwrap();
+    let full = std::fs::read(root().join("samples/2023/1.xlsx")).unwrap();
+    std::fs::write(d.path().join("截断.xlsx"), &full[..3000]).unwrap();
+    let o = jixiao_in(d.path(), &["check", "截断.xlsx"]);
+    let out = lossy(&o.stdout);
+    assert!(
+        out.contains("截断.xlsx: error[E001] 文件已损坏或不是表格文件（文件不完整，可能在传输或保存时被截断，请报送单位重新发送）"),
+        "{out}"
+    );
+    for english in ["Zip", "EOCD", "archive"] {
+        assert!(!out.contains(english), "{english}: {out}");
+    }
+    let o = jixiao_in(d.path(), &["check", "截断.xlsx", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        json["inputs"][0]["detail"],
+        "Zip error: invalid Zip archive: Could not find EOCD"
+    );
+    assert!(
+        !json["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Zip")
+    );
+}

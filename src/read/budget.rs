@@ -223,6 +223,7 @@ fn over(reason: String) -> ReadError {
     ReadError {
         code: Code::E001,
         reason,
+        detail: None,
     }
 }
 

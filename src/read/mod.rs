@@ -98,13 +98,25 @@ pub struct ReadError {
     pub code: Code,
     /// In plain Chinese, for the person who sent the file.
     pub reason: String,
+    /// The reading library's own words (English: `Zip error: invalid Zip archive: …`),
+    /// when the reason puts them in Chinese: kept for whoever debugs it (the JSON's
+    /// `inputs[].detail`), never shown to the clerk.
+    pub detail: Option<String>,
 }
 
 impl ReadError {
+    /// A file that is broken or no spreadsheet; `detail` in the reader's words, Chinese
+    /// (ours) or a library's English ([`corrupt_words`]).
     pub(crate) fn corrupt(detail: impl std::fmt::Display) -> Self {
+        let raw = detail.to_string();
+        let (words, detail) = match corrupt_words(&raw) {
+            Some(words) => (words.to_string(), Some(raw)),
+            None => (raw, None),
+        };
         ReadError {
             code: Code::E001,
-            reason: format!("文件已损坏或不是表格文件（{detail}）"),
+            reason: format!("文件已损坏或不是表格文件（{words}）"),
+            detail,
         }
     }
 
@@ -112,8 +124,45 @@ impl ReadError {
         ReadError {
             code: Code::E002,
             reason: "文件设有密码保护，无法读取".into(),
+            detail: None,
         }
     }
+}
+
+/// A reading library's English error in words the sender of the file can act on; `None`
+/// when the text is already Chinese (jixiao's own reasons).
+pub fn corrupt_words(raw: &str) -> Option<&'static str> {
+    if raw.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return None;
+    }
+    let l = raw.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| l.contains(w));
+    Some(
+        if has(&[
+            "eocd",
+            "end of central directory",
+            "unexpected eof",
+            "unexpected end",
+            "failed to fill whole buffer",
+            "could not find",
+        ]) {
+            "文件不完整，可能在传输或保存时被截断，请报送单位重新发送"
+        } else if has(&["checksum", "crc"]) {
+            "压缩数据校验失败，文件已损坏，请报送单位重新发送"
+        } else if has(&["password", "encrypt"]) {
+            "文件已加密，无法读取"
+        } else if has(&["cfb", "ole", "compound", "fat", "sector", "directory entry"]) {
+            "Excel 97-2003（.xls）文件的内部结构已损坏，请报送单位重新发送，或用 Excel/WPS 另存为 .xlsx"
+        } else if has(&["xml"]) {
+            "文件内部的 XML 数据有误，请用 Excel/WPS 打开后另存为 .xlsx 再报送"
+        } else if has(&["unsupported", "not supported", "compression method"]) {
+            "文件使用了不支持的格式或压缩方式，请用 Excel/WPS 另存为 .xlsx 再报送"
+        } else if has(&["zip", "archive"]) {
+            "压缩包结构有误，文件已损坏，请报送单位重新发送"
+        } else {
+            "文件内部数据有误，请用 Excel/WPS 打开后另存为 .xlsx 再报送"
+        },
+    )
 }
 
 impl std::fmt::Display for ReadError {
@@ -123,6 +172,44 @@ impl std::fmt::Display for ReadError {
 }
 
 impl std::error::Error for ReadError {}
+
+#[cfg(test)]
+mod words_tests {
+    use super::corrupt_words;
+
+    #[test]
+    fn library_errors_become_words_and_ours_stay() {
+        for (raw, start) in [
+            (
+                "Zip error: invalid Zip archive: Could not find EOCD",
+                "文件不完整",
+            ),
+            (
+                "Malformed FAT (FAT has 21 entries, but file has only 19 sectors)",
+                "Excel 97-2003",
+            ),
+            (
+                "Xml error: ill-formed document: expected `</row>`",
+                "文件内部的 XML",
+            ),
+            (
+                "Zip error: invalid Zip archive: Invalid checksum",
+                "压缩数据校验失败",
+            ),
+            ("something else", "文件内部数据有误"),
+        ] {
+            let words = corrupt_words(raw).unwrap();
+            assert!(words.starts_with(start), "{raw} → {words}");
+            // Only the names a clerk knows (Excel, WPS, .xls, XML) stay in Latin letters.
+            let latin: String = words.chars().filter(char::is_ascii_alphabetic).collect();
+            assert!(
+                latin.chars().all(|c| "ExcelWPSxlsXML".contains(c)),
+                "{words}"
+            );
+        }
+        assert_eq!(corrupt_words("无法识别的文件格式"), None);
+    }
+}
 
 /// A spreadsheet format, as sniffed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

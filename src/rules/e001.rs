@@ -36,6 +36,7 @@ pub fn failed(reason: String) -> ReadError {
     ReadError {
         code: crate::code::Code::E001,
         reason,
+        detail: None,
     }
 }
 
@@ -46,7 +47,10 @@ pub fn too_large(size: u64, max: u64) -> ReadError {
 
 /// A file the system would not read.
 pub fn io(e: &std::io::Error) -> ReadError {
-    failed(format!("无法读取文件（{e}）"))
+    ReadError {
+        detail: Some(e.to_string()),
+        ..failed(format!("无法读取文件（{}）", crate::io_words(e)))
+    }
 }
 
 /// A file that was a regular file at the walk and is something else when read (a named
