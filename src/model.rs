@@ -130,6 +130,11 @@ pub struct Indicator {
     pub reason: Field<String>,
     /// Indicators sharing one merged 分值/得分 carry the same group id (1-based per form).
     pub group: Option<u32>,
+    /// 建议得分: what the scoring profile gives this indicator (or its group, on the
+    /// group's first indicator) from its target, actual and weight; `None` where it cannot
+    /// be computed. Filled after extraction (the reviewer's checks, issue 17); left out of
+    /// the JSON when `None`.
+    pub suggested: Option<Decimal>,
 }
 
 impl Serialize for Indicator {
@@ -163,6 +168,9 @@ impl Serialize for Indicator {
             st.serialize_field("unit", &self.unit)?;
         }
         st.serialize_field("group", &self.group)?;
+        if let Some(v) = &self.suggested {
+            st.serialize_field("suggested_score", v)?;
+        }
         st.serialize_field("cells", &cells)?;
         st.end()
     }
@@ -266,6 +274,11 @@ pub struct Form {
     pub computed_total: Option<Decimal>,
     /// From `computed_total`; `None` with it.
     pub grade: Option<&'static str>,
+    /// 建议总分: 执行率得分 + the indicators' [`Indicator::suggested`] by the scoring
+    /// profile; `None` when any scored indicator has no suggestion (issue 17). Left out of
+    /// the JSON when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_total: Option<Decimal>,
     /// Columns or sections the form lacks, and so the figures withheld or partial.
     pub lacks: Vec<Lack>,
     pub cells: CellCount,
