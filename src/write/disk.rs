@@ -206,7 +206,10 @@ impl OutputSet {
                 })
                 .collect(),
         };
-        write_journal(&journal_path, &journal)?;
+        // Without a journal (a path that is not UTF-8, a disk that filled just now) the set
+        // is still all or nothing on a failed rename; only a kill in between would not be
+        // finished by the next run.
+        let _ = write_journal(&journal_path, &journal);
         let mut done = 0;
         let mut failure = None;
         for (k, (tmp, target)) in staged.into_iter().enumerate() {
