@@ -268,18 +268,24 @@ fn a_rename_failing_halfway_puts_the_earlier_set_back() {
     assert!(leftovers(d.path()).is_empty(), "{:?}", leftovers(d.path()));
 }
 
+/// A first set in `d`, then a run over sample 4 killed (as `kill -9` would) before its
+/// rename `k`. Returns the input of the killed run and the files it left.
+fn killed_at(d: &Path, k: &str) -> (PathBuf, Vec<String>) {
+    first_set(d);
+    let one = root().join("samples/2023/4.xlsx");
+    let o = run(
+        d,
+        &set_args(one.to_str().unwrap()),
+        &[("JIXIAO_TEST_KILL_AT_RENAME", k)],
+    );
+    assert_eq!(o.status.code(), None, "killed: {}", lossy(&o.stderr));
+    (one, leftovers(d))
+}
+
 #[test]
 fn a_run_killed_between_renames_is_finished_by_the_next() {
     let d = tempfile::tempdir().unwrap();
-    first_set(d.path());
-    let one = root().join("samples/2023/4.xlsx");
-    let o = run(
-        d.path(),
-        &set_args(one.to_str().unwrap()),
-        &[("JIXIAO_TEST_KILL_AT_RENAME", "1")],
-    );
-    assert_eq!(o.status.code(), None, "killed: {}", lossy(&o.stderr));
-    let left = leftovers(d.path());
+    let (one, left) = killed_at(d.path(), "1");
     assert!(left.iter().any(|n| n.ends_with(".journal")), "{left:?}");
     assert!(left.iter().any(|n| n.ends_with(".tmp")), "{left:?}");
     // A mixed set now: the killed run's workbook (one form) beside the first run's JSON.
@@ -289,7 +295,7 @@ fn a_run_killed_between_renames_is_finished_by_the_next() {
         4,
         "the first run's JSON"
     );
-    // The next run (checking only) finishes it before anything else.
+    // The next run finishes it before anything else.
     let o = run(d.path(), &set_args(one.to_str().unwrap()), &[]);
     let err = lossy(&o.stderr);
     assert!(o.status.code().is_some_and(|c| c < 2), "{err}");
@@ -303,17 +309,9 @@ fn a_run_killed_between_renames_is_finished_by_the_next() {
 }
 
 #[test]
-fn a_run_killed_while_writing_leaves_temporary_files_the_next_run_removes() {
+fn a_run_killed_before_its_first_rename_leaves_files_the_next_run_clears() {
     let d = tempfile::tempdir().unwrap();
-    first_set(d.path());
-    let one = root().join("samples/2023/4.xlsx");
-    let o = run(
-        d.path(),
-        &set_args(one.to_str().unwrap()),
-        &[("JIXIAO_TEST_KILL_AT_RENAME", "0")],
-    );
-    assert_eq!(o.status.code(), None, "killed: {}", lossy(&o.stderr));
-    let left = leftovers(d.path());
+    let (one, left) = killed_at(d.path(), "0");
     let temps = left.iter().filter(|n| n.ends_with(".tmp")).count();
     assert!(temps >= 4, "{left:?}");
     // Another file whose name looks like jixiao's but is not: never removed.
