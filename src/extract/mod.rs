@@ -756,13 +756,16 @@ impl Extractor<'_> {
             && let Some(x) = r
         {
             let frac = (x / Decimal::ONE_HUNDRED).normalize();
-            self.change(
-                p,
-                &v.display(),
-                &frac.to_string(),
-                Code::V001,
-                "表头注明（%），按百分数读取",
-            );
+            // 0 is 0%: nothing changed, nothing to log.
+            if frac != x {
+                self.change(
+                    p,
+                    &v.display(),
+                    &frac.to_string(),
+                    Code::V001,
+                    "表头注明（%），按百分数读取",
+                );
+            }
             r = Some(frac);
             return Field::new(r, Some(p));
         }
