@@ -665,8 +665,11 @@ impl Extractor<'_> {
             && let Some(x) = r
         {
             let frac = (x / Decimal::ONE_HUNDRED).normalize();
-            let c = rules::v001::percent_points(self.at(Some(p)), &v.display(), frac);
-            self.changes.push(c);
+            // 0 is 0%: nothing changed, nothing to log.
+            if frac != x {
+                let c = rules::v001::percent_points(self.at(Some(p)), &v.display(), frac);
+                self.changes.push(c);
+            }
             r = Some(frac);
             return Field::new(r, Some(p));
         }

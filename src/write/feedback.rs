@@ -2,11 +2,144 @@
 //! department's 问题清单 (errors and warnings) and its forms' 清洗 sheets, ready to send
 //! back for correction. Forms without a 主管部门 go to `未填主管部门.xlsx`.
 
+use crate::code::Code;
 use crate::model::{Batch, Form};
 use crate::write::{tables, workbook};
 use crate::{Error, Result};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Whether a finding of `code` goes to the department: in its feedback workbook's 问题清单
+/// and as a mark and note on its 清洗 sheets. A department gets what it can correct in its
+/// own form; what only concerns the bureau's processing (how jixiao read the form, what it
+/// converted or could not do) stays in the bureau's consolidated 问题清单, which keeps
+/// every finding. Decided code by code from each rule's doc (`jixiao rules CODE`); the
+/// match has no wildcard, so a new code must be decided here.
+pub fn for_department(code: Code) -> bool {
+    use Code::*;
+    match code {
+        // E: files. E002 (a password), E003 (no form: the wrong file sent) and E005
+        // (formulas never calculated: open and save it) are the sender's to mend, when tied
+        // to one of its forms. E001 is a file nothing was read from, or on a form jixiao's
+        // own failure to draw its sheets; E004 tells the bureau what its sums leave out
+        // (如需汇总请取消隐藏后重新运行 is advice to the bureau).
+        E002 | E003 | E005 => true,
+        E001 | E004 => false,
+        // L: all about jixiao's own reading (a section or column it could not find, a
+        // label it does not know, a value it could not place, where it took a name from):
+        // the bureau judges these; a department would be asked about words it never wrote
+        // (L005 跳过分值检查 names jixiao's checks).
+        L001 | L002 | L003 | L004 | L005 | L006 | L007 | L008 | L009 | L010 | L011 | L012 => false,
+        // V: V002 (a number cell holding words) is the department's to correct; V001 and
+        // V003 record what jixiao normalized or split (无须处理). Their changes still mark
+        // the 清洗 cells they changed, with the old and new value, without the code.
+        V002 => true,
+        V001 | V003 => false,
+        // F: the funds are the department's figures: sums (F001), overspending (F002), the
+        // rate and its score (F003 an empty rate it may fill in, F004, F005), an amount's
+        // unit to state or check (F007, F008). F006 only says jixiao converted 元 to 万元.
+        F001 | F002 | F003 | F004 | F005 | F007 | F008 => true,
+        F006 => false,
+        // S: the scores are the department's. S007 (weights other than 10/50/30/10, which
+        // the rules allow) is for the reviewer to know, not to correct.
+        S001 | S002 | S003 | S004 | S005 | S006 | S008 | S009 | S010 | S011 | S012 | S013
+        | S014 => true,
+        S007 => false,
+        // C: empty fields, missing values, indicators named twice, costs against the
+        // budget, a form sent twice: all the department's to fill in or mend.
+        C001 | C002 | C003 | C004 | C005 => true,
+    }
+}
+
+/// Files as a department knows them: by their names alone, with as many of the folders
+/// above as it takes to tell two of its own files apart (`2023/报表.xlsx`,
+/// `2024/报表.xlsx`), never the bureau's folders above that; any other file of the run by
+/// its name alone.
+pub struct Names {
+    /// Each known path and its name, longest path first (so a path is never replaced
+    /// inside a longer one).
+    paths: Vec<(String, String)>,
+    index: HashMap<String, usize>,
+}
+
+impl Names {
+    /// The names for the department whose forms are `forms`.
+    pub fn new(batch: &Batch, forms: &[&Form]) -> Names {
+        let parts = |f: &str| -> Vec<String> {
+            f.split(['/', '\\'])
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let mut own: Vec<&str> = forms.iter().map(|p| &*p.file).collect();
+        own.sort_unstable();
+        own.dedup();
+        let split: Vec<Vec<String>> = own.iter().map(|f| parts(f)).collect();
+        // The last `k` parts of a path.
+        let tail = |p: &[String], k: usize| p[p.len().saturating_sub(k)..].join("/");
+        let mut paths: Vec<(String, String)> = Vec::new();
+        for (i, file) in own.iter().enumerate() {
+            let mut k = 1;
+            while k < split[i].len()
+                && split
+                    .iter()
+                    .enumerate()
+                    .any(|(j, q)| j != i && tail(q, k) == tail(&split[i], k))
+            {
+                k += 1;
+            }
+            paths.push((file.to_string(), tail(&split[i], k)));
+        }
+        let mut seen: std::collections::HashSet<&str> = own.iter().copied().collect();
+        let others = batch
+            .forms
+            .iter()
+            .map(|p| &*p.file)
+            .chain(batch.inputs.iter().map(|i| i.path.as_str()));
+        for file in others {
+            if seen.insert(file) {
+                paths.push((file.to_string(), file_name(file).to_string()));
+            }
+        }
+        paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let index = paths
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (p.clone(), i))
+            .collect();
+        Names { paths, index }
+    }
+
+    /// A file as the department knows it.
+    pub fn file<'a>(&'a self, path: &'a str) -> &'a str {
+        match self.index.get(path) {
+            Some(&i) => &self.paths[i].1,
+            None => file_name(path),
+        }
+    }
+
+    /// A message with every path of the run in it replaced by its name (C005 names the
+    /// other copy's file).
+    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        if !s.contains(['/', '\\']) {
+            return Cow::Borrowed(s);
+        }
+        let mut out = Cow::Borrowed(s);
+        for (path, name) in &self.paths {
+            if path != name && out.contains(path.as_str()) {
+                out = Cow::Owned(out.replace(path.as_str(), name));
+            }
+        }
+        out
+    }
+}
+
+/// The last part of a path, whichever separator it was written with.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
 
 /// The file (without `.xlsx`) of the forms that name no 主管部门.
 pub const NO_DEPARTMENT_FILE: &str = "未填主管部门";

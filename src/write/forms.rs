@@ -4,9 +4,11 @@
 //! 原表 is the form exactly as read: every value and merged region at its own address.
 //! 清洗 starts from the same cells and overlays what jixiao made of them: numbers as numbers,
 //! split values in their own (unmerged) rows, misaligned values moved to their indicator's
-//! row, derived values filled in. Every changed or derived cell is filled and carries a
-//! note with the original value and the change code; cells with findings are marked in
-//! the severity's colour with the code and message.
+//! row. Every changed cell is filled and carries a note with the original value and the
+//! change code, and is in the change log (变更记录): a value not typed in the form (a rate
+//! computed from the funds, a 分值 printed in a label) is said in a note, never written
+//! over the cell. Cells with findings are marked in the severity's colour with the
+//! severity (in Chinese), the code and the message.
 
 use crate::grid::{Pos, Value};
 use crate::model::{Field, Form, Severity, Source};
@@ -137,10 +139,45 @@ impl Overlay {
 /// to write its 清洗 sheet and to link findings and changes to their cells there.
 pub struct Cleaned(Overlay);
 
+/// Who reads a 清洗 sheet: the bureau sees every finding on it; a department the findings
+/// it can act on ([`super::feedback::for_department`]), with files named as it knows them.
+#[derive(Clone, Copy)]
+pub enum Reader<'a> {
+    Bureau,
+    Department(&'a super::feedback::Names),
+}
+
+impl Reader<'_> {
+    /// Whether this reader sees findings (and change codes) of `code`.
+    fn sees(self, code: crate::code::Code) -> bool {
+        match self {
+            Reader::Bureau => true,
+            Reader::Department(_) => super::feedback::for_department(code),
+        }
+    }
+
+    fn text(self, s: &str) -> std::borrow::Cow<'_, str> {
+        match self {
+            Reader::Bureau => s.into(),
+            Reader::Department(names) => names.text(s),
+        }
+    }
+}
+
+/// A finding as a cell's note says it: `错误 S001：申报总分99与核算总分89不一致`.
+pub fn note_of(f: &crate::model::Finding, message: &str) -> String {
+    format!("{} {}：{}", f.severity.zh(), f.code, message)
+}
+
 impl Cleaned {
-    /// Lays `form`'s reading over its cells.
+    /// Lays `form`'s reading over its cells, as the bureau sees it.
     pub fn new(form: &Form) -> Cleaned {
-        Cleaned(overlay(form))
+        Cleaned::for_reader(form, Reader::Bureau)
+    }
+
+    /// Lays `form`'s reading over its cells, as `reader` sees it.
+    pub fn for_reader(form: &Form, reader: Reader<'_>) -> Cleaned {
+        Cleaned(overlay(form, reader))
     }
 
     /// Where a source cell's content is in the 清洗 sheet.
@@ -149,7 +186,7 @@ impl Cleaned {
     }
 }
 
-fn overlay(form: &Form) -> Overlay {
+fn overlay(form: &Form, reader: Reader<'_>) -> Overlay {
     let mut o = Overlay::default();
     for f in [
         &form.name,
@@ -160,19 +197,38 @@ fn overlay(form: &Form) -> Overlay {
     ] {
         o.text(f);
     }
+    // 一级/二级指标 labels: trimmed where typed with line breaks (logged, V001).
+    for ind in &form.indicators {
+        o.text(&ind.level1);
+        o.text(&ind.level2);
+    }
+    let logged: BTreeSet<Pos> = form.changes.iter().map(|c| c.cell).collect();
+    let source: BTreeMap<Pos, &Value> = form
+        .source
+        .iter()
+        .flat_map(|s| s.cells.iter().map(|(p, v)| (*p, v)))
+        .collect();
+    // A number read out of a text without a change (the 分值 in a label
+    // `预算执行情况(万元)\n(20分)`) is not the cell's value: the label stays.
+    let own = |f: &Field<Decimal>| match (f.value, f.cell.and_then(|p| source.get(&p))) {
+        (Some(v), Some(Value::Text(t))) => {
+            logged.contains(&f.cell.unwrap_or_default()) || t.trim() == v.normalize().to_string()
+        }
+        _ => true,
+    };
     for (_, row) in form.funds.rows() {
         o.number(&row.initial, Kind::Money);
         o.number(&row.full_year, Kind::Money);
         o.number(&row.executed, Kind::Money);
-        o.number(&row.weight, Kind::Plain);
+        if own(&row.weight) {
+            o.number(&row.weight, Kind::Plain);
+        }
         o.number(&row.rate, Kind::Percent);
         o.number(&row.score, Kind::Plain);
     }
-    let rate = &form.funds.total.rate;
-    if let (None, Some(r), Some(p)) = (rate.value, form.execution_rate, rate.cell) {
-        o.cleared.remove(&p);
-        o.values.insert(p, Out::Number(r, Kind::Percent));
-    }
+    // A rate left empty stays empty: the rate computed from the funds is F003's note on
+    // the cell, not a value the department typed (nor one a corrected copy sent back
+    // should read as typed).
     o.number(&form.weight_total, Kind::Plain);
     o.number(&form.declared_total, Kind::Plain);
     indicators(form, &mut o);
@@ -184,11 +240,17 @@ fn overlay(form: &Form) -> Overlay {
             .filter(|d| o.values.get(d) == Some(&Out::Text(c.to.clone())))
             .collect();
         let targets = if own.is_empty() { dests } else { own };
+        // The code where the reader has its rule's findings (a department is not told
+        // V001, which it has nothing to do about).
+        let code = if reader.sees(c.code) {
+            format!("{} ", c.code)
+        } else {
+            String::new()
+        };
         let note = format!(
-            "原值：“{}”\n新值：“{}”\n{} {}（原表 {}）",
+            "原值：“{}”\n新值：“{}”\n{code}{}（原表 {}）",
             super::tables::visible(&c.from),
             super::tables::visible(&c.to),
-            c.code,
             c.reason,
             c.cell
         );
@@ -196,7 +258,7 @@ fn overlay(form: &Form) -> Overlay {
             o.mark(d, Mark::Changed, note.clone());
         }
     }
-    for f in &form.findings {
+    for f in form.findings.iter().filter(|f| reader.sees(f.code)) {
         let (Some(cell), m) = (
             f.cell,
             match f.severity {
@@ -207,12 +269,9 @@ fn overlay(form: &Form) -> Overlay {
         ) else {
             continue;
         };
+        let note = note_of(f, &reader.text(&f.message));
         for d in o.dest(cell) {
-            o.mark(
-                d,
-                m,
-                format!("{}[{}] {}", f.severity.as_str(), f.code, f.message),
-            );
+            o.mark(d, m, note.clone());
         }
     }
     o
@@ -613,6 +672,8 @@ fn cleaned_sheet(
     for (p, notes) in &o.notes {
         let note = Note::new(super::excel_note(&notes.join("\n\n")))
             .set_author("jixiao")
+            // Not `jixiao:` in bold above every note: the note says what it is.
+            .add_author_prefix(false)
             .set_width(320)
             .set_height(120);
         ws.insert_note(p.row, p.col as u16, &note)?;

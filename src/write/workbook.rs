@@ -6,7 +6,7 @@ use crate::own::{self, FEEDBACK_MARKER, OUTPUT_MARKER};
 use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::tables::{self, Cell, Column, Kind, Table, Total};
-use crate::write::{forms, sheetdata};
+use crate::write::{feedback, forms, sheetdata};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
@@ -154,11 +154,15 @@ struct Links {
 
 impl Links {
     fn new(b: &Batch, on: bool) -> Links {
-        Links::only(b, |_| on)
+        Links::only(b, |_| on, forms::Reader::Bureau)
     }
 
-    /// Sheets for the forms `keep` keeps.
-    fn only(b: &Batch, keep: impl Fn(&crate::model::Form) -> bool) -> Links {
+    /// Sheets for the forms `keep` keeps, marked for `reader`.
+    fn only(
+        b: &Batch,
+        keep: impl Fn(&crate::model::Form) -> bool,
+        reader: forms::Reader<'_>,
+    ) -> Links {
         let sheets = b
             .forms
             .iter()
@@ -166,7 +170,7 @@ impl Links {
                 (keep(p) && p.source.is_some()).then(|| FormLinks {
                     original: forms::original_name(p),
                     cleaned: forms::cleaned_name(p),
-                    view: forms::Cleaned::new(p),
+                    view: forms::Cleaned::for_reader(p, reader),
                 })
             })
             .collect();
@@ -571,26 +575,44 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
     write_feedback_with(batch, forms, &Letterhead::default(), out)
 }
 
-/// [`write_feedback`] with the clerk's [`Letterhead`].
+/// [`write_feedback`] with the clerk's [`Letterhead`] on its cover (说明).
+///
+/// The department sees only what it can act on ([`feedback::for_department`]: no finding
+/// about jixiao's own reading), its files by their names ([`feedback::Names`]), never the
+/// bureau's folders.
 pub fn write_feedback_with<W: std::io::Write + std::io::Seek>(
     batch: &Batch,
     forms: &[&crate::model::Form],
     letterhead: &Letterhead,
     out: W,
 ) -> Result<(), XlsxError> {
-    let _ = letterhead; // rendered by the cover block (issue 18)
     use crate::model::Severity;
     let ids: std::collections::HashSet<&str> = forms.iter().map(|p| p.id.as_str()).collect();
-    let links = Links::only(batch, |p| ids.contains(p.id.as_str()));
+    let names = feedback::Names::new(batch, forms);
+    let links = Links::only(
+        batch,
+        |p| ids.contains(p.id.as_str()),
+        forms::Reader::Department(&names),
+    );
     let f = Formats::new();
     let title = format!("{}问题反馈", title_of(forms.iter().copied()));
     let mut wb = deterministic_workbook();
     wb.set_zip_compression_level(1);
-    let t = tables::findings_where(batch, |x| {
-        x.severity >= Severity::Warning && x.project.as_deref().is_some_and(|p| ids.contains(p))
-    });
-    let names = sheet_names(&t, MAX_DATA_ROWS);
-    for (k, name) in names.iter().enumerate() {
+    let listed = |x: &crate::model::Finding| {
+        x.severity >= Severity::Warning
+            && feedback::for_department(x.code)
+            && x.project.as_deref().is_some_and(|p| ids.contains(p))
+    };
+    let count = |sev: Severity| {
+        batch
+            .findings()
+            .filter(|x| listed(x) && x.severity == sev)
+            .count()
+    };
+    let counts = (count(Severity::Error), count(Severity::Warning));
+    let t = department_view(tables::findings_where(batch, listed), &names);
+    let names_of = sheet_names(&t, MAX_DATA_ROWS);
+    for (k, name) in names_of.iter().enumerate() {
         let ws = wb.add_worksheet();
         ws.set_name(name)?;
         let n = rows_on(t.len, k, MAX_DATA_ROWS);
@@ -600,7 +622,7 @@ pub fn write_feedback_with<W: std::io::Write + std::io::Seek>(
         }
     }
     let fills = vec![sheetdata::Fill {
-        sheets: names,
+        sheets: names_of,
         table: t,
     }];
     for (p, l) in batch.forms.iter().zip(&links.sheets) {
@@ -608,11 +630,45 @@ pub fn write_feedback_with<W: std::io::Write + std::io::Seek>(
             forms::write_cleaned(&mut wb, p, &l.view, &title, own::BACK_TO_FINDINGS)?;
         }
     }
-    feedback_notes(&mut wb, &f, &title)?;
+    let cover = Cover {
+        letterhead,
+        forms,
+        errors: counts.0,
+        warnings: counts.1,
+    };
+    feedback_notes(&mut wb, &f, &title, &cover)?;
     let package = wb.save_to_buffer()?;
-    let resolve = |cell: &Cell| links.resolve(cell);
+    // The workbook has no 原表 sheet to name in a link's tooltip: the cell says where.
+    let resolve = |cell: &Cell| {
+        let (to, text, tip) = links.resolve(cell)?;
+        match cell {
+            Cell::Target { cell, .. } => Some((to, text, format!("原表 {cell}"))),
+            _ => Some((to, text, tip)),
+        }
+    };
     sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
         .map_err(sheetdata::Error::into_xlsx)
+}
+
+/// A findings table as the department reads it: its files by the names it knows them by,
+/// and every path in a message (C005 names the other copy's file) likewise.
+fn department_view<'a>(mut t: Table<'a>, names: &'a feedback::Names) -> Table<'a> {
+    let col = |title: &str| t.columns.iter().position(|c| c.title == title);
+    let (file, message) = (col("文件"), col("说明"));
+    let rows = std::mem::replace(&mut t.rows, Box::new(std::iter::empty()));
+    t.rows = Box::new(rows.map(move |mut row| {
+        if let Some(Cell::Text(s)) = file.and_then(|i| row.get_mut(i)) {
+            *s = names.file(s);
+        }
+        if let Some(cell) = message.and_then(|i| row.get_mut(i))
+            && let Cell::Text(s) = cell
+            && let std::borrow::Cow::Owned(text) = names.text(s)
+        {
+            *cell = Cell::Owned(text);
+        }
+        row
+    }));
+    t
 }
 
 /// Up to this many forms, 汇总 charts each project's totals; above, bars per project are
@@ -707,23 +763,110 @@ fn notes_sheet<'a>(
     Ok(ws)
 }
 
-/// A feedback workbook's 说明: how to read it, and A1's marker ([`FEEDBACK_MARKER`]), so a
-/// later run may replace it; a corrected copy sent back is still read as forms.
+/// What a feedback workbook's cover says: who sends it, by when it is to come back, whom
+/// to ask, and how much there is to correct.
+struct Cover<'a> {
+    letterhead: &'a Letterhead,
+    forms: &'a [&'a crate::model::Form],
+    errors: usize,
+    warnings: usize,
+}
+
+impl Cover<'_> {
+    /// The cover's lines, each with whether it is a heading. A field the clerk left unset
+    /// gives no line (never `联系人：` with nothing after it).
+    fn lines(&self, title: &str) -> Vec<(String, bool)> {
+        let l = self.letterhead;
+        fn set(s: &Option<String>) -> Option<&str> {
+            s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        let mut out = vec![(title.to_string(), true)];
+        let department = self.forms.iter().find_map(|p| {
+            p.department
+                .value
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+        });
+        if let Some(d) = department {
+            out.push((format!("致：{d}"), false));
+        }
+        if let Some(unit) = set(&l.unit) {
+            out.push((format!("编制单位：{unit}"), false));
+        }
+        if let Some(date) = set(&l.deadline) {
+            out.push((format!("请于{date}前更正并报送。"), false));
+        }
+        let who: Vec<String> = [("联系人", set(&l.contact)), ("联系电话", set(&l.phone))]
+            .into_iter()
+            .filter_map(|(k, v)| Some(format!("{k}：{}", v?)))
+            .collect();
+        if !who.is_empty() {
+            out.push((who.join("　"), false));
+        }
+        let found = match (self.errors, self.warnings) {
+            (0, 0) => "未发现须更正的错误或须核实的警告".to_string(),
+            (e, w) => format!("须更正的错误 {e} 条、须核实的警告 {w} 条，见“问题清单”"),
+        };
+        out.push((
+            format!("本次共审核贵单位自评表 {} 张，{found}。", self.forms.len()),
+            false,
+        ));
+        out.push((String::new(), false));
+        out.push(("报送方式（任选其一）".into(), true));
+        out.push((
+            "1. 在原自评表文件中更正后，重新报送该文件（文件名见问题清单的“文件”列）。".into(),
+            false,
+        ));
+        out.push((
+            "2. 或直接在本工作簿的各“清洗”表中更正，保存后将本工作簿报送回来（请勿修改工作表名称和本表第一行）。".into(),
+            false,
+        ));
+        out.push(("两种方式报回的自评表都会重新审核。".into(), false));
+        out.push((String::new(), false));
+        out.push(("如何阅读".into(), true));
+        let by = set(&l.unit).map_or(String::new(), |u| format!("由{u}"));
+        for line in [
+            format!("本工作簿{by}根据贵单位报送的项目支出绩效自评表生成，供核对更正。"),
+            "问题清单：须更正的错误（红色）和须核实的警告，每条的“链接”跳到清洗表中的对应单元格。".into(),
+            "Pnn清洗：读入并清洗后的自评表，与原表同一版式、同一地址。浅黄 = 被修改的值或提示；橙色边框 = 警告；红色粗边框 = 错误；批注给出原值、问题代码与说明。".into(),
+        ] {
+            out.push((line, false));
+        }
+        out
+    }
+}
+
+/// A feedback workbook's 说明: A1's marker ([`FEEDBACK_MARKER`]), so a later run may
+/// replace it and a corrected copy sent back is read as forms; under it the cover
+/// ([`Cover`]) and how to read the workbook, on one printed page. It is the sheet the
+/// workbook opens on.
 fn feedback_notes(
     wb: &mut rust_xlsxwriter::Workbook,
     f: &Formats,
     title: &str,
+    cover: &Cover<'_>,
 ) -> Result<(), XlsxError> {
+    const WIDTH: f64 = 90.0;
     let ws = notes_sheet(wb, FEEDBACK_MARKER, title, f)?;
-    ws.set_column_width(0, 90)?;
-    let lines = [
-        "本工作簿由 jixiao 根据贵单位报送的项目支出绩效自评表生成，供核对更正。",
-        "问题清单：须更正的错误（红色）和须核实的警告，每条的“链接”跳到清洗表中的对应单元格。",
-        "Pnn清洗：读入并清洗后的自评表，与原表同一版式、同一地址。浅黄 = 被修改或推算的值；橙色边框 = 警告；红色粗边框 = 错误；批注给出原值、代码与说明。",
-        "请在原自评表（或本工作簿的清洗表）中更正后重新报送。",
-    ];
-    for (i, line) in lines.iter().enumerate() {
-        ws.write_string_with_format(i as u32 + 2, 0, *line, &f.wrap)?;
+    ws.set_column_width(0, WIDTH)?;
+    // One page, wide and tall: the cover is sent as one sheet of paper.
+    ws.set_print_fit_to_pages(1, 1);
+    ws.set_active(true);
+    let heading = Format::new().set_bold().set_font_size(12);
+    for (i, (line, head)) in cover.lines(title).iter().enumerate() {
+        let r = i as u32 + 2;
+        if *head {
+            ws.write_string_with_format(r, 0, line, &heading)?;
+            ws.set_row_height(r, 20)?;
+        } else if !line.is_empty() {
+            ws.write_string_with_format(r, 0, line, &f.wrap)?;
+            // A CJK character prints wider than two of the column's digits: room to spare.
+            let n = sheetdata::lines_needed(line, WIDTH * 0.8);
+            if n > 1 {
+                ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
+            }
+        }
     }
     Ok(())
 }
@@ -755,7 +898,7 @@ fn notes(
     let compare: &[&str] = if form_sheets {
         &[
             "每张表有两张工作表：“Pnn原表”是读入的原样（值与合并单元格位置不变），“Pnn清洗”是清洗后的同一版式、同一地址。",
-            "颜色：浅黄 = 被修改或推算的值（批注给出原值与变更代码）；橙色边框 = 警告；红色粗边框 = 错误（批注给出代码与说明）。",
+            "颜色：浅黄 = 被修改的值（批注给出原值与变更代码）或提示；橙色边框 = 警告；红色粗边框 = 错误（批注给出代码与说明）。",
             "对照方法：Excel 中打开两张表，视图 › 并排查看（View Side by Side）；LibreOffice 中 窗口 › 新建窗口（Window › New Window），两窗口各选一张表。",
             "问题清单和变更记录的“链接”列跳到清洗表中的对应单元格；汇总中的“原表”“清洗”列跳到各表；各表右上角“← 返回汇总”。",
         ]
