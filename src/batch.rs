@@ -39,6 +39,9 @@ pub struct Found {
     /// `Some(reason)` when it cannot be read at all (a folder that cannot be listed, a
     /// special file named directly): E001 without reading.
     pub error: Option<String>,
+    /// The file as the printed lists name it ([`Input::shown`]): its path below the
+    /// folder it was found in, or its name when given directly.
+    pub shown: String,
 }
 
 impl Found {
@@ -47,6 +50,7 @@ impl Found {
             path,
             skip,
             error: None,
+            shown: String::new(),
         }
     }
 
@@ -55,6 +59,7 @@ impl Found {
             path,
             skip: None,
             error: Some(error),
+            shown: String::new(),
         }
     }
 
@@ -73,7 +78,11 @@ impl Found {
 /// GBK-named `~$` lock file on Linux is recognized too.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
-    for input in inputs {
+    // The input each found file came from, for its shown name.
+    let mut from = Vec::new();
+    for (k, input) in inputs.iter().enumerate() {
+        // What the previous input added came from it.
+        from.resize(out.len(), k.saturating_sub(1));
         let meta = std::fs::metadata(input).map_err(|source| Error::Input {
             path: input.clone(),
             source,
@@ -128,7 +137,44 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
             out.push(Found::read(entry.into_path(), skip));
         }
     }
+    from.resize(out.len(), inputs.len().saturating_sub(1));
+    name_found(inputs, &from, &mut out);
     Ok(out)
+}
+
+/// Names each found file as the printed lists show it, short enough for a column and
+/// still telling the files apart: below a dropped folder, its path from that folder
+/// (`科室\1.xlsx`; with several inputs, from the folder's parent, `2023\1.xlsx`); a file
+/// given directly, its name. Separators are the system's. Names that would still be the
+/// same for two files are shown in full ([`display_path`]).
+fn name_found(inputs: &[PathBuf], from: &[usize], found: &mut [Found]) {
+    let several = inputs.len() > 1;
+    for (f, &k) in found.iter_mut().zip(from) {
+        let input = &inputs[k];
+        let below = f
+            .path
+            .strip_prefix(input)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty());
+        let name = match (below, input.file_name()) {
+            (Some(rel), Some(folder)) if several => Some(Path::new(folder).join(rel)),
+            (Some(rel), _) => Some(rel.to_path_buf()),
+            (None, _) => f.path.file_name().map(PathBuf::from),
+        };
+        f.shown = match name {
+            Some(n) => n.to_string_lossy().into_owned(),
+            None => display_path(&f.path),
+        };
+    }
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for f in found.iter() {
+        *seen.entry(f.shown.clone()).or_default() += 1;
+    }
+    for f in found.iter_mut() {
+        if seen[&f.shown] > 1 {
+            f.shown = display_path(&f.path);
+        }
+    }
 }
 
 /// What a walk could not enter: a link loop or a broken link (skipped), a folder that
@@ -329,6 +375,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         detail: None,
         forms: 0,
         other_sheets: Vec::new(),
+        shown: found.shown.clone(),
     };
     let res = |input: Input, forms, findings| FileResult {
         input,

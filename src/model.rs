@@ -405,6 +405,12 @@ pub struct Input {
     /// workbook; left out of the JSON when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_sheets: Vec<String>,
+    /// The file as the printed lists name it: its path below the dropped folder it was
+    /// found in (from the folder's parent when several were given), or its name when given
+    /// directly, with the system's separators; `path` in full where two would read the
+    /// same. Not in the JSON, which keeps `path`.
+    #[serde(skip)]
+    pub shown: String,
 }
 
 /// Everything one run read: the inputs, the forms, and the findings about files.

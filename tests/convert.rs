@@ -168,6 +168,7 @@ fn output_workbook_holds_the_values() {
         [
             "汇总",
             "部门汇总",
+            "图表",
             "指标明细",
             "资金",
             "问题清单",
@@ -410,7 +411,8 @@ fn change_log_shows_invisible_characters() {
                 "raw control in ({r},{c}): {v:?}"
             );
         }
-        if cell_str(&s, r, 0) == "samples/2023/1.xlsx" && cell_str(&s, r, 2) == "H13" {
+        // Named below the folder given (samples/2023), as printed.
+        if cell_str(&s, r, 0) == "1.xlsx" && cell_str(&s, r, 2) == "H13" {
             assert_eq!(cell_str(&s, r, 3), "↵10");
             assert_eq!(cell_str(&s, r, 4), "10");
             found = true;
@@ -521,7 +523,7 @@ fn every_sheet_is_print_ready() {
     let path = dir.path().join("汇总.xlsx");
     let wb: Xlsx<_> = open_workbook(&path).unwrap();
     let names = wb.sheet_names();
-    assert_eq!(names.len(), 15);
+    assert_eq!(names.len(), 16);
     for name in &names {
         let xml = sheet_xml(&path, name);
         assert!(
@@ -558,6 +560,7 @@ fn every_sheet_is_print_ready() {
         "指标明细!$A$1:$L$41",
         "问题清单!$A$1:$H$24",
         "变更记录!$A$1:$H$",
+        "图表!$A$1:$O$60",
     ] {
         assert!(book.contains(area), "print area {area}");
     }
@@ -571,8 +574,12 @@ fn every_sheet_is_print_ready() {
     // Long texts wrap, in rows tall enough for them.
     let styles = part_text(&path, "xl/styles.xml");
     assert!(styles.contains("wrapText=\"1\""));
+    // The heights are auto heights (no customHeight), as Excel writes a row it fitted:
+    // an edited cell fits its row again.
     let changes = sheet_xml(&path, "变更记录");
-    assert!(changes.contains("customHeight=\"1\""));
+    let rows = &changes[changes.find("<row r=\"2\"").unwrap()..];
+    assert!(rows.contains(" ht=\"45\">"), "a three-line row");
+    assert!(!rows.contains("customHeight"));
 }
 
 #[test]

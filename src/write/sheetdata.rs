@@ -274,13 +274,13 @@ fn render_table(
                 .unwrap_or(1);
             buf.extend_from_slice(b"<row r=\"");
             buf.extend_from_slice(rn.as_bytes());
+            // The height the wrapped texts need, as an auto height (no `customHeight`):
+            // what Excel writes for a row it fitted itself, so it fits the row again once
+            // a cell is edited. LibreOffice takes the height as given (it does not fit rows
+            // on opening), so it is estimated for the workbook's font (Calibri 11, CJK in
+            // the system's East Asian font) rather than left out.
             if lines > 1 {
-                write!(
-                    buf,
-                    "\" ht=\"{}\" customHeight=\"1",
-                    LINE_HEIGHT * lines as f64
-                )
-                .map_err(err)?;
+                write!(buf, "\" ht=\"{}", LINE_HEIGHT * lines as f64).map_err(err)?;
             }
             buf.extend_from_slice(b"\">");
             for (c, (cell, text)) in row.iter().zip(texts).enumerate() {
@@ -331,19 +331,39 @@ fn render_table(
 /// Points per line of wrapped text in the default 11-point font.
 pub const LINE_HEIGHT: f64 = 15.0;
 
-/// A line's width in characters of a column: ASCII 1, anything else (CJK) 2.
+/// A line's width in characters of a column (the width of Calibri's digit): a wide
+/// character (CJK, full-width forms such as `，`、`（`) 2, anything else 1 (ASCII, and the
+/// curly quotes, `÷`, `–`, `·` Calibri draws itself). Counting every non-ASCII character as
+/// 2 made rows with `“…”` a line too tall: a blank gap in print.
 pub fn text_width(line: &str) -> f64 {
-    line.chars()
-        .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
-        .sum()
+    line.chars().map(|c| if wide(c) { 2.0 } else { 1.0 }).sum()
 }
 
-/// Lines a wrapped text takes in a column `width` characters wide (a CJK character is two),
+/// East Asian wide and full-width characters (Unicode's East_Asian_Width W and F, the
+/// ranges Chinese text uses).
+fn wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F        // Hangul Jamo
+        | 0x2E80..=0x303E      // CJK radicals, symbols and punctuation (、。「」)
+        | 0x3041..=0x33FF      // kana, bopomofo, CJK compatibility
+        | 0x3400..=0x4DBF      // CJK extension A
+        | 0x4E00..=0x9FFF      // CJK unified ideographs
+        | 0xA000..=0xA4CF      // Yi
+        | 0xAC00..=0xD7A3      // Hangul syllables
+        | 0xF900..=0xFAFF      // CJK compatibility ideographs
+        | 0xFE30..=0xFE4F      // CJK compatibility forms
+        | 0xFF00..=0xFF60      // full-width forms (，（）：)
+        | 0xFFE0..=0xFFE6      // full-width signs (￥)
+        | 0x20000..=0x3FFFD    // CJK extensions B…
+    )
+}
+
+/// Lines a wrapped text takes in a column `width` characters wide ([`text_width`]),
 /// at most 20 (a row of 300 points; the cell shows the rest when selected).
 pub fn lines_needed(text: &str, width: f64) -> usize {
     let room = (width - 1.0).max(1.0);
-    // A character is never wider than its UTF-8 bytes (ASCII 1, others 2): most cells
-    // fit without counting.
+    // A character is never wider than its UTF-8 bytes (ASCII 1, others at most 2): most
+    // cells fit without counting.
     if text.len() as f64 <= room && !text.contains('\n') {
         return 1;
     }
@@ -547,6 +567,10 @@ mod tests {
         assert_eq!(lines_needed(&"字".repeat(30), 31.0), 2);
         assert_eq!(lines_needed("a\nb\nc", 30.0), 3);
         assert_eq!(lines_needed(&"x".repeat(10_000), 10.0), 20);
+        // Curly quotes are Calibri's, narrow; full-width punctuation is wide.
+        assert_eq!(text_width("“在册”"), 6.0);
+        assert_eq!(text_width("合计（2）"), 9.0);
+        assert_eq!(lines_needed(&format!("“{}”", "字".repeat(16)), 35.0), 1);
     }
 
     #[test]

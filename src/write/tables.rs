@@ -24,7 +24,11 @@ pub enum Kind {
     Link,
 }
 
-/// A column: header, width in characters (CJK counts double), kind.
+/// A column: header, width in characters (CJK counts double), kind. A wrapped column is an
+/// odd number of characters wide, `2k + 1`: then the row heights (estimated at two
+/// characters a CJK character, [`crate::write::sheetdata::lines_needed`]), Excel and
+/// LibreOffice all put `k` CJK characters on a line; at `2k` LibreOffice fits a `k`-th
+/// more than the estimate, and a name that just fits printed with a blank line under it.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub title: &'static str,
@@ -126,6 +130,30 @@ fn place(p: Option<Pos>) -> Cell<'static> {
     p.map_or(Cell::Empty, |p| Cell::Owned(p.to_string()))
 }
 
+/// Each input's name as the lists show it ([`crate::model::Input::shown`]), by its path.
+pub struct Names<'a>(std::collections::HashMap<&'a str, &'a str>);
+
+impl<'a> Names<'a> {
+    pub fn of(b: &'a Batch) -> Self {
+        Names(
+            b.inputs
+                .iter()
+                .filter(|i| !i.shown.is_empty())
+                .map(|i| (i.path.as_str(), i.shown.as_str()))
+                .collect(),
+        )
+    }
+
+    /// The file as the lists show it: below the folder it was found in, or its name; as
+    /// given when the batch does not know it.
+    pub fn shown<'b>(&self, file: &'b str) -> &'b str
+    where
+        'a: 'b,
+    {
+        self.0.get(file).copied().unwrap_or(file)
+    }
+}
+
 /// Rows of one table.
 pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell<'a>>> + Send + 'a>;
 
@@ -179,9 +207,9 @@ use Kind::{Code, Link, Money, Number, Percent, Text, Wrap};
 
 pub const SUMMARY: &[Column] = &[
     col("编号", 8.0, Text),
-    col("项目名称", 36.0, Wrap),
-    col("主管部门", 16.0, Text),
-    col("实施单位", 16.0, Text),
+    col("项目名称", 35.0, Wrap),
+    col("主管部门", 17.0, Wrap),
+    col("实施单位", 17.0, Wrap),
     col("年度", 7.0, Number),
     col("年初预算数（万元）", 11.0, Money),
     col("全年预算数（万元）", 11.0, Money),
@@ -205,7 +233,8 @@ pub const SUMMARY_DECLARED: u16 = 10;
 pub const SUMMARY_COMPUTED: u16 = 11;
 
 pub fn summary(b: &Batch) -> Table<'_> {
-    let rows = b.forms.iter().map(|p| {
+    let names = Names::of(b);
+    let rows = b.forms.iter().map(move |p| {
         let t = &p.funds.total;
         vec![
             Cell::Text(&p.id),
@@ -223,7 +252,7 @@ pub fn summary(b: &Batch) -> Table<'_> {
             p.grade.map_or(Cell::Empty, Cell::Text),
             Cell::Num(p.count(Severity::Error).into()),
             Cell::Num(p.count(Severity::Warning).into()),
-            Cell::Text(&p.file),
+            Cell::Text(names.shown(&p.file)),
             Cell::Text(&p.sheet),
             Cell::Owned(p.anchor.to_string()),
             Cell::FormSheet {
@@ -276,16 +305,16 @@ fn summary_totals(b: &Batch) -> Vec<Total> {
 
 pub const INDICATORS: &[Column] = &[
     col("编号", 8.0, Text),
-    col("项目名称", 30.0, Wrap),
+    col("项目名称", 31.0, Wrap),
     col("一级指标", 11.0, Text),
     col("二级指标", 14.0, Text),
-    col("三级指标", 30.0, Wrap),
-    col("年度指标值", 16.0, Wrap),
-    col("实际完成值", 16.0, Wrap),
+    col("三级指标", 31.0, Wrap),
+    col("年度指标值", 17.0, Wrap),
+    col("实际完成值", 17.0, Wrap),
     col("分值", 6.0, Number),
     col("得分", 6.0, Number),
     col("复核分", 6.0, Number),
-    col("偏差原因", 16.0, Wrap),
+    col("偏差原因", 17.0, Wrap),
     col("计分组", 7.0, Number),
     col("来源文件", 30.0, Text),
     col("来源工作表", 12.0, Text),
@@ -293,7 +322,9 @@ pub const INDICATORS: &[Column] = &[
 ];
 
 pub fn indicators(b: &Batch) -> Table<'_> {
-    let rows = b.forms.iter().flat_map(|p| {
+    let names = std::sync::Arc::new(Names::of(b));
+    let rows = b.forms.iter().flat_map(move |p| {
+        let names = names.clone();
         p.indicators.iter().map(move |i| {
             vec![
                 Cell::Text(&p.id),
@@ -308,7 +339,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
                 num(i.review.value),
                 text(&i.reason),
                 num(i.group.map(Decimal::from)),
-                Cell::Text(&p.file),
+                Cell::Text(names.shown(&p.file)),
                 Cell::Text(&p.sheet),
                 place(i.name.cell.or(i.target.cell)),
             ]
@@ -326,7 +357,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
 
 pub const FUNDS: &[Column] = &[
     col("编号", 8.0, Text),
-    col("项目名称", 30.0, Text),
+    col("项目名称", 31.0, Wrap),
     col("资金来源", 14.0, Text),
     col("年初预算数（万元）", 11.0, Money),
     col("全年预算数（万元）", 11.0, Money),
@@ -374,10 +405,10 @@ pub fn funds(b: &Batch) -> Table<'_> {
 pub const FINDINGS: &[Column] = &[
     col("级别", 7.0, Code),
     col("代码", 7.0, Code),
-    col("说明", 60.0, Wrap),
+    col("说明", 61.0, Wrap),
     col("项目", 8.0, Text),
-    col("项目名称", 24.0, Wrap),
-    col("文件", 30.0, Text),
+    col("项目名称", 25.0, Wrap),
+    col("文件", 31.0, Wrap),
     col("工作表", 12.0, Text),
     col("单元格", 8.0, Text),
     col("链接", 12.0, Link),
@@ -398,6 +429,7 @@ pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Tabl
     let mut list: Vec<&Finding> = b.findings().filter(|x| keep(x)).collect();
     list.sort_by_key(|x| (std::cmp::Reverse(x.severity), x.project.clone()));
     let len = list.len();
+    let files = Names::of(b);
     let rows = list.into_iter().map(move |x| {
         let project = x.project.as_deref();
         vec![
@@ -406,7 +438,7 @@ pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Tabl
             Cell::Text(&x.message),
             opt(project),
             opt(project.and_then(|p| names.get(p).copied())),
-            Cell::Text(&x.file),
+            Cell::Text(files.shown(&x.file)),
             opt(x.sheet.as_deref()),
             place(x.cell),
             match (project, x.cell) {
@@ -426,21 +458,22 @@ pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Tabl
 }
 
 pub const CHANGES: &[Column] = &[
-    col("文件", 30.0, Text),
+    col("文件", 31.0, Wrap),
     col("工作表", 12.0, Text),
     col("单元格", 8.0, Text),
-    col("原值", 30.0, Wrap),
-    col("新值", 30.0, Wrap),
+    col("原值", 31.0, Wrap),
+    col("新值", 31.0, Wrap),
     col("代码", 7.0, Code),
-    col("原因", 30.0, Wrap),
+    col("原因", 31.0, Wrap),
     col("项目", 8.0, Text),
     col("链接", 12.0, Link),
 ];
 
 pub fn changes(b: &Batch) -> Table<'_> {
-    let rows = b.changes().map(|c| {
+    let names = Names::of(b);
+    let rows = b.changes().map(move |c| {
         vec![
-            Cell::Text(&c.file),
+            Cell::Text(names.shown(&c.file)),
             Cell::Text(&c.sheet),
             Cell::Owned(c.cell.to_string()),
             Cell::Shown(&c.from),
@@ -468,7 +501,7 @@ pub fn changes(b: &Batch) -> Table<'_> {
 }
 
 pub const DEPARTMENTS: &[Column] = &[
-    col("主管部门", 24.0, Text),
+    col("主管部门", 25.0, Wrap),
     col("项目数", 7.0, Number),
     col("年初预算数（万元）", 11.0, Money),
     col("全年预算数（万元）", 11.0, Money),
@@ -514,12 +547,35 @@ pub fn by_department(b: &Batch) -> Vec<(Option<&str>, Vec<&Form>)> {
     groups
 }
 
+/// A sum over the values that are known: `None` when none is (blank, as in 汇总, never a
+/// 0.00 no form declared) or when it overflows a `Decimal`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sum {
+    sum: Option<Decimal>,
+    overflow: bool,
+}
+
+impl Sum {
+    fn add(&mut self, v: Option<Decimal>) {
+        let Some(v) = v else { return };
+        match self.sum.unwrap_or_default().checked_add(v) {
+            Some(s) => self.sum = Some(s),
+            None => self.overflow = true,
+        }
+    }
+
+    fn value(self) -> Option<Decimal> {
+        self.sum.filter(|_| !self.overflow)
+    }
+}
+
 /// Aggregates of a set of forms, as 部门汇总 shows them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Aggregate {
     pub projects: usize,
-    /// The sums; `None` when one overflows a `Decimal` (amounts near its limits, typed in
-    /// two forms).
+    /// The sums of the values the forms give; `None` when none gives one (blank, as 汇总
+    /// shows each of them) or when the sum overflows a `Decimal` (amounts near its limits,
+    /// typed in two forms).
     pub initial: Option<Decimal>,
     pub full_year: Option<Decimal>,
     pub executed: Option<Decimal>,
@@ -539,24 +595,17 @@ pub const GRADES: [&str; 4] = ["优", "良", "中", "差"];
 
 impl Aggregate {
     pub fn of<'a>(forms: impl IntoIterator<Item = &'a Form>) -> Aggregate {
-        let zero = Some(Decimal::ZERO);
-        let mut a = Aggregate {
-            initial: zero,
-            full_year: zero,
-            executed: zero,
-            ..Default::default()
-        };
-        let add =
-            |sum: Option<Decimal>, v: Option<Decimal>| sum?.checked_add(v.unwrap_or_default());
-        let (mut total, mut graded) = (zero, 0u32);
+        let mut a = Aggregate::default();
+        let [mut initial, mut full_year, mut executed, mut total] = [Sum::default(); 4];
+        let mut graded = 0u32;
         for p in forms {
             let t = &p.funds.total;
             a.projects += 1;
-            a.initial = add(a.initial, t.initial.value);
-            a.full_year = add(a.full_year, t.full_year.value);
-            a.executed = add(a.executed, t.executed.value);
+            initial.add(t.initial.value);
+            full_year.add(t.full_year.value);
+            executed.add(t.executed.value);
             if let Some(c) = p.computed_total {
-                total = add(total, Some(c));
+                total.add(Some(c));
                 graded += 1;
             }
             let g = p
@@ -567,6 +616,10 @@ impl Aggregate {
             a.errors += p.count(Severity::Error);
             a.warnings += p.count(Severity::Warning);
         }
+        a.initial = initial.value();
+        a.full_year = full_year.value();
+        a.executed = executed.value();
+        let total = total.value();
         a.exact_rate = a
             .executed
             .zip(a.full_year)
@@ -695,6 +748,15 @@ pub fn all(b: &Batch) -> Vec<Table<'_>> {
 #[cfg(test)]
 mod tests {
     use super::visible;
+
+    #[test]
+    fn wrapped_columns_are_odd_widths() {
+        for t in super::all(&crate::model::Batch::default()) {
+            for c in t.columns.iter().filter(|c| c.kind == super::Kind::Wrap) {
+                assert_eq!(c.width % 2.0, 1.0, "{}: {}", t.name, c.title);
+            }
+        }
+    }
 
     #[test]
     fn p_numbers_as_runs() {

@@ -239,6 +239,18 @@ fn prepare(
     title: &str,
     f: &Formats,
 ) -> Result<(), XlsxError> {
+    prepare_with(ws, t, n, last, &Heading::plain(title), f)
+}
+
+/// [`prepare`] with the pages headed by `heading`.
+fn prepare_with(
+    ws: &mut Worksheet,
+    t: &Table,
+    n: u32,
+    last: u32,
+    heading: &Heading,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let columns = t.columns;
     for (i, c) in columns.iter().enumerate() {
         let i = i as u16;
@@ -271,13 +283,22 @@ fn prepare(
         last.max(1),
         t.print.clamp(1, columns.len()) as u16 - 1,
     )?;
-    page_header(ws, title);
+    heading.apply(ws);
     Ok(())
 }
 
 /// What the printed pages' header says: the forms' year(s).
 pub fn print_title(b: &Batch) -> String {
     title_of(&b.forms)
+}
+
+/// [`print_title`] with the clerk's 年度 ([`Letterhead::year`]) in place of the forms'
+/// when it is set.
+pub fn print_title_with(b: &Batch, letterhead: &Letterhead) -> String {
+    match letterhead.year {
+        Some(y) => format!("{y}年度项目支出绩效自评"),
+        None => print_title(b),
+    }
 }
 
 /// The print title of some forms.
@@ -292,12 +313,70 @@ fn title_of<'a>(forms: impl IntoIterator<Item = &'a crate::model::Form>) -> Stri
     format!("{y}项目支出绩效自评")
 }
 
+/// The header of a printed page: the title (bold) and 单位：万元 on its first line; under
+/// them 编制单位 on the left and 编制日期 on the right, each when the clerk set it.
+pub struct Heading {
+    pub title: String,
+    pub unit: Option<String>,
+    pub date: Option<String>,
+}
+
+impl Heading {
+    /// The title alone.
+    pub fn plain(title: &str) -> Self {
+        Heading {
+            title: title.to_string(),
+            unit: None,
+            date: None,
+        }
+    }
+
+    /// The consolidated workbook's heading: `title` with the clerk's 编制单位 and 编制日期
+    /// (blank ones left out). No clock: with no date set, none is printed.
+    pub fn of(title: &str, letterhead: &Letterhead) -> Self {
+        let set = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+        };
+        Heading {
+            title: title.to_string(),
+            unit: set(&letterhead.unit),
+            date: set(&letterhead.date),
+        }
+    }
+
+    /// The header text as Excel codes it (`&L … &R …`): `&` doubled, each part cut so the
+    /// whole stays within Excel's 255 characters.
+    pub fn header(&self) -> String {
+        let part = |s: &str, n: usize| -> String { s.replace('&', "&&").chars().take(n).collect() };
+        let mut h = format!("&L&\"-,Bold\"{}", part(&self.title, 100));
+        if let Some(unit) = &self.unit {
+            h.push_str(&format!("\n&\"-,Regular\"编制单位：{}", part(unit, 50)));
+        }
+        h.push_str("&R单位：万元");
+        if let Some(date) = &self.date {
+            h.push_str(&format!("\n编制日期：{}", part(date, 30)));
+        }
+        h
+    }
+
+    /// Sets the page header, and the footer: the sheet's name and 第 n 页 共 m 页. A
+    /// two-line header gets a little more room above the table.
+    pub fn apply(&self, ws: &mut Worksheet) {
+        ws.set_header(self.header());
+        ws.set_footer("&L&A&C第&P页 共&N页");
+        if self.unit.is_some() || self.date.is_some() {
+            ws.set_margins(0.7, 0.7, 0.95, 0.75, 0.3, 0.3);
+        }
+    }
+}
+
 /// Every printed page: the title and 单位：万元 above, the sheet's name and 第 n 页 共 m 页
 /// below.
 pub fn page_header(ws: &mut Worksheet, title: &str) {
-    let title: String = title.replace('&', "&&").chars().take(100).collect();
-    ws.set_header(format!("&L&\"-,Bold\"{title}&R单位：万元"));
-    ws.set_footer("&L&A&C第&P页 共&N页");
+    Heading::plain(title).apply(ws);
 }
 
 /// 级别 in its colour: 错误 red, 警告 orange, 提示 grey (one conditional format over the
@@ -341,11 +420,15 @@ fn write_totals(
     };
     let cached =
         |d: &Option<rust_decimal::Decimal>| d.map_or(String::new(), |d| d.normalize().to_string());
+    // The row between the data and 合计 keeps 合计 out of a sort; printed, it is a thin
+    // space above the ruled 合计 row, not a blank line.
+    ws.set_row_height(n + 1, 6)?;
     for (c, (t, col)) in totals.iter().zip(columns).enumerate() {
         let c = c as u16;
         let fmt = f.total_of(col.kind);
         match t {
             Total::Empty => ws.write_blank(row, c, &fmt)?,
+            // Wrapped, in a row tall enough for it: printed whole.
             Total::Label(s) if col.kind == Kind::Wrap => {
                 let lines = sheetdata::lines_needed(s, col.width);
                 if lines > 1 {
@@ -409,7 +492,7 @@ fn rows_on(len: usize, k: usize, max_rows: usize) -> u32 {
 /// let names: Vec<&str> = sheets.iter().map(|g| g.sheet.as_str()).collect();
 /// assert_eq!(
 ///     names,
-///     ["汇总", "部门汇总", "指标明细", "资金", "问题清单", "变更记录", "说明"]
+///     ["汇总", "部门汇总", "图表", "指标明细", "资金", "问题清单", "变更记录", "说明"]
 /// );
 /// let cell = |a1: &str| sheets[0].get(Pos::parse(a1).unwrap()).display();
 /// assert_eq!(cell("A1"), "编号");
@@ -449,7 +532,7 @@ impl Prepared {
 /// whose sheets cannot be built loses them and nothing else ([`Prepared::failed`]).
 pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
     let mut links = Links::new(batch, opts.form_sheets);
-    let title = print_title(batch);
+    let title = print_title_with(batch, &opts.letterhead);
     let mut sheets = Vec::new();
     let mut failed = Vec::new();
     for (i, (p, l)) in batch.forms.iter().zip(&mut links.sheets).enumerate() {
@@ -498,7 +581,8 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     wb.set_zip_compression_level(1);
     let max_rows = opts.max_rows_per_sheet.max(1);
     let mut split = Vec::new();
-    let title = print_title(batch);
+    let title = print_title_with(batch, &opts.letterhead);
+    let heading = Heading::of(&title, &opts.letterhead);
     let departments = tables::by_department(batch).len() as u32;
 
     // Every list sheet: a header-only placeholder here, its rows filled in by `sheetdata`.
@@ -512,7 +596,7 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             let n = rows_on(t.len, k, max_rows);
             let totals = t.totals.as_deref().filter(|_| k + 1 == names.len());
             let last = n + if totals.is_some() { 2 } else { 0 };
-            prepare(ws, &t, n, last, &title, &f)?;
+            prepare_with(ws, &t, n, last, &heading, &f)?;
             if let Some(totals) = totals {
                 // Formulas only when every row is on this sheet.
                 let formulas = names.len() == 1 && n > 0;
@@ -521,32 +605,37 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             if t.name == "问题清单" && n > 0 {
                 severity_colours(ws, n)?;
             }
-            if k == 0 && t.name == "汇总" && !batch.forms.is_empty() {
-                if batch.forms.len() <= PER_PROJECT_CHART_MAX {
-                    score_chart(ws, n)?;
-                } else {
-                    grade_chart(ws, n, departments)?;
-                }
-            }
-            if k == 0 && t.name == "部门汇总" && departments > 0 && names.len() == 1 {
-                department_chart(ws, departments)?;
-            }
         }
         if names.len() > 1 {
             split.push(names.clone());
         }
-        if t.name == "汇总" {
+        let table = t.name;
+        if table == "汇总" {
             summary_sheets = names.clone();
         }
+        let department_split = names.len() > 1;
         fills.push(sheetdata::Fill {
             sheets: names,
             table: t,
         });
+        // 图表 right after 部门汇总, whose figures it draws.
+        if table == "部门汇总" {
+            let ws = wb.add_worksheet();
+            let summary_split = summary_sheets.len() > 1;
+            charts_sheet(
+                ws,
+                batch,
+                departments,
+                summary_split,
+                department_split,
+                &heading,
+            )?;
+        }
     }
     for ws in sheets.into_iter().flatten() {
         wb.push_worksheet(ws);
     }
-    notes(&mut wb, batch, &f, links.any(), &split, &title)?;
+    notes(&mut wb, batch, &f, links.any(), &split, &heading)?;
     let package = wb.save_to_buffer()?;
     let resolve = |cell: &Cell| match cell {
         // 汇总 lists the forms in order, `max_rows` to a sheet.
@@ -671,13 +760,109 @@ fn department_view<'a>(mut t: Table<'a>, names: &'a feedback::Names) -> Table<'a
     t
 }
 
-/// Up to this many forms, 汇总 charts each project's totals; above, bars per project are
+/// Up to this many forms, 图表 charts each project's totals; above, bars per project are
 /// unreadable and it charts the grade distribution instead.
 pub const PER_PROJECT_CHART_MAX: usize = 30;
 
-/// How many forms have each grade (优, 良, 中, 差, 无等级): 部门汇总's 合计 row, under 汇总's
-/// 合计 row.
-fn grade_chart(ws: &mut Worksheet, n: u32, departments: u32) -> Result<(), XlsxError> {
+/// The sheet of charts, after 部门汇总.
+pub const CHARTS: &str = "图表";
+
+/// Departments per chart of 各部门项目等级: one printed page each.
+pub const DEPARTMENTS_PER_CHART: u32 = 20;
+
+/// Charts on 图表 are this wide (15 default columns), and a page (A4 landscape, fitted to
+/// this width) holds about `PAGE_ROWS` default rows of them.
+const CHART_WIDTH: u32 = 960;
+const CHART_COLUMNS: u16 = 15;
+const PAGE_ROWS: u32 = 30;
+/// Pixels in a default row.
+const ROW_PX: u32 = 20;
+
+/// 图表: the scores per project (up to [`PER_PROJECT_CHART_MAX`] forms, else the grade
+/// distribution) on its first page, then 各部门项目等级, [`DEPARTMENTS_PER_CHART`]
+/// departments a page; printed A4 landscape, one page wide, a page break between charts,
+/// every chart inside the print area. Charts of a list split over several sheets are left
+/// out (their ranges would cover only its first part).
+fn charts_sheet(
+    ws: &mut Worksheet,
+    batch: &Batch,
+    departments: u32,
+    summary_split: bool,
+    department_split: bool,
+    heading: &Heading,
+) -> Result<(), XlsxError> {
+    ws.set_name(CHARTS)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    heading.apply(ws);
+    let n = batch.forms.len() as u32;
+    let mut charts = Vec::new();
+    if batch.forms.len() <= PER_PROJECT_CHART_MAX {
+        if n > 0 && !summary_split {
+            charts.push((score_chart(batch, n), 540));
+        }
+    } else if !department_split {
+        charts.push((grade_chart(departments), 540));
+    }
+    if !department_split {
+        let most = tables::by_department(batch)
+            .iter()
+            .map(|(_, forms)| forms.len())
+            .max()
+            .unwrap_or(0);
+        let mut first = 1;
+        while first <= departments {
+            let last = (first + DEPARTMENTS_PER_CHART - 1).min(departments);
+            charts.push(department_chart(first, last, departments, most));
+            first = last + 1;
+        }
+    }
+    // Each chart from the top of a page.
+    let mut row = 0u32;
+    let mut breaks = Vec::new();
+    for (chart, height) in &charts {
+        if row > 0 {
+            breaks.push(row);
+        }
+        ws.insert_chart(row, 0, chart)?;
+        row += height.div_ceil(ROW_PX).max(PAGE_ROWS);
+    }
+    if charts.is_empty() {
+        let why = match batch.forms.is_empty() {
+            true => "没有读到自评表，没有图表。",
+            false => "汇总或部门汇总分在几张工作表上，没有图表。",
+        };
+        ws.write_string(0, 0, why)?;
+        row = 1;
+    }
+    ws.set_page_breaks(&breaks)?;
+    ws.set_print_area(0, 0, row - 1, CHART_COLUMNS - 1)?;
+    Ok(())
+}
+
+/// The value axis's top: 100, or the highest value rounded up to ten when one is higher
+/// (a 核算总分 of 120 is possible and must show); its bottom 0, or the lowest rounded down
+/// to ten when one is negative.
+pub fn score_axis(values: impl IntoIterator<Item = rust_decimal::Decimal>) -> (f64, f64) {
+    let (mut lo, mut hi) = (0.0f64, 100.0f64);
+    for v in values {
+        if let Some(x) = v.to_f64() {
+            lo = lo.min((x / 10.0).floor() * 10.0);
+            hi = hi.max((x / 10.0).ceil() * 10.0);
+        }
+    }
+    (lo, hi)
+}
+
+/// A step of the project-count axis: 1 up to ten projects, then a whole number giving
+/// about ten steps.
+fn count_step(most: usize) -> f64 {
+    most.div_ceil(10).max(1) as f64
+}
+
+/// How many forms have each grade (优, 良, 中, 差, 无等级): 部门汇总's 合计 row.
+fn grade_chart(departments: u32) -> rust_xlsxwriter::Chart {
     use rust_xlsxwriter::{Chart, ChartType};
     let mut chart = Chart::new(ChartType::Column);
     chart.title().set_name("等级分布（项目数）");
@@ -690,41 +875,55 @@ fn grade_chart(ws: &mut Worksheet, n: u32, departments: u32) -> Result<(), XlsxE
         .set_values(("部门汇总", total, g0, total, g1))
         .set_data_label(rust_xlsxwriter::ChartDataLabel::new().show_value());
     chart.legend().set_hidden();
-    chart.set_width(480).set_height(300);
-    ws.insert_chart(n + 4, 1, &chart)?;
-    Ok(())
+    chart.y_axis().set_min(0);
+    chart.set_width(CHART_WIDTH).set_height(540);
+    chart
 }
 
-/// Per department, its forms by grade, as stacked bars (one bar per department, as tall
-/// as the list needs), under 部门汇总's 合计 row.
-fn department_chart(ws: &mut Worksheet, departments: u32) -> Result<(), XlsxError> {
+/// Departments `first..=last` (rows of 部门汇总) by grade, as stacked bars, with its
+/// height in pixels.
+fn department_chart(
+    first: u32,
+    last: u32,
+    departments: u32,
+    most: usize,
+) -> (rust_xlsxwriter::Chart, u32) {
     use rust_xlsxwriter::{Chart, ChartType};
     let mut chart = Chart::new(ChartType::BarStacked);
-    chart.title().set_name("各部门项目等级");
+    let name = match departments > DEPARTMENTS_PER_CHART {
+        true => format!("各部门项目等级（第 {first}–{last} 个部门，共 {departments} 个）"),
+        false => "各部门项目等级".to_string(),
+    };
+    chart.title().set_name(&name);
     let colours = ["70AD47", "5B9BD5", "FFC000", "C00000", "A5A5A5"];
     for (i, colour) in colours.iter().enumerate() {
         let c = tables::DEPT_GRADES + i as u16;
         chart
             .add_series()
             .set_name(("部门汇总", 0, c))
-            .set_categories(("部门汇总", 1, 0, departments, 0))
-            .set_values(("部门汇总", 1, c, departments, c))
+            .set_categories(("部门汇总", first, 0, last, 0))
+            .set_values(("部门汇总", first, c, last, c))
+            .set_gap(60)
             .set_format(
                 rust_xlsxwriter::ChartFormat::new()
                     .set_solid_fill(rust_xlsxwriter::ChartSolidFill::new().set_color(*colour)),
             );
     }
-    // First department at the top, as in the table.
+    // First department at the top, as in the table; whole numbers of projects.
     chart.y_axis().set_reverse();
-    chart.x_axis().set_name("项目数");
-    let height = (120 + 22 * departments).min(4000);
-    chart.set_width(640).set_height(height);
-    ws.insert_chart(departments + 4, 0, &chart)?;
-    Ok(())
+    chart
+        .x_axis()
+        .set_name("项目数")
+        .set_min(0)
+        .set_major_unit(count_step(most));
+    let height = 120 + 22 * (last - first + 1);
+    chart.set_width(CHART_WIDTH).set_height(height);
+    (chart, height)
 }
 
-/// Declared and computed totals per project, side by side, below the table.
-fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
+/// Declared and computed totals per project, side by side, the value axis reaching the
+/// highest of them ([`score_axis`]).
+fn score_chart(batch: &Batch, n: u32) -> rust_xlsxwriter::Chart {
     use rust_xlsxwriter::{Chart, ChartType};
     let mut chart = Chart::new(ChartType::Column);
     chart.title().set_name("申报总分与核算总分");
@@ -738,11 +937,19 @@ fn score_chart(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
             .set_categories(("汇总", 1, 0, n, 0))
             .set_values(("汇总", 1, col, n, col));
     }
-    chart.y_axis().set_min(0).set_max(100);
-    chart.set_width(640).set_height(300);
-    // Under the 合计 row.
-    ws.insert_chart(n + 4, 1, &chart)?;
-    Ok(())
+    let (lo, hi) = score_axis(
+        batch
+            .forms
+            .iter()
+            .flat_map(|p| [p.declared_total.value, p.computed_total])
+            .flatten(),
+    );
+    chart.y_axis().set_min(lo).set_max(hi);
+    chart
+        .legend()
+        .set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
+    chart.set_width(CHART_WIDTH).set_height(540);
+    chart
 }
 
 /// A 说明 sheet: A4 fitted to the page width, the page header, `marker` and the version in
@@ -877,10 +1084,11 @@ fn notes(
     f: &Formats,
     form_sheets: bool,
     split: &[Vec<String>],
-    title: &str,
+    heading: &Heading,
 ) -> Result<(), XlsxError> {
     // A1 marks the workbook as jixiao's own output, so it is never read back as input.
-    let ws = notes_sheet(wb, OUTPUT_MARKER, title, f)?;
+    let ws = notes_sheet(wb, OUTPUT_MARKER, &heading.title, f)?;
+    heading.apply(ws);
     ws.set_landscape();
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 12)?;
@@ -940,7 +1148,13 @@ fn notes(
     ws.write_string_with_format(r, 3, "表数", &f.bold)?;
     for i in &b.inputs {
         r += 1;
-        ws.write_string(r, 0, &i.path)?;
+        // As the lists name it (below the dropped folder); the JSON keeps the full path.
+        let shown = if i.shown.is_empty() {
+            &i.path
+        } else {
+            &i.shown
+        };
+        ws.write_string_with_format(r, 0, shown, &f.wrap)?;
         let status = match i.status {
             crate::model::Status::Ok => "已读取",
             crate::model::Status::Skipped => "已跳过",
@@ -961,7 +1175,7 @@ fn notes(
             detail.push_str(&other_sheets_note(&i.other_sheets));
         }
         ws.write_string_with_format(r, 2, &detail, &f.wrap)?;
-        let n = sheetdata::lines_needed(&detail, 66.0);
+        let n = sheetdata::lines_needed(&detail, 66.0).max(sheetdata::lines_needed(shown, 40.0));
         if n > 1 {
             ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
         }
