@@ -4,11 +4,12 @@
 //! A file that cannot be read never stops the others: its failure becomes an [`Input`]
 //! with a reason and a finding with its code.
 
-use crate::extract::extract;
+use crate::extract::extract_with;
 use crate::grid::{Grid, Hidden};
 use crate::locate::locate;
 use crate::model::{Batch, Finding, Form, Input, Status};
 use crate::own;
+use crate::profile::Profile;
 use crate::read::{Limits, ReadError, read_bytes};
 use crate::rules::{self, At};
 use crate::{Error, Result};
@@ -296,6 +297,8 @@ pub struct Options {
     pub limits: Limits,
     /// Keep each form's original cells (for the 原表/清洗 sheets).
     pub keep_source: bool,
+    /// The scoring profile (评分口径) of the 等级 and 建议得分; 财预〔2020〕10号 by default.
+    pub profile: std::sync::Arc<Profile>,
 }
 
 /// Reads every input and returns the batch, forms numbered `P0001`… in input order.
@@ -430,7 +433,10 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
     let feedback = own::feedback_forms(&mut grids);
     // A bug in locating or extracting must cost this file, never the run.
     let found_forms = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (forms_in(&grids, &path), hidden_forms(&grids))
+        (
+            forms_in_with(&grids, &path, &opts.profile),
+            hidden_forms(&grids),
+        )
     }));
     let Ok((mut forms, hidden)) = found_forms else {
         return fail(input, rules::e001::internal());
@@ -501,10 +507,19 @@ pub(crate) fn other_sheets(grids: &[Grid], forms: &[Form]) -> Vec<String> {
 /// Forms on a hidden sheet (last year's form, a discarded draft) are left out: see
 /// `hidden_forms`.
 pub fn forms_in(grids: &[Grid], file: &str) -> Vec<Form> {
+    forms_in_with(grids, file, &crate::profile::default_profile())
+}
+
+/// As [`forms_in`], scoring by `profile`.
+pub fn forms_in_with(grids: &[Grid], file: &str, profile: &Profile) -> Vec<Form> {
     grids
         .iter()
         .filter(|g| g.hidden.is_none())
-        .flat_map(|g| locate(g).into_iter().map(move |l| extract(g, &l, file)))
+        .flat_map(|g| {
+            locate(g)
+                .into_iter()
+                .map(move |l| extract_with(g, &l, file, profile))
+        })
         .collect()
 }
 

@@ -110,6 +110,8 @@ codes! {
     S012 Error,
     S013 Error,
     S014 Error,
+    S015 Warning,
+    S016 Info,
     C001 Warning,
     C002 Warning,
     C003 Warning,

@@ -34,6 +34,8 @@ pub struct Request {
     pub nothing_without_forms: bool,
     /// The clerk's 编制单位, dates and contact for the papers (her settings file).
     pub letterhead: write::workbook::Letterhead,
+    /// The scoring profile (评分口径) of the 等级 and 建议得分.
+    pub profile: std::sync::Arc<crate::profile::Profile>,
 }
 
 /// What [`run`] produced.
@@ -119,6 +121,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         // The feedback workbooks show every form's 清洗 sheet.
         keep_source: want(files) || req.feedback.is_some(),
         limits: req.limits,
+        profile: std::sync::Arc::clone(&req.profile),
     };
     let mut b = batch::read_found_with(&found, &opts, on_file);
     if b.forms.is_empty() && req.nothing_without_forms {

@@ -126,6 +126,7 @@ fn convert(
         form_sheets_max: Some(DRAG_FORM_SHEETS_MAX),
         nothing_without_forms: true,
         letterhead: settings.into(),
+        profile: settings.scoring_profile(),
         ..Default::default()
     };
     // Drop-a-folder mode asks for no JSON, so there is nothing for standard output.

@@ -44,6 +44,7 @@ pub mod locate;
 pub mod model;
 pub mod normalize;
 pub mod own;
+pub mod profile;
 pub mod read;
 pub mod rules;
 pub mod score;

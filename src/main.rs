@@ -25,7 +25,7 @@ use std::process::ExitCode;
                       jixiao convert <输入>... -o <汇总.xlsx> [选项]\n  \
                       jixiao check <输入>... [选项]\n  \
                       jixiao template -o <模板.xlsx> [--year 年度] [--force]\n  \
-                      jixiao rules [代码]",
+                      jixiao rules [代码 | --profiles]",
     help_template = zh::HELP_TEMPLATE,
     subcommand_help_heading = "命令（commands）",
     subcommand_value_name = "命令",
@@ -131,6 +131,9 @@ enum Command {
         /// 设置文件（jixiao template --settings 生成）：编制单位、编制日期、反馈截止日期、联系人等
         #[arg(long, value_name = "设置.txt")]
         settings: Option<PathBuf>,
+        /// 评分口径：算建议得分和等级的依据，如 财预2020、中央转移支付、湖北2020，或评分口径文件的路径（jixiao rules --profiles 查看；默认 财预〔2020〕10号，或设置文件中的评分口径）
+        #[arg(long, value_name = "口径")]
+        profile: Option<String>,
     },
     /// 检查：读取并核验，不写文件，像编译器一样逐条列出问题
     #[command(
@@ -169,6 +172,10 @@ enum Command {
         /// 同时列出提示（推算值、分值等）
         #[arg(long)]
         info: bool,
+        /// 评分口径：算建议得分和等级的依据，如 财预2020、中央转移支付、湖北2020，或评分口径文件的路径（jixiao rules --profiles 查看；默认 财预〔2020〕10号）
+        #[arg(long, value_name = "口径")]
+        profile: Option<String>,
+
         /// 工作线程数（默认：全部核心）
         #[arg(short, long, value_name = "N")]
         jobs: Option<usize>,
@@ -203,7 +210,7 @@ enum Command {
     },
     /// 规则：列出全部问题代码，或显示一条规则的说明
     #[command(
-        override_usage = "jixiao rules [代码]",
+        override_usage = "jixiao rules [代码 | --profiles]",
         help_template = zh::HELP_TEMPLATE,
         next_help_heading = "选项（options）"
     )]
@@ -211,6 +218,9 @@ enum Command {
         /// 规则代码，如 S001
         #[arg(value_name = "代码", help_heading = "参数（arguments）")]
         code: Option<String>,
+        /// 列出评分口径（计分方法、等级、容差）及其依据
+        #[arg(long, conflicts_with = "code")]
+        profiles: bool,
     },
 }
 
@@ -339,11 +349,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             csv,
             feedback,
             settings,
+            profile,
         } => {
             threads(jobs)?;
             let settings = match &settings {
                 Some(path) => desk::read_settings(path)?,
                 None => jixiao::settings::Settings::default(),
+            };
+            let profile = match &profile {
+                Some(name) => jixiao::profile::resolve(name).map_err(anyhow::Error::msg)?,
+                None => settings.scoring_profile(),
             };
             let req = convert::Request {
                 inputs,
@@ -360,6 +375,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 form_sheets_max: None,
                 nothing_without_forms: false,
                 letterhead: (&settings).into(),
+                profile,
             };
             let convert::Converted {
                 batch: b,
@@ -409,10 +425,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             info,
             jobs,
             limits,
+            profile,
         } => {
             threads(jobs)?;
             let opts = batch::Options {
                 limits: limits.limits(),
+                profile: match &profile {
+                    Some(name) => jixiao::profile::resolve(name).map_err(anyhow::Error::msg)?,
+                    None => jixiao::profile::default_profile(),
+                },
                 ..Default::default()
             };
             let b = batch::run(&inputs, &opts)?;
@@ -453,7 +474,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             write::write_atomic(&output, &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { code } => {
+        Command::Rules { code, profiles } => {
+            if profiles {
+                for p in jixiao::profile::builtins() {
+                    println!("{}", p.describe());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             match code {
                 None => {
                     for r in rules::CATALOGUE {

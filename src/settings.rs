@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 /// The settings file's name, looked for in the dropped folder, then beside the program.
 pub const FILE_NAME: &str = "jixiao设置.txt";
 
-/// The one scoring basis jixiao applies today (profiles come with the reviewer's checks).
-pub const DEFAULT_PROFILE: &str = "财预〔2020〕10号";
+/// The scoring profile applied when the settings name none ([`crate::profile::DEFAULT`]).
+pub const DEFAULT_PROFILE: &str = crate::profile::DEFAULT;
 
 /// What the settings say. Every field is optional; [`Settings::feedback`] is on unless
 /// the file says 否.
@@ -33,7 +33,8 @@ pub struct Settings {
     /// 联系人 and 联系电话: on the feedback workbooks' cover.
     pub contact: Option<String>,
     pub phone: Option<String>,
-    /// 评分口径: the scoring basis named.
+    /// 评分口径: the built-in scoring profile named ([`crate::profile::find`]), by its
+    /// own name; `None` for the default (and for a name not known, which is reported).
     pub profile: Option<String>,
     /// 写反馈工作簿: drag mode writes one workbook per 主管部门 unless 否.
     pub feedback: bool,
@@ -124,14 +125,19 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                         .push(format!("第 {n} 行：年度“{v}”不是年份（如 2023），已忽略")),
                 },
             },
-            "评分口径" => {
-                if text.as_deref().is_some_and(|v| v != DEFAULT_PROFILE) {
-                    p.problems.push(format!(
-                        "第 {n} 行：评分口径“{value}”暂不支持，按 {DEFAULT_PROFILE} 核算"
-                    ));
-                }
-                s.profile = text;
-            }
+            "评分口径" => match text {
+                None => s.profile = None,
+                Some(v) => match crate::profile::find(&v) {
+                    Some(found) => s.profile = Some(found.name.clone()),
+                    None => {
+                        s.profile = None;
+                        p.problems.push(format!(
+                            "第 {n} 行：没有评分口径“{value}”，按 {DEFAULT_PROFILE} 核算（可用：{}）",
+                            crate::profile::names()
+                        ));
+                    }
+                },
+            },
             "写反馈工作簿" | "反馈工作簿" => match yes_no(value) {
                 Some(b) => s.feedback = b,
                 None => p.problems.push(format!(
@@ -182,12 +188,23 @@ pub fn template_text() -> String {
          联系人 = \r\n\
          联系电话 = \r\n\
          \r\n\
-         # 评分口径：目前按 {DEFAULT_PROFILE} 核算\r\n\
+         # 评分口径：算建议得分和等级的依据，可填 {names}；运行 jixiao rules --profiles 查看各口径\r\n\
          评分口径 = {DEFAULT_PROFILE}\r\n\
          \r\n\
          # 写反馈工作簿：是 = 拖放时在汇总旁另建“文件夹名-反馈”文件夹，每个主管部门一个工作簿；否 = 不写\r\n\
-         写反馈工作簿 = 是\r\n"
+         写反馈工作簿 = 是\r\n",
+        names = crate::profile::names()
     )
+}
+
+impl Settings {
+    /// The scoring profile the settings name, or the default.
+    pub fn scoring_profile(&self) -> std::sync::Arc<crate::profile::Profile> {
+        self.profile
+            .as_deref()
+            .and_then(crate::profile::find)
+            .unwrap_or_else(crate::profile::default_profile)
+    }
 }
 
 /// The settings file for a drag of `inputs`: `jixiao设置.txt` in the first dropped folder
@@ -255,9 +272,21 @@ mod tests {
                 "第 1 行：年度“去年”不是年份（如 2023），已忽略",
                 "第 2 行：写反馈工作簿应填“是”或“否”，不是“也许”；按“是”处理",
                 "第 3 行：看不懂“随便写点”（应为 名称 = 值），已忽略",
-                "第 4 行：评分口径“广西2021”暂不支持，按 财预〔2020〕10号 核算",
+                "第 4 行：没有评分口径“广西2021”，按 财预〔2020〕10号 核算（可用：财预〔2020〕10号、中央转移支付、湖北2020、宁夏银川2021、四川青神2023）",
             ]
         );
         assert!(p.settings.feedback);
+        assert_eq!(p.settings.profile, None);
+    }
+
+    #[test]
+    fn a_built_in_profile_is_named_by_its_name_or_an_alias() {
+        let p = parse("评分口径 = hubei2020\n".as_bytes());
+        assert_eq!(p.problems, Vec::<String>::new());
+        assert_eq!(p.settings.profile.as_deref(), Some("湖北2020"));
+        assert_eq!(p.settings.scoring_profile().name, "湖北2020");
+        let p = parse("评分口径 = 中央转移支付\n".as_bytes());
+        assert_eq!(p.settings.scoring_profile().name, "中央转移支付");
+        assert_eq!(Settings::default().scoring_profile().name, DEFAULT_PROFILE);
     }
 }

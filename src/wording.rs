@@ -140,6 +140,62 @@ pub fn comparator_word(text: &str) -> Option<Comparator> {
         .map(|(_, c)| *c)
 }
 
+/// How far a qualitative (定性) indicator reached its target, in the three bands of
+/// 财预〔2020〕10号: 达成年度指标, 部分达成年度指标并具有一定效果, 未达成年度指标且效果较差.
+/// What each band is worth is the scoring profile's (`crate::profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rating {
+    /// 达成
+    Achieved,
+    /// 部分达成
+    Partial,
+    /// 未达成
+    Missed,
+}
+
+/// The words of a qualitative 实际完成值 that say its band, matched whole (after
+/// [`key`]). The three-level words map in order (好/较好/一般 → 达成/部分达成/未达成);
+/// the four grades by their score ranges (优 90–100 and 良 80–89 lie in 达成's 80–100 %,
+/// 中 60–79 is 部分达成, 差 under 60 is 未达成); 完成 and its kin say the target was reached.
+pub const RATINGS: &[(&str, Rating)] = &[
+    ("达成", Rating::Achieved),
+    ("已达成", Rating::Achieved),
+    ("完全达成", Rating::Achieved),
+    ("达成年度指标", Rating::Achieved),
+    ("完成", Rating::Achieved),
+    ("已完成", Rating::Achieved),
+    ("全部完成", Rating::Achieved),
+    ("达到", Rating::Achieved),
+    ("已达到", Rating::Achieved),
+    ("达标", Rating::Achieved),
+    ("实现", Rating::Achieved),
+    ("已实现", Rating::Achieved),
+    ("好", Rating::Achieved),
+    ("优", Rating::Achieved),
+    ("良", Rating::Achieved),
+    ("部分达成", Rating::Partial),
+    ("基本达成", Rating::Partial),
+    ("部分达成年度指标", Rating::Partial),
+    ("基本完成", Rating::Partial),
+    ("部分完成", Rating::Partial),
+    ("较好", Rating::Partial),
+    ("中", Rating::Partial),
+    ("未达成", Rating::Missed),
+    ("未达成年度指标", Rating::Missed),
+    ("未完成", Rating::Missed),
+    ("未达到", Rating::Missed),
+    ("一般", Rating::Missed),
+    ("差", Rating::Missed),
+    ("较差", Rating::Missed),
+];
+
+/// The band a qualitative 实际完成值 states ([`RATINGS`]), if it states one.
+pub fn rating_of(text: &str) -> Option<Rating> {
+    let k = key(text);
+    let k = k.trim_end_matches(['。', '.']);
+    RATINGS.iter().find(|(w, _)| *w == k).map(|(_, r)| *r)
+}
+
 /// The one-level categories the 办法 weighs: 产出 (成本 counts with it), 效益, 满意度.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level1 {

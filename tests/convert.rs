@@ -212,14 +212,14 @@ fn output_workbook_holds_the_values() {
         matches!(d.get_value((row, 9)), None | Some(Data::Empty)),
         "复核分"
     );
-    assert_eq!(cell_str(&d, row, 14), "D20");
+    assert_eq!(cell_str(&d, row, 16), "D20");
     let p2: Vec<u32> = (1..d.height() as u32)
         .filter(|r| cell_str(&d, *r, 0) == "P0002" && cell_str(&d, *r, 3) == "质量指标")
         .collect();
     assert_eq!(p2.len(), 2);
     assert_eq!(cell_str(&d, p2[0], 5), "100%");
     assert_eq!(cell_str(&d, p2[1], 5), "≥95%");
-    assert_eq!(cell_str(&d, p2[0], 11), cell_str(&d, p2[1], 11));
+    assert_eq!(cell_str(&d, p2[0], 13), cell_str(&d, p2[1], 13));
 
     let notes = wb.worksheet_range("说明").unwrap();
     assert!(cell_str(&notes, 0, 0).starts_with("jixiao 汇总输出"));
@@ -557,7 +557,7 @@ fn every_sheet_is_print_ready() {
     for area in [
         "汇总!$A$1:$O$7",
         "部门汇总!$A$1:$N$4",
-        "指标明细!$A$1:$L$41",
+        "指标明细!$A$1:$N$41",
         "问题清单!$A$1:$H$24",
         "变更记录!$A$1:$H$",
         "图表!$A$1:$O$60",

@@ -91,6 +91,7 @@ fn run_with(inputs: &[PathBuf], via_calamine: bool) -> Batch {
             ..Default::default()
         },
         keep_source: true,
+        ..Default::default()
     };
     batch::run(inputs, &opts).unwrap()
 }

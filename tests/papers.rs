@@ -259,7 +259,7 @@ fn lists_name_files_below_the_folder_they_were_found_in() {
     let s = wb.worksheet_range("汇总").unwrap();
     assert_eq!(cell(&s, 0, 15), "来源文件");
     assert_eq!(cell(&s, 1, 15), shown);
-    for (sheet, col) in [("指标明细", 12), ("问题清单", 5), ("变更记录", 0)] {
+    for (sheet, col) in [("指标明细", 14), ("问题清单", 5), ("变更记录", 0)] {
         let r = wb.worksheet_range(sheet).unwrap();
         assert_eq!(cell(&r, 1, col), shown, "{sheet}");
     }

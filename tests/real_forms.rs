@@ -472,8 +472,12 @@ fn real_forms_raise_exactly_these_findings() {
             "hubei-2020-exec20.xlsx",
             &["L005@B10", "S014@G19", "S001@G19", "C001@", "C001@"],
         ),
-        // 总分 90 counts only the indicators; weights add to 110.
-        ("hubei-ezhou-2019.xlsx", &["S001@H19", "S004@G19"]),
+        // 总分 90 counts only the indicators; weights add to 110. 计划完成率 90% done 60%
+        // (a rate under 成本, to reach): 60/90 × 20 = 13.33 suggested, 10 given (S016).
+        (
+            "hubei-ezhou-2019.xlsx",
+            &["S016@H16", "S001@H19", "S004@G19"],
+        ),
         // No 分值 and no 得分 column: no total is owed, no L001.
         (
             "hunan-hengshan-2020.xlsx",
@@ -497,12 +501,13 @@ fn real_forms_raise_exactly_these_findings() {
                 "C002@H15", "C002@H16",
             ],
         ),
-        // Points taken off although every target was met (S008), with no reason (S006).
+        // Points taken off although every target was met (S008), with no reason (S006), so
+        // under the full marks suggested (S016: 9 of 10, 19 of 20 twice, 27 of 30).
         (
             "yunnan-lijiang-2020.xlsx",
             &[
-                "L001@A2", "S003@I17", "S006@J13", "S006@J14", "S006@J15", "S006@J16", "S008@I13",
-                "S008@I14", "S008@I15", "S008@I16",
+                "L001@A2", "S016@I13", "S016@I14", "S016@I15", "S016@I16", "S003@I17", "S006@J13",
+                "S006@J14", "S006@J15", "S006@J16", "S008@I13", "S008@I14", "S008@I15", "S008@I16",
             ],
         ),
         // 执行率得分 9 where 97.8% of 10 is 9.78 (F005, the form rounds down); cut off before the
@@ -520,12 +525,14 @@ fn real_forms_raise_exactly_these_findings() {
             ],
         ),
         // Amounts in 元 (F006), a notes row (L010); points off with no reason (S006) and
-        // although a target was met (S008); the printed grade 优 has no
+        // although a target was met (S008), under the suggestion (S016: 7 of 10 for ≥100%
+        // done 100%, 9 for 100% done 98% where 9.8 is suggested); the printed grade 优 has no
         // field (the 部门 line and 公开14表 beside it are kept as unplaced).
         (
             "yunnan-yongde-2022.xlsx",
             &[
-                "F006@A5", "L010@A24", "L004@J25", "S006@J16", "S006@J19", "S007@A14", "S008@I16",
+                "F006@A5", "L010@A24", "L004@J25", "S016@I16", "S016@I19", "S006@J16", "S006@J19",
+                "S007@A14", "S008@I16",
             ],
         ),
         // Two tables; sources side by side (their columns unread, L008); the copy ends

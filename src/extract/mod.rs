@@ -56,6 +56,17 @@ use std::sync::Arc;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
+    extract_with(grid, layout, file, &crate::profile::default_profile())
+}
+
+/// As [`extract`], scoring by `profile` (its grade bands, 建议得分 and the S015/S016 it
+/// leads to).
+pub fn extract_with(
+    grid: &Grid,
+    layout: &FormLayout,
+    file: &str,
+    profile: &crate::profile::Profile,
+) -> Form {
     let mut x = Extractor {
         grid,
         file: file.into(),
@@ -269,11 +280,39 @@ pub fn extract(grid: &Grid, layout: &FormLayout, file: &str) -> Form {
     form.cells = x.account(layout.outer);
     form.changes = x.changes;
     form.findings = x.findings;
-    // 核算总分 and 等级 are the scoring model's, from what was read.
-    if let Some(o) = score::assess(&mut form) {
+    // 核算总分 and 等级 are the scoring model's, from what was read; the
+    // 建议得分 by the profile, and the self scores off it (S015, S016).
+    let assessed = score::assess(&mut form, profile);
+    if let Some(o) = assessed.overrun {
         let at = rules::At::sheet(&form.file, &form.sheet)
             .cell(form.declared_total.cell.or(form.weight_total.cell));
         let f = rules::s014::over_total(at, o.total, o.limit, o.stated);
+        form.findings.push(f);
+    }
+    for d in assessed.deviations {
+        let ind = &form.indicators[d.index];
+        let at = rules::At::sheet(&form.file, &form.sheet).cell(ind.score.cell);
+        let f = if d.above {
+            rules::s015::above(
+                at,
+                ind,
+                d.score,
+                d.suggested,
+                d.basis,
+                &profile.name,
+                profile.tolerance,
+            )
+        } else {
+            rules::s016::below(
+                at,
+                ind,
+                d.score,
+                d.suggested,
+                d.floor,
+                d.basis,
+                &profile.name,
+            )
+        };
         form.findings.push(f);
     }
     // Thousands of forms stay in memory until the workbook is written: no slack.

@@ -133,6 +133,8 @@ pub(crate) mod s011;
 pub(crate) mod s012;
 pub(crate) mod s013;
 pub(crate) mod s014;
+pub(crate) mod s015;
+pub(crate) mod s016;
 pub(crate) mod v001;
 pub(crate) mod v002;
 pub(crate) mod v003;
@@ -181,6 +183,8 @@ pub const CATALOGUE: &[Rule] = &[
     s012::RULE,
     s013::RULE,
     s014::RULE,
+    s015::RULE,
+    s016::RULE,
     c001::RULE,
     c002::RULE,
     c003::RULE,

@@ -43,9 +43,11 @@ pub fn for_department(code: Code) -> bool {
         F001 | F002 | F003 | F004 | F005 | F007 | F008 => true,
         F006 => false,
         // S: the scores are the department's. S007 (weights other than 10/50/30/10, which
-        // the rules allow) is for the reviewer to know, not to correct.
+        // the rules allow) is for the reviewer to know, not to correct. S015/S016 (a self
+        // score above or below the scoring profile's suggestion) ask the department to
+        // check its score against its own target and actual.
         S001 | S002 | S003 | S004 | S005 | S006 | S008 | S009 | S010 | S011 | S012 | S013
-        | S014 => true,
+        | S014 | S015 | S016 => true,
         S007 => false,
         // C: empty fields, missing values, indicators named twice, costs against the
         // budget, a form sent twice: all the department's to fill in or mend.

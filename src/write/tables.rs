@@ -314,6 +314,8 @@ pub const INDICATORS: &[Column] = &[
     col("分值", 6.0, Number),
     col("得分", 6.0, Number),
     col("复核分", 6.0, Number),
+    col("建议得分", 6.0, Number),
+    col("差额", 6.0, Number),
     col("偏差原因", 17.0, Wrap),
     col("计分组", 7.0, Number),
     col("来源文件", 30.0, Text),
@@ -337,6 +339,14 @@ pub fn indicators(b: &Batch) -> Table<'_> {
                 num(i.weight.value),
                 num(i.score.value),
                 num(i.review.value),
+                num(i.suggested),
+                // 得分 − 建议得分: what the self score exceeds the profile's suggestion by.
+                num(i
+                    .score
+                    .value
+                    .zip(i.suggested)
+                    .and_then(|(s, g)| s.checked_sub(g))
+                    .map(|d| d.normalize())),
                 text(&i.reason),
                 num(i.group.map(Decimal::from)),
                 Cell::Text(names.shown(&p.file)),
@@ -349,7 +359,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
         name: "指标明细",
         columns: INDICATORS,
         len: b.forms.iter().map(|p| p.indicators.len()).sum(),
-        print: 12,
+        print: 14,
         rows: Box::new(rows),
         totals: None,
     }
