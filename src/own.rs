@@ -336,7 +336,10 @@ mod tests {
             Some(SKIPPED_OWN_SAMPLE)
         );
         assert_eq!(own_output_reason(&[review]), Some(SKIPPED_OWN_REVIEW));
-        assert_eq!(own_output_reason(std::slice::from_ref(&out)), Some(SKIPPED_OWN_OUTPUT));
+        assert_eq!(
+            own_output_reason(std::slice::from_ref(&out)),
+            Some(SKIPPED_OWN_OUTPUT)
+        );
         assert!(
             is_skipped_own_output(SKIPPED_OWN_SAMPLE) && is_skipped_own_output(SKIPPED_OWN_REVIEW)
         );

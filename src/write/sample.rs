@@ -258,6 +258,11 @@ fn project_cells(
     Ok(())
 }
 
+/// Lines the project's name (30 wide) and department (20 wide) take in a list row.
+fn name_lines(b: &Batch, r: &Ranked) -> usize {
+    lines_needed(&text(&b.forms[r.form].name), 30.0).max(lines_needed(&r.department, 20.0))
+}
+
 fn list_sheet(
     wb: &mut Workbook,
     b: &Batch,
@@ -286,8 +291,7 @@ fn list_sheet(
         project_cells(ws, row, 0, b, r, true, f)?;
         let reason = r.reason();
         ws.write_string_with_format(row, 7, &reason, &f.cell)?;
-        let name_lines = lines_needed(&text(&b.forms[r.form].name), 30.0);
-        let lines = lines_needed(&reason, 62.0).max(name_lines);
+        let lines = lines_needed(&reason, 62.0).max(name_lines(b, r));
         ws.set_row_height(row, (LINE_HEIGHT * lines as f64 + 4.0).max(20.0))?;
         row += 1;
     }
@@ -346,11 +350,8 @@ fn ranking_sheet(
                 .join("；")
         };
         ws.write_string_with_format(row, 9, &factors, &f.cell)?;
-        let lines =
-            lines_needed(&factors, 56.0).max(lines_needed(&text(&b.forms[r.form].name), 30.0));
-        if lines > 1 {
-            ws.set_row_height(row, LINE_HEIGHT * lines as f64 + 4.0)?;
-        }
+        let lines = lines_needed(&factors, 56.0).max(name_lines(b, r));
+        ws.set_row_height(row, (LINE_HEIGHT * lines as f64 + 4.0).max(20.0))?;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, (s.ranked.len() as u32).max(1), 9)?;
