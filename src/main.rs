@@ -324,10 +324,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{}", zh::error_text(&e));
-            // An input that cannot be read is 1, as for convert; usage and outputs 2.
+            // A workbook `review` cannot read or that is no sample is 1, as a file
+            // `convert` cannot read; a missing input, usage and outputs 2.
             let input = matches!(
                 e.downcast_ref::<jixiao::Error>(),
-                Some(jixiao::Error::ReviewInput { .. } | jixiao::Error::Input { .. })
+                Some(jixiao::Error::ReviewInput { .. })
             );
             ExitCode::from(if input { 1 } else { 2 })
         }
