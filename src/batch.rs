@@ -425,8 +425,8 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         Ok(g) => g,
         Err(e) => return fail(input, e),
     };
-    if own::is_own_output(&grids) {
-        input.reason = Some(own::SKIPPED_OWN_OUTPUT.into());
+    if let Some(why) = own::own_output_reason(&grids) {
+        input.reason = Some(why.into());
         return res(input, Vec::new(), Vec::new());
     }
     let mut grids = grids;

@@ -90,6 +90,27 @@ pub enum Error {
     #[error("无法生成反馈工作簿")]
     FeedbackWorkbook(#[source] rust_xlsxwriter::XlsxError),
 
+    /// The sample workbook (`jixiao sample`) could not be generated.
+    #[error("无法生成抽查工作簿")]
+    SampleWorkbook(#[source] rust_xlsxwriter::XlsxError),
+
+    /// The review workbook (`jixiao review`) could not be generated.
+    #[error("无法生成复核结果工作簿")]
+    ReviewWorkbook(#[source] rust_xlsxwriter::XlsxError),
+
+    /// `sample -o` names a sample workbook the reviewers have written in: their work is
+    /// never replaced.
+    #[error(
+        "抽查工作簿 {} 中已有复核人填写的内容，拒绝覆盖；请换一个文件名，或先用 jixiao review 读取它\n\
+         （the sample workbook has reviewers' entries; refusing to overwrite it）",
+        .path.display()
+    )]
+    SampleFilled { path: PathBuf },
+
+    /// The workbook given to `review` cannot be read, or is not a sample workbook.
+    #[error("无法复核 {}：{why}", .path.display())]
+    ReviewInput { path: PathBuf, why: String },
+
     /// A CSV record could not be written.
     #[error(transparent)]
     Csv(#[from] csv::Error),

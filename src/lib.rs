@@ -46,9 +46,12 @@ pub mod normalize;
 pub mod own;
 pub mod profile;
 pub mod read;
+pub mod review;
 pub mod rules;
+pub mod sample;
 pub mod score;
 pub mod settings;
+pub mod spotcheck;
 pub mod template;
 pub mod wording;
 /// The former name of [`wording`], kept for callers of the library.

@@ -25,7 +25,9 @@ use std::process::ExitCode;
                       jixiao convert <输入>... -o <汇总.xlsx> [选项]\n  \
                       jixiao check <输入>... [选项]\n  \
                       jixiao template -o <模板.xlsx> [--year 年度] [--force]\n  \
-                      jixiao rules [代码 | --profiles]",
+                      jixiao rules [代码 | --profiles]\n  \
+                      jixiao sample <输入>... -o <抽查.xlsx> [--size N | --ratio R] [--seed S] [--profile 方案]\n  \
+                      jixiao review <抽查.xlsx> -o <复核结果.xlsx> [--json 文件]",
     help_template = zh::HELP_TEMPLATE,
     subcommand_help_heading = "命令（commands）",
     subcommand_value_name = "命令",
@@ -222,6 +224,61 @@ enum Command {
         #[arg(long, conflicts_with = "code")]
         profiles: bool,
     },
+    /// 抽查：按风险分、分部门抽取项目，写出抽查清单和每个项目的复核底稿（供打印填写）
+    #[command(
+        override_usage = "jixiao sample <输入>... -o <抽查.xlsx> [--size N | --ratio R] [--seed S] [--profile 方案]",
+        help_template = zh::HELP_TEMPLATE,
+        next_help_heading = "选项（options）"
+    )]
+    Sample {
+        /// 输入的文件或文件夹（文件夹按自然顺序逐层读取）
+        #[arg(
+            required = true,
+            value_name = "输入",
+            help_heading = "参数（arguments）"
+        )]
+        inputs: Vec<PathBuf>,
+        /// 要写入的抽查工作簿（.xlsx）；已存在时只替换 jixiao 先前生成且尚未填写的抽查底稿
+        #[arg(short, long, value_name = "抽查.xlsx", value_parser = zh::xlsx_output)]
+        output: PathBuf,
+        /// 抽取的项目数
+        #[arg(long, value_name = "N", value_parser = zh::sample_size, conflicts_with = "ratio")]
+        size: Option<usize>,
+        /// 抽取比例，如 0.2 或 20%（默认 20%，向上取整）
+        #[arg(long, value_name = "R", value_parser = zh::sample_ratio)]
+        ratio: Option<rust_decimal::Decimal>,
+        /// 随机种子：同一输入、同一种子抽出同一样本（默认 20240101）
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// 评分方案名称（写入抽查清单标题；jixiao rules 列出可用方案）
+        #[arg(long, value_name = "方案")]
+        profile: Option<String>,
+        /// 只输出错误
+        #[arg(short, long)]
+        quiet: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// 复核：读回复核人填写的抽查底稿，计算各项目、各部门的偏离度
+    #[command(
+        override_usage = "jixiao review <抽查.xlsx> -o <复核结果.xlsx> [--json 文件]",
+        help_template = zh::HELP_TEMPLATE,
+        next_help_heading = "选项（options）"
+    )]
+    Review {
+        /// jixiao sample 生成、复核人已填写的抽查工作簿
+        #[arg(value_name = "抽查.xlsx", help_heading = "参数（arguments）")]
+        input: PathBuf,
+        /// 要写入的复核结果工作簿（.xlsx）
+        #[arg(short, long, value_name = "复核结果.xlsx", value_parser = zh::xlsx_output)]
+        output: PathBuf,
+        /// 同时写出 JSON 文档（“-” 表示输出到标准输出）
+        #[arg(long, value_name = "文件")]
+        json: Option<PathBuf>,
+        /// 只输出错误
+        #[arg(short, long)]
+        quiet: bool,
+    },
 }
 
 /// Limits that keep a hostile or broken file from exhausting memory.
@@ -277,7 +334,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{}", zh::error_text(&e));
-            ExitCode::from(2)
+            // A workbook `review` cannot read or that is no sample is 1, as a file
+            // `convert` cannot read; a missing input, usage and outputs 2.
+            let input = matches!(
+                e.downcast_ref::<jixiao::Error>(),
+                Some(jixiao::Error::ReviewInput { .. })
+            );
+            ExitCode::from(if input { 1 } else { 2 })
         }
     }
 }
@@ -472,6 +535,93 @@ fn run(cli: Cli) -> Result<ExitCode> {
             refuse_existing(&output, force)?;
             let bytes = template::blank(year).context("无法生成模板")?;
             write::write_atomic(&output, &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sample {
+            inputs,
+            output,
+            size,
+            ratio,
+            seed,
+            profile,
+            quiet,
+            limits,
+        } => {
+            let size = match (size, ratio) {
+                (Some(n), _) => jixiao::sample::Size::Count(n),
+                (None, Some(r)) => jixiao::sample::Size::Ratio(r),
+                (None, None) => jixiao::sample::Size::default(),
+            };
+            let scoring = match &profile {
+                Some(name) => jixiao::profile::resolve(name).map_err(anyhow::Error::msg)?,
+                None => jixiao::profile::default_profile(),
+            };
+            let req = jixiao::spotcheck::SampleRequest {
+                inputs,
+                output,
+                plan: jixiao::sample::Plan { size, seed },
+                profile,
+                scoring,
+                limits: limits.limits(),
+            };
+            let done = jixiao::spotcheck::sample(&req)?;
+            for n in &done.notes {
+                eprintln!("{n}");
+            }
+            let b = &done.batch;
+            for i in b.inputs.iter().filter(|i| i.status == Status::Failed) {
+                eprintln!(
+                    "{}：{}",
+                    desk::shown_str(&i.path),
+                    i.reason.as_deref().unwrap_or("")
+                );
+            }
+            let Some(s) = &done.sample else {
+                eprintln!("{}", desk::NO_FORM);
+                return Ok(exit(true));
+            };
+            if !quiet {
+                print!("{}", write::sample::console_lines(b, s));
+                eprintln!(
+                    "{} → {}",
+                    write::sample::console_summary(s, req.profile.as_deref()),
+                    desk::shown(&req.output)
+                );
+            }
+            Ok(exit(b.inputs.iter().any(|i| i.status == Status::Failed)))
+        }
+        Command::Review {
+            input,
+            output,
+            json,
+            quiet,
+        } => {
+            let req = jixiao::spotcheck::ReviewRequest {
+                input,
+                output,
+                json,
+                limits: Default::default(),
+            };
+            let done = jixiao::spotcheck::review(&req)?;
+            for n in &done.notes {
+                eprintln!("{n}");
+            }
+            let shown = desk::shown(&req.input);
+            for n in &done.review.notes {
+                eprintln!("{}", write::review::console_note(&shown, n));
+            }
+            if let Some(doc) = &done.stdout_json {
+                print!("{doc}");
+            } else if !quiet {
+                print!("{}", write::review::console_lines(&done.review));
+            }
+            if !quiet {
+                eprintln!(
+                    "{} → {}",
+                    write::review::console_summary(&done.review),
+                    desk::shown(&req.output)
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { code, profiles } => {

@@ -11,6 +11,15 @@
 //!   back, so it is read as input ([`feedback_forms`]) and replaced only when it is not
 //!   among the inputs of the run.
 //!
+//! - the sample workbook (`jixiao sample -o 抽查.xlsx`): its 说明 sheet starts with
+//!   [`SAMPLE_MARKER`]; reviewers fill its 复核底稿 sheets by hand and `jixiao review` reads
+//!   it back. It is never read as forms (a batch skips it, [`SKIPPED_OWN_SAMPLE`]); a later
+//!   `sample` replaces it only when no reviewer has written in it (the sampler asks), and
+//!   `review` never writes over it;
+//! - the review workbook (`jixiao review -o 复核结果.xlsx`): its 说明 sheet starts with
+//!   [`REVIEW_MARKER`]; never read as forms, and replaced by a later run like the
+//!   consolidated workbook.
+//!
 //! The JSON document of `--json` is jixiao's too (its `tool` is jixiao), and so are the
 //! temporary files outputs are staged in ([`TEMP_PREFIX`]).
 //!
@@ -29,6 +38,14 @@ pub const OUTPUT_MARKER: &str = "jixiao 汇总输出";
 /// does not keep the workbook from being read: a department may correct its forms in the
 /// 清洗 sheets and send the workbook back. It only lets a later run replace it.
 pub const FEEDBACK_MARKER: &str = "jixiao 问题反馈";
+
+/// The text in A1 of the 说明 sheet of a sample workbook (`jixiao sample`): a workbook the
+/// reviewers fill by hand and `jixiao review` reads back; never read as forms.
+pub const SAMPLE_MARKER: &str = "jixiao 抽查底稿";
+
+/// The text in A1 of the 说明 sheet of a review workbook (`jixiao review`): never read as
+/// forms, replaced by a later run.
+pub const REVIEW_MARKER: &str = "jixiao 复核结果";
 
 /// The sheet of jixiao's outputs that carries [`OUTPUT_MARKER`] or [`FEEDBACK_MARKER`].
 pub const OUTPUT_SHEET: &str = "说明";
@@ -49,6 +66,12 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// Why a batch skips a workbook jixiao wrote (the input's reason).
 pub const SKIPPED_OWN_OUTPUT: &str = "jixiao 生成的汇总工作簿，不作为输入，已跳过";
 
+/// Why a batch skips a sample workbook ([`SAMPLE_MARKER`]).
+pub const SKIPPED_OWN_SAMPLE: &str = "jixiao 生成的抽查底稿，不作为输入，已跳过";
+
+/// Why a batch skips a review workbook ([`REVIEW_MARKER`]).
+pub const SKIPPED_OWN_REVIEW: &str = "jixiao 生成的复核结果，不作为输入，已跳过";
+
 /// The text of a form sheet's link back to `sheet` (`← 返回问题清单`).
 pub fn back_link_text(sheet: &str) -> String {
     format!("← 返回{sheet}")
@@ -62,17 +85,48 @@ pub fn is_feedback_notes(g: &Grid) -> bool {
             .starts_with(FEEDBACK_MARKER)
 }
 
-/// Whether a sheet is the 说明 sheet of a workbook jixiao wrote.
+/// Whether a sheet is the 说明 sheet of a workbook jixiao wrote that is never read as
+/// forms: the consolidated workbook, a sample workbook or a review workbook.
 pub fn is_own_output_sheet(g: &Grid) -> bool {
+    skip_reason_of(g).is_some()
+}
+
+/// Why a batch skips the workbook whose sheet `g` is, when it is the 说明 sheet of one of
+/// jixiao's outputs that are never read as forms.
+fn skip_reason_of(g: &Grid) -> Option<&'static str> {
+    if g.sheet != OUTPUT_SHEET {
+        return None;
+    }
+    let a1 = g.get(Pos::new(0, 0)).display_cow();
+    [
+        (OUTPUT_MARKER, SKIPPED_OWN_OUTPUT),
+        (SAMPLE_MARKER, SKIPPED_OWN_SAMPLE),
+        (REVIEW_MARKER, SKIPPED_OWN_REVIEW),
+    ]
+    .into_iter()
+    .find(|(m, _)| a1.starts_with(m))
+    .map(|(_, why)| why)
+}
+
+/// Whether a workbook's sheets are one of jixiao's outputs never read as forms (see
+/// [`is_own_output_sheet`]).
+pub fn is_own_output(grids: &[Grid]) -> bool {
+    own_output_reason(grids).is_some()
+}
+
+/// Why a batch skips a workbook of jixiao's ([`SKIPPED_OWN_OUTPUT`], [`SKIPPED_OWN_SAMPLE`],
+/// [`SKIPPED_OWN_REVIEW`]); `None` for any other workbook.
+pub fn own_output_reason(grids: &[Grid]) -> Option<&'static str> {
+    grids.iter().find_map(skip_reason_of)
+}
+
+/// Whether a sheet is the 说明 sheet of a sample workbook ([`SAMPLE_MARKER`]): what
+/// `jixiao review` reads.
+pub fn is_sample_notes(g: &Grid) -> bool {
     g.sheet == OUTPUT_SHEET
         && g.get(Pos::new(0, 0))
             .display_cow()
-            .starts_with(OUTPUT_MARKER)
-}
-
-/// Whether a workbook's sheets are one of jixiao's consolidated workbooks.
-pub fn is_own_output(grids: &[Grid]) -> bool {
-    grids.iter().any(is_own_output_sheet)
+            .starts_with(SAMPLE_MARKER)
 }
 
 /// Whether an input's reason says it was skipped as jixiao's own output
@@ -177,6 +231,8 @@ pub enum Own {
     Output,
     /// A feedback workbook: read back as input (a department's corrected copy).
     Feedback,
+    /// A sample workbook (`jixiao sample`): the reviewers' paper, read back by `review`.
+    Sample,
 }
 
 /// Whether the file at `path` is an output jixiao wrote: a workbook whose 说明 sheet starts
@@ -206,8 +262,10 @@ pub fn own_file(path: &Path) -> Option<Own> {
         return None;
     }
     let a1 = crate::read::xlsx_first_cell(path, OUTPUT_SHEET)?;
-    if a1.starts_with(OUTPUT_MARKER) {
+    if a1.starts_with(OUTPUT_MARKER) || a1.starts_with(REVIEW_MARKER) {
         Some(Own::Output)
+    } else if a1.starts_with(SAMPLE_MARKER) {
+        Some(Own::Sample)
     } else {
         a1.starts_with(FEEDBACK_MARKER).then_some(Own::Feedback)
     }
@@ -219,7 +277,8 @@ pub fn own_file(path: &Path) -> Option<Own> {
 /// [`own_file`], not by its name) may be replaced; when it lies inside an input folder it
 /// is skipped as an input, so it is never consolidated into itself. A feedback workbook is
 /// the exception: it is read back (a department's corrected copy), so one among the inputs
-/// is an input like any other and is not replaced.
+/// is an input like any other and is not replaced; so is a sample workbook, which `review`
+/// reads (and whose reviewers' entries the sampler guards before replacing it).
 pub fn check_output<'a>(
     inputs: impl IntoIterator<Item = &'a Path> + Clone,
     output: &Path,
@@ -243,7 +302,7 @@ pub fn check_output<'a>(
     };
     match own_file(output) {
         Some(Own::Output) => return Ok(()),
-        Some(Own::Feedback) if !is_input() => return Ok(()),
+        Some(Own::Feedback | Own::Sample) if !is_input() => return Ok(()),
         _ => {}
     }
     if is_input() {
@@ -268,6 +327,22 @@ mod tests {
         assert!(is_own_output_sheet(&out) && !is_feedback_notes(&out));
         assert!(is_feedback_notes(&fb) && !is_own_output_sheet(&fb));
         assert!(!is_own_output_sheet(&other) && !is_feedback_notes(&other));
+        let sample = Grid::from_rows(OUTPUT_SHEET, &[&["jixiao 抽查底稿 · jixiao 0.1.0"]]);
+        let review = Grid::from_rows(OUTPUT_SHEET, &[&["jixiao 复核结果 · jixiao 0.1.0"]]);
+        assert!(is_sample_notes(&sample) && is_own_output_sheet(&sample));
+        assert!(is_own_output_sheet(&review) && !is_sample_notes(&review));
+        assert_eq!(
+            own_output_reason(&[other.clone(), sample]),
+            Some(SKIPPED_OWN_SAMPLE)
+        );
+        assert_eq!(own_output_reason(&[review]), Some(SKIPPED_OWN_REVIEW));
+        assert_eq!(
+            own_output_reason(std::slice::from_ref(&out)),
+            Some(SKIPPED_OWN_OUTPUT)
+        );
+        assert!(
+            is_skipped_own_output(SKIPPED_OWN_SAMPLE) && is_skipped_own_output(SKIPPED_OWN_REVIEW)
+        );
         assert!(is_own_temp(".jixiao-Ab12.tmp"));
         assert!(!is_own_temp("jixiao-Ab12.tmp") && !is_own_temp(".jixiao-Ab12.xlsx"));
         assert!(is_skipped_own_output(SKIPPED_OWN_OUTPUT));

@@ -25,6 +25,33 @@ pub fn xlsx_output(s: &str) -> Result<PathBuf, String> {
     Ok(p)
 }
 
+/// `sample --size`: a whole number of projects, at least 1.
+pub fn sample_size(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("抽取的项目数须为不小于 1 的整数".into()),
+    }
+}
+
+/// `sample --ratio`: a share of the projects, `0.2` or `20%`, above 0 and at most 1.
+pub fn sample_ratio(s: &str) -> Result<rust_decimal::Decimal, String> {
+    use rust_decimal::Decimal;
+    let t = s.trim();
+    let (body, scale) = match t.strip_suffix(['%', '％']) {
+        Some(b) => (b, Decimal::ONE_HUNDRED),
+        None => (t, Decimal::ONE),
+    };
+    let r = body
+        .trim()
+        .parse::<Decimal>()
+        .ok()
+        .and_then(|d| d.checked_div(scale));
+    match r {
+        Some(r) if r > Decimal::ZERO && r <= Decimal::ONE => Ok(r.normalize()),
+        _ => Err("抽取比例须大于 0、不超过 1（如 0.2 或 20%）".into()),
+    }
+}
+
 /// Prints a clap error in Chinese and returns its exit code: help and version 0,
 /// everything else 2.
 /// `usage` is the usage of the command the error is about (clap leaves it out of some
@@ -170,6 +197,19 @@ mod tests {
             xlsx_output("汇总.XLSX").unwrap(),
             PathBuf::from("汇总.XLSX")
         );
+    }
+
+    #[test]
+    fn sample_sizes_and_ratios() {
+        use rust_decimal::Decimal;
+        assert_eq!(sample_size("8"), Ok(8));
+        assert!(sample_size("0").is_err() && sample_size("x").is_err());
+        assert_eq!(sample_ratio("0.2"), Ok(Decimal::new(2, 1)));
+        assert_eq!(sample_ratio("20%"), Ok(Decimal::new(2, 1)));
+        assert_eq!(sample_ratio("100%"), Ok(Decimal::ONE));
+        for bad in ["0", "1.5", "-0.1", "两成", "120%"] {
+            assert!(sample_ratio(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -6,6 +6,8 @@ pub mod disk;
 pub mod feedback;
 pub mod forms;
 pub mod json;
+pub mod review;
+pub mod sample;
 pub mod sheetdata;
 pub mod tables;
 pub mod terminal;
