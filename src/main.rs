@@ -634,7 +634,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             match code {
                 None => {
                     for r in rules::CATALOGUE {
-                        println!("{}  {:<7}  {}", r.code, r.severity().as_str(), r.title);
+                        // The severity as the sheets print it (错误/警告/提示); `rules CODE`
+                        // gives the English word beside it for scripts' readers.
+                        println!("{}  {}  {}", r.code, r.severity().zh(), r.title);
                     }
                 }
                 Some(c) => {

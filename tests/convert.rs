@@ -317,7 +317,15 @@ fn rules_lists_every_code() {
     assert!(o.status.success());
     let text = String::from_utf8(o.stdout).unwrap();
     assert_eq!(text.lines().count(), jixiao::code::Code::ALL.len());
-    assert!(text.contains("S001  error"));
+    // In Chinese, as the sheets print the severity (issue 18: no English for the clerk).
+    assert!(
+        text.contains("S001  错误  申报总分与核算总分不一致"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("error") && !text.contains("warning"),
+        "{text}"
+    );
     // Every rule's doc prints in Chinese: its three labelled paragraphs, and no run of more
     // than three English words (codes, `.xlsx` and `min(…)` are fine).
     for line in text.lines() {

@@ -310,6 +310,44 @@ fn an_output_that_cannot_be_replaced_says_to_close_it_and_changes_nothing() {
     assert_eq!(std::fs::read(&out).unwrap(), before);
 }
 
+/// On Windows an output open in Excel/WPS is found before any rename (opened for delete);
+/// here the debug hook answers as Windows would.
+#[test]
+fn an_output_open_in_excel_is_refused_before_any_rename() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = desk_folder(tmp.path());
+    let out = tmp.path().join("各部门报送-汇总.xlsx");
+    let fb = tmp.path().join("各部门报送-反馈").join("靖州县禁毒办.xlsx");
+    assert_eq!(jixiao(&[d.to_str().unwrap()]).status.code(), Some(0));
+    let (before, fb_before) = (std::fs::read(&out).unwrap(), std::fs::read(&fb).unwrap());
+    std::fs::copy(root().join("samples/2023/4.xlsx"), d.join("5-民政局.xlsx")).unwrap();
+    let o = common::jixiao_command(&root())
+        .arg(&d)
+        .env("JIXIAO_TEST_IN_USE", "各部门报送-汇总.xlsx")
+        .output()
+        .unwrap();
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "文件被其他程序占用，请先在 Excel/WPS 中关闭它（系统错误 32）。所有输出文件均未改动"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "请先在 Excel/WPS 中关闭 各部门报送-汇总.xlsx，再拖一次（这次没有改动任何输出文件）。"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    assert_eq!(
+        std::fs::read(&fb).unwrap(),
+        fb_before,
+        "the feedback set too"
+    );
+}
+
 #[test]
 fn one_dropped_file_gives_a_summary_named_after_it() {
     let tmp = tempfile::tempdir().unwrap();

@@ -316,6 +316,17 @@ fn replaceable(target: &Path) -> Result<()> {
             why: "文件为只读，请先在其“属性”中取消只读".into(),
         });
     }
+    // Test hook (debug builds only): `JIXIAO_TEST_IN_USE=NAME` answers for the output
+    // named NAME as Windows does for a file open in Excel/WPS.
+    if cfg!(debug_assertions)
+        && std::env::var("JIXIAO_TEST_IN_USE")
+            .is_ok_and(|n| target.file_name().is_some_and(|f| f.to_string_lossy() == n))
+    {
+        return Err(Error::NotReplaceable {
+            path: target.to_path_buf(),
+            why: "文件被其他程序占用，请先在 Excel/WPS 中关闭它（系统错误 32）".into(),
+        });
+    }
     #[cfg(windows)]
     {
         use std::os::windows::fs::OpenOptionsExt;
