@@ -115,6 +115,11 @@ codes! {
     C003 Warning,
     C004 Warning,
     C005 Warning,
+    C006 Warning,
+    C007 Info,
+    C008 Warning,
+    C009 Warning,
+    C010 Info,
 }
 
 impl Code {

@@ -94,6 +94,11 @@ pub(crate) mod c002;
 pub(crate) mod c003;
 pub(crate) mod c004;
 pub(crate) mod c005;
+pub(crate) mod c006;
+pub(crate) mod c007;
+pub(crate) mod c008;
+pub(crate) mod c009;
+pub(crate) mod c010;
 pub(crate) mod e001;
 pub(crate) mod e002;
 pub(crate) mod e003;
@@ -186,6 +191,11 @@ pub const CATALOGUE: &[Rule] = &[
     c003::RULE,
     c004::RULE,
     c005::RULE,
+    c006::RULE,
+    c007::RULE,
+    c008::RULE,
+    c009::RULE,
+    c010::RULE,
 ];
 
 /// The rule with this code (any case).

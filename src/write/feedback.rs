@@ -50,6 +50,12 @@ pub fn for_department(code: Code) -> bool {
         // C: empty fields, missing values, indicators named twice, costs against the
         // budget, a form sent twice: all the department's to fill in or mend.
         C001 | C002 | C003 | C004 | C005 => true,
+        // The reviewer's patterns (issue 17): the department can mend its own indicators —
+        // a cost written as a floor (C006), money counted as an output (C007), one
+        // indicator under both 产出 and 效益 (C008), full outputs on little spending
+        // (C009). How the points are spread (C010) is for the reviewer to know, as S007.
+        C006 | C007 | C008 | C009 => true,
+        C010 => false,
     }
 }
 
