@@ -120,6 +120,8 @@ codes! {
     C008 Warning,
     C009 Warning,
     C010 Info,
+    C011 Warning,
+    C012 Info,
 }
 
 impl Code {

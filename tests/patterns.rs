@@ -164,3 +164,72 @@ fn one_indicator_over_half_the_points_fires() {
     );
     assert_eq!(patterns(&dir), ["2.xlsx C010@G13"]);
 }
+
+/// The JSON findings of `code` in `dir`.
+fn json_findings(dir: &Path, code: &str) -> Vec<serde_json::Value> {
+    let o = jixiao_in(
+        dir,
+        &["check", ".", "--format", "json", "--fail-on", "never"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_department_at_full_marks_or_one_total_is_flagged_once() {
+    let (_t, dir) = temp();
+    // Two projects of 靖州县禁毒办, the point lost on 可持续影响 given back: 100 and 100.
+    let full = [("H28", "10"), ("H30", "100")];
+    edited(&dir.join("a/1.xlsx"), "1.xlsx", None, &full);
+    edited(&dir.join("a/2.xlsx"), "2.xlsx", None, &full);
+    assert_eq!(patterns(&dir), ["1.xlsx C011@H30"]);
+    let f = &json_findings(&dir, "C011")[0];
+    assert_eq!(
+        f["message"],
+        "主管部门“靖州县禁毒办”的2个项目核算总分全部为满分（P0001、P0002），请抽查核实"
+    );
+    assert_eq!(
+        f["project"],
+        serde_json::Value::Null,
+        "the department's, not a project's"
+    );
+    assert_eq!(f["severity"], "warning");
+
+    // Samples 1–3 alone are three projects at 99; with 4 (89), the department is not.
+    let (_t, dir) = temp();
+    for n in ["1", "2", "3"] {
+        std::fs::copy(
+            root().join(format!("samples/2023/{n}.xlsx")),
+            dir.join(format!("{n}.xlsx")),
+        )
+        .unwrap();
+    }
+    assert_eq!(patterns(&dir), ["1.xlsx C011@H30"]);
+    assert!(message(&dir, "C011").ends_with(
+        "主管部门“靖州县禁毒办”的3个项目核算总分都是99（P0001、P0002、P0003），请抽查核实"
+    ));
+}
+
+#[test]
+fn indicator_texts_copied_across_departments_are_flagged_on_each_form() {
+    let (_t, dir) = temp();
+    edited(&dir.join("1.xlsx"), "1.xlsx", Some("另一局"), &[]);
+    edited(&dir.join("2.xlsx"), "2.xlsx", None, &[]);
+    assert_eq!(patterns(&dir), ["1.xlsx C012@D27", "2.xlsx C012@D27"]);
+    let f = json_findings(&dir, "C012");
+    assert_eq!(
+        f[0]["message"],
+        "2项三级指标的名称和年度指标值与其他主管部门的自评表一字不差，如“现有吸毒人员减少，减少污水相关含量”（现有吸毒人员减少）也见于“靖州县禁毒办”的P0002（./2.xlsx Sheet1）"
+    );
+    // One department's forms share their texts freely.
+    let (_t, dir) = temp();
+    edited(&dir.join("1.xlsx"), "1.xlsx", None, &[]);
+    edited(&dir.join("2.xlsx"), "2.xlsx", None, &[]);
+    assert!(patterns(&dir).is_empty());
+}

@@ -99,6 +99,8 @@ pub(crate) mod c007;
 pub(crate) mod c008;
 pub(crate) mod c009;
 pub(crate) mod c010;
+pub(crate) mod c011;
+pub(crate) mod c012;
 pub(crate) mod e001;
 pub(crate) mod e002;
 pub(crate) mod e003;
@@ -196,6 +198,8 @@ pub const CATALOGUE: &[Rule] = &[
     c008::RULE,
     c009::RULE,
     c010::RULE,
+    c011::RULE,
+    c012::RULE,
 ];
 
 /// The rule with this code (any case).
