@@ -122,6 +122,8 @@ codes! {
     C010 Info,
     C011 Warning,
     C012 Info,
+    C013 Info,
+    C014 Info,
 }
 
 impl Code {

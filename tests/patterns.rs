@@ -84,15 +84,25 @@ fn findings(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The findings of the pattern codes (C006 and up).
-fn patterns(dir: &Path) -> Vec<String> {
+/// The findings of the pattern codes in `codes` (C006 up to C014: `6..=14`).
+fn of_codes(dir: &Path, codes: std::ops::RangeInclusive<u32>) -> Vec<String> {
     findings(dir)
         .into_iter()
         .filter(|f| {
             let code = f.split(' ').nth(1).unwrap();
-            code.starts_with('C') && code[1..4].parse::<u32>().unwrap() >= 6
+            code.starts_with('C') && codes.contains(&code[1..4].parse::<u32>().unwrap())
         })
         .collect()
+}
+
+/// The findings of the pattern codes C006–C012, which the seeds do not raise.
+fn patterns(dir: &Path) -> Vec<String> {
+    of_codes(dir, 6..=12)
+}
+
+/// The findings of C013 and C014, the hints the seeds do raise.
+fn hints(dir: &Path) -> Vec<String> {
+    of_codes(dir, 13..=14)
 }
 
 fn message(dir: &Path, code: &str) -> String {
@@ -111,11 +121,58 @@ fn temp() -> (tempfile::TempDir, PathBuf) {
 }
 
 #[test]
-fn the_seed_samples_raise_no_pattern() {
+fn the_seed_samples_raise_no_pattern_but_the_hints_they_deserve() {
     for set in ["samples/2023", "samples/stacked"] {
         let p = patterns(&root().join(set));
         assert!(p.is_empty(), "{set}: {p:?}");
     }
+    // 满意度 100% with no survey named (1.xlsx names its 走访调研 in 实际完成情况), and
+    // 66.44万 and 80次 answered with 完成: true of the seeds, and info.
+    assert_eq!(
+        hints(&root().join("samples/2023")),
+        [
+            "2.xlsx C013@F29",
+            "3.xlsx C013@F29",
+            "3.xlsx C014@F22",
+            "4.xlsx C013@F29",
+            "4.xlsx C014@F13",
+        ]
+    );
+}
+
+#[test]
+fn a_survey_not_named_and_a_number_answered_with_a_word_fire() {
+    let (_t, dir) = temp();
+    edited(
+        &dir.join("1.xlsx"),
+        "1.xlsx",
+        None,
+        &[
+            // C013: 实际完成情况 no longer names its 走访调研.
+            ("F11", "禁毒协会组织社会力量开展了5场活动。"),
+            // C014: a number to reach, 已完成 for its actual.
+            ("E13", "5场"),
+            ("F13", "已完成"),
+        ],
+    );
+    assert_eq!(hints(&dir), ["1.xlsx C013@F29", "1.xlsx C014@F13"]);
+    assert!(
+        message(&dir, "C013").ends_with(
+            "满意度指标“社戒社康人员满意”实际完成值100%，但未说明调查方式（问卷、回访等）"
+        )
+    );
+    assert!(message(&dir, "C014").ends_with(
+        "“禁毒协会正常开展禁毒工作。”年度指标值为5场，实际完成值只写“已完成”，没有实际数"
+    ));
+    // A survey named in the reason.
+    let (_t, dir) = temp();
+    edited(
+        &dir.join("1.xlsx"),
+        "1.xlsx",
+        None,
+        &[("F11", "开展了5场活动。"), ("I29", "发放问卷120份")],
+    );
+    assert!(hints(&dir).is_empty());
 }
 
 #[test]

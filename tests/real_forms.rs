@@ -462,10 +462,11 @@ fn real_forms_raise_exactly_these_findings() {
             &["L005@B22", "L005@B22", "L005@B22", "L005@B22"],
         ),
         // Placeholder rows are not indicators (one L006); 9 for 8.6 is a real F005; the
-        // 数量指标 工程资金金额 43.2 counts money, not output (C007).
+        // 数量指标 工程资金金额 43.2 counts money, not output (C007); 学生满意度 100 with no
+        // survey named (C013).
         (
             "hebei-langfang-2019.xlsx",
-            &["L006@D15", "L001@A4", "F005@H7", "C007@E14"],
+            &["L006@D15", "L001@A4", "F005@H7", "C007@E14", "C013@F38"],
         ),
         // No 分值 column: weight checks skipped, but S001 still finds 100 declared over 120,
         // and a 核算总分 of 120 out of 100 gets no 等级 (S014); 预算资金执行率 as an 产出
@@ -525,12 +526,14 @@ fn real_forms_raise_exactly_these_findings() {
             ],
         ),
         // Amounts in 元 (F006), a notes row (L010); points off with no reason (S006) and
-        // although a target was met (S008); the printed grade 优 has no
+        // although a target was met (S008); 学生 and 家长满意度 100% with no survey named
+        // (C013); the printed grade 优 has no
         // field (the 部门 line and 公开14表 beside it are kept as unplaced).
         (
             "yunnan-yongde-2022.xlsx",
             &[
                 "F006@A5", "L010@A24", "L004@J25", "S006@J16", "S006@J19", "S007@A14", "S008@I16",
+                "C013@G22", "C013@G23",
             ],
         ),
         // Two tables; sources side by side (their columns unread, L008); the copy ends

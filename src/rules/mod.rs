@@ -101,6 +101,8 @@ pub(crate) mod c009;
 pub(crate) mod c010;
 pub(crate) mod c011;
 pub(crate) mod c012;
+pub(crate) mod c013;
+pub(crate) mod c014;
 pub(crate) mod e001;
 pub(crate) mod e002;
 pub(crate) mod e003;
@@ -200,6 +202,8 @@ pub const CATALOGUE: &[Rule] = &[
     c010::RULE,
     c011::RULE,
     c012::RULE,
+    c013::RULE,
+    c014::RULE,
 ];
 
 /// The rule with this code (any case).

@@ -58,6 +58,8 @@ pub fn for_department(code: Code) -> bool {
         // shared with other departments (C012, which names another department's forms).
         C006 | C007 | C008 | C009 => true,
         C010 | C011 | C012 => false,
+        // A survey to name (C013) and a figure to give for 完成 (C014): the department's.
+        C013 | C014 => true,
     }
 }
 
