@@ -117,6 +117,15 @@ codes! {
     C003 Warning,
     C004 Warning,
     C005 Warning,
+    C006 Warning,
+    C007 Info,
+    C008 Warning,
+    C009 Warning,
+    C010 Info,
+    C011 Warning,
+    C012 Info,
+    C013 Info,
+    C014 Info,
 }
 
 impl Code {

@@ -951,6 +951,115 @@ pub fn is_instruction(text: &str) -> bool {
     .any(|m| k.contains(m))
 }
 
+/// What a reviewer's checks (issue 17, the 抽查复核 patterns C006…) match in indicator
+/// texts: the words stay here with every other word the reader matches.
+pub mod review {
+    use super::label_key;
+
+    /// The 二级 label of a cost indicator (成本指标, 经济成本指标).
+    pub fn is_cost(level2: &str) -> bool {
+        level2.contains("成本")
+    }
+
+    /// The 二级 label of a quantity indicator (数量指标).
+    pub fn is_quantity(level2: &str) -> bool {
+        level2.contains("数量")
+    }
+
+    /// Words naming spending in an indicator's name: with a bare number or a money unit
+    /// as target, the indicator counts money (`工程资金金额` `43.2`).
+    pub const MONEY_WORDS: &[&str] = &["金额", "资金", "经费", "预算", "支出"];
+
+    /// The money's rates: an indicator whose name holds one of these and one of
+    /// [`MONEY_WORDS`] measures the spending (`预算资金执行率`, `资金支付率`).
+    pub const SPENDING_RATES: &[&str] = &["执行率", "支付率", "执行进度", "支付进度"];
+
+    /// Whether an indicator's name is the budget's execution or payment rate.
+    pub fn is_spending_rate(name: &str) -> bool {
+        let k = label_key(name);
+        SPENDING_RATES.iter().any(|w| k.contains(w)) && MONEY_WORDS.iter().any(|w| k.contains(w))
+    }
+
+    /// Whether an indicator's name names money.
+    pub fn names_money(name: &str) -> bool {
+        let k = label_key(name);
+        MONEY_WORDS.iter().any(|w| k.contains(w))
+    }
+
+    /// A satisfaction indicator's name: 满意度, 满意率.
+    pub fn is_satisfaction(name: &str) -> bool {
+        label_key(name).contains("满意")
+    }
+
+    /// Words that name how satisfaction was measured (a survey, a questionnaire, calls).
+    pub const SURVEY_WORDS: &[&str] = &[
+        "问卷", "调查", "调研", "测评", "回访", "走访", "访谈", "抽样", "抽查", "座谈", "电话",
+        "评议", "样本",
+    ];
+
+    /// Whether a text names a survey.
+    pub fn names_survey(text: &str) -> bool {
+        SURVEY_WORDS.iter().any(|w| text.contains(w))
+    }
+
+    /// Actual values that say "done" without a figure.
+    pub const DONE_WORDS: &[&str] = &[
+        "完成",
+        "已完成",
+        "全部完成",
+        "全面完成",
+        "按时完成",
+        "完成目标",
+        "已完成目标",
+        "达成",
+        "已达成",
+        "达成预期指标",
+        "达成目标",
+        "达到",
+        "已达到",
+        "达标",
+        "已达标",
+        "是",
+    ];
+
+    /// Whether an actual value is one of [`DONE_WORDS`] (trailing full stop ignored).
+    pub fn is_done_word(text: &str) -> bool {
+        let k = label_key(text);
+        let k = k.trim_end_matches(['。', '.', '!', '！']);
+        DONE_WORDS.contains(&k)
+    }
+
+    /// Indicators every department states in the same words, by the 一体化 system's
+    /// templates: their names shared across departments are no sign of copying (C012).
+    /// A name holding one of these is standard.
+    pub const STANDARD_NAMES: &[&str] = &[
+        "满意",
+        "执行率",
+        "支付率",
+        "拨付",
+        "到位",
+        "合格率",
+        "及时率",
+        "完成率",
+        "达标率",
+        "验收",
+        "知晓率",
+        "覆盖率",
+        "完工率",
+        "开工率",
+        "投诉",
+        "安全事故",
+        "使用年限",
+        "可持续",
+    ];
+
+    /// Whether an indicator's name is one of the standard ones.
+    pub fn is_standard_name(name: &str) -> bool {
+        let k = label_key(name);
+        STANDARD_NAMES.iter().any(|w| k.contains(w))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

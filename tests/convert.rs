@@ -566,7 +566,8 @@ fn every_sheet_is_print_ready() {
         "汇总!$A$1:$O$7",
         "部门汇总!$A$1:$N$4",
         "指标明细!$A$1:$N$41",
-        "问题清单!$A$1:$H$24",
+        // 23 findings, and the reviewer's hints C013 (×3) and C014 (×2).
+        "问题清单!$A$1:$H$29",
         "变更记录!$A$1:$H$",
         "图表!$A$1:$O$60",
     ] {

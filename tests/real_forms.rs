@@ -461,16 +461,21 @@ fn real_forms_raise_exactly_these_findings() {
             "central-huainan-2024.xlsx",
             &["L005@B22", "L005@B22", "L005@B22", "L005@B22"],
         ),
-        // Placeholder rows are not indicators (one L006); 9 for 8.6 is a real F005.
+        // Placeholder rows are not indicators (one L006); 9 for 8.6 is a real F005; the
+        // 数量指标 工程资金金额 43.2 counts money, not output (C007); 学生满意度 100 with no
+        // survey named (C013).
         (
             "hebei-langfang-2019.xlsx",
-            &["L006@D15", "L001@A4", "F005@H7"],
+            &["L006@D15", "L001@A4", "F005@H7", "C007@E14", "C013@F38"],
         ),
         // No 分值 column: weight checks skipped, but S001 still finds 100 declared over 120,
-        // and a 核算总分 of 120 out of 100 gets no 等级 (S014).
+        // and a 核算总分 of 120 out of 100 gets no 等级 (S014); 预算资金执行率 as an 产出
+        // indicator (C007).
         (
             "hubei-2020-exec20.xlsx",
-            &["L005@B10", "S014@G19", "S001@G19", "C001@", "C001@"],
+            &[
+                "L005@B10", "S014@G19", "S001@G19", "C001@", "C001@", "C007@D15",
+            ],
         ),
         // 总分 90 counts only the indicators; weights add to 110. 计划完成率 90% done 60%
         // (a rate under 成本, to reach): 60/90 × 20 = 13.33 suggested, 10 given (S016).
@@ -493,21 +498,23 @@ fn real_forms_raise_exactly_these_findings() {
             ],
         ),
         // Instructions left in (L007); nothing scored (S003), so no total and no grade
-        // (L005) rather than a total of 0 and 差.
+        // (L005) rather than a total of 0 and 差; 发放(缴纳)覆盖率 weighs 60 of 100 (C010).
         (
             "sichuan-qingshen-2023.xlsx",
             &[
                 "L007@I9", "L007@H6", "L005@B14", "S003@H9", "S003@J15", "S003@J16", "C001@H6",
-                "C002@H15", "C002@H16",
+                "C002@H15", "C002@H16", "C010@I15",
             ],
         ),
         // Points taken off although every target was met (S008), with no reason (S006), so
-        // under the full marks suggested (S016: 9 of 10, 19 of 20 twice, 27 of 30).
+        // under the full marks suggested (S016: 9 of 10, 19 of 20 twice, 27 of 30); the
+        // 数量指标 卫片执法补助经费 72890元 counts money (C007).
         (
             "yunnan-lijiang-2020.xlsx",
             &[
                 "L001@A2", "S016@I13", "S016@I14", "S016@I15", "S016@I16", "S003@I17", "S006@J13",
                 "S006@J14", "S006@J15", "S006@J16", "S008@I13", "S008@I14", "S008@I15", "S008@I16",
+                "C007@E13",
             ],
         ),
         // 执行率得分 9 where 97.8% of 10 is 9.78 (F005, the form rounds down); cut off before the
@@ -526,13 +533,14 @@ fn real_forms_raise_exactly_these_findings() {
         ),
         // Amounts in 元 (F006), a notes row (L010); points off with no reason (S006) and
         // although a target was met (S008), under the suggestion (S016: 7 of 10 for ≥100%
-        // done 100%, 9 for 100% done 98% where 9.8 is suggested); the printed grade 优 has no
+        // done 100%, 9 for 100% done 98% where 9.8 is suggested); 学生 and 家长满意度 100%
+        // with no survey named (C013); the printed grade 优 has no
         // field (the 部门 line and 公开14表 beside it are kept as unplaced).
         (
             "yunnan-yongde-2022.xlsx",
             &[
                 "F006@A5", "L010@A24", "L004@J25", "S016@I16", "S016@I19", "S006@J16", "S006@J19",
-                "S007@A14", "S008@I16",
+                "S007@A14", "S008@I16", "C013@G22", "C013@G23",
             ],
         ),
         // Two tables; sources side by side (their columns unread, L008); the copy ends

@@ -94,6 +94,15 @@ pub(crate) mod c002;
 pub(crate) mod c003;
 pub(crate) mod c004;
 pub(crate) mod c005;
+pub(crate) mod c006;
+pub(crate) mod c007;
+pub(crate) mod c008;
+pub(crate) mod c009;
+pub(crate) mod c010;
+pub(crate) mod c011;
+pub(crate) mod c012;
+pub(crate) mod c013;
+pub(crate) mod c014;
 pub(crate) mod e001;
 pub(crate) mod e002;
 pub(crate) mod e003;
@@ -190,6 +199,15 @@ pub const CATALOGUE: &[Rule] = &[
     c003::RULE,
     c004::RULE,
     c005::RULE,
+    c006::RULE,
+    c007::RULE,
+    c008::RULE,
+    c009::RULE,
+    c010::RULE,
+    c011::RULE,
+    c012::RULE,
+    c013::RULE,
+    c014::RULE,
 ];
 
 /// The rule with this code (any case).

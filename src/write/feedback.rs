@@ -52,6 +52,16 @@ pub fn for_department(code: Code) -> bool {
         // C: empty fields, missing values, indicators named twice, costs against the
         // budget, a form sent twice: all the department's to fill in or mend.
         C001 | C002 | C003 | C004 | C005 => true,
+        // The reviewer's patterns (issue 17): the department can mend its own indicators —
+        // a cost written as a floor (C006), money counted as an output (C007), one
+        // indicator under both 产出 and 效益 (C008), full outputs on little spending
+        // (C009). How the points are spread (C010) is for the reviewer to know, as S007;
+        // so are the department-wide patterns: all projects at one total (C011) and texts
+        // shared with other departments (C012, which names another department's forms).
+        C006 | C007 | C008 | C009 => true,
+        C010 | C011 | C012 => false,
+        // A survey to name (C013) and a figure to give for 完成 (C014): the department's.
+        C013 | C014 => true,
     }
 }
 
