@@ -352,13 +352,16 @@ pub fn read_found_with(
     }))
 }
 
-/// Files given by name and bytes, with no file system: a page's dropped files, named by
-/// their path below the dropped folder (`2023/1.xlsx`, separated by `/`) or by their name
-/// when picked one by one. Each gets its [`Found`], in the order [`discover`] walks a
-/// folder (component by component, [`natural_cmp`]), with the index of its name in
-/// `names`; a name with a folder is judged as a file found in a folder (lock files,
-/// hidden files and folders, other extensions skipped), a bare name as a file given
-/// directly (read unless a lock file).
+/// Files given by name and bytes, with no file system: a page's dropped files, each named
+/// by its path from the dropped folder on (`2023/1.xlsx`, separated by `/`) or by its
+/// name when dropped or picked by itself. They get their [`Found`] as [`discover`] would
+/// give them for those folders and files: in its order (component by component,
+/// [`natural_cmp`]), each with the index of its name in `names`; a name's first
+/// component is the folder dropped, and below it lock files, hidden files, other
+/// extensions are skipped, a hidden folder is listed once as skipped (its files are not),
+/// jixiao's own temporary files are left out; a bare name is read unless a lock file.
+/// Shown names are as `discover` shows them: below the folder when one folder was
+/// dropped, else from the folder on.
 pub fn named(names: &[String]) -> Vec<(usize, Found)> {
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by(|&a, &b| {
@@ -373,25 +376,41 @@ pub fn named(names: &[String]) -> Vec<(usize, Found)> {
             }
         }
     });
-    order
-        .into_iter()
-        .map(|i| {
-            let name = &names[i];
-            let path = PathBuf::from(name);
-            let in_folder = name.contains('/');
-            let hidden_folder = name
-                .rsplit_once('/')
-                .is_some_and(|(dirs, _)| dirs.split('/').any(|d| d.starts_with('.')));
-            let skip = if hidden_folder {
-                Some("隐藏文件夹，已跳过".to_string())
-            } else {
-                skip_reason(&path, !in_folder)
-            };
-            let mut f = Found::read(path, skip);
-            f.shown = name.clone();
-            (i, f)
-        })
-        .collect()
+    let top = |n: &str| n.split_once('/').map(|(t, _)| t.to_string());
+    let one_folder = names
+        .first()
+        .and_then(|n| top(n))
+        .is_some_and(|t| names.iter().all(|n| top(n).as_deref() == Some(t.as_str())));
+    let shown = |name: &str| match name.split_once('/') {
+        Some((_, below)) if one_folder => below.to_string(),
+        _ => name.to_string(),
+    };
+    let mut hidden = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for i in order {
+        let name = &names[i];
+        let parts: Vec<&str> = name.split('/').collect();
+        let file = parts[parts.len() - 1];
+        let folders = &parts[..parts.len() - 1];
+        // The dropped folder itself is never judged, as `discover` does not judge an input.
+        if let Some(h) = folders.iter().skip(1).position(|d| d.starts_with('.')) {
+            let folder = parts[..h + 2].join("/");
+            if hidden.insert(folder.clone()) {
+                let mut f = Found::read(PathBuf::from(&folder), Some("隐藏文件夹，已跳过".into()));
+                f.shown = shown(&folder);
+                out.push((i, f));
+            }
+            continue;
+        }
+        if !folders.is_empty() && own::is_own_temp(file) {
+            continue;
+        }
+        let path = PathBuf::from(name);
+        let mut f = Found::read(path.clone(), skip_reason(&path, folders.is_empty()));
+        f.shown = shown(name);
+        out.push((i, f));
+    }
+    out
 }
 
 /// Reads one file given by its bytes ([`named`]): the same reading as a file on disk,

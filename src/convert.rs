@@ -262,7 +262,8 @@ pub struct Outputs {
 /// let shape = Shape { feedback: true, ..Default::default() };
 /// let out = run_bytes(&files, &shape, |_, _| {})?;
 /// assert_eq!(out.batch.forms.len(), 1);
-/// assert_eq!(out.batch.inputs[0].shown, "2023/1.xlsx");
+/// // Shown as `jixiao convert 2023` shows it: below the folder dropped.
+/// assert_eq!(out.batch.inputs[0].shown, "1.xlsx");
 /// assert!(out.workbook.starts_with(b"PK"));
 /// assert_eq!(out.feedback[0].0, "靖州县禁毒办.xlsx");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

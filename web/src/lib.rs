@@ -76,6 +76,11 @@ impl Session {
         self.found.iter().map(|(i, _)| *i as u32).collect()
     }
 
+    /// The files in reading order as the lists show them (below the folder dropped).
+    pub fn shown(&self) -> Vec<String> {
+        self.found.iter().map(|(_, f)| f.shown.clone()).collect()
+    }
+
     /// Whether the `k`-th file in reading order is read (else it is skipped, and its
     /// bytes are not needed: pass an empty array).
     pub fn wants(&self, k: usize) -> bool {
