@@ -90,6 +90,11 @@ fn page_with(page: &Path, dir: &Path, script: &str) -> PathBuf {
 /// Loads `page` from file:// in headless Chromium, no name resolving; returns the DOM
 /// after the load and the console messages Chromium logged.
 fn load(chromium: &Path, page: &Path, profile: &Path) -> (String, Vec<String>) {
+    load_with(chromium, page, profile, &[])
+}
+
+/// [`load`] with more of Chromium's options.
+fn load_with(chromium: &Path, page: &Path, profile: &Path, more: &[&str]) -> (String, Vec<String>) {
     let mut child = Command::new(chromium)
         .args([
             "--headless",
@@ -103,6 +108,7 @@ fn load(chromium: &Path, page: &Path, profile: &Path) -> (String, Vec<String>) {
             "--v=0",
             "--dump-dom",
         ])
+        .args(more)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("file://{}", page.display()))
         .stdout(Stdio::piped())
@@ -231,6 +237,105 @@ fn the_page_writes_what_the_library_writes() {
         t.load_ms,
         t.run_ms,
         t.wall.as_secs_f64()
+    );
+}
+
+/// The clerk's way through the page: files handed to it as a drop or a picker hands them
+/// (`File`s, a folder's names), read one by one with the page repainting between them,
+/// the fields filled from the `jixiao设置.txt` among them, the summary and the table shown.
+/// Run under Chromium's virtual time, so the page's timers finish before the DOM is dumped.
+#[test]
+fn the_clerk_s_way_through_the_page() {
+    let Some((chromium, page)) = setup() else {
+        return;
+    };
+    let settings = "编制单位 = 测试县财政局\n联系人 = 李四\n"
+        .as_bytes()
+        .to_vec();
+    let mut files = samples();
+    files.push(("2023/jixiao设置.txt".into(), settings.clone()));
+    let list: Vec<_> = files
+        .iter()
+        .map(|(n, b)| serde_json::json!({"name": n, "hex": hex(b)}))
+        .collect();
+    let script = format!(
+        "<script>window.addEventListener('load', async () => {{
+           const list = {}.map(f => ({{ name: f.name,
+             file: new File([unhex(f.hex)], f.name.split('/').pop()) }}));
+           await start(list);
+           const pre = document.createElement('pre');
+           pre.id = 'selftest';
+           pre.style.display = 'none';
+           pre.textContent = JSON.stringify({{ unit: $('f-unit').value,
+             contact: $('f-contact').value, workbook: hex(outputs.workbook) }});
+           document.body.append(pre);
+         }});</script>",
+        serde_json::Value::from(list)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let test_page = page_with(&page, dir.path(), &script);
+    let profile = dir.path().join("profile");
+    let (dom, console) = load_with(
+        &chromium,
+        &test_page,
+        &profile,
+        &["--virtual-time-budget=60000"],
+    );
+    assert!(
+        console.is_empty(),
+        "the page logged:\n{}",
+        console.join("\n")
+    );
+    let out = selftest_output(&dom);
+    assert_eq!(out["unit"], "测试县财政局");
+    assert_eq!(out["contact"], "李四");
+    let shape = Shape {
+        feedback: true,
+        letterhead: (&jixiao::settings::parse(&settings).settings).into(),
+        ..Default::default()
+    };
+    let native = run_bytes(&files, &shape, |_, _| {}).unwrap();
+    let line = jixiao::write::terminal::summary(&native.batch);
+    assert!(
+        dom.contains(&format!("<div id=\"line\">{line}</div>")),
+        "{line}"
+    );
+    assert!(dom.contains("id=\"status\">完成：5 个文件"));
+    assert!(dom.contains("<td>4.xlsx</td><td class=\"ok\">已读取（1 张表）</td>"));
+    assert!(dom.contains("<td>jixiao设置.txt</td><td class=\"skipped\">已跳过</td>"));
+    assert!(dom.contains("<td class=\"sev-错误\">错误</td><td>S001</td>"));
+    same_package(
+        "汇总.xlsx",
+        &unhex(out["workbook"].as_str().unwrap()),
+        &native.workbook,
+    );
+}
+
+/// Every reader in the page: the real forms of many provinces (.xlsx, .xls, .ods),
+/// encrypted and damaged files, files that are not spreadsheets, dropped as one folder.
+#[test]
+fn the_fixtures_in_the_page() {
+    let Some((chromium, page)) = setup() else {
+        return;
+    };
+    let dir = common::root().join("tests/fixtures");
+    let files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let below = e.path().strip_prefix(&dir).unwrap().to_string_lossy();
+            let name = format!("fixtures/{}", below.replace('\\', "/"));
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    let t = compare(&chromium, &page, &files);
+    assert!(t.forms >= 15, "{} forms", t.forms);
+    eprintln!(
+        "fixtures: {} files, {} forms, read and written in {:.0} ms",
+        files.len(),
+        t.forms,
+        t.run_ms
     );
 }
 
