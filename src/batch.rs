@@ -307,11 +307,33 @@ pub fn run(inputs: &[PathBuf], opts: &Options) -> Result<Batch> {
     Ok(read_found(&found, opts))
 }
 
-/// What reading one file gave.
-struct FileResult {
+/// What reading one file gave: its [`Input`], its forms and its file findings, before
+/// the batch numbers the forms and runs the rules ([`assemble`]).
+#[derive(Debug)]
+pub struct FileRead {
     input: Input,
     forms: Vec<Form>,
     findings: Vec<Finding>,
+}
+
+impl FileRead {
+    /// What happened to the file (its status, reason, how many forms).
+    pub fn input(&self) -> &Input {
+        &self.input
+    }
+
+    /// The forms read from it, not yet numbered.
+    pub fn forms(&self) -> &[Form] {
+        &self.forms
+    }
+}
+
+/// Maps `items` in parallel (rayon), keeping their order. On `wasm32-unknown-unknown`,
+/// which has no threads, rayon's global pool falls back to the current thread alone
+/// (rayon-core's `default_global_registry`), so this and every other parallel iterator of
+/// the library runs there unchanged, one item after another.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    items.par_iter().map(f).collect()
 }
 
 /// Reads found files in parallel and assembles the batch in their order.
@@ -326,14 +348,110 @@ pub fn read_found_with(
     opts: &Options,
     on_file: impl Fn(&Input, &[Form]) + Sync,
 ) -> Batch {
-    let results: Vec<FileResult> = found
-        .par_iter()
-        .map(|f| {
-            let r = read_one(f, opts);
-            on_file(&r.input, &r.forms);
-            r
-        })
-        .collect();
+    assemble(par_map(found, |f| {
+        let r = read_one(f, opts);
+        on_file(&r.input, &r.forms);
+        r
+    }))
+}
+
+/// Files given by name and bytes, with no file system: a page's dropped files, each named
+/// by its path from the dropped folder on (`2023/1.xlsx`, separated by `/`) or by its
+/// name when dropped or picked by itself. They get their [`Found`] as [`discover`] would
+/// give them for those folders and files: in its order (component by component,
+/// [`natural_cmp`]), each with the index of its name in `names`; a name's first
+/// component is the folder dropped, and below it lock files, hidden files, other
+/// extensions are skipped, a hidden folder is listed once as skipped (its files are not),
+/// jixiao's own temporary files are left out; a bare name is read unless a lock file.
+/// Shown names are as `discover` shows them: below the folder when one folder was
+/// dropped, else from the folder on.
+pub fn named(names: &[String]) -> Vec<(usize, Found)> {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (mut x, mut y) = (names[a].split('/'), names[b].split('/'));
+        loop {
+            match (x.next(), y.next()) {
+                (Some(p), Some(q)) => match natural_cmp(p, q) {
+                    std::cmp::Ordering::Equal => {}
+                    o => return o,
+                },
+                (p, q) => return p.is_some().cmp(&q.is_some()),
+            }
+        }
+    });
+    let top = |n: &str| n.split_once('/').map(|(t, _)| t.to_string());
+    let one_folder = names
+        .first()
+        .and_then(|n| top(n))
+        .is_some_and(|t| names.iter().all(|n| top(n).as_deref() == Some(t.as_str())));
+    let shown = |name: &str| match name.split_once('/') {
+        Some((_, below)) if one_folder => below.to_string(),
+        _ => name.to_string(),
+    };
+    let mut hidden = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for i in order {
+        let name = &names[i];
+        let parts: Vec<&str> = name.split('/').collect();
+        let file = parts[parts.len() - 1];
+        let folders = &parts[..parts.len() - 1];
+        // The dropped folder itself is never judged, as `discover` does not judge an input.
+        if let Some(h) = folders.iter().skip(1).position(|d| d.starts_with('.')) {
+            let folder = parts[..h + 2].join("/");
+            if hidden.insert(folder.clone()) {
+                let mut f = Found::read(PathBuf::from(&folder), Some("隐藏文件夹，已跳过".into()));
+                f.shown = shown(&folder);
+                out.push((i, f));
+            }
+            continue;
+        }
+        if !folders.is_empty() && own::is_own_temp(file) {
+            continue;
+        }
+        let path = PathBuf::from(name);
+        let mut f = Found::read(path.clone(), skip_reason(&path, folders.is_empty()));
+        f.shown = shown(name);
+        out.push((i, f));
+    }
+    out
+}
+
+/// Reads one file given by its bytes ([`named`]): the same reading as a file on disk,
+/// after the same size limit.
+pub fn read_named(found: &Found, bytes: &[u8], opts: &Options) -> FileRead {
+    let input = input_of(found);
+    if found.skip.is_some() {
+        return FileRead::of(input);
+    }
+    if let Some(reason) = &found.error {
+        return failed(input, rules::e001::failed(reason.clone()));
+    }
+    let max = opts.limits.max_file_bytes;
+    if bytes.len() as u64 > max {
+        return failed(input, rules::e001::too_large(bytes.len() as u64, max));
+    }
+    read_loaded(found, input, bytes, opts)
+}
+
+/// [`read_found_with`] for files given by name and bytes ([`named`], [`read_named`]).
+pub fn read_named_with(
+    files: &[(String, Vec<u8>)],
+    opts: &Options,
+    on_file: impl Fn(&Input, &[Form]) + Sync,
+) -> Batch {
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let found = named(&names);
+    assemble(par_map(&found, |(i, f)| {
+        let r = read_named(f, &files[*i].1, opts);
+        on_file(&r.input, &r.forms);
+        r
+    }))
+}
+
+/// The batch of files read, in the order given: forms numbered `P0001`… and the rules
+/// run. Files read one by one ([`read_named`]) are put together with this as
+/// [`read_found_with`] does.
+pub fn assemble(results: Vec<FileRead>) -> Batch {
     let mut batch = Batch::default();
     batch
         .forms
@@ -368,10 +486,10 @@ pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-fn read_one(found: &Found, opts: &Options) -> FileResult {
-    let path = display_path(&found.path);
-    let mut input = Input {
-        path: path.clone(),
+/// The [`Input`] a found file starts as: skipped (with its reason, if any) until read.
+fn input_of(found: &Found) -> Input {
+    Input {
+        path: display_path(&found.path),
         sha256: None,
         status: Status::Skipped,
         reason: found.skip.clone(),
@@ -379,36 +497,58 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         forms: 0,
         other_sheets: Vec::new(),
         shown: found.shown.clone(),
-    };
-    let res = |input: Input, forms, findings| FileResult {
+    }
+}
+
+impl FileRead {
+    fn of(input: Input) -> FileRead {
+        FileRead {
+            input,
+            forms: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+}
+
+/// A file that cannot be read: failed, with its reason and finding.
+fn failed(mut input: Input, e: ReadError) -> FileRead {
+    input.status = Status::Failed;
+    input.reason = Some(e.to_string());
+    input.detail = e.detail.clone();
+    let file: Arc<str> = input.path.as_str().into();
+    let finding = rules::e002::read_failure(At::file(&file), e);
+    FileRead {
+        input,
+        forms: Vec::new(),
+        findings: vec![finding],
+    }
+}
+
+fn read_one(found: &Found, opts: &Options) -> FileRead {
+    let input = input_of(found);
+    if found.skip.is_some() {
+        return FileRead::of(input);
+    }
+    if let Some(reason) = &found.error {
+        return failed(input, rules::e001::failed(reason.clone()));
+    }
+    match read_regular(&found.path, opts.limits.max_file_bytes) {
+        Ok(bytes) => read_loaded(found, input, &bytes, opts),
+        Err(e) => failed(input, e),
+    }
+}
+
+/// Reads a file's bytes, wherever they came from (the disk, a page): sniff, read, skip
+/// jixiao's own outputs, locate and extract the forms.
+fn read_loaded(found: &Found, mut input: Input, bytes: &[u8], opts: &Options) -> FileRead {
+    let path = input.path.clone();
+    let res = |input: Input, forms, findings| FileRead {
         input,
         forms,
         findings,
     };
-    if found.skip.is_some() {
-        return res(input, Vec::new(), Vec::new());
-    }
-    let fail = |mut input: Input, e: ReadError| {
-        input.status = Status::Failed;
-        input.reason = Some(e.to_string());
-        input.detail = e.detail.clone();
-        let file: Arc<str> = input.path.as_str().into();
-        let finding = rules::e002::read_failure(At::file(&file), e);
-        FileResult {
-            input,
-            forms: Vec::new(),
-            findings: vec![finding],
-        }
-    };
-    if let Some(reason) = &found.error {
-        return fail(input, rules::e001::failed(reason.clone()));
-    }
-    let bytes = match read_regular(&found.path, opts.limits.max_file_bytes) {
-        Ok(b) => b,
-        Err(e) => return fail(input, e),
-    };
-    input.sha256 = Some(hex(&Sha256::digest(&bytes)));
-    if is_wps(&found.path) && crate::read::sniff(&bytes, &found.path).is_none() {
+    input.sha256 = Some(hex(&Sha256::digest(bytes)));
+    if is_wps(&found.path) && crate::read::sniff(bytes, &found.path).is_none() {
         input.reason = Some(
             "WPS 表格专有格式（.et），无法读取，已跳过；请在 WPS 中另存为 .xlsx 后重新运行".into(),
         );
@@ -421,9 +561,9 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         }),
         ..opts.limits
     };
-    let grids = match read_bytes(&bytes, &found.path, &limits) {
+    let grids = match read_bytes(bytes, &found.path, &limits) {
         Ok(g) => g,
-        Err(e) => return fail(input, e),
+        Err(e) => return failed(input, e),
     };
     if let Some(why) = own::own_output_reason(&grids) {
         input.reason = Some(why.into());
@@ -439,7 +579,7 @@ fn read_one(found: &Found, opts: &Options) -> FileResult {
         )
     }));
     let Ok((mut forms, hidden)) = found_forms else {
-        return fail(input, rules::e001::internal());
+        return failed(input, rules::e001::internal());
     };
     input.status = Status::Ok;
     if opts.keep_source {

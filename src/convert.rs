@@ -113,17 +113,8 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         }
     }
     let files = found.iter().filter(|f| f.is_read()).count();
-    let max = req
-        .form_sheets_max
-        .unwrap_or(write::workbook::FORM_SHEETS_DEFAULT_MAX);
-    let want = |count: usize| req.form_sheets.unwrap_or(count <= max);
-    let opts = Options {
-        // The feedback workbooks show every form's 清洗 sheet.
-        keep_source: want(files) || req.feedback.is_some(),
-        limits: req.limits,
-        profile: std::sync::Arc::clone(&req.profile),
-    };
-    let mut b = batch::read_found_with(&found, &opts, on_file);
+    let shape = req.shape();
+    let mut b = batch::read_found_with(&found, &shape.read_options(files), on_file);
     if b.forms.is_empty() && req.nothing_without_forms {
         return Ok(Converted {
             batch: b,
@@ -131,12 +122,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
             notes,
         });
     }
-    let wopts = write::workbook::Options {
-        form_sheets: want(b.forms.len()),
-        letterhead: req.letterhead.clone(),
-        ..Default::default()
-    };
-    let sheets = prepare_form_sheets(&mut b, &wopts);
+    let (wopts, sheets) = shape.prepare(&mut b);
     let mut set = write::OutputSet::default();
     write::stage_workbook(&mut set, &req.output, &b, &wopts, sheets)?;
     let mut stdout_doc = None;
@@ -186,6 +172,145 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         batch: b,
         stdout_json: stdout_doc,
         notes,
+    })
+}
+
+impl Request {
+    fn shape(&self) -> Shape {
+        Shape {
+            form_sheets: self.form_sheets,
+            form_sheets_max: self.form_sheets_max,
+            limits: self.limits,
+            feedback: self.feedback.is_some(),
+            letterhead: self.letterhead.clone(),
+            profile: std::sync::Arc::clone(&self.profile),
+        }
+    }
+}
+
+/// What a conversion reads and writes, wherever its files come from and go: the part of a
+/// [`Request`] that is not a path, and all of a [`run_bytes`] request.
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    /// Per-form sheets: as chosen, else up to `form_sheets_max` forms.
+    pub form_sheets: Option<bool>,
+    /// Up to how many forms the per-form sheets are written by default (`None`:
+    /// [`write::workbook::FORM_SHEETS_DEFAULT_MAX`]).
+    pub form_sheets_max: Option<usize>,
+    /// Limits on what one file may hold.
+    pub limits: Limits,
+    /// Write one feedback workbook per 主管部门.
+    pub feedback: bool,
+    /// The clerk's 编制单位, dates and contact for the papers.
+    pub letterhead: write::workbook::Letterhead,
+    /// The scoring profile (评分口径) of the 建议得分 and 等级.
+    pub profile: std::sync::Arc<crate::profile::Profile>,
+}
+
+impl Shape {
+    fn want_form_sheets(&self, count: usize) -> bool {
+        let max = self
+            .form_sheets_max
+            .unwrap_or(write::workbook::FORM_SHEETS_DEFAULT_MAX);
+        self.form_sheets.unwrap_or(count <= max)
+    }
+
+    /// How to read `files` files (the number to be read): keeping each form's source
+    /// cells when its sheets or a feedback workbook (every form's 清洗 sheet) will show
+    /// them.
+    pub fn read_options(&self, files: usize) -> Options {
+        Options {
+            keep_source: self.want_form_sheets(files) || self.feedback,
+            limits: self.limits,
+            profile: std::sync::Arc::clone(&self.profile),
+        }
+    }
+
+    /// The workbook's options for the batch read, and its form sheets built
+    /// ([`prepare_form_sheets`]).
+    fn prepare(&self, b: &mut Batch) -> (write::workbook::Options, write::workbook::Prepared) {
+        let wopts = write::workbook::Options {
+            form_sheets: self.want_form_sheets(b.forms.len()),
+            letterhead: self.letterhead.clone(),
+            ..Default::default()
+        };
+        let sheets = prepare_form_sheets(b, &wopts);
+        (wopts, sheets)
+    }
+}
+
+/// What [`run_bytes`] produced: the batch and every output's bytes.
+#[derive(Debug)]
+pub struct Outputs {
+    /// Every input and every form read, with their findings.
+    pub batch: Batch,
+    /// The consolidated workbook (汇总.xlsx).
+    pub workbook: Vec<u8>,
+    /// One feedback workbook per 主管部门 when asked for: its file name (`部门.xlsx`) and
+    /// bytes, named as [`write::feedback::plan`] names them in a folder of their own.
+    pub feedback: Vec<(String, Vec<u8>)>,
+    /// The JSON document ([`write::json::to_json`]).
+    pub json: String,
+}
+
+/// [`run`] with no file system: files given by name and bytes ([`batch::named`]: the
+/// path below a dropped folder, `/`-separated, or a bare name), outputs returned as bytes.
+/// The same reading, rules and writers as [`run`]; `on_file` is called as each file is
+/// read. This is what the page (`web/`) runs.
+///
+/// # Example
+///
+/// ```
+/// use jixiao::convert::{Shape, run_bytes};
+///
+/// let name = "2023/1.xlsx".to_string();
+/// let files = vec![(name, std::fs::read("samples/2023/1.xlsx")?)];
+/// let shape = Shape { feedback: true, ..Default::default() };
+/// let out = run_bytes(&files, &shape, |_, _| {})?;
+/// assert_eq!(out.batch.forms.len(), 1);
+/// // Shown as `jixiao convert 2023` shows it: below the folder dropped.
+/// assert_eq!(out.batch.inputs[0].shown, "1.xlsx");
+/// assert!(out.workbook.starts_with(b"PK"));
+/// assert_eq!(out.feedback[0].0, "靖州县禁毒办.xlsx");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_bytes(
+    files: &[(String, Vec<u8>)],
+    shape: &Shape,
+    on_file: impl Fn(&Input, &[Form]) + Sync,
+) -> Result<Outputs> {
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let reading = batch::named(&names)
+        .iter()
+        .filter(|(_, f)| f.is_read())
+        .count();
+    let b = batch::read_named_with(files, &shape.read_options(reading), on_file);
+    write_bytes(b, shape)
+}
+
+/// The writing half of [`run_bytes`], for a batch read file by file
+/// ([`batch::read_named`], [`batch::assemble`]): the workbook, the feedback workbooks
+/// (when `shape.feedback`) and the JSON document, as bytes.
+pub fn write_bytes(mut b: Batch, shape: &Shape) -> Result<Outputs> {
+    let (wopts, sheets) = shape.prepare(&mut b);
+    let mut workbook = std::io::Cursor::new(Vec::new());
+    write::workbook::write_prepared(&b, &wopts, sheets, &mut workbook).map_err(Error::Workbook)?;
+    let mut feedback = Vec::new();
+    if shape.feedback {
+        // No folder: nothing is in the way of a department's name.
+        for (path, forms) in write::feedback::plan(&b, Path::new(""), |_| None).files {
+            let mut out = std::io::Cursor::new(Vec::new());
+            write::workbook::write_feedback_with(&b, &forms, &shape.letterhead, &mut out)
+                .map_err(Error::FeedbackWorkbook)?;
+            feedback.push((path.to_string_lossy().into_owned(), out.into_inner()));
+        }
+    }
+    let json = write::json::to_json(&b);
+    Ok(Outputs {
+        workbook: workbook.into_inner(),
+        feedback,
+        json,
+        batch: b,
     })
 }
 
