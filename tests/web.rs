@@ -311,26 +311,35 @@ fn the_clerk_s_way_through_the_page() {
     );
 }
 
-/// Every reader in the page: the real forms of many provinces (.xlsx, .xls, .ods),
-/// encrypted and damaged files, files that are not spreadsheets, dropped as one folder.
+/// Every reader in the page: the real forms of many provinces (.xlsx, .xls, .ods), the
+/// provincial variants of samples/variants, encrypted and damaged files, files that are
+/// not spreadsheets, dropped as one folder.
 #[test]
 fn the_fixtures_in_the_page() {
     let Some((chromium, page)) = setup() else {
         return;
     };
-    let dir = common::root().join("tests/fixtures");
-    let files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let below = e.path().strip_prefix(&dir).unwrap().to_string_lossy();
-            let name = format!("fixtures/{}", below.replace('\\', "/"));
-            (name, std::fs::read(e.path()).unwrap())
-        })
-        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for (dir, shown) in [
+        ("tests/fixtures", "fixtures"),
+        ("samples/variants", "variants"),
+    ] {
+        let dir = common::root().join(dir);
+        files.extend(
+            walkdir::WalkDir::new(&dir)
+                .sort_by_file_name()
+                .into_iter()
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    let below = e.path().strip_prefix(&dir).unwrap().to_string_lossy();
+                    let name = format!("{shown}/{}", below.replace('\\', "/"));
+                    (name, std::fs::read(e.path()).unwrap())
+                }),
+        );
+    }
     let t = compare(&chromium, &page, &files);
-    assert!(t.forms >= 15, "{} forms", t.forms);
+    assert!(t.forms >= 19, "{} forms", t.forms);
     eprintln!(
         "fixtures: {} files, {} forms, read and written in {:.0} ms",
         files.len(),
