@@ -249,7 +249,7 @@ fn the_clerk_s_way_through_the_page() {
     let Some((chromium, page)) = setup() else {
         return;
     };
-    let settings = "编制单位 = 测试县财政局\n联系人 = 李四\n"
+    let settings = "编制单位 = 测试县财政局\n联系人 = 李四\n评分口径 = hubei2020\n"
         .as_bytes()
         .to_vec();
     let mut files = samples();
@@ -267,7 +267,9 @@ fn the_clerk_s_way_through_the_page() {
            pre.id = 'selftest';
            pre.style.display = 'none';
            pre.textContent = JSON.stringify({{ unit: $('f-unit').value,
-             contact: $('f-contact').value, workbook: hex(outputs.workbook) }});
+             contact: $('f-contact').value, profile: $('f-profile').value,
+             profiles: [...$('f-profile').options].map(o => o.value),
+             workbook: hex(outputs.workbook) }});
            document.body.append(pre);
          }});</script>",
         serde_json::Value::from(list)
@@ -289,9 +291,18 @@ fn the_clerk_s_way_through_the_page() {
     let out = selftest_output(&dom);
     assert_eq!(out["unit"], "测试县财政局");
     assert_eq!(out["contact"], "李四");
+    // The 评分口径 list holds the built-in profiles; the settings file's alias picked one.
+    let names: Vec<String> = jixiao::profile::builtins()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(out["profiles"], serde_json::json!(names));
+    assert_eq!(out["profile"], "湖北2020");
+    let parsed = jixiao::settings::parse(&settings).settings;
     let shape = Shape {
         feedback: true,
-        letterhead: (&jixiao::settings::parse(&settings).settings).into(),
+        letterhead: (&parsed).into(),
+        profile: parsed.scoring_profile(),
         ..Default::default()
     };
     let native = run_bytes(&files, &shape, |_, _| {}).unwrap();

@@ -31,9 +31,21 @@ pub fn parse_settings(bytes: &[u8]) -> String {
         "deadline": s.deadline,
         "contact": s.contact,
         "phone": s.phone,
+        // The 评分口径 by its built-in name (an alias in the file becomes the name the
+        // page's list shows); absent when the file names none or one jixiao does not know.
+        "profile": s.profile.as_deref().and_then(jixiao::profile::find).map(|p| p.name.clone()),
         "problems": p.problems,
     })
     .to_string()
+}
+
+/// The built-in scoring profiles' names, the default first: the page's 评分口径 list.
+#[wasm_bindgen]
+pub fn profile_names() -> Vec<String> {
+    jixiao::profile::builtins()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect()
 }
 
 /// One conversion: the dropped files' names, then each file's bytes in reading order,
@@ -58,6 +70,7 @@ impl Session {
         deadline: String,
         contact: String,
         phone: String,
+        profile: String,
     ) -> Session {
         Session::with(
             &names,
@@ -67,6 +80,7 @@ impl Session {
                 deadline,
                 contact,
                 phone,
+                profile,
             },
         )
     }
@@ -122,13 +136,14 @@ impl Session {
     }
 }
 
-/// The clerk's fields, blank for not set.
+/// The clerk's fields, blank for not set (the 评分口径 blank or unknown: the default).
 struct Letterhead {
     unit: String,
     date: String,
     deadline: String,
     contact: String,
     phone: String,
+    profile: String,
 }
 
 impl Session {
@@ -147,6 +162,8 @@ impl Session {
                 phone: set(l.phone),
                 ..Default::default()
             },
+            profile: jixiao::profile::find(&l.profile)
+                .unwrap_or_else(jixiao::profile::default_profile),
             ..Default::default()
         };
         let found = batch::named(names);
