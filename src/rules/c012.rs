@@ -4,7 +4,7 @@ use crate::code::Code;
 use crate::model::{Finding, Form, Indicator};
 use crate::rules::{At, Check, Emit};
 use crate::wording::{label_key, review};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 declare_rule! {
     /// 检查内容：一个三级指标的名称和年度指标值，与另一个主管部门的自评表中某个指标一字不差（不计空白和全角半角）。只比有内容的指标：名称不是人人都用的通用指标（满意度、预算执行率、合格率、及时率、完成率、覆盖率、验收等，按一体化系统模板各部门本就相同），且名称与指标值合起来至少12个字。每张表提示一次，说明有几项相同、与哪个部门的哪张表相同。
@@ -29,54 +29,94 @@ fn wording(i: &Indicator) -> Option<(String, String)> {
     (name.chars().count() + target.chars().count() >= MIN_CHARS).then_some((name, target))
 }
 
+/// Where one text appears: per department (interned), its first form and how many forms.
+#[derive(Default)]
+struct Seen {
+    /// (department, first form, forms) in the order the departments first show the text.
+    by_department: Vec<(u32, usize, usize)>,
+    /// The last form counted, so a form with the text twice counts once.
+    last: Option<usize>,
+}
+
+/// Linear in the indicators: each text's departments are counted once, never compared form
+/// by form (a text on thousands of forms would otherwise be compared with each of them).
 fn check(forms: &[Form], out: &mut [Emit]) {
-    let department = |f: &Form| {
-        f.department
-            .value
-            .as_deref()
-            .map(label_key)
-            .filter(|d| !d.is_empty())
-    };
-    // Every specific text: the forms and their departments it appears in.
-    let mut texts: HashMap<(String, String), Vec<(usize, String)>> = HashMap::new();
-    for (k, f) in forms.iter().enumerate() {
-        let Some(d) = department(f) else { continue };
-        for i in &f.indicators {
-            if let Some(w) = wording(i) {
-                let at = texts.entry(w).or_default();
-                if at.last().is_none_or(|(j, _)| *j != k) {
-                    at.push((k, d.clone()));
-                }
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let departments: Vec<Option<u32>> = forms
+        .iter()
+        .map(|f| {
+            let d = label_key(f.department.value.as_deref()?);
+            if d.is_empty() {
+                return None;
+            }
+            let n = ids.len() as u32;
+            Some(*ids.entry(d).or_insert(n))
+        })
+        .collect();
+    // One department (or none) has no other to copy from.
+    if ids.len() < 2 {
+        return;
+    }
+    // Each form's specific texts, computed once.
+    let texts_of: Vec<Vec<(usize, (String, String))>> = forms
+        .iter()
+        .zip(&departments)
+        .map(|(f, d)| match d {
+            Some(_) => f
+                .indicators
+                .iter()
+                .enumerate()
+                .filter_map(|(n, i)| Some((n, wording(i)?)))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    let mut seen: HashMap<&(String, String), Seen> = HashMap::new();
+    for (k, texts) in texts_of.iter().enumerate() {
+        let Some(d) = departments[k] else { continue };
+        for (_, w) in texts {
+            let s = seen.entry(w).or_default();
+            if s.last == Some(k) {
+                continue;
+            }
+            s.last = Some(k);
+            match s.by_department.iter_mut().find(|(od, _, _)| *od == d) {
+                Some((_, _, n)) => *n += 1,
+                None => s.by_department.push((d, k, 1)),
             }
         }
     }
-    for (k, f) in forms.iter().enumerate() {
-        let Some(d) = department(f) else { continue };
-        let mut shared: Vec<&Indicator> = Vec::new();
-        let mut others: BTreeSet<usize> = BTreeSet::new();
-        for i in &f.indicators {
-            let Some(w) = wording(i) else { continue };
-            let elsewhere: Vec<usize> = texts[&w]
-                .iter()
-                .filter(|(_, od)| *od != d)
-                .map(|(j, _)| *j)
-                .collect();
-            if !elsewhere.is_empty() && !shared.iter().any(|s| wording(s).as_ref() == Some(&w)) {
-                shared.push(i);
-                others.extend(elsewhere);
+    for (k, texts) in texts_of.iter().enumerate() {
+        let Some(d) = departments[k] else { continue };
+        let mut shared = 0;
+        let mut first: Option<(usize, usize, usize)> = None; // (indicator, other form, forms)
+        let mut counted: std::collections::HashSet<&(String, String)> = Default::default();
+        for (n, w) in texts {
+            let s = &seen[w];
+            let elsewhere = s.by_department.iter().filter(|(od, _, _)| *od != d);
+            let forms_elsewhere: usize = elsewhere.clone().map(|(_, _, c)| c).sum();
+            if forms_elsewhere == 0 || !counted.insert(w) {
+                continue;
+            }
+            shared += 1;
+            if first.is_none() {
+                let other = elsewhere.map(|(_, j, _)| *j).min().unwrap_or(k);
+                first = Some((*n, other, forms_elsewhere));
             }
         }
-        let (Some(first), Some(&other)) = (shared.first(), others.first()) else {
+        let Some((n, other, count)) = first else {
             continue;
         };
-        let at = out[k].at(first.name.cell);
-        let found = copied(at, first, shared.len(), &forms[other], others.len());
+        let ind = &forms[k].indicators[n];
+        let at = out[k].at(ind.name.cell);
+        let found = copied(at, ind, shared, &forms[other], count);
         out[k].add(found);
     }
 }
 
-/// `n` indicators of this form, the first `ind`, read word for word as in `other` (a form
-/// of another department) and, in all, `forms` forms of other departments.
+/// `n` indicators of this form, the first `ind`, read word for word as in `other` (the
+/// first form of another department with it) and, in all, `forms` forms of other
+/// departments with `ind`'s text.
 pub fn copied(at: At, ind: &Indicator, n: usize, other: &Form, forms: usize) -> Finding {
     let more = if forms > 1 {
         format!("等{forms}张表")
