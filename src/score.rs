@@ -189,22 +189,10 @@ fn share(ind: &Indicator, profile: &Profile) -> Option<(Decimal, Decimal, Basis,
         let (lo, hi) = profile.band(r);
         return Some((lo, hi, Basis::Qualitative(r), Decimal::ZERO));
     };
-    let actual = parse_quantity(a)?;
-    if !actual.unit.is_empty() && actual.unit != target.unit {
-        return None;
-    }
-    if actual.unit.is_empty() && target.unit == "%" {
-        return None;
-    }
-    let cost = target.unit != "%"
-        && ind
-            .level2
-            .value
-            .as_deref()
-            .is_some_and(|l| l.contains("成本"));
+    let (actual, cost) = comparable(ind, &target, a)?;
     let reverse = matches!(target.cmp, Comparator::AtMost | Comparator::Below)
         || (target.cmp == Comparator::Equal && cost);
-    let (a, b) = (target.value, actual.value);
+    let (a, b) = (target.value, actual);
     if reverse {
         let f = profile.reverse(a, b)?;
         Some((f, f, Basis::Reverse, Decimal::ZERO))
@@ -354,21 +342,28 @@ pub fn judged(form: &Form) -> impl Iterator<Item = (&Indicator, Decimal, Decimal
 /// qualitative ones, which are left to the filler's judgement.
 pub(crate) fn target_met(ind: &Indicator) -> Option<bool> {
     let target = parse_quantity(ind.target.value.as_deref()?)?;
-    let actual = parse_quantity(ind.actual.value.as_deref()?)?;
+    let (actual, cost) = comparable(ind, &target, ind.actual.value.as_deref()?)?;
+    Some(compare(&target, actual, cost))
+}
+
+/// The actual's figure where it can be set against the quantitative `target` (the same
+/// unit, or none where the target's is not %), and whether the indicator is a cost: a
+/// ceiling. A rate under 成本指标 (计划完成率 90%) is still a rate to reach.
+fn comparable(ind: &Indicator, target: &Quantity, actual: &str) -> Option<(Decimal, bool)> {
+    let actual = parse_quantity(actual)?;
     if !actual.unit.is_empty() && actual.unit != target.unit {
         return None;
     }
     if actual.unit.is_empty() && target.unit == "%" {
         return None;
     }
-    // A cost is a ceiling; a rate under 成本指标 (计划完成率 90%) is still a rate to reach.
     let cost = target.unit != "%"
         && ind
             .level2
             .value
             .as_deref()
             .is_some_and(|l| l.contains("成本"));
-    Some(compare(&target, actual.value, cost))
+    Some((actual.value, cost))
 }
 
 fn compare(target: &Quantity, actual: Decimal, lower_is_better: bool) -> bool {

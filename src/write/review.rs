@@ -34,13 +34,7 @@ impl Formats {
             .set_align(FormatAlign::Top)
             .set_text_wrap();
         Formats {
-            header: Format::new()
-                .set_bold()
-                .set_background_color("DDEBF7")
-                .set_border(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter),
+            header: crate::write::workbook::header_format(),
             center: cell.clone().set_align(FormatAlign::Center),
             percent: cell
                 .clone()
@@ -244,18 +238,8 @@ pub fn to_xlsx(rv: &Review, source: &str) -> Result<Vec<u8>, XlsxError> {
         rows,
         &f,
     )?;
-    let ws = wb.add_worksheet();
-    ws.set_name(own::OUTPUT_SHEET)?;
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    page_header(ws, title);
+    let ws = crate::write::workbook::notes_sheet(&mut wb, own::REVIEW_MARKER, title)?;
     ws.set_column_width(0, 100)?;
-    let marker = format!(
-        "{} · jixiao {}",
-        own::REVIEW_MARKER,
-        env!("CARGO_PKG_VERSION")
-    );
-    ws.write_string_with_format(0, 0, &marker, &Format::new().set_bold().set_font_size(14))?;
     let lines = [
         format!("本工作簿由 jixiao review 根据复核人填写的抽查底稿 {source} 生成。"),
         "自评得分：报送时各项自评得分之和（含预算执行），即核算总分；底稿中被改动的固定栏不改变计算，只在“底稿问题”中列出。".to_string(),

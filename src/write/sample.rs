@@ -62,13 +62,7 @@ impl Formats {
             line: Format::new()
                 .set_text_wrap()
                 .set_align(FormatAlign::VerticalCenter),
-            header: Format::new()
-                .set_bold()
-                .set_background_color("DDEBF7")
-                .set_border(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter),
+            header: crate::write::workbook::header_format(),
             money: cell.clone().set_num_format("#,##0.00"),
             percent: center.clone().set_num_format("0.00%"),
             fill_center: fill.clone().set_align(FormatAlign::Center),
@@ -545,18 +539,8 @@ fn notes_sheet(
     title: &str,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(own::OUTPUT_SHEET)?;
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    page_header(ws, title);
+    let ws = crate::write::workbook::notes_sheet(wb, own::SAMPLE_MARKER, title)?;
     ws.set_column_width(0, 100)?;
-    let marker = format!(
-        "{} · jixiao {}",
-        own::SAMPLE_MARKER,
-        env!("CARGO_PKG_VERSION")
-    );
-    ws.write_string_with_format(0, 0, &marker, &Format::new().set_bold().set_font_size(14))?;
     let profile = info
         .profile
         .as_deref()

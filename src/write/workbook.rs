@@ -23,16 +23,22 @@ struct Formats {
     link: Format,
 }
 
+/// A list's header row: bold on light blue, bordered, centred and wrapped — the same in
+/// every workbook jixiao writes.
+pub(crate) fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_background_color("DDEBF7")
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+}
+
 impl Formats {
     fn new() -> Self {
         Formats {
-            header: Format::new()
-                .set_bold()
-                .set_background_color("DDEBF7")
-                .set_border(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter),
+            header: header_format(),
             // Short texts keep one line; long ones wrap, in rows made tall enough for
             // them (sheetdata sets each row's height).
             text: Format::new().set_align(FormatAlign::Top),
@@ -953,12 +959,12 @@ fn score_chart(batch: &Batch, n: u32) -> rust_xlsxwriter::Chart {
 }
 
 /// A 说明 sheet: A4 fitted to the page width, the page header, `marker` and the version in
-/// A1 (how a later run knows the workbook as jixiao's).
-fn notes_sheet<'a>(
+/// A1 (how a later run knows the workbook as jixiao's: every jixiao workbook's, the sample
+/// and review workbooks' too).
+pub(crate) fn notes_sheet<'a>(
     wb: &'a mut rust_xlsxwriter::Workbook,
     marker: &str,
     title: &str,
-    f: &Formats,
 ) -> Result<&'a mut Worksheet, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(own::OUTPUT_SHEET)?;
@@ -966,7 +972,7 @@ fn notes_sheet<'a>(
     ws.set_print_fit_to_pages(1, 0);
     page_header(ws, title);
     let marker = format!("{marker} · jixiao {}", env!("CARGO_PKG_VERSION"));
-    ws.write_string_with_format(0, 0, &marker, &f.title)?;
+    ws.write_string_with_format(0, 0, &marker, &Formats::new().title)?;
     Ok(ws)
 }
 
@@ -1055,7 +1061,7 @@ fn feedback_notes(
     cover: &Cover<'_>,
 ) -> Result<(), XlsxError> {
     const WIDTH: f64 = 90.0;
-    let ws = notes_sheet(wb, FEEDBACK_MARKER, title, f)?;
+    let ws = notes_sheet(wb, FEEDBACK_MARKER, title)?;
     ws.set_column_width(0, WIDTH)?;
     // One page, wide and tall: the cover is sent as one sheet of paper.
     ws.set_print_fit_to_pages(1, 1);
@@ -1087,7 +1093,7 @@ fn notes(
     heading: &Heading,
 ) -> Result<(), XlsxError> {
     // A1 marks the workbook as jixiao's own output, so it is never read back as input.
-    let ws = notes_sheet(wb, OUTPUT_MARKER, &heading.title, f)?;
+    let ws = notes_sheet(wb, OUTPUT_MARKER, &heading.title)?;
     heading.apply(ws);
     ws.set_landscape();
     ws.set_column_width(0, 40)?;
