@@ -171,15 +171,14 @@ pub fn error_text(e: &anyhow::Error) -> String {
     }
 }
 
-/// `jixiao rules CODE`: a Chinese header (code, title, severity), then the rule's doc as
+/// `jixiao rules CODE`: a Chinese header (code, title, severity in Chinese), then the rule's doc as
 /// written, in Chinese: 检查内容, 为何重要, 示例 ([`jixiao::rules::PARTS`]).
 pub fn rule_doc(r: &jixiao::rules::Rule) -> String {
     format!(
-        "{} {}\n级别：{}（{}）\n\n{}\n",
+        "{} {}\n级别：{}\n\n{}\n",
         r.code,
         r.title,
         r.severity().zh(),
-        r.severity().as_str(),
         r.doc_text()
     )
 }

@@ -65,9 +65,9 @@ fn check_prints_compiler_lines_and_fails_on_errors() {
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains(
-        "samples/2023/4.xlsx:Sheet1!H30: error[S001] 申报总分99与核算总分89不一致（执行率得分10 + 指标得分79）"
+        "samples/2023/4.xlsx:Sheet1!H30: 错误[S001] 申报总分99与核算总分89不一致（执行率得分10 + 指标得分79）"
     ));
-    assert!(out.contains("samples/2023/4.xlsx:Sheet1!H19: error[S003]"));
+    assert!(out.contains("samples/2023/4.xlsx:Sheet1!H19: 错误[S003]"));
     assert!(!out.contains("\x1b["), "no colour when piped");
     assert!(!out.contains("[F003]"), "infos only with --info");
     let last = out.lines().last().unwrap();
@@ -78,7 +78,7 @@ fn check_prints_compiler_lines_and_fails_on_errors() {
 
     let o = jixiao(&["check", "samples/2023", "--fail-on", "never", "--info"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8(o.stdout).unwrap().contains("info[F003]"));
+    assert!(String::from_utf8(o.stdout).unwrap().contains("提示[F003]"));
 
     let o = jixiao(&["check", "samples/2023/1.xlsx"]);
     assert_eq!(o.status.code(), Some(0), "warnings only");

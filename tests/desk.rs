@@ -173,7 +173,7 @@ fn help_rules_and_usage_errors_are_in_chinese() {
     let o = jixiao(&["rules", "S001"]);
     let doc = text(&o.stdout);
     assert!(
-        doc.starts_with("S001 申报总分与核算总分不一致\n级别：错误（error）"),
+        doc.starts_with("S001 申报总分与核算总分不一致\n级别：错误\n"),
         "{doc}"
     );
     assert!(

@@ -162,7 +162,7 @@ fn forms_on_hidden_sheets_are_not_summed_and_said_so() {
     let o = jixiao(&["check", path.to_str().unwrap(), "--fail-on", "never"]);
     let out = lossy(&o.stdout);
     assert!(o.status.success(), "{out}{}", lossy(&o.stderr));
-    assert_eq!(out.matches("warning[E004]").count(), 2, "{out}");
+    assert_eq!(out.matches("警告[E004]").count(), 2, "{out}");
     assert!(out.contains("1 张表"), "{out}");
 }
 

@@ -720,7 +720,7 @@ fn a_broken_files_reason_is_chinese_and_its_english_stays_in_the_json() {
     let o = jixiao_in(d.path(), &["check", "截断.xlsx"]);
     let out = lossy(&o.stdout);
     assert!(
-        out.contains("截断.xlsx: error[E001] 文件已损坏或不是表格文件（文件不完整，可能在传输或保存时被截断，请报送单位重新发送）"),
+        out.contains("截断.xlsx: 错误[E001] 文件已损坏或不是表格文件（文件不完整，可能在传输或保存时被截断，请报送单位重新发送）"),
         "{out}"
     );
     for english in ["Zip", "EOCD", "archive"] {

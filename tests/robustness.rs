@@ -176,7 +176,7 @@ fn size_limits_refuse_with_a_clear_error() {
     let o = jixiao(&["check", "samples/2023/1.xlsx", "--max-cells", "100"]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("error[E001]") && out.contains("过大"), "{out}");
+    assert!(out.contains("错误[E001]") && out.contains("过大"), "{out}");
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.xlsx");
     std::fs::write(&big, vec![b'x'; 2 * 1024 * 1024]).unwrap();

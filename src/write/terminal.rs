@@ -4,7 +4,7 @@
 use crate::model::{Batch, Finding, Severity};
 use std::fmt::Write;
 
-/// `path:Sheet!H40: error[S001] message`, the way compilers and ruff print.
+/// `path:Sheet!H40: 错误[S001] message`, the way compilers and ruff print.
 pub fn line(f: &Finding, color: bool) -> String {
     let mut loc = f.file.to_string();
     if let Some(s) = &f.sheet {
@@ -14,7 +14,9 @@ pub fn line(f: &Finding, color: bool) -> String {
             let _ = write!(loc, "!{c}");
         }
     }
-    let sev = f.severity.as_str();
+    // The severity in Chinese as the sheets print it (错误/警告/提示): the clerk reads this
+    // too; scripts read `--format json`, whose severities stay English.
+    let sev = f.severity.zh();
     let tag = format!("{sev}[{}]", f.code);
     let tag = if color {
         let code = match f.severity {
@@ -94,12 +96,12 @@ mod tests {
     fn compiler_style_lines() {
         assert_eq!(
             line(&finding(Some("Sheet1"), Some("H40")), false),
-            "samples/4.xlsx:Sheet1!H40: error[S001] 申报总分99与核算总分89不一致"
+            "samples/4.xlsx:Sheet1!H40: 错误[S001] 申报总分99与核算总分89不一致"
         );
         assert_eq!(
             line(&finding(None, None), false),
-            "samples/4.xlsx: error[S001] 申报总分99与核算总分89不一致"
+            "samples/4.xlsx: 错误[S001] 申报总分99与核算总分89不一致"
         );
-        assert!(line(&finding(None, None), true).contains("\x1b[1;31merror[S001]\x1b[0m"));
+        assert!(line(&finding(None, None), true).contains("\x1b[1;31m错误[S001]\x1b[0m"));
     }
 }
