@@ -277,6 +277,10 @@ fn skip_reason(p: &Path, named: bool) -> Option<String> {
     if name.starts_with("~$") {
         return Some("Excel 锁定文件（~$），已跳过".into());
     }
+    // The clerk's settings file lies among the forms by design (drag mode reads it).
+    if name == crate::settings::FILE_NAME {
+        return Some(SETTINGS_FILE.into());
+    }
     if named {
         return None;
     }
@@ -289,6 +293,10 @@ fn skip_reason(p: &Path, named: bool) -> Option<String> {
         .unwrap_or_default();
     (!EXTENSIONS.contains(&ext.as_str())).then(|| format!("不是表格文件（扩展名 .{ext}），已跳过"))
 }
+
+/// Why the clerk's settings file ([`crate::settings::FILE_NAME`]) among the inputs is
+/// skipped: it is read for the papers, not as a form.
+pub const SETTINGS_FILE: &str = "设置文件（编制单位、截止日期等），不是自评表，已跳过";
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]

@@ -335,6 +335,9 @@ fn skip_kind(path: &str, reason: &str) -> String {
     if name.starts_with("~$") {
         return "锁定文件".into();
     }
+    if reason == batch::SETTINGS_FILE {
+        return "设置文件".into();
+    }
     if own::is_skipped_own_output(reason) {
         return " jixiao 先前生成的汇总".into();
     }

@@ -274,6 +274,9 @@ fn a_dropped_folder_also_gives_feedback_workbooks_unless_the_settings_say_no() {
     let stderr = text(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("使用设置文件："), "{stdout}");
+    // The settings file is no form: listed as what it is, not as an unknown .txt.
+    assert!(stdout.contains("1 个设置文件"), "{stdout}");
+    assert!(!stdout.contains("个 .txt"), "{stdout}");
     assert!(
         stderr.contains("jixiao设置.txt：第 3 行：不认识的设置“颜色”，已忽略"),
         "{stderr}"
