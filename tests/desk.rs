@@ -284,39 +284,11 @@ fn a_dropped_folder_also_gives_feedback_workbooks_unless_the_settings_say_no() {
     assert!(!fb.exists(), "写反馈工作簿 = 否");
 }
 
-#[test]
-fn an_output_that_cannot_be_replaced_says_to_close_it_and_changes_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let d = desk_folder(tmp.path());
-    let out = tmp.path().join("各部门报送-汇总.xlsx");
-    assert_eq!(jixiao(&[d.to_str().unwrap()]).status.code(), Some(0));
-    let before = std::fs::read(&out).unwrap();
-    std::fs::copy(root().join("samples/2023/4.xlsx"), d.join("5-民政局.xlsx")).unwrap();
-    // The rename onto the 汇总 fails as it does on Windows while Excel holds the file.
-    let o = common::jixiao_command(&root())
-        .arg(&d)
-        .env("JIXIAO_TEST_FAIL_RENAME", "各部门报送-汇总.xlsx")
-        .output()
-        .unwrap();
-    let stderr = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains(
-            "请先在 Excel/WPS 中关闭 各部门报送-汇总.xlsx，再拖一次（这次没有改动任何输出文件）。"
-        ),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("os error") && !stderr.contains("Error"),
-        "{stderr}"
-    );
-    assert_eq!(std::fs::read(&out).unwrap(), before);
-}
-
-/// On Windows an output open in Excel/WPS is found before any rename (opened for delete);
-/// here the debug hook answers as Windows would.
-#[test]
-fn an_output_open_in_excel_is_refused_before_any_rename() {
+/// A folder dropped once, a form added, then dropped again with the debug hook `hook`
+/// answering for the 汇总 as Windows does for a file open in Excel/WPS. Asserts the second
+/// drag exits 2, says to close the 汇总, and changed neither the 汇总 nor a feedback
+/// workbook; returns what it printed on stderr.
+fn second_drag_blocked(hook: &str) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let d = desk_folder(tmp.path());
     let out = tmp.path().join("各部门报送-汇总.xlsx");
@@ -326,17 +298,11 @@ fn an_output_open_in_excel_is_refused_before_any_rename() {
     std::fs::copy(root().join("samples/2023/4.xlsx"), d.join("5-民政局.xlsx")).unwrap();
     let o = common::jixiao_command(&root())
         .arg(&d)
-        .env("JIXIAO_TEST_IN_USE", "各部门报送-汇总.xlsx")
+        .env(hook, "各部门报送-汇总.xlsx")
         .output()
         .unwrap();
     let stderr = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains(
-            "文件被其他程序占用，请先在 Excel/WPS 中关闭它（系统错误 32）。所有输出文件均未改动"
-        ),
-        "{stderr}"
-    );
     assert!(
         stderr.contains(
             "请先在 Excel/WPS 中关闭 各部门报送-汇总.xlsx，再拖一次（这次没有改动任何输出文件）。"
@@ -348,6 +314,30 @@ fn an_output_open_in_excel_is_refused_before_any_rename() {
         std::fs::read(&fb).unwrap(),
         fb_before,
         "the feedback set too"
+    );
+    stderr
+}
+
+#[test]
+fn an_output_that_cannot_be_replaced_says_to_close_it_and_changes_nothing() {
+    // The rename onto the 汇总 fails as it does on Windows while Excel holds the file.
+    let stderr = second_drag_blocked("JIXIAO_TEST_FAIL_RENAME");
+    assert!(
+        !stderr.contains("os error") && !stderr.contains("Error"),
+        "{stderr}"
+    );
+}
+
+/// On Windows an output open in Excel/WPS is found before any rename (opened for delete);
+/// here the debug hook answers as Windows would.
+#[test]
+fn an_output_open_in_excel_is_refused_before_any_rename() {
+    let stderr = second_drag_blocked("JIXIAO_TEST_IN_USE");
+    assert!(
+        stderr.contains(
+            "文件被其他程序占用，请先在 Excel/WPS 中关闭它（系统错误 32）。所有输出文件均未改动"
+        ),
+        "{stderr}"
     );
 }
 
