@@ -8,8 +8,13 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/bench")
+    // JIXIAO_BENCH_DIR shares the generated files between checkouts (100,000 forms are
+    // about 1 GB and take minutes to generate).
+    let dir = std::env::var_os("JIXIAO_BENCH_DIR")
+        .map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench"),
+            std::path::PathBuf::from,
+        )
         .join(n.to_string());
     eprintln!("generating {n} workbooks in {} …", dir.display());
     let files = harness::generate(&dir, n);
