@@ -124,19 +124,28 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     }
     let (wopts, sheets) = shape.prepare(&mut b);
     let mut set = write::OutputSet::default();
-    write::stage_workbook(&mut set, &req.output, &b, &wopts, sheets)?;
+    // The workbook, the JSON and each CSV file are written side by side, each on its own
+    // task; the JSON is streamed to its file, never held whole.
+    let mut jobs: Vec<write::disk::Job> = vec![(
+        req.output.clone(),
+        Box::new(|f: &mut std::fs::File| write::workbook_into(f, &b, &wopts, sheets)),
+    )];
     let mut stdout_doc = None;
     if let Some(j) = &req.json {
-        let doc = write::json::to_json(&b);
         if j.as_os_str() == "-" {
-            stdout_doc = Some(doc);
+            stdout_doc = Some(write::json::to_json(&b));
         } else {
-            set.stage(j, doc.as_bytes())?;
+            jobs.push((
+                j.clone(),
+                Box::new(|f: &mut std::fs::File| Ok(write::json::write_json(&b, f)?)),
+            ));
         }
     }
     if let Some(dir) = &req.csv {
-        write::csv::stage_dir(&b, dir, &mut set)?;
+        set.create_dir(dir)?;
+        jobs.extend(write::csv::jobs(&b, dir));
     }
+    set.stage_all(jobs)?;
     if let Some(dir) = &req.feedback {
         // A department's name is the clerk's text: its file may meet another output, an
         // input or a stranger's file. It is renamed then, never refused after the read.

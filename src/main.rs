@@ -312,6 +312,10 @@ impl LimitArgs {
     }
 }
 
+/// mimalloc rather than the system's: see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     jixiao::read::quiet_reader_panics();
     let cli = match Cli::try_parse() {

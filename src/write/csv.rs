@@ -1,9 +1,9 @@
 //! The list tables as UTF-8 CSV files (with a byte-order mark, so Excel opens them as
 //! UTF-8), for loading into a database. One file per table: 汇总.csv, 指标明细.csv, …
 
+use crate::Result;
 use crate::model::Batch;
 use crate::write::tables;
-use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Writes every list table into `dir` (created if needed); returns the files written.
@@ -83,21 +83,46 @@ pub fn is_own(path: &Path) -> bool {
 /// Stages every list table for `dir` in `set` (see [`super::OutputSet`]).
 pub fn stage_dir(batch: &Batch, dir: &Path, set: &mut super::OutputSet) -> Result<Vec<PathBuf>> {
     set.create_dir(dir)?;
-    let mut written = Vec::new();
-    for t in tables::all(batch) {
-        let path = dir.join(format!("{}.csv", t.name));
-        let bytes = to_csv(t)?;
-        set.stage(&path, &bytes)?;
-        written.push(path);
-    }
+    let jobs = jobs(batch, dir);
+    let written = jobs.iter().map(|(p, _)| p.clone()).collect();
+    set.stage_all(jobs)?;
     Ok(written)
+}
+
+/// One [`super::disk::Job`] per table, `DIR/<表名>.csv`, for [`super::OutputSet::stage_all`]
+/// (the folder made first with [`super::OutputSet::create_dir`]).
+pub fn jobs<'a>(batch: &'a Batch, dir: &Path) -> Vec<super::disk::Job<'a>> {
+    tables::all(batch)
+        .into_iter()
+        .map(|t| {
+            let path = dir.join(format!("{}.csv", t.name));
+            let job: super::disk::Job<'a> = (
+                path,
+                Box::new(move |f: &mut std::fs::File| {
+                    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                    write_csv(t, &mut w)?;
+                    std::io::Write::flush(&mut w)?;
+                    Ok(())
+                }),
+            );
+            job
+        })
+        .collect()
 }
 
 /// One table as CSV bytes, BOM first. A text cell that a spreadsheet would take for a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
 /// `'`, as OWASP recommends against CSV injection; numbers are written as they are.
 pub fn to_csv(t: tables::Table) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut out = Vec::new();
+    write_csv(t, &mut out)?;
+    Ok(out)
+}
+
+/// [`to_csv`] streamed to `out`.
+pub fn write_csv(t: tables::Table, mut out: impl std::io::Write) -> Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut w = csv::Writer::from_writer(out);
     w.write_record(t.columns.iter().map(|c| c.title))?;
     for row in t.rows {
         w.write_record(row.iter().map(|c| match c {
@@ -108,7 +133,8 @@ pub fn to_csv(t: tables::Table) -> Result<Vec<u8>> {
     if let Some(totals) = &t.totals {
         w.write_record(totals.iter().map(|c| c.text()))?;
     }
-    w.into_inner().map_err(|e| Error::CsvFlush(e.into_error()))
+    w.flush()?;
+    Ok(())
 }
 
 /// `=1+1` → `'=1+1`: a text that would start a formula, made inert.

@@ -53,6 +53,35 @@ impl Default for OutputSet {
     }
 }
 
+/// One output of [`OutputSet::stage_all`]: its path and what writes it.
+pub type Job<'a> = (
+    PathBuf,
+    Box<dyn FnOnce(&mut std::fs::File) -> Result<()> + Send + 'a>,
+);
+
+/// Writes a staged output's temporary file and makes it durable: an ordinary file's
+/// permissions (temporary files are private, 0600), synced to the disk.
+fn fill(
+    mut tmp: tempfile::NamedTempFile,
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<tempfile::TempPath> {
+    let failed = |source: Error| Error::WriteTemp {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    };
+    write(tmp.as_file_mut()).map_err(failed)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.as_file().sync_all().map_err(|e| failed(e.into()))?;
+    Ok(tmp.into_temp_path())
+}
+
 /// The lock file that tells a live run's files from a killed one's in one folder.
 struct RunLock {
     dir: PathBuf,
@@ -149,32 +178,46 @@ impl OutputSet {
         path: &Path,
         write: impl FnOnce(&mut std::fs::File) -> Result<()>,
     ) -> Result<()> {
+        let tmp = self.temp_for(path)?;
+        let tmp = fill(tmp, path, write)?;
+        self.staged.push((tmp, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Stages several outputs at once, each written on its own task (rayon), so the JSON,
+    /// the CSV files and the workbook are written side by side rather than one after the
+    /// other. They are staged in the order given; the first error in that order is
+    /// returned, and then none of them is staged (their temporary files are removed).
+    pub fn stage_all(&mut self, jobs: Vec<Job<'_>>) -> Result<()> {
+        use rayon::prelude::*;
+        let mut temps = Vec::with_capacity(jobs.len());
+        for (path, _) in &jobs {
+            temps.push(self.temp_for(path)?);
+        }
+        let written: Vec<Result<(tempfile::TempPath, PathBuf)>> = jobs
+            .into_par_iter()
+            .zip(temps)
+            .with_max_len(1)
+            .map(|((path, write), tmp)| fill(tmp, &path, write).map(|t| (t, path)))
+            .collect();
+        let written: Vec<(tempfile::TempPath, PathBuf)> =
+            written.into_iter().collect::<Result<_>>()?;
+        self.staged.extend(written);
+        Ok(())
+    }
+
+    /// A new temporary file for `path`, in its folder, under the run's lock.
+    fn temp_for(&mut self, path: &Path) -> Result<tempfile::NamedTempFile> {
         let dir = dir_of(path);
         self.lock(dir)?;
-        let mut tmp = tempfile::Builder::new()
+        tempfile::Builder::new()
             .prefix(&own::run_file_name(&self.run, OwnPart::Temp))
             .suffix(own::TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|source| Error::CreateTemp {
                 dir: dir.to_path_buf(),
                 source,
-            })?;
-        let failed = |source: Error| Error::WriteTemp {
-            path: path.to_path_buf(),
-            source: Box::new(source),
-        };
-        write(tmp.as_file_mut()).map_err(failed)?;
-        // Temporary files are private (0600); the output is an ordinary file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        tmp.as_file().sync_all().map_err(|e| failed(e.into()))?;
-        self.staged.push((tmp.into_temp_path(), path.to_path_buf()));
-        Ok(())
+            })
     }
 
     /// Renames every staged file into place, or none: every destination is first checked

@@ -56,12 +56,21 @@ pub fn stage_workbook(
     opts: &workbook::Options,
     sheets: workbook::Prepared,
 ) -> Result<()> {
-    set.stage_with(path, |f| {
-        let mut w = std::io::BufWriter::new(f);
-        workbook::write_prepared(batch, opts, sheets, &mut w).map_err(Error::Workbook)?;
-        w.flush()?;
-        Ok(())
-    })
+    set.stage_with(path, |f| workbook_into(f, batch, opts, sheets))
+}
+
+/// Writes the consolidated workbook into an output's temporary file (an
+/// [`OutputSet::stage_all`] job).
+pub fn workbook_into(
+    f: &mut std::fs::File,
+    batch: &crate::model::Batch,
+    opts: &workbook::Options,
+    sheets: workbook::Prepared,
+) -> Result<()> {
+    let mut w = std::io::BufWriter::new(f);
+    workbook::write_prepared(batch, opts, sheets, &mut w).map_err(Error::Workbook)?;
+    w.flush()?;
+    Ok(())
 }
 
 /// Writes the consolidated workbook to `path` atomically (see [`stage_workbook`]).
