@@ -16,7 +16,7 @@ use crate::grid::col_name;
 use crate::write::tables::{Cell, Kind, Table, visible};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read, Seek, Write};
 use zip::write::SimpleFileOptions;
 
 /// Resolves a link cell to (location, display text, tooltip).
@@ -160,7 +160,7 @@ pub fn fill<W: Write + std::io::Seek>(
         .with_max_len(1)
         .map(|(parts, table)| render_table(parts, table, max_rows, resolve))
         .collect();
-    let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut replaced: HashMap<String, Spill> = HashMap::new();
     for r in rendered {
         for (path, zipped) in r? {
             replaced.insert(path, zipped);
@@ -175,10 +175,10 @@ pub fn fill<W: Write + std::io::Seek>(
     for i in 0..zip.len() {
         let file = zip.by_index_raw(i).map_err(err)?;
         let name = file.name().map_err(err)?.to_string();
-        match replaced.get(&name) {
+        match replaced.get_mut(&name) {
             Some(zipped) => {
                 drop(file);
-                let mut one = zip::ZipArchive::new(Cursor::new(zipped.as_slice())).map_err(err)?;
+                let mut one = zip::ZipArchive::new(zipped).map_err(err)?;
                 let part = one.by_index_raw(0).map_err(err)?;
                 out.raw_copy_file_rename(part, name).map_err(err)?;
             }
@@ -196,7 +196,20 @@ pub fn fill<W: Write + std::io::Seek>(
 }
 
 /// A rendered part: its path in the package and a one-entry zip holding it compressed.
-type Part = (String, Vec<u8>);
+type Part = (String, Spill);
+
+/// Where a rendered part waits for the package to be put together: in memory while small,
+/// in an anonymous temporary file beyond [`SPILL_AT`] (a province's 指标明细 is about
+/// 100 MB compressed, and every list sheet waits until the last is rendered). On wasm32
+/// (the page) there is no file system and it stays in memory.
+type Spill = tempfile::SpooledTempFile;
+
+/// Bytes a rendered part may take in memory before it goes to a temporary file.
+const SPILL_AT: usize = if cfg!(target_arch = "wasm32") {
+    usize::MAX
+} else {
+    8 << 20
+};
 
 /// Renders one table into its sheets.
 fn render_table(
@@ -236,7 +249,7 @@ fn render_table(
             // rust_xlsxwriter's dimension already reaches the trailer, below the data.
             head.to_string()
         };
-        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let mut z = zip::ZipWriter::new(tempfile::spooled_tempfile(SPILL_AT));
         let opts = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(1))
@@ -248,7 +261,7 @@ fn render_table(
         let mut num = itoa::Buffer::new();
         for r in 2..n as u64 + 2 {
             let Some(row) = rows.next() else { break };
-            let rn = num.format(r).to_string();
+            let rn = num.format(r);
             let texts: Vec<Option<std::borrow::Cow<str>>> = row
                 .iter()
                 .enumerate()
@@ -297,7 +310,7 @@ fn render_table(
                     (Cell::Num(d), _) => {
                         open(&mut buf);
                         buf.extend_from_slice(b"><v>");
-                        write!(buf, "{}", d.normalize()).map_err(err)?;
+                        decimal_into(&mut buf, *d);
                         buf.extend_from_slice(b"</v></c>");
                     }
                     (_, Some(t)) if !t.is_empty() => {
@@ -323,9 +336,24 @@ fn render_table(
         z.write_all(trailer.as_bytes()).map_err(err)?;
         z.write_all(insert_links(tail, &links).as_bytes())
             .map_err(err)?;
-        out.push((path, z.finish().map_err(err)?.into_inner()));
+        let mut zipped = z.finish().map_err(err)?;
+        zipped.seek(std::io::SeekFrom::Start(0)).map_err(err)?;
+        out.push((path, zipped));
     }
     Ok(out)
+}
+
+/// A number as `Decimal`'s `Display` writes it normalized (`10`, `0.5`, `-2.25`), the
+/// whole numbers most cells hold without the formatting machinery.
+fn decimal_into(buf: &mut Vec<u8>, d: rust_decimal::Decimal) {
+    let d = d.normalize();
+    if d.scale() == 0
+        && let Ok(i) = i64::try_from(d.mantissa())
+    {
+        buf.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+        return;
+    }
+    let _ = write!(buf, "{d}");
 }
 
 /// Points per line of wrapped text in the default 11-point font.
@@ -365,6 +393,13 @@ pub fn lines_needed(text: &str, width: f64) -> usize {
     // A character is never wider than its UTF-8 bytes (ASCII 1, others at most 2): most
     // cells fit without counting.
     if text.len() as f64 <= room && !text.contains('\n') {
+        return 1;
+    }
+    // Nor wider than two thirds of the bytes of its non-ASCII characters (a wide
+    // character is 3 or 4 bytes for 2, any other 2 to 4 bytes for 1): the usual Chinese
+    // cell is settled by counting its ASCII bytes.
+    let ascii = text.bytes().filter(u8::is_ascii).count();
+    if (ascii as f64 + (text.len() - ascii) as f64 * 2.0 / 3.0) <= room && !text.contains('\n') {
         return 1;
     }
     let n: usize = text
@@ -541,6 +576,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numbers_as_display_writes_them() {
+        for s in [
+            "10",
+            "0",
+            "-3",
+            "0.5",
+            "10.25",
+            "-0.001",
+            "79228162514264337593543950335",
+            "1.50",
+            "100.00",
+        ] {
+            let d: rust_decimal::Decimal = s.parse().unwrap();
+            let mut b = Vec::new();
+            decimal_into(&mut b, d);
+            assert_eq!(String::from_utf8(b).unwrap(), d.normalize().to_string());
+        }
+    }
+
+    #[test]
     fn escaping() {
         let mut b = Vec::new();
         escape_into(&mut b, "a<b>&c\n\u{1}_x000D_\u{fffe}z");
@@ -563,6 +618,29 @@ mod tests {
 
     #[test]
     fn wrapped_lines() {
+        // The byte bounds agree with counting every character's width.
+        let counted = |t: &str, w: f64| -> usize {
+            let room = (w - 1.0).max(1.0);
+            let n: usize = t
+                .split('\n')
+                .map(|l| ((text_width(l) / room).ceil() as usize).max(1))
+                .sum();
+            n.min(20)
+        };
+        for t in [
+            "短",
+            "",
+            "éé·–",
+            "合计（2）“在册”",
+            "abc字字字",
+            "𠀀𠀀𠀀",
+            "字x\n字",
+        ] {
+            for k in 1..12 {
+                let w = f64::from(k) * 1.5;
+                assert_eq!(lines_needed(t, w), counted(t, w), "{t} {w}");
+            }
+        }
         assert_eq!(lines_needed("短", 30.0), 1);
         assert_eq!(lines_needed(&"字".repeat(30), 31.0), 2);
         assert_eq!(lines_needed("a\nb\nc", 30.0), 3);
