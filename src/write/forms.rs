@@ -144,7 +144,7 @@ pub struct Cleaned(Overlay);
 #[derive(Clone, Copy)]
 pub enum Reader<'a> {
     Bureau,
-    Department(&'a super::feedback::Names),
+    Department(&'a super::feedback::Names<'a>),
 }
 
 impl Reader<'_> {
@@ -614,6 +614,22 @@ pub fn write_cleaned(
         return Ok(());
     };
     cleaned_sheet(wb.add_worksheet(), form, src, cleaned, title, back)
+}
+
+/// The 清洗 sheet of one form, built on its own (a feedback workbook builds its forms'
+/// sheets in parallel and adds them in order): `None` for a form read without its source.
+pub fn cleaned_worksheet(
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+    back: &str,
+) -> Result<Option<Worksheet>, XlsxError> {
+    let Some(src) = form.source.as_deref() else {
+        return Ok(None);
+    };
+    let mut ws = Worksheet::new();
+    cleaned_sheet(&mut ws, form, src, cleaned, title, back)?;
+    Ok(Some(ws))
 }
 
 /// The 清洗 sheet: the form at its own addresses, cleaned values in place, changed cells
