@@ -869,8 +869,13 @@ impl<'a> Feedback<'a> {
                 _ => Some((to, text, tip)),
             }
         };
-        sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
-            .map_err(sheetdata::Error::into_xlsx)
+        // Freeing the workbook's sheets (every form's) takes a while of its own: meanwhile
+        // the package is written.
+        rayon::in_place_scope(|s| {
+            s.spawn(move |_| drop(wb));
+            sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
+        })
+        .map_err(sheetdata::Error::into_xlsx)
     }
 }
 
