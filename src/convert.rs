@@ -307,11 +307,12 @@ pub fn write_bytes(mut b: Batch, shape: &Shape) -> Result<Outputs> {
     let mut feedback = Vec::new();
     if shape.feedback {
         // No folder: nothing is in the way of a department's name.
-        for (path, forms) in write::feedback::plan(&b, Path::new(""), |_| None).files {
-            let mut out = std::io::Cursor::new(Vec::new());
-            write::workbook::write_feedback_with(&b, &forms, &shape.letterhead, &mut out)
-                .map_err(Error::FeedbackWorkbook)?;
-            feedback.push((path.to_string_lossy().into_owned(), out.into_inner()));
+        let files = write::feedback::plan(&b, Path::new(""), |_| None).files;
+        let built = write::workbook::Feedback::new(&b, files.iter().map(|(_, f)| f.as_slice()))
+            .write_all(&shape.letterhead);
+        for ((path, _), bytes) in files.iter().zip(built) {
+            let bytes = bytes.map_err(Error::FeedbackWorkbook)?;
+            feedback.push((path.to_string_lossy().into_owned(), bytes));
         }
     }
     let json = write::json::to_json(&b);

@@ -35,7 +35,11 @@ fn no(what: impl Into<String>) -> Unsupported {
     Unsupported(what.into())
 }
 
-fn read_part(zip: &mut Archive, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Unsupported> {
+fn read_part<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &str,
+    limit: u64,
+) -> Result<Option<Vec<u8>>, Unsupported> {
     let mut f = match zip.by_name(path) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
@@ -394,7 +398,9 @@ pub(crate) fn sheets(zip: &mut Archive) -> Result<Vec<(String, String)>, Unsuppo
     workbook(zip).map(|w| w.sheets)
 }
 
-fn workbook(zip: &mut Archive) -> Result<Workbook, Unsupported> {
+fn workbook<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<Workbook, Unsupported> {
     let wb_path = "xl/workbook.xml";
     let wb = read_part(zip, wb_path, 16 << 20)?.ok_or_else(|| no("no xl/workbook.xml"))?;
     let rels = read_part(zip, "xl/_rels/workbook.xml.rels", 16 << 20)?
@@ -512,13 +518,119 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError
 /// The text of cell A1 of the sheet `sheet` of the XLSX file at `path`, as calamine
 /// shows it; `None` when the file does not open, has no such sheet, or A1 is empty. A
 /// batch recognizes jixiao's own outputs by it before reading them.
+///
+/// Only the parts that lead to A1 are read ([`first_text`]): the zip's directory,
+/// `workbook.xml` and its relationships, the sheet, and the shared strings up to A1's (a
+/// feedback workbook of 10,000 forms is 70 MB; calamine opened it whole). Anything else
+/// than a text in A1 found that way is left to calamine, as before.
 pub(crate) fn first_cell(path: &std::path::Path, sheet: &str) -> Option<String> {
+    match first_text(path, sheet) {
+        Ok(text) => Some(text),
+        Err(_) => first_cell_calamine(path, sheet),
+    }
+}
+
+fn first_cell_calamine(path: &std::path::Path, sheet: &str) -> Option<String> {
     let mut wb = calamine::open_workbook::<Xlsx<_>, _>(path).ok()?;
     if !wb.sheet_names().iter().any(|n| n == sheet) {
         return None;
     }
     let range = wb.worksheet_range(sheet).ok()?;
     Some(range.get_value((0, 0))?.to_string())
+}
+
+/// A1 of `sheet` when it holds text (a shared, inline or formula string), read part by
+/// part from the file; any other case is `Unsupported` (calamine then answers).
+fn first_text(path: &std::path::Path, sheet: &str) -> Result<String, Unsupported> {
+    let file = std::fs::File::open(path).map_err(|e| no(e.to_string()))?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| no(e.to_string()))?;
+    let wb = workbook(&mut zip)?;
+    let part = wb
+        .sheets
+        .iter()
+        .find(|(n, _)| n == sheet)
+        .map(|(_, p)| p.clone())
+        .ok_or_else(|| no("no such sheet"))?;
+    let xml = read_part(&mut zip, &part, PART_LIMIT)?.ok_or_else(|| no("no sheet part"))?;
+    let mut r = Reader::from_reader(xml.as_slice());
+    // A1's type, once its <c> is met; then its <v> or <is>.
+    let mut a1 = None;
+    loop {
+        match r.read_event().map_err(|e| no(e.to_string()))? {
+            Event::Start(e) if local(e.name()) == "c" => {
+                let (pos, typ, _) = cell_attrs(&e)?;
+                if pos != Some((0, 0)) {
+                    // Cells without an address, or A1 not first: calamine's to read.
+                    return Err(no("A1 is not the first cell"));
+                }
+                a1 = Some(typ);
+            }
+            Event::Start(e) if a1.is_some() && local(e.name()) == "v" => {
+                let v = text_of(&mut r, "v")?;
+                return match a1 {
+                    Some(CellType::Shared) => {
+                        let i: usize = v.trim().parse().map_err(|_| no("bad string index"))?;
+                        shared_string(&mut zip, i)
+                    }
+                    Some(CellType::Str) => Ok(unescape_ooxml(&v)),
+                    _ => Err(no("A1 is not text")),
+                };
+            }
+            Event::Start(e) if a1 == Some(CellType::Inline) && local(e.name()) == "is" => {
+                return text_until(&mut r, "is");
+            }
+            Event::Empty(e) if local(e.name()) == "c" => return Err(no("A1 is empty")),
+            Event::End(e) if local(e.name()) == "c" => return Err(no("A1 has no value")),
+            Event::Eof => return Err(no("no A1")),
+            _ => {}
+        }
+    }
+}
+
+/// The text of an element up to its end, entities resolved.
+fn text_of(r: &mut Reader<&[u8]>, end: &str) -> Result<String, Unsupported> {
+    let mut out = String::new();
+    loop {
+        match r.read_event().map_err(|e| no(e.to_string()))? {
+            Event::Text(x) => out.push_str(&x.xml10_content()),
+            Event::CData(x) => out.push_str(&x.xml10_content()),
+            Event::GeneralRef(g) => push_ref(&mut out, &g)?,
+            Event::End(e) if local(e.name()) == end => return Ok(out),
+            Event::Eof => return Err(no("unexpected end of XML")),
+            _ => {}
+        }
+    }
+}
+
+/// The shared string `i`, parsed no further than it.
+fn shared_string<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    i: usize,
+) -> Result<String, Unsupported> {
+    let xml = read_part(zip, "xl/sharedStrings.xml", PART_LIMIT)?
+        .ok_or_else(|| no("no shared strings"))?;
+    let mut r = Reader::from_reader(xml.as_slice());
+    let mut k = 0;
+    loop {
+        match r.read_event().map_err(|e| no(e.to_string()))? {
+            Event::Start(e) if local(e.name()) == "si" => {
+                if k == i {
+                    return text_until(&mut r, "si");
+                }
+                r.read_to_end(e.name()).map_err(|e| no(e.to_string()))?;
+                k += 1;
+            }
+            Event::Empty(e) if local(e.name()) == "si" => {
+                if k == i {
+                    return Ok(String::new());
+                }
+                k += 1;
+            }
+            Event::Eof => return Err(no("string index out of range")),
+            _ => {}
+        }
+    }
 }
 
 /// Every worksheet through calamine: the fallback, and the only path when

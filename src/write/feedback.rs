@@ -65,81 +65,183 @@ pub fn for_department(code: Code) -> bool {
     }
 }
 
+/// Every file of a run a message may name, gathered once for all departments: the forms'
+/// files, then the inputs', each once in the order first met ([`Names`]).
+#[derive(Clone)]
+pub struct RunFiles<'a> {
+    /// Each file once, the forms' first.
+    all: Vec<&'a str>,
+    /// The files with a folder in their path: the only ones a department's name for them
+    /// differs from (a bare name is its own name).
+    foldered: std::collections::HashSet<&'a str>,
+    /// Their lengths in bytes, each once.
+    lengths: Vec<usize>,
+    /// Their last bytes.
+    last: [bool; 256],
+}
+
+impl<'a> RunFiles<'a> {
+    /// The run's files.
+    pub fn of(batch: &'a Batch) -> RunFiles<'a> {
+        let mut seen = std::collections::HashSet::new();
+        let all: Vec<&str> = batch
+            .forms
+            .iter()
+            .map(|p| &*p.file)
+            .chain(batch.inputs.iter().map(|i| i.path.as_str()))
+            .filter(|f| seen.insert(*f))
+            .collect();
+        let foldered: std::collections::HashSet<&str> = all
+            .iter()
+            .copied()
+            .filter(|f| f.contains(['/', '\\']))
+            .collect();
+        let mut lengths: Vec<usize> = foldered.iter().map(|f| f.len()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        let mut last = [false; 256];
+        for f in &foldered {
+            if let Some(&b) = f.as_bytes().last() {
+                last[b as usize] = true;
+            }
+        }
+        RunFiles {
+            all,
+            foldered,
+            lengths,
+            last,
+        }
+    }
+
+    /// Whether a file of the run with a folder in its path is written in `s`.
+    fn named_in(&self, s: &str) -> bool {
+        let bytes = s.as_bytes();
+        (1..=bytes.len()).any(|end| {
+            self.last[bytes[end - 1] as usize]
+                && s.is_char_boundary(end)
+                && self.lengths.iter().take_while(|&&n| n <= end).any(|&n| {
+                    s.get(end - n..end)
+                        .is_some_and(|w| self.foldered.contains(w))
+                })
+        })
+    }
+}
+
 /// Files as a department knows them: by their names alone, with as many of the folders
 /// above as it takes to tell two of its own files apart (`2023/报表.xlsx`,
 /// `2024/报表.xlsx`), never the bureau's folders above that; any other file of the run by
 /// its name alone.
-pub struct Names {
+pub struct Names<'a> {
+    /// The department's own files and their names.
+    own: HashMap<String, String>,
+    run: Cow<'a, RunFiles<'a>>,
     /// Each known path and its name, longest path first (so a path is never replaced
-    /// inside a longer one).
-    paths: Vec<(String, String)>,
-    index: HashMap<String, usize>,
+    /// inside a longer one): made when a message first names a file of the run.
+    paths: std::sync::OnceLock<Vec<(String, String)>>,
+    /// The department's files, sorted: the first of `paths` among those of one length.
+    sorted: Vec<String>,
+    /// Its files with a folder in their path that are not the run's (forms given from
+    /// elsewhere): looked for in a message as the run's are.
+    strangers: Vec<String>,
 }
 
-impl Names {
+impl<'a> Names<'a> {
     /// The names for the department whose forms are `forms`.
-    pub fn new(batch: &Batch, forms: &[&Form]) -> Names {
-        let parts = |f: &str| -> Vec<String> {
-            f.split(['/', '\\'])
-                .filter(|c| !c.is_empty())
-                .map(String::from)
-                .collect()
-        };
+    pub fn new(batch: &'a Batch, forms: &[&Form]) -> Names<'a> {
+        Names::in_run(Cow::Owned(RunFiles::of(batch)), forms)
+    }
+
+    /// [`Names::new`] with the run's files gathered once ([`RunFiles::of`]) for every
+    /// department.
+    pub fn in_run(run: Cow<'a, RunFiles<'a>>, forms: &[&Form]) -> Names<'a> {
         let mut own: Vec<&str> = forms.iter().map(|p| &*p.file).collect();
         own.sort_unstable();
         own.dedup();
-        let split: Vec<Vec<String>> = own.iter().map(|f| parts(f)).collect();
-        // The last `k` parts of a path.
-        let tail = |p: &[String], k: usize| p[p.len().saturating_sub(k)..].join("/");
-        let mut paths: Vec<(String, String)> = Vec::new();
-        for (i, file) in own.iter().enumerate() {
-            let mut k = 1;
-            while k < split[i].len()
-                && split
-                    .iter()
-                    .enumerate()
-                    .any(|(j, q)| j != i && tail(q, k) == tail(&split[i], k))
-            {
-                k += 1;
-            }
-            paths.push((file.to_string(), tail(&split[i], k)));
-        }
-        let mut seen: std::collections::HashSet<&str> = own.iter().copied().collect();
-        let others = batch
-            .forms
+        let split: Vec<Vec<&str>> = own
             .iter()
-            .map(|p| &*p.file)
-            .chain(batch.inputs.iter().map(|i| i.path.as_str()));
-        for file in others {
-            if seen.insert(file) {
-                paths.push((file.to_string(), file_name(file).to_string()));
-            }
-        }
-        paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-        let index = paths
-            .iter()
-            .enumerate()
-            .map(|(i, (p, _))| (p.clone(), i))
+            .map(|f| f.split(['/', '\\']).filter(|c| !c.is_empty()).collect())
             .collect();
-        Names { paths, index }
+        // The last `k` parts of a path.
+        let tail = |p: &[&str], k: usize| p[p.len().saturating_sub(k)..].join("/");
+        // Each file keeps the fewest parts (at least one, at most all) that no other of
+        // the department's files ends with: level by level, counting each ending among
+        // all of them.
+        let mut keep = vec![0; own.len()];
+        let mut open: Vec<usize> = (0..own.len()).collect();
+        let mut k = 1;
+        while !open.is_empty() {
+            let mut count: HashMap<String, usize> = HashMap::with_capacity(split.len());
+            for p in &split {
+                *count.entry(tail(p, k)).or_default() += 1;
+            }
+            open.retain(|&i| {
+                let more =
+                    k < split[i].len() && count.get(&tail(&split[i], k)).is_some_and(|&n| n > 1);
+                if !more {
+                    keep[i] = k;
+                }
+                more
+            });
+            k += 1;
+        }
+        let own_names = own
+            .iter()
+            .zip(&split)
+            .zip(&keep)
+            .map(|((f, p), &k)| (f.to_string(), tail(p, k)))
+            .collect();
+        let strangers = own
+            .iter()
+            .filter(|f| f.contains(['/', '\\']) && !run.foldered.contains(*f))
+            .map(|f| f.to_string())
+            .collect();
+        Names {
+            own: own_names,
+            run,
+            paths: std::sync::OnceLock::new(),
+            sorted: own.iter().map(|f| f.to_string()).collect(),
+            strangers,
+        }
     }
 
     /// A file as the department knows it.
-    pub fn file<'a>(&'a self, path: &'a str) -> &'a str {
-        match self.index.get(path) {
-            Some(&i) => &self.paths[i].1,
+    pub fn file<'b>(&'b self, path: &'b str) -> &'b str {
+        match self.own.get(path) {
+            Some(name) => name,
             None => file_name(path),
         }
     }
 
+    /// Every known path and its name, longest first; of one length, the department's own
+    /// files (sorted) before the others (in the run's order).
+    fn paths(&self) -> &[(String, String)] {
+        self.paths.get_or_init(|| {
+            let mut paths: Vec<(String, String)> = self
+                .sorted
+                .iter()
+                .map(|f| (f.clone(), self.own[f].clone()))
+                .collect();
+            for file in &self.run.all {
+                if !self.own.contains_key(*file) {
+                    paths.push((file.to_string(), file_name(file).to_string()));
+                }
+            }
+            paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+            paths
+        })
+    }
+
     /// A message with every path of the run in it replaced by its name (C005 names the
     /// other copy's file).
-    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
-        if !s.contains(['/', '\\']) {
+    pub fn text<'s>(&self, s: &'s str) -> Cow<'s, str> {
+        // A path without a folder is its own name: only one with a folder is replaced.
+        if !s.contains(['/', '\\'])
+            || !(self.run.named_in(s) || self.strangers.iter().any(|f| s.contains(f.as_str())))
+        {
             return Cow::Borrowed(s);
         }
         let mut out = Cow::Borrowed(s);
-        for (path, name) in &self.paths {
+        for (path, name) in self.paths() {
             if path != name && out.contains(path.as_str()) {
                 out = Cow::Owned(out.replace(path.as_str(), name));
             }
@@ -334,12 +436,14 @@ pub fn stage_dir_with(
     set: &mut super::OutputSet,
 ) -> Result<()> {
     set.create_dir(dir)?;
-    for (path, forms) in files {
+    // Built all at once, each department's workbook on its own task; staged in order.
+    let built = workbook::Feedback::new(batch, files.iter().map(|(_, forms)| forms.as_slice()))
+        .write_all(letterhead);
+    for ((path, _), bytes) in files.iter().zip(built) {
         set.stage_with(path, |f| {
-            let mut w = std::io::BufWriter::new(f);
-            workbook::write_feedback_with(batch, forms, letterhead, &mut w)
-                .map_err(Error::FeedbackWorkbook)?;
-            w.flush()?;
+            let bytes = bytes.map_err(Error::FeedbackWorkbook)?;
+            f.write_all(&bytes)
+                .map_err(|e| Error::FeedbackWorkbook(rust_xlsxwriter::XlsxError::IoError(e)))?;
             Ok(())
         })?;
     }

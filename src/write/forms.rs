@@ -144,7 +144,7 @@ pub struct Cleaned(Overlay);
 #[derive(Clone, Copy)]
 pub enum Reader<'a> {
     Bureau,
-    Department(&'a super::feedback::Names),
+    Department(&'a super::feedback::Names<'a>),
 }
 
 impl Reader<'_> {
@@ -339,26 +339,47 @@ fn indicators(form: &Form, o: &mut Overlay) {
 
 struct Formats {
     base: Format,
+    /// Every cell format, by kind then mark ([`Formats::get`]): made once, not per cell.
+    table: Vec<Format>,
 }
 
+const KINDS: [Kind; 4] = [Kind::Text, Kind::Money, Kind::Plain, Kind::Percent];
+const MARKS: [Option<Mark>; 4] = [
+    None,
+    Some(Mark::Changed),
+    Some(Mark::Warning),
+    Some(Mark::Error),
+];
+
 impl Formats {
-    fn new() -> Formats {
-        Formats {
-            base: Format::new()
-                .set_font_size(10)
-                .set_border(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter),
-        }
+    /// The formats, made once for every sheet (a formatted write hashes its `Format`
+    /// whatever it is; building one per cell cost as much again).
+    fn get_all() -> &'static Formats {
+        static FORMATS: std::sync::OnceLock<Formats> = std::sync::OnceLock::new();
+        FORMATS.get_or_init(Formats::new)
     }
 
-    fn get(&self, kind: Kind, mark: Option<Mark>) -> Format {
+    fn new() -> Formats {
+        let base = Format::new()
+            .set_font_size(10)
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
+        let table = KINDS
+            .iter()
+            .flat_map(|&kind| MARKS.iter().map(move |&mark| (kind, mark)))
+            .map(|(kind, mark)| Formats::make(&base, kind, mark))
+            .collect();
+        Formats { base, table }
+    }
+
+    fn make(base: &Format, kind: Kind, mark: Option<Mark>) -> Format {
         let f = match kind {
-            Kind::Text => self.base.clone(),
-            Kind::Money => self.base.clone().set_num_format("#,##0.00"),
-            Kind::Plain => self.base.clone().set_num_format("General"),
-            Kind::Percent => self.base.clone().set_num_format("0.00%"),
+            Kind::Text => base.clone(),
+            Kind::Money => base.clone().set_num_format("#,##0.00"),
+            Kind::Plain => base.clone().set_num_format("General"),
+            Kind::Percent => base.clone().set_num_format("0.00%"),
         };
         match mark {
             None => f,
@@ -372,6 +393,12 @@ impl Formats {
                 .set_border(FormatBorder::Thick)
                 .set_border_color(Color::RGB(0xC00000)),
         }
+    }
+
+    fn get(&self, kind: Kind, mark: Option<Mark>) -> &Format {
+        let k = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
+        let m = MARKS.iter().position(|&m| m == mark).unwrap_or(0);
+        &self.table[k * MARKS.len() + m]
     }
 }
 
@@ -582,7 +609,7 @@ fn write_sheets(
     cleaned: &Cleaned,
     title: &str,
 ) -> Result<(), XlsxError> {
-    let fm = Formats::new();
+    let fm = Formats::get_all();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
 
     setup(ws, &original_name(form), src)?;
@@ -595,7 +622,7 @@ fn write_sheets(
     frame(ws, src, form, &fm.base)?;
     for (p, v) in &src.cells {
         let (out, kind) = as_read(v);
-        put(ws, *p, &out, &fm.get(kind, None), merge_of(*p))?;
+        put(ws, *p, &out, fm.get(kind, None), merge_of(*p))?;
     }
     back_link(ws, src, form, BACK_TO_SUMMARY)?;
     cleaned_sheet(clean, form, src, cleaned, title, BACK_TO_SUMMARY)
@@ -616,6 +643,22 @@ pub fn write_cleaned(
     cleaned_sheet(wb.add_worksheet(), form, src, cleaned, title, back)
 }
 
+/// The 清洗 sheet of one form, built on its own (a feedback workbook builds its forms'
+/// sheets in parallel and adds them in order): `None` for a form read without its source.
+pub fn cleaned_worksheet(
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+    back: &str,
+) -> Result<Option<Worksheet>, XlsxError> {
+    let Some(src) = form.source.as_deref() else {
+        return Ok(None);
+    };
+    let mut ws = Worksheet::new();
+    cleaned_sheet(&mut ws, form, src, cleaned, title, back)?;
+    Ok(Some(ws))
+}
+
 /// The 清洗 sheet: the form at its own addresses, cleaned values in place, changed cells
 /// marked with notes.
 fn cleaned_sheet(
@@ -626,7 +669,7 @@ fn cleaned_sheet(
     title: &str,
     back: &str,
 ) -> Result<(), XlsxError> {
-    let fm = Formats::new();
+    let fm = Formats::get_all();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
     let o = &cleaned.0;
     setup(ws, &cleaned_name(form), src)?;
@@ -643,30 +686,30 @@ fn cleaned_sheet(
         let merge = merge_of(*p).filter(|_| !o.unmerge.contains(p));
         let mark = o.marks.get(p).copied();
         if let Some(out) = o.values.get(p) {
-            put(ws, *p, out, &fm.get(kind_of(out), mark), merge)?;
+            put(ws, *p, out, fm.get(kind_of(out), mark), merge)?;
         } else if o.cleared.contains(p) {
             match merge {
-                Some(m) => blank_merge(ws, m, &fm.get(Kind::Text, mark))?,
+                Some(m) => blank_merge(ws, m, fm.get(Kind::Text, mark))?,
                 None => {
-                    ws.write_blank(p.row, p.col as u16, &fm.get(Kind::Text, mark))?;
+                    ws.write_blank(p.row, p.col as u16, fm.get(Kind::Text, mark))?;
                 }
             }
         } else {
             let (out, kind) = as_read(v);
-            put(ws, *p, &out, &fm.get(kind, mark), merge)?;
+            put(ws, *p, &out, fm.get(kind, mark), merge)?;
         }
         written.insert(*p);
     }
     for (p, out) in &o.values {
         if !written.contains(p) {
             let mark = o.marks.get(p).copied();
-            write_out(ws, *p, out, &fm.get(kind_of(out), mark))?;
+            write_out(ws, *p, out, fm.get(kind_of(out), mark))?;
             written.insert(*p);
         }
     }
     for (p, mark) in &o.marks {
         if !written.contains(p) {
-            ws.write_blank(p.row, p.col as u16, &fm.get(Kind::Text, Some(*mark)))?;
+            ws.write_blank(p.row, p.col as u16, fm.get(Kind::Text, Some(*mark)))?;
         }
     }
     for (p, notes) in &o.notes {

@@ -431,15 +431,46 @@ pub fn findings(b: &Batch) -> Table<'_> {
 /// The findings `keep` keeps, for triage: 错误, then 警告, then 提示, each by project (file
 /// findings first), in reading order within a project.
 pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Table<'a> {
-    let names: std::collections::HashMap<&str, &str> = b
-        .forms
+    let names = project_names(b);
+    let list: Vec<&Finding> = b.findings().filter(|x| keep(x)).collect();
+    let files = Names::of(b);
+    findings_table(
+        list,
+        move |p| names.get(p).copied(),
+        move |f| files.shown(f),
+    )
+}
+
+/// Each project's name by its id (the last form's, should two forms share an id).
+pub fn project_names(b: &Batch) -> std::collections::HashMap<&str, &str> {
+    b.forms
         .iter()
         .filter_map(|p| Some((p.id.as_str(), p.name.value.as_deref()?)))
-        .collect();
-    let mut list: Vec<&Finding> = b.findings().filter(|x| keep(x)).collect();
-    list.sort_by_key(|x| (std::cmp::Reverse(x.severity), x.project.clone()));
+        .collect()
+}
+
+/// 问题清单 of the findings `list` (in the batch's order), with the projects' names
+/// ([`project_names`]) and the files' as the lists show them ([`Names::of`]) gathered once
+/// for many such lists (one per department's feedback workbook).
+pub fn findings_listed<'a>(
+    list: Vec<&'a Finding>,
+    names: &'a std::collections::HashMap<&'a str, &'a str>,
+    files: &'a Names<'a>,
+) -> Table<'a> {
+    findings_table(list, |p| names.get(p).copied(), |f| files.shown(f))
+}
+
+fn findings_table<'a>(
+    mut list: Vec<&'a Finding>,
+    name_of: impl Fn(&str) -> Option<&'a str> + Send + 'a,
+    shown: impl Fn(&'a str) -> &'a str + Send + 'a,
+) -> Table<'a> {
+    // Errors first, then by project; in the batch's order otherwise (a stable sort).
+    list.sort_by(|x, y| {
+        (std::cmp::Reverse(x.severity), &x.project)
+            .cmp(&(std::cmp::Reverse(y.severity), &y.project))
+    });
     let len = list.len();
-    let files = Names::of(b);
     let rows = list.into_iter().map(move |x| {
         let project = x.project.as_deref();
         vec![
@@ -447,8 +478,8 @@ pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Tabl
             Cell::Text(x.code.as_str()),
             Cell::Text(&x.message),
             opt(project),
-            opt(project.and_then(|p| names.get(p).copied())),
-            Cell::Text(files.shown(&x.file)),
+            opt(project.and_then(&name_of)),
+            Cell::Text(shown(&x.file)),
             opt(x.sheet.as_deref()),
             place(x.cell),
             match (project, x.cell) {

@@ -191,27 +191,7 @@ impl Links {
 
     /// A link cell's (location, display text, tooltip).
     fn resolve(&self, cell: &Cell) -> Option<(String, String, String)> {
-        match cell {
-            Cell::Target { project, cell } => {
-                let l = self.of(Some(project))?;
-                let dest = l.view.cell(*cell);
-                Some((
-                    format!("'{}'!{dest}", l.cleaned),
-                    format!("清洗 {dest}"),
-                    format!("原表：{}!{cell}", l.original),
-                ))
-            }
-            Cell::FormSheet { project, cleaned } => {
-                let l = self.of(Some(project))?;
-                let (name, text) = if *cleaned {
-                    (&l.cleaned, "清洗")
-                } else {
-                    (&l.original, "原表")
-                };
-                Some((format!("'{name}'!A1"), text.to_string(), name.clone()))
-            }
-            _ => None,
-        }
+        resolve_link(cell, |project| self.of(project))
     }
 
     fn of(&self, project: Option<&str>) -> Option<&FormLinks> {
@@ -220,6 +200,34 @@ impl Links {
 
     fn any(&self) -> bool {
         self.sheets.iter().any(Option::is_some)
+    }
+}
+
+/// A link cell's (location, display text, tooltip), with `of` giving a project's sheets.
+fn resolve_link<'l>(
+    cell: &Cell,
+    of: impl Fn(Option<&str>) -> Option<&'l FormLinks>,
+) -> Option<(String, String, String)> {
+    match cell {
+        Cell::Target { project, cell } => {
+            let l = of(Some(project))?;
+            let dest = l.view.cell(*cell);
+            Some((
+                format!("'{}'!{dest}", l.cleaned),
+                format!("清洗 {dest}"),
+                format!("原表：{}!{cell}", l.original),
+            ))
+        }
+        Cell::FormSheet { project, cleaned } => {
+            let l = of(Some(project))?;
+            let (name, text) = if *cleaned {
+                (&l.cleaned, "清洗")
+            } else {
+                (&l.original, "原表")
+            };
+            Some((format!("'{name}'!A1"), text.to_string(), name.clone()))
+        }
+        _ => None,
     }
 }
 
@@ -674,75 +682,201 @@ pub fn write_feedback<W: std::io::Write + std::io::Seek>(
 ///
 /// The department sees only what it can act on ([`feedback::for_department`]: no finding
 /// about jixiao's own reading), its files by their names ([`feedback::Names`]), never the
-/// bureau's folders.
+/// bureau's folders. For many departments, [`Feedback`] gathers what they draw on once.
 pub fn write_feedback_with<W: std::io::Write + std::io::Seek>(
     batch: &Batch,
     forms: &[&crate::model::Form],
     letterhead: &Letterhead,
     out: W,
 ) -> Result<(), XlsxError> {
-    use crate::model::Severity;
-    let ids: std::collections::HashSet<&str> = forms.iter().map(|p| p.id.as_str()).collect();
-    let names = feedback::Names::new(batch, forms);
-    let links = Links::only(
-        batch,
-        |p| ids.contains(p.id.as_str()),
-        forms::Reader::Department(&names),
-    );
-    let f = Formats::new();
-    let title = format!("{}问题反馈", title_of(forms.iter().copied()));
-    let mut wb = deterministic_workbook();
-    wb.set_zip_compression_level(1);
-    let listed = |x: &crate::model::Finding| {
-        x.severity >= Severity::Warning
-            && feedback::for_department(x.code)
-            && x.project.as_deref().is_some_and(|p| ids.contains(p))
-    };
-    let count = |sev: Severity| {
-        batch
-            .findings()
-            .filter(|x| listed(x) && x.severity == sev)
-            .count()
-    };
-    let counts = (count(Severity::Error), count(Severity::Warning));
-    let t = department_view(tables::findings_where(batch, listed), &names);
-    let names_of = sheet_names(&t, MAX_DATA_ROWS);
-    for (k, name) in names_of.iter().enumerate() {
-        let ws = wb.add_worksheet();
-        ws.set_name(name)?;
-        let n = rows_on(t.len, k, MAX_DATA_ROWS);
-        prepare(ws, &t, n, n, &title, &f)?;
-        if n > 0 {
-            severity_colours(ws, n)?;
+    Feedback::new(batch, [forms]).write(0, letterhead, out)
+}
+
+/// What the departments' feedback workbooks draw on, gathered in one pass over the batch's
+/// forms and findings for all of them: each department's listed findings and forms, the
+/// projects' names, the run's files. Each workbook is then built on its own
+/// ([`Feedback::write`], [`Feedback::write_all`]).
+pub struct Feedback<'a> {
+    batch: &'a Batch,
+    /// Each department's forms, as planned ([`feedback::plan`]).
+    departments: Vec<Vec<&'a crate::model::Form>>,
+    /// Per department, the findings its 问题清单 lists, in the batch's order.
+    listed: Vec<Vec<&'a crate::model::Finding>>,
+    /// Per department, the forms (by index in the batch's) whose 清洗 sheets it gets: those
+    /// of its projects, in the batch's order.
+    sheets: Vec<Vec<usize>>,
+    /// Each project's form (the last, should two share an id), as links find it.
+    by_id: std::collections::HashMap<&'a str, usize>,
+    names: std::collections::HashMap<&'a str, &'a str>,
+    shown: tables::Names<'a>,
+    run: feedback::RunFiles<'a>,
+}
+
+impl<'a> Feedback<'a> {
+    /// The departments whose forms are `departments`, in order.
+    pub fn new<'d>(
+        batch: &'a Batch,
+        departments: impl IntoIterator<Item = &'d [&'a crate::model::Form]>,
+    ) -> Feedback<'a>
+    where
+        'a: 'd,
+    {
+        use crate::model::Severity;
+        let departments: Vec<Vec<&crate::model::Form>> =
+            departments.into_iter().map(<[_]>::to_vec).collect();
+        // The departments each project is of (one, unless two forms share an id).
+        let mut of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (d, forms) in departments.iter().enumerate() {
+            for p in forms {
+                let ds = of.entry(p.id.as_str()).or_default();
+                if ds.last() != Some(&d) {
+                    ds.push(d);
+                }
+            }
+        }
+        let mut listed = vec![Vec::new(); departments.len()];
+        for x in batch.findings() {
+            if x.severity >= Severity::Warning
+                && feedback::for_department(x.code)
+                && let Some(ds) = x.project.as_deref().and_then(|p| of.get(p))
+            {
+                for &d in ds {
+                    listed[d].push(x);
+                }
+            }
+        }
+        let mut sheets = vec![Vec::new(); departments.len()];
+        let mut by_id = std::collections::HashMap::with_capacity(batch.forms.len());
+        for (i, p) in batch.forms.iter().enumerate() {
+            by_id.insert(p.id.as_str(), i);
+            for &d in of.get(p.id.as_str()).into_iter().flatten() {
+                sheets[d].push(i);
+            }
+        }
+        Feedback {
+            batch,
+            departments,
+            listed,
+            sheets,
+            by_id,
+            names: tables::project_names(batch),
+            shown: tables::Names::of(batch),
+            run: feedback::RunFiles::of(batch),
         }
     }
-    let fills = vec![sheetdata::Fill {
-        sheets: names_of,
-        table: t,
-    }];
-    for (p, l) in batch.forms.iter().zip(&links.sheets) {
-        if let Some(l) = l {
-            forms::write_cleaned(&mut wb, p, &l.view, &title, own::BACK_TO_FINDINGS)?;
-        }
+
+    /// Every department's workbook, in order, each built on its own task (rayon; on
+    /// wasm32 one after the other).
+    pub fn write_all(&self, letterhead: &Letterhead) -> Vec<Result<Vec<u8>, XlsxError>> {
+        use rayon::prelude::*;
+        (0..self.departments.len())
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|k| {
+                let mut out = std::io::Cursor::new(Vec::new());
+                self.write(k, letterhead, &mut out)?;
+                Ok(out.into_inner())
+            })
+            .collect()
     }
-    let cover = Cover {
-        letterhead,
-        forms,
-        errors: counts.0,
-        warnings: counts.1,
-    };
-    feedback_notes(&mut wb, &f, &title, &cover)?;
-    let package = wb.save_to_buffer()?;
-    // The workbook has no 原表 sheet to name in a link's tooltip: the cell says where.
-    let resolve = |cell: &Cell| {
-        let (to, text, tip) = links.resolve(cell)?;
-        match cell {
-            Cell::Target { cell, .. } => Some((to, text, format!("原表 {cell}"))),
-            _ => Some((to, text, tip)),
+
+    /// The workbook of department `k` (in the order given to [`Feedback::new`]).
+    pub fn write<W: std::io::Write + std::io::Seek>(
+        &self,
+        k: usize,
+        letterhead: &Letterhead,
+        out: W,
+    ) -> Result<(), XlsxError> {
+        use crate::model::Severity;
+        use rayon::prelude::*;
+        let batch = self.batch;
+        let (Some(forms), Some(listed), Some(own)) = (
+            self.departments.get(k),
+            self.listed.get(k),
+            self.sheets.get(k),
+        ) else {
+            return Err(XlsxError::ParameterError(format!("no department {k}")));
+        };
+        let names = feedback::Names::in_run(std::borrow::Cow::Borrowed(&self.run), forms);
+        let reader = forms::Reader::Department(&names);
+        let f = Formats::new();
+        let title = format!("{}问题反馈", title_of(forms.iter().copied()));
+        let mut wb = deterministic_workbook();
+        wb.set_zip_compression_level(1);
+        let count = |sev: Severity| listed.iter().filter(|x| x.severity == sev).count();
+        let counts = (count(Severity::Error), count(Severity::Warning));
+        let t = department_view(
+            tables::findings_listed(listed.clone(), &self.names, &self.shown),
+            &names,
+        );
+        let names_of = sheet_names(&t, MAX_DATA_ROWS);
+        for (k, name) in names_of.iter().enumerate() {
+            let ws = wb.add_worksheet();
+            ws.set_name(name)?;
+            let n = rows_on(t.len, k, MAX_DATA_ROWS);
+            prepare(ws, &t, n, n, &title, &f)?;
+            if n > 0 {
+                severity_colours(ws, n)?;
+            }
         }
-    };
-    sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
+        let fills = vec![sheetdata::Fill {
+            sheets: names_of,
+            table: t,
+        }];
+        // Each form's 清洗 sheet on its own task, added in the forms' order.
+        let built: Vec<Result<Option<(FormLinks, Worksheet)>, XlsxError>> = own
+            .par_iter()
+            .with_max_len(1)
+            .map(|&i| {
+                let p = &batch.forms[i];
+                if p.source.is_none() {
+                    return Ok(None);
+                }
+                let l = FormLinks {
+                    original: forms::original_name(p),
+                    cleaned: forms::cleaned_name(p),
+                    view: forms::Cleaned::for_reader(p, reader),
+                };
+                let ws = forms::cleaned_worksheet(p, &l.view, &title, own::BACK_TO_FINDINGS)?;
+                Ok(ws.map(|ws| (l, ws)))
+            })
+            .collect();
+        let mut links: Vec<(usize, FormLinks)> = Vec::with_capacity(own.len());
+        for (&i, b) in own.iter().zip(built) {
+            if let Some((l, ws)) = b? {
+                wb.push_worksheet(ws);
+                links.push((i, l));
+            }
+        }
+        let cover = Cover {
+            letterhead,
+            forms,
+            errors: counts.0,
+            warnings: counts.1,
+        };
+        feedback_notes(&mut wb, &f, &title, &cover)?;
+        let package = wb.save_to_buffer()?;
+        let of = |project: Option<&str>| {
+            let i = *self.by_id.get(project?)?;
+            let at = links.binary_search_by_key(&i, |(i, _)| *i).ok()?;
+            Some(&links[at].1)
+        };
+        // The workbook has no 原表 sheet to name in a link's tooltip: the cell says where.
+        let resolve = |cell: &Cell| {
+            let (to, text, tip) = resolve_link(cell, of)?;
+            match cell {
+                Cell::Target { cell, .. } => Some((to, text, format!("原表 {cell}"))),
+                _ => Some((to, text, tip)),
+            }
+        };
+        // Freeing the workbook's sheets (every form's) takes a while of its own: meanwhile
+        // the package is written.
+        rayon::in_place_scope(|s| {
+            s.spawn(move |_| drop(wb));
+            sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
+        })
         .map_err(sheetdata::Error::into_xlsx)
+    }
 }
 
 /// A findings table as the department reads it: its files by the names it knows them by,
