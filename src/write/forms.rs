@@ -337,28 +337,41 @@ fn indicators(form: &Form, o: &mut Overlay) {
     }
 }
 
+/// The form sheets' cell formats: built once for every sheet of the run. rust_xlsxwriter
+/// hashes a cell's whole `Format` to find its index, so the formats are at least not
+/// rebuilt (a `String` for the number format, a clone of the base) per cell.
 struct Formats {
     base: Format,
+    /// By [`Kind`], then by mark (none, changed, warning, error).
+    all: [[Format; 4]; 4],
 }
 
 impl Formats {
-    fn new() -> Formats {
-        Formats {
-            base: Format::new()
-                .set_font_size(10)
-                .set_border(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter),
-        }
+    /// The formats, built on first use.
+    fn shared() -> &'static Formats {
+        static FORMATS: std::sync::OnceLock<Formats> = std::sync::OnceLock::new();
+        FORMATS.get_or_init(Formats::new)
     }
 
-    fn get(&self, kind: Kind, mark: Option<Mark>) -> Format {
+    fn new() -> Formats {
+        let base = Format::new()
+            .set_font_size(10)
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
+        let kinds = [Kind::Text, Kind::Money, Kind::Plain, Kind::Percent];
+        let marks = [None, Some(Mark::Changed), Some(Mark::Warning), Some(Mark::Error)];
+        let all = kinds.map(|k| marks.map(|m| Formats::make(&base, k, m)));
+        Formats { base, all }
+    }
+
+    fn make(base: &Format, kind: Kind, mark: Option<Mark>) -> Format {
         let f = match kind {
-            Kind::Text => self.base.clone(),
-            Kind::Money => self.base.clone().set_num_format("#,##0.00"),
-            Kind::Plain => self.base.clone().set_num_format("General"),
-            Kind::Percent => self.base.clone().set_num_format("0.00%"),
+            Kind::Text => base.clone(),
+            Kind::Money => base.clone().set_num_format("#,##0.00"),
+            Kind::Plain => base.clone().set_num_format("General"),
+            Kind::Percent => base.clone().set_num_format("0.00%"),
         };
         match mark {
             None => f,
@@ -372,6 +385,22 @@ impl Formats {
                 .set_border(FormatBorder::Thick)
                 .set_border_color(Color::RGB(0xC00000)),
         }
+    }
+
+    fn get(&self, kind: Kind, mark: Option<Mark>) -> &Format {
+        let k = match kind {
+            Kind::Text => 0,
+            Kind::Money => 1,
+            Kind::Plain => 2,
+            Kind::Percent => 3,
+        };
+        let m = match mark {
+            None => 0,
+            Some(Mark::Changed) => 1,
+            Some(Mark::Warning) => 2,
+            Some(Mark::Error) => 3,
+        };
+        &self.all[k][m]
     }
 }
 
@@ -582,7 +611,7 @@ fn write_sheets(
     cleaned: &Cleaned,
     title: &str,
 ) -> Result<(), XlsxError> {
-    let fm = Formats::new();
+    let fm = Formats::shared();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
 
     setup(ws, &original_name(form), src)?;
@@ -595,7 +624,7 @@ fn write_sheets(
     frame(ws, src, form, &fm.base)?;
     for (p, v) in &src.cells {
         let (out, kind) = as_read(v);
-        put(ws, *p, &out, &fm.get(kind, None), merge_of(*p))?;
+        put(ws, *p, &out, fm.get(kind, None), merge_of(*p))?;
     }
     back_link(ws, src, form, BACK_TO_SUMMARY)?;
     cleaned_sheet(clean, form, src, cleaned, title, BACK_TO_SUMMARY)
@@ -626,7 +655,7 @@ fn cleaned_sheet(
     title: &str,
     back: &str,
 ) -> Result<(), XlsxError> {
-    let fm = Formats::new();
+    let fm = Formats::shared();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
     let o = &cleaned.0;
     setup(ws, &cleaned_name(form), src)?;
@@ -643,30 +672,30 @@ fn cleaned_sheet(
         let merge = merge_of(*p).filter(|_| !o.unmerge.contains(p));
         let mark = o.marks.get(p).copied();
         if let Some(out) = o.values.get(p) {
-            put(ws, *p, out, &fm.get(kind_of(out), mark), merge)?;
+            put(ws, *p, out, fm.get(kind_of(out), mark), merge)?;
         } else if o.cleared.contains(p) {
             match merge {
-                Some(m) => blank_merge(ws, m, &fm.get(Kind::Text, mark))?,
+                Some(m) => blank_merge(ws, m, fm.get(Kind::Text, mark))?,
                 None => {
-                    ws.write_blank(p.row, p.col as u16, &fm.get(Kind::Text, mark))?;
+                    ws.write_blank(p.row, p.col as u16, fm.get(Kind::Text, mark))?;
                 }
             }
         } else {
             let (out, kind) = as_read(v);
-            put(ws, *p, &out, &fm.get(kind, mark), merge)?;
+            put(ws, *p, &out, fm.get(kind, mark), merge)?;
         }
         written.insert(*p);
     }
     for (p, out) in &o.values {
         if !written.contains(p) {
             let mark = o.marks.get(p).copied();
-            write_out(ws, *p, out, &fm.get(kind_of(out), mark))?;
+            write_out(ws, *p, out, fm.get(kind_of(out), mark))?;
             written.insert(*p);
         }
     }
     for (p, mark) in &o.marks {
         if !written.contains(p) {
-            ws.write_blank(p.row, p.col as u16, &fm.get(Kind::Text, Some(*mark)))?;
+            ws.write_blank(p.row, p.col as u16, fm.get(Kind::Text, Some(*mark)))?;
         }
     }
     for (p, notes) in &o.notes {

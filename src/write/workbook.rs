@@ -7,6 +7,7 @@ use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::tables::{self, Cell, Column, Kind, Table, Total};
 use crate::write::{feedback, forms, sheetdata};
+use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
@@ -539,13 +540,19 @@ impl Prepared {
 pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
     let mut links = Links::new(batch, opts.form_sheets);
     let title = print_title_with(batch, &opts.letterhead);
-    let mut sheets = Vec::new();
-    let mut failed = Vec::new();
-    for (i, (p, l)) in batch.forms.iter().zip(&mut links.sheets).enumerate() {
-        let built = match l {
+    // Each form's sheets on their own (rayon; on wasm, the current thread), in form order.
+    let built: Vec<Result<Option<[Worksheet; 2]>, String>> = batch
+        .forms
+        .par_iter()
+        .zip(links.sheets.par_iter())
+        .map(|(p, l)| match l {
             Some(l) => forms::build(p, &l.view, &title),
             None => Ok(None),
-        };
+        })
+        .collect();
+    let mut sheets = Vec::new();
+    let mut failed = Vec::new();
+    for (i, (built, l)) in built.into_iter().zip(&mut links.sheets).enumerate() {
         match built {
             Ok(Some(pair)) => sheets.push(pair),
             Ok(None) => {}
