@@ -6,7 +6,7 @@ use crate::own::{self, FEEDBACK_MARKER, OUTPUT_MARKER};
 use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::tables::{self, Cell, Column, Kind, Table, Total};
-use crate::write::{feedback, forms, sheetdata};
+use crate::write::{feedback, forms, formxml, sheetdata};
 use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
@@ -520,7 +520,8 @@ pub struct Prepared {
     links: Links,
     /// The built forms' sheets, in form order. Only the built ones: a `Worksheet` is a
     /// large value, and a slot per form cost 10,000 forms without sheets about 50 MB.
-    sheets: Vec<[Worksheet; 2]>,
+    /// Recorded: their cells are written by `formxml`, not held by rust_xlsxwriter.
+    sheets: Vec<[formxml::Recorded; 2]>,
     /// The forms whose sheets could not be built: index in the batch's forms, and why.
     failed: Vec<(usize, String)>,
 }
@@ -541,12 +542,12 @@ pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
     let mut links = Links::new(batch, opts.form_sheets);
     let title = print_title_with(batch, &opts.letterhead);
     // Each form's sheets on their own (rayon; on wasm, the current thread), in form order.
-    let built: Vec<Result<Option<[Worksheet; 2]>, String>> = batch
+    let built: Vec<Result<Option<[formxml::Recorded; 2]>, String>> = batch
         .forms
         .par_iter()
         .zip(links.sheets.par_iter())
         .map(|(p, l)| match l {
-            Some(l) => forms::build(p, &l.view, &title),
+            Some(l) => forms::record(p, &l.view, &title),
             None => Ok(None),
         })
         .collect();
@@ -645,7 +646,19 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             )?;
         }
     }
-    for ws in sheets.into_iter().flatten() {
+    // The form sheets as placeholders (everything but their cells); their cells are
+    // written into them after the save (`formxml::replace`).
+    let mut data = Vec::with_capacity(sheets.len() * 2);
+    let mut placeholders = Vec::with_capacity(sheets.len() * 2);
+    for sheet in sheets.into_iter().flatten() {
+        placeholders.push(sheet.ws);
+        data.push(sheet.data);
+    }
+    let order = formxml::first_use(&data);
+    if let Some(first) = placeholders.first_mut() {
+        formxml::add_carriers(first, &order)?;
+    }
+    for ws in placeholders {
         wb.push_worksheet(ws);
     }
     notes(&mut wb, batch, &f, links.any(), &split, &heading)?;
@@ -663,7 +676,10 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
         }
         _ => links.resolve(cell),
     };
-    sheetdata::fill(package, fills, max_rows, &resolve, out).map_err(sheetdata::Error::into_xlsx)
+    let extra: sheetdata::Extra =
+        Box::new(move |zip, paths| formxml::replace(zip, paths, data, &order));
+    sheetdata::fill_with(package, fills, max_rows, &resolve, Some(extra), out)
+        .map_err(sheetdata::Error::into_xlsx)
 }
 
 /// One department's feedback workbook (`convert --feedback`): its own 问题清单 (errors and
