@@ -691,7 +691,7 @@ fn render(s: &SheetData, map: &[u32], styles: &[u32; 256], xml: &str) -> Result<
     };
     let d = s.dims;
     let mut out: Vec<u8> = Vec::with_capacity(xml.len() + s.cells.len() * 24);
-    out.extend_from_slice(xml[..dim].as_bytes());
+    out.extend_from_slice(&xml.as_bytes()[..dim]);
     let range =
         if d.first_row == ROW_MAX && d.first_col == COL_MAX && d.last_row == 0 && d.last_col == 0 {
             "A1".to_string()
@@ -701,10 +701,10 @@ fn render(s: &SheetData, map: &[u32], styles: &[u32; 256], xml: &str) -> Result<
             if a == b { a } else { format!("{a}:{b}") }
         };
     out.extend_from_slice(range.as_bytes());
-    out.extend_from_slice(xml[dim_end..data].as_bytes());
+    out.extend_from_slice(&xml.as_bytes()[dim_end..data]);
     if s.cells.is_empty() && s.notes.is_empty() && s.rows.is_empty() {
         out.extend_from_slice(b"<sheetData/>");
-        out.extend_from_slice(xml[data_end..].as_bytes());
+        out.extend_from_slice(&xml.as_bytes()[data_end..]);
         return Ok(out);
     }
     out.extend_from_slice(b"<sheetData>");
@@ -813,7 +813,7 @@ fn render(s: &SheetData, map: &[u32], styles: &[u32; 256], xml: &str) -> Result<
         }
         out.extend_from_slice(b"</mergeCells>");
     }
-    out.extend_from_slice(xml[data_end..].as_bytes());
+    out.extend_from_slice(&xml.as_bytes()[data_end..]);
     Ok(out)
 }
 
