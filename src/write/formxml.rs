@@ -239,14 +239,14 @@ impl Cells for Recorder {
     }
 
     fn number(&mut self, r: u32, c: u16, n: f64, f: Fmt) -> Result<(), XlsxError> {
-        if !n.is_finite() {
-            // rust_xlsxwriter writes these as text; a Decimal's f64 is always finite.
-            return self
-                .ws
-                .write_number_with_format(r, c, n, f.format)
-                .map(|_| ());
-        }
         self.check(r, c)?;
+        // Written as text, as rust_xlsxwriter does (a Decimal's f64 is always finite).
+        if n.is_nan() {
+            return self.text(r, c, "NAN", f.id);
+        }
+        if n.is_infinite() {
+            return self.text(r, c, if n > 0.0 { "INF" } else { "-INF" }, f.id);
+        }
         self.uses(f.id);
         self.cells.push((r, c, Cell::Number(n, f.id)));
         Ok(())
