@@ -663,6 +663,9 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     }
     notes(&mut wb, batch, &f, links.any(), &split, &heading)?;
     let package = wb.save_to_buffer()?;
+    // The sheets (the form sheets' placeholders with their notes) are saved: not held
+    // while the list sheets and the form sheets' cells are written.
+    drop(wb);
     let resolve = |cell: &Cell| match cell {
         // 汇总 lists the forms in order, `max_rows` to a sheet.
         Cell::SummaryRow { form, text } => {
