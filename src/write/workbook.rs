@@ -167,12 +167,13 @@ impl Links {
     /// Sheets for the forms `keep` keeps, marked for `reader`.
     fn only(
         b: &Batch,
-        keep: impl Fn(&crate::model::Form) -> bool,
+        keep: impl Fn(&crate::model::Form) -> bool + Sync,
         reader: forms::Reader<'_>,
     ) -> Links {
+        // Each form's overlay on its own (rayon), in form order.
         let sheets = b
             .forms
-            .iter()
+            .par_iter()
             .map(|p| {
                 (keep(p) && p.source.is_some()).then(|| FormLinks {
                     original: forms::original_name(p),
