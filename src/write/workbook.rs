@@ -542,24 +542,26 @@ impl Prepared {
 pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
     let mut links = Links::new(batch, opts.form_sheets);
     let title = print_title_with(batch, &opts.letterhead);
-    // Each form's sheets on their own (rayon; on wasm, the current thread), in form order.
-    let built: Vec<Result<Option<[formxml::Recorded; 2]>, String>> = batch
+    // Each form's sheets on their own (rayon; on wasm, the current thread), in form order;
+    // a slot only for the forms with sheets (a pair of sheets is a large value).
+    type Built = Result<Option<[formxml::Recorded; 2]>, String>;
+    let built: Vec<(usize, Built)> = batch
         .forms
         .par_iter()
         .zip(links.sheets.par_iter())
-        .map(|(p, l)| match l {
-            Some(l) => forms::record(p, &l.view, &title),
-            None => Ok(None),
-        })
+        .enumerate()
+        .filter_map(|(i, (p, l))| Some((i, forms::record(p, &l.as_ref()?.view, &title))))
         .collect();
     let mut sheets = Vec::new();
     let mut failed = Vec::new();
-    for (i, (built, l)) in built.into_iter().zip(&mut links.sheets).enumerate() {
+    for (i, built) in built {
         match built {
             Ok(Some(pair)) => sheets.push(pair),
             Ok(None) => {}
             Err(why) => {
-                *l = None;
+                if let Some(l) = links.sheets.get_mut(i) {
+                    *l = None;
+                }
                 failed.push((i, why));
             }
         }
