@@ -337,24 +337,34 @@ fn indicators(form: &Form, o: &mut Overlay) {
     }
 }
 
+/// The form sheets' cell formats: built once for every sheet of the run, each known by a
+/// small id (formats equal as rust_xlsxwriter compares them share theirs), so that a sheet
+/// recorded for [`super::formxml`] names its cells' formats without hashing them.
 struct Formats {
-    base: Format,
-    /// Every cell format, by kind then mark ([`Formats::get`]): made once, not per cell.
-    table: Vec<Format>,
+    /// Distinct formats, by id.
+    list: Vec<Format>,
+    /// By [`Kind`], then by mark (none, changed, warning, error): the format's id.
+    ids: [[u8; 4]; 4],
 }
 
-const KINDS: [Kind; 4] = [Kind::Text, Kind::Money, Kind::Plain, Kind::Percent];
-const MARKS: [Option<Mark>; 4] = [
-    None,
-    Some(Mark::Changed),
-    Some(Mark::Warning),
-    Some(Mark::Error),
-];
+/// A form sheet cell's format, with its id among the form sheets' formats.
+#[derive(Clone, Copy)]
+pub(crate) struct Fmt {
+    pub(crate) id: u8,
+    pub(crate) format: &'static Format,
+}
+
+/// The id of the link back's format (rust_xlsxwriter's hyperlink style).
+pub(crate) const HYPERLINK: u8 = u8::MAX;
+
+/// The form sheets' format of id `id` (not [`HYPERLINK`]).
+pub(crate) fn format_of(id: u8) -> Option<&'static Format> {
+    Formats::shared().list.get(id as usize)
+}
 
 impl Formats {
-    /// The formats, made once for every sheet (a formatted write hashes its `Format`
-    /// whatever it is; building one per cell cost as much again).
-    fn get_all() -> &'static Formats {
+    /// The formats, built on first use.
+    fn shared() -> &'static Formats {
         static FORMATS: std::sync::OnceLock<Formats> = std::sync::OnceLock::new();
         FORMATS.get_or_init(Formats::new)
     }
@@ -366,12 +376,27 @@ impl Formats {
             .set_text_wrap()
             .set_align(FormatAlign::Center)
             .set_align(FormatAlign::VerticalCenter);
-        let table = KINDS
-            .iter()
-            .flat_map(|&kind| MARKS.iter().map(move |&mark| (kind, mark)))
-            .map(|(kind, mark)| Formats::make(&base, kind, mark))
-            .collect();
-        Formats { base, table }
+        let kinds = [Kind::Text, Kind::Money, Kind::Plain, Kind::Percent];
+        let marks = [
+            None,
+            Some(Mark::Changed),
+            Some(Mark::Warning),
+            Some(Mark::Error),
+        ];
+        let mut list: Vec<Format> = Vec::new();
+        let ids = kinds.map(|k| {
+            marks.map(|m| {
+                let f = Formats::make(&base, k, m);
+                match list.iter().position(|x| *x == f) {
+                    Some(i) => i as u8,
+                    None => {
+                        list.push(f);
+                        (list.len() - 1) as u8
+                    }
+                }
+            })
+        });
+        Formats { list, ids }
     }
 
     fn make(base: &Format, kind: Kind, mark: Option<Mark>) -> Format {
@@ -395,23 +420,112 @@ impl Formats {
         }
     }
 
-    fn get(&self, kind: Kind, mark: Option<Mark>) -> &Format {
-        let k = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
-        let m = MARKS.iter().position(|&m| m == mark).unwrap_or(0);
-        &self.table[k * MARKS.len() + m]
+    fn get(&'static self, kind: Kind, mark: Option<Mark>) -> Fmt {
+        let k = match kind {
+            Kind::Text => 0,
+            Kind::Money => 1,
+            Kind::Plain => 2,
+            Kind::Percent => 3,
+        };
+        let m = match mark {
+            None => 0,
+            Some(Mark::Changed) => 1,
+            Some(Mark::Warning) => 2,
+            Some(Mark::Error) => 3,
+        };
+        let id = self.ids[k][m];
+        Fmt {
+            id,
+            format: &self.list[id as usize],
+        }
+    }
+
+    /// The plain bordered format of the form's cells.
+    fn base(&'static self) -> Fmt {
+        self.get(Kind::Text, None)
     }
 }
 
-fn write_out(ws: &mut Worksheet, p: Pos, v: &Out, f: &Format) -> Result<(), XlsxError> {
+/// Where a form sheet's cells go: a rust_xlsxwriter [`Worksheet`], or a
+/// [`super::formxml::Recorder`] that keeps them for writing the sheet's XML itself. The
+/// sheet's settings (name, widths, printing) go to [`Cells::ws`] either way.
+pub(crate) trait Cells {
+    fn ws(&mut self) -> &mut Worksheet;
+    fn string(&mut self, r: u32, c: u16, s: &str, f: Fmt) -> Result<(), XlsxError>;
+    fn number(&mut self, r: u32, c: u16, n: f64, f: Fmt) -> Result<(), XlsxError>;
+    fn blank(&mut self, r: u32, c: u16, f: Fmt) -> Result<(), XlsxError>;
+    #[allow(clippy::too_many_arguments)]
+    fn merge(
+        &mut self,
+        r1: u32,
+        c1: u16,
+        r2: u32,
+        c2: u16,
+        s: &str,
+        f: Fmt,
+    ) -> Result<(), XlsxError>;
+    fn row_height(&mut self, r: u32, h: f64) -> Result<(), XlsxError>;
+    fn note(&mut self, r: u32, c: u16, note: &Note) -> Result<(), XlsxError>;
+    /// A link, showing `text` (the link's own text).
+    fn url(
+        &mut self,
+        r: u32,
+        c: u16,
+        url: rust_xlsxwriter::Url,
+        text: &str,
+    ) -> Result<(), XlsxError>;
+}
+
+impl Cells for Worksheet {
+    fn ws(&mut self) -> &mut Worksheet {
+        self
+    }
+    fn string(&mut self, r: u32, c: u16, s: &str, f: Fmt) -> Result<(), XlsxError> {
+        self.write_string_with_format(r, c, s, f.format).map(|_| ())
+    }
+    fn number(&mut self, r: u32, c: u16, n: f64, f: Fmt) -> Result<(), XlsxError> {
+        self.write_number_with_format(r, c, n, f.format).map(|_| ())
+    }
+    fn blank(&mut self, r: u32, c: u16, f: Fmt) -> Result<(), XlsxError> {
+        self.write_blank(r, c, f.format).map(|_| ())
+    }
+    fn merge(
+        &mut self,
+        r1: u32,
+        c1: u16,
+        r2: u32,
+        c2: u16,
+        s: &str,
+        f: Fmt,
+    ) -> Result<(), XlsxError> {
+        self.merge_range(r1, c1, r2, c2, s, f.format).map(|_| ())
+    }
+    fn row_height(&mut self, r: u32, h: f64) -> Result<(), XlsxError> {
+        self.set_row_height(r, h).map(|_| ())
+    }
+    fn note(&mut self, r: u32, c: u16, note: &Note) -> Result<(), XlsxError> {
+        self.insert_note(r, c, note).map(|_| ())
+    }
+    fn url(
+        &mut self,
+        r: u32,
+        c: u16,
+        url: rust_xlsxwriter::Url,
+        _text: &str,
+    ) -> Result<(), XlsxError> {
+        self.write_url(r, c, url).map(|_| ())
+    }
+}
+
+fn write_out(ws: &mut impl Cells, p: Pos, v: &Out, f: Fmt) -> Result<(), XlsxError> {
     let (r, c) = (p.row, p.col as u16);
     match v {
-        Out::Text(s) => ws.write_string_with_format(r, c, super::excel_text(s), f)?,
+        Out::Text(s) => ws.string(r, c, &super::excel_text(s), f),
         Out::Number(d, _) => match d.to_f64() {
-            Some(n) => ws.write_number_with_format(r, c, n, f)?,
-            None => ws.write_string_with_format(r, c, d.to_string(), f)?,
+            Some(n) => ws.number(r, c, n, f),
+            None => ws.string(r, c, &d.to_string(), f),
         },
-    };
-    Ok(())
+    }
 }
 
 /// A cell as read, as the original sheet shows it.
@@ -427,10 +541,10 @@ fn as_read(v: &Value) -> (Out, Kind) {
 
 /// Writes a value into a cell or, when it anchors a merge, into the merged range.
 fn put(
-    ws: &mut Worksheet,
+    ws: &mut impl Cells,
     p: Pos,
     v: &Out,
-    f: &Format,
+    f: Fmt,
     merge: Option<&crate::grid::Region>,
 ) -> Result<(), XlsxError> {
     if let Some(m) = merge {
@@ -442,10 +556,10 @@ fn put(
         );
         match v {
             Out::Text(s) => {
-                ws.merge_range(r1, c1, r2, c2, &super::excel_text(s), f)?;
+                ws.merge(r1, c1, r2, c2, &super::excel_text(s), f)?;
             }
             Out::Number(..) => {
-                ws.merge_range(r1, c1, r2, c2, "", f)?;
+                ws.merge(r1, c1, r2, c2, "", f)?;
                 write_out(ws, p, v, f)?;
             }
         }
@@ -455,38 +569,36 @@ fn put(
 }
 
 /// A merged region with nothing in it.
-fn blank_merge(ws: &mut Worksheet, m: &crate::grid::Region, f: &Format) -> Result<(), XlsxError> {
+fn blank_merge(ws: &mut impl Cells, m: &crate::grid::Region, f: Fmt) -> Result<(), XlsxError> {
     let (r1, c1, r2, c2) = (
         m.first.row,
         m.first.col as u16,
         m.last.row,
         m.last.col as u16,
     );
-    ws.merge_range(r1, c1, r2, c2, "", f)?;
-    Ok(())
+    ws.merge(r1, c1, r2, c2, "", f)
 }
 
 /// The sheet a form sheet's link goes back to: 汇总 in the consolidated workbook.
 pub const BACK_TO_SUMMARY: &str = "汇总";
 
-fn back_link(ws: &mut Worksheet, src: &Source, form: &Form, back: &str) -> Result<(), XlsxError> {
+fn back_link(ws: &mut impl Cells, src: &Source, form: &Form, back: &str) -> Result<(), XlsxError> {
     let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
-    let url = rust_xlsxwriter::Url::new(format!("internal:'{back}'!A1"))
-        .set_text(crate::own::back_link_text(back));
-    ws.write_url(form.rows.0, (last_col + 2) as u16, url)?;
-    Ok(())
+    let text = crate::own::back_link_text(back);
+    let url = rust_xlsxwriter::Url::new(format!("internal:'{back}'!A1")).set_text(&text);
+    ws.url(form.rows.0, (last_col + 2) as u16, url, &text)
 }
 
 /// Bordered blanks over the form's rectangle, so empty cells look like the form (readers
 /// do not report empty styled cells, so their borders are not in the source).
-fn frame(ws: &mut Worksheet, src: &Source, form: &Form, f: &Format) -> Result<(), XlsxError> {
+fn frame(ws: &mut impl Cells, src: &Source, form: &Form, f: Fmt) -> Result<(), XlsxError> {
     let cols = src.cells.iter().map(|(p, _)| p.col);
     let (Some(c0), Some(c1)) = (cols.clone().min(), cols.max()) else {
         return Ok(());
     };
     for r in form.rows.0..=form.rows.1 {
         for c in c0..=c1 {
-            ws.write_blank(r, c as u16, f)?;
+            ws.blank(r, c as u16, f)?;
         }
     }
     Ok(())
@@ -508,7 +620,8 @@ fn print_setup(
     Ok(())
 }
 
-fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> {
+fn setup(cells: &mut impl Cells, name: &str, src: &Source) -> Result<(), XlsxError> {
+    let ws = cells.ws();
     ws.set_name(name)?;
     setup_sheet(ws, 0)?;
     // The sender's widths and heights where the file gives them (XLSX); otherwise the
@@ -525,7 +638,7 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
         widths[c as usize] = w;
     }
     for &(r, h) in &src.row_heights {
-        ws.set_row_height(r, h)?;
+        cells.row_height(r, h)?;
     }
     let given: BTreeSet<u32> = src.row_heights.iter().map(|(r, _)| *r).collect();
     let mut lines: BTreeMap<u32, u32> = BTreeMap::new();
@@ -552,7 +665,7 @@ fn setup(ws: &mut Worksheet, name: &str, src: &Source) -> Result<(), XlsxError> 
     }
     for (r, n) in lines {
         if n > 1 && !given.contains(&r) {
-            ws.set_row_height(r, 13.5 * n as f64)?;
+            cells.row_height(r, 13.5 * n as f64)?;
         }
     }
     Ok(())
@@ -568,12 +681,32 @@ pub fn build(
     cleaned: &Cleaned,
     title: &str,
 ) -> Result<Option<[Worksheet; 2]>, String> {
+    build_with(form, cleaned, title, Worksheet::new)
+}
+
+/// [`build`] into [`super::formxml::Recorder`]s: the sheets' cells kept compactly, for
+/// their XML to be written without rust_xlsxwriter holding them.
+pub(crate) fn record(
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+) -> Result<Option<[super::formxml::Recorded; 2]>, String> {
+    let built = build_with(form, cleaned, title, super::formxml::Recorder::new)?;
+    Ok(built.map(|[a, b]| [a.finish(), b.finish()]))
+}
+
+fn build_with<C: Cells>(
+    form: &Form,
+    cleaned: &Cleaned,
+    title: &str,
+    new: impl Fn() -> C,
+) -> Result<Option<[C; 2]>, String> {
     let Some(src) = form.source.as_deref() else {
         return Ok(None);
     };
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut original = Worksheet::new();
-        let mut clean = Worksheet::new();
+        let mut original = new();
+        let mut clean = new();
         write_sheets(&mut original, &mut clean, form, src, cleaned, title)?;
         Ok::<_, XlsxError>([original, clean])
     }));
@@ -601,25 +734,25 @@ pub fn write(wb: &mut Workbook, form: &Form, cleaned: &Cleaned, title: &str) -> 
     Ok(())
 }
 
-fn write_sheets(
-    ws: &mut Worksheet,
-    clean: &mut Worksheet,
+fn write_sheets<C: Cells>(
+    ws: &mut C,
+    clean: &mut C,
     form: &Form,
     src: &Source,
     cleaned: &Cleaned,
     title: &str,
 ) -> Result<(), XlsxError> {
-    let fm = Formats::get_all();
+    let fm = Formats::shared();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
 
     setup(ws, &original_name(form), src)?;
-    print_setup(ws, src, form, &format!("{title} · 原表"))?;
+    print_setup(ws.ws(), src, form, &format!("{title} · 原表"))?;
     for m in &src.merges {
         if !src.cells.iter().any(|(p, _)| *p == m.first) {
-            blank_merge(ws, m, &fm.base)?;
+            blank_merge(ws, m, fm.base())?;
         }
     }
-    frame(ws, src, form, &fm.base)?;
+    frame(ws, src, form, fm.base())?;
     for (p, v) in &src.cells {
         let (out, kind) = as_read(v);
         put(ws, *p, &out, fm.get(kind, None), merge_of(*p))?;
@@ -662,25 +795,25 @@ pub fn cleaned_worksheet(
 /// The 清洗 sheet: the form at its own addresses, cleaned values in place, changed cells
 /// marked with notes.
 fn cleaned_sheet(
-    ws: &mut Worksheet,
+    ws: &mut impl Cells,
     form: &Form,
     src: &Source,
     cleaned: &Cleaned,
     title: &str,
     back: &str,
 ) -> Result<(), XlsxError> {
-    let fm = Formats::get_all();
+    let fm = Formats::shared();
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
     let o = &cleaned.0;
     setup(ws, &cleaned_name(form), src)?;
-    print_setup(ws, src, form, &format!("{title} · 清洗"))?;
-    frame(ws, src, form, &fm.base)?;
+    print_setup(ws.ws(), src, form, &format!("{title} · 清洗"))?;
+    frame(ws, src, form, fm.base())?;
     let mut written = BTreeSet::new();
     for m in &src.merges {
         if o.unmerge.contains(&m.first) || src.cells.iter().any(|(p, _)| *p == m.first) {
             continue;
         }
-        blank_merge(ws, m, &fm.base)?;
+        blank_merge(ws, m, fm.base())?;
     }
     for (p, v) in &src.cells {
         let merge = merge_of(*p).filter(|_| !o.unmerge.contains(p));
@@ -691,7 +824,7 @@ fn cleaned_sheet(
             match merge {
                 Some(m) => blank_merge(ws, m, fm.get(Kind::Text, mark))?,
                 None => {
-                    ws.write_blank(p.row, p.col as u16, fm.get(Kind::Text, mark))?;
+                    ws.blank(p.row, p.col as u16, fm.get(Kind::Text, mark))?;
                 }
             }
         } else {
@@ -709,7 +842,7 @@ fn cleaned_sheet(
     }
     for (p, mark) in &o.marks {
         if !written.contains(p) {
-            ws.write_blank(p.row, p.col as u16, fm.get(Kind::Text, Some(*mark)))?;
+            ws.blank(p.row, p.col as u16, fm.get(Kind::Text, Some(*mark)))?;
         }
     }
     for (p, notes) in &o.notes {
@@ -719,7 +852,7 @@ fn cleaned_sheet(
             .add_author_prefix(false)
             .set_width(320)
             .set_height(120);
-        ws.insert_note(p.row, p.col as u16, &note)?;
+        ws.note(p.row, p.col as u16, &note)?;
     }
     back_link(ws, src, form, back)?;
     Ok(())

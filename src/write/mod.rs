@@ -5,6 +5,7 @@ pub mod csv;
 pub mod disk;
 pub mod feedback;
 pub mod forms;
+mod formxml;
 pub mod json;
 pub mod review;
 pub mod sample;

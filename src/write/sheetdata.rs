@@ -129,11 +129,40 @@ pub fn fill<W: Write + std::io::Seek>(
     resolve: &Resolve,
     out: W,
 ) -> Result<(), Error> {
+    fill_with(package, fills, max_rows, resolve, None, out)
+}
+
+/// More parts to replace, from the package and its sheets (name, path) in order: each a
+/// path and a one-entry zip holding the part compressed ([`super::formxml::replace`]).
+pub type Extra<'a> = Box<
+    dyn FnOnce(
+            &mut zip::ZipArchive<Cursor<&[u8]>>,
+            &[(String, String)],
+        ) -> Result<Vec<(String, Vec<u8>)>, Error>
+        + 'a,
+>;
+
+/// [`fill`], also replacing the parts `extra` makes.
+pub fn fill_with<W: Write + std::io::Seek>(
+    package: Vec<u8>,
+    fills: Vec<Fill>,
+    max_rows: usize,
+    resolve: &Resolve,
+    extra: Option<Extra>,
+    out: W,
+) -> Result<(), Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(package.as_slice())).map_err(err)?;
-    let paths: HashMap<String, String> = crate::read::sheet_parts(&mut zip)
-        .map_err(|e| Error::msg(e.0))?
-        .into_iter()
-        .collect();
+    let sheets = crate::read::sheet_parts(&mut zip).map_err(|e| Error::msg(e.0))?;
+    let mut replaced: HashMap<String, Spill> = HashMap::new();
+    if let Some(extra) = extra {
+        for (path, zipped) in extra(&mut zip, &sheets)? {
+            let mut spill = tempfile::spooled_tempfile(SPILL_AT);
+            spill.write_all(&zipped).map_err(err)?;
+            spill.rewind().map_err(err)?;
+            replaced.insert(path, spill);
+        }
+    }
+    let paths: HashMap<String, String> = sheets.into_iter().collect();
     // The placeholders' XML, read before the parallel part.
     let mut jobs = Vec::new();
     for f in fills {
@@ -160,7 +189,6 @@ pub fn fill<W: Write + std::io::Seek>(
         .with_max_len(1)
         .map(|(parts, table)| render_table(parts, table, max_rows, resolve))
         .collect();
-    let mut replaced: HashMap<String, Spill> = HashMap::new();
     for r in rendered {
         for (path, zipped) in r? {
             replaced.insert(path, zipped);

@@ -6,7 +6,8 @@ use crate::own::{self, FEEDBACK_MARKER, OUTPUT_MARKER};
 use crate::rules;
 use crate::template::deterministic_workbook;
 use crate::write::tables::{self, Cell, Column, Kind, Table, Total};
-use crate::write::{feedback, forms, sheetdata};
+use crate::write::{feedback, forms, formxml, sheetdata};
+use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
@@ -166,12 +167,13 @@ impl Links {
     /// Sheets for the forms `keep` keeps, marked for `reader`.
     fn only(
         b: &Batch,
-        keep: impl Fn(&crate::model::Form) -> bool,
+        keep: impl Fn(&crate::model::Form) -> bool + Sync,
         reader: forms::Reader<'_>,
     ) -> Links {
+        // Each form's overlay on its own (rayon), in form order.
         let sheets = b
             .forms
-            .iter()
+            .par_iter()
             .map(|p| {
                 (keep(p) && p.source.is_some()).then(|| FormLinks {
                     original: forms::original_name(p),
@@ -527,7 +529,8 @@ pub struct Prepared {
     links: Links,
     /// The built forms' sheets, in form order. Only the built ones: a `Worksheet` is a
     /// large value, and a slot per form cost 10,000 forms without sheets about 50 MB.
-    sheets: Vec<[Worksheet; 2]>,
+    /// Recorded: their cells are written by `formxml`, not held by rust_xlsxwriter.
+    sheets: Vec<[formxml::Recorded; 2]>,
     /// The forms whose sheets could not be built: index in the batch's forms, and why.
     failed: Vec<(usize, String)>,
 }
@@ -547,18 +550,26 @@ impl Prepared {
 pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
     let mut links = Links::new(batch, opts.form_sheets);
     let title = print_title_with(batch, &opts.letterhead);
+    // Each form's sheets on their own (rayon; on wasm, the current thread), in form order;
+    // a slot only for the forms with sheets (a pair of sheets is a large value).
+    type Built = Result<Option<[formxml::Recorded; 2]>, String>;
+    let built: Vec<(usize, Built)> = batch
+        .forms
+        .par_iter()
+        .zip(links.sheets.par_iter())
+        .enumerate()
+        .filter_map(|(i, (p, l))| Some((i, forms::record(p, &l.as_ref()?.view, &title))))
+        .collect();
     let mut sheets = Vec::new();
     let mut failed = Vec::new();
-    for (i, (p, l)) in batch.forms.iter().zip(&mut links.sheets).enumerate() {
-        let built = match l {
-            Some(l) => forms::build(p, &l.view, &title),
-            None => Ok(None),
-        };
+    for (i, built) in built {
         match built {
             Ok(Some(pair)) => sheets.push(pair),
             Ok(None) => {}
             Err(why) => {
-                *l = None;
+                if let Some(l) = links.sheets.get_mut(i) {
+                    *l = None;
+                }
                 failed.push((i, why));
             }
         }
@@ -646,11 +657,26 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             )?;
         }
     }
-    for ws in sheets.into_iter().flatten() {
+    // The form sheets as placeholders (everything but their cells); their cells are
+    // written into them after the save (`formxml::replace`).
+    let mut data = Vec::with_capacity(sheets.len() * 2);
+    let mut placeholders = Vec::with_capacity(sheets.len() * 2);
+    for sheet in sheets.into_iter().flatten() {
+        placeholders.push(sheet.ws);
+        data.push(sheet.data);
+    }
+    let order = formxml::first_use(&data);
+    if let Some(first) = placeholders.first_mut() {
+        formxml::add_carriers(first, &order)?;
+    }
+    for ws in placeholders {
         wb.push_worksheet(ws);
     }
     notes(&mut wb, batch, &f, links.any(), &split, &heading)?;
     let package = wb.save_to_buffer()?;
+    // The sheets (the form sheets' placeholders with their notes) are saved: not held
+    // while the list sheets and the form sheets' cells are written.
+    drop(wb);
     let resolve = |cell: &Cell| match cell {
         // 汇总 lists the forms in order, `max_rows` to a sheet.
         Cell::SummaryRow { form, text } => {
@@ -664,7 +690,10 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
         }
         _ => links.resolve(cell),
     };
-    sheetdata::fill(package, fills, max_rows, &resolve, out).map_err(sheetdata::Error::into_xlsx)
+    let extra: sheetdata::Extra =
+        Box::new(move |zip, paths| formxml::replace(zip, paths, data, &order));
+    sheetdata::fill_with(package, fills, max_rows, &resolve, Some(extra), out)
+        .map_err(sheetdata::Error::into_xlsx)
 }
 
 /// One department's feedback workbook (`convert --feedback`): its own 问题清单 (errors and
