@@ -103,13 +103,13 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     distinct(&outputs)?;
     let mut notes = write::disk::sweep(&output_dirs(req));
     let found = batch::discover(&req.inputs)?;
-    let found_paths = found.iter().map(|f| f.path.as_path());
+    let inputs = own::Inputs::new(found.iter().map(|f| f.path.as_path()));
     for (option, path) in &outputs {
         // The CSV folder may exist; its files are replaced when they are jixiao's.
         let csv_own = *option == "--csv"
             && (req.csv.as_ref() == Some(path) && path.is_dir() || write::csv::is_own(path));
         if !csv_own {
-            own::check_output(found_paths.clone(), path)?;
+            own::check_output_in(&inputs, path)?;
         }
     }
     let files = found.iter().filter(|f| f.is_read()).count();
@@ -157,7 +157,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
             if let Some(o) = taken.get(&same_file_key(p)) {
                 return Some(format!("是 {o} 的输出"));
             }
-            match own::check_output(found_paths.clone(), p) {
+            match own::check_output_in(&inputs, p) {
                 Ok(()) => None,
                 Err(Error::OutputIsInput { .. }) => Some("是一个输入文件".into()),
                 Err(Error::OutputIsFolder { .. }) => Some("是一个文件夹".into()),

@@ -115,10 +115,6 @@ pub enum Error {
     #[error(transparent)]
     Csv(#[from] csv::Error),
 
-    /// A CSV table could not be finished.
-    #[error("CSV 写入失败")]
-    CsvFlush(#[source] std::io::Error),
-
     /// An I/O error with no path of its own: it comes inside [`Error::WriteTemp`], which
     /// names the file.
     #[error(transparent)]
