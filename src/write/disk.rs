@@ -82,6 +82,20 @@ fn fill(
     Ok(tmp.into_temp_path())
 }
 
+/// A new temporary file for `path` in its folder, named as run `run`'s (its folder must
+/// hold the run's lock, [`OutputSet::lock`]).
+fn temp_in(run: &str, path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = dir_of(path);
+    tempfile::Builder::new()
+        .prefix(&own::run_file_name(run, OwnPart::Temp))
+        .suffix(own::TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|source| Error::CreateTemp {
+            dir: dir.to_path_buf(),
+            source,
+        })
+}
+
 /// The lock file that tells a live run's files from a killed one's in one folder.
 struct RunLock {
     dir: PathBuf,
@@ -190,16 +204,22 @@ impl OutputSet {
     /// returned, and then none of them is staged (their temporary files are removed).
     pub fn stage_all(&mut self, jobs: Vec<Job<'_>>) -> Result<()> {
         use rayon::prelude::*;
-        let mut temps = Vec::with_capacity(jobs.len());
         for (path, _) in &jobs {
-            temps.push(self.temp_for(path)?);
+            self.lock(dir_of(path))?;
         }
+        // Each temporary file is created on its task and holds one file descriptor only
+        // while written: a set of 5,000 feedback workbooks never has 5,000 open at once.
+        let run = self.run.as_str();
         let written: Vec<Result<(tempfile::TempPath, PathBuf)>> = jobs
             .into_par_iter()
-            .zip(temps)
             .with_max_len(1)
-            .map(|((path, write), tmp)| fill(tmp, &path, write).map(|t| (t, path)))
+            .map(|(path, write)| {
+                let tmp = temp_in(run, &path)?;
+                fill(tmp, &path, write).map(|t| (t, path))
+            })
             .collect();
+        // The first error in the order given; the files written are then removed (their
+        // `TempPath`s dropped) and none is staged.
         let written: Vec<(tempfile::TempPath, PathBuf)> =
             written.into_iter().collect::<Result<_>>()?;
         self.staged.extend(written);
@@ -208,16 +228,8 @@ impl OutputSet {
 
     /// A new temporary file for `path`, in its folder, under the run's lock.
     fn temp_for(&mut self, path: &Path) -> Result<tempfile::NamedTempFile> {
-        let dir = dir_of(path);
-        self.lock(dir)?;
-        tempfile::Builder::new()
-            .prefix(&own::run_file_name(&self.run, OwnPart::Temp))
-            .suffix(own::TEMP_SUFFIX)
-            .tempfile_in(dir)
-            .map_err(|source| Error::CreateTemp {
-                dir: dir.to_path_buf(),
-                source,
-            })
+        self.lock(dir_of(path))?;
+        temp_in(&self.run, path)
     }
 
     /// Renames every staged file into place, or none: every destination is first checked

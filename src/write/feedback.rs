@@ -8,7 +8,6 @@ use crate::write::{tables, workbook};
 use crate::{Error, Result};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Whether a finding of `code` goes to the department: in its feedback workbook's 问题清单
@@ -436,18 +435,29 @@ pub fn stage_dir_with(
     set: &mut super::OutputSet,
 ) -> Result<()> {
     set.create_dir(dir)?;
-    // Built all at once, each department's workbook on its own task; staged in order.
-    let built = workbook::Feedback::new(batch, files.iter().map(|(_, forms)| forms.as_slice()))
-        .write_all(letterhead);
-    for ((path, _), bytes) in files.iter().zip(built) {
-        set.stage_with(path, |f| {
-            let bytes = bytes.map_err(Error::FeedbackWorkbook)?;
-            f.write_all(&bytes)
-                .map_err(|e| Error::FeedbackWorkbook(rust_xlsxwriter::XlsxError::IoError(e)))?;
-            Ok(())
-        })?;
-    }
-    Ok(())
+    // Each department's workbook built and written to its file on its own task: a
+    // workbook is held only while its file is written, never all of them at once.
+    let feedback = workbook::Feedback::new(batch, files.iter().map(|(_, forms)| forms.as_slice()));
+    let feedback = &feedback;
+    let jobs: Vec<super::disk::Job> = files
+        .iter()
+        .enumerate()
+        .map(|(k, (path, _))| -> super::disk::Job {
+            (
+                path.clone(),
+                Box::new(move |f: &mut std::fs::File| {
+                    let mut out = std::io::BufWriter::new(f);
+                    feedback
+                        .write(k, letterhead, &mut out)
+                        .map_err(Error::FeedbackWorkbook)?;
+                    std::io::Write::flush(&mut out).map_err(|e| {
+                        Error::FeedbackWorkbook(rust_xlsxwriter::XlsxError::IoError(e))
+                    })
+                }),
+            )
+        })
+        .collect();
+    set.stage_all(jobs)
 }
 
 #[cfg(test)]
