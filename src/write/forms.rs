@@ -761,35 +761,21 @@ fn write_sheets<C: Cells>(
     cleaned_sheet(clean, form, src, cleaned, title, BACK_TO_SUMMARY)
 }
 
-/// Writes the 清洗 sheet of one form (which must carry its source) into `wb`, linking back
-/// to the sheet `back` (a department's feedback workbook links to its 问题清单).
-pub fn write_cleaned(
-    wb: &mut Workbook,
+/// The 清洗 sheet of one form recorded ([`super::formxml::Recorder`]) for a feedback
+/// workbook, its cells written as XML after the save: `None` for a form read without its
+/// source.
+pub(crate) fn record_cleaned(
     form: &Form,
     cleaned: &Cleaned,
     title: &str,
     back: &str,
-) -> Result<(), XlsxError> {
-    let Some(src) = form.source.as_deref() else {
-        return Ok(());
-    };
-    cleaned_sheet(wb.add_worksheet(), form, src, cleaned, title, back)
-}
-
-/// The 清洗 sheet of one form, built on its own (a feedback workbook builds its forms'
-/// sheets in parallel and adds them in order): `None` for a form read without its source.
-pub fn cleaned_worksheet(
-    form: &Form,
-    cleaned: &Cleaned,
-    title: &str,
-    back: &str,
-) -> Result<Option<Worksheet>, XlsxError> {
+) -> Result<Option<super::formxml::Recorded>, XlsxError> {
     let Some(src) = form.source.as_deref() else {
         return Ok(None);
     };
-    let mut ws = Worksheet::new();
-    cleaned_sheet(&mut ws, form, src, cleaned, title, back)?;
-    Ok(Some(ws))
+    let mut rec = super::formxml::Recorder::new();
+    cleaned_sheet(&mut rec, form, src, cleaned, title, back)?;
+    Ok(Some(rec.finish()))
 }
 
 /// The 清洗 sheet: the form at its own addresses, cleaned values in place, changed cells

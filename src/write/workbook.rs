@@ -852,8 +852,9 @@ impl<'a> Feedback<'a> {
             sheets: names_of,
             table: t,
         }];
-        // Each form's 清洗 sheet on its own task, added in the forms' order.
-        let built: Vec<Result<Option<(FormLinks, Worksheet)>, XlsxError>> = own
+        // Each form's 清洗 sheet recorded on its own task, added in the forms' order as a
+        // placeholder; its cells are written into it after the save (`formxml::replace`).
+        let built: Vec<Result<Option<(FormLinks, formxml::Recorded)>, XlsxError>> = own
             .par_iter()
             .with_max_len(1)
             .map(|&i| {
@@ -866,16 +867,26 @@ impl<'a> Feedback<'a> {
                     cleaned: forms::cleaned_name(p),
                     view: forms::Cleaned::for_reader(p, reader),
                 };
-                let ws = forms::cleaned_worksheet(p, &l.view, &title, own::BACK_TO_FINDINGS)?;
-                Ok(ws.map(|ws| (l, ws)))
+                let sheet = forms::record_cleaned(p, &l.view, &title, own::BACK_TO_FINDINGS)?;
+                Ok(sheet.map(|s| (l, s)))
             })
             .collect();
         let mut links: Vec<(usize, FormLinks)> = Vec::with_capacity(own.len());
+        let mut placeholders = Vec::with_capacity(own.len());
+        let mut data = Vec::with_capacity(own.len());
         for (&i, b) in own.iter().zip(built) {
-            if let Some((l, ws)) = b? {
-                wb.push_worksheet(ws);
+            if let Some((l, sheet)) = b? {
+                placeholders.push(sheet.ws);
+                data.push(sheet.data);
                 links.push((i, l));
             }
+        }
+        let order = formxml::first_use(&data);
+        if let Some(first) = placeholders.first_mut() {
+            formxml::add_carriers(first, &order)?;
+        }
+        for ws in placeholders {
+            wb.push_worksheet(ws);
         }
         let cover = Cover {
             letterhead,
@@ -885,6 +896,7 @@ impl<'a> Feedback<'a> {
         };
         feedback_notes(&mut wb, &f, &title, &cover)?;
         let package = wb.save_to_buffer()?;
+        drop(wb);
         let of = |project: Option<&str>| {
             let i = *self.by_id.get(project?)?;
             let at = links.binary_search_by_key(&i, |(i, _)| *i).ok()?;
@@ -898,13 +910,10 @@ impl<'a> Feedback<'a> {
                 _ => Some((to, text, tip)),
             }
         };
-        // Freeing the workbook's sheets (every form's) takes a while of its own: meanwhile
-        // the package is written.
-        rayon::in_place_scope(|s| {
-            s.spawn(move |_| drop(wb));
-            sheetdata::fill(package, fills, MAX_DATA_ROWS, &resolve, out)
-        })
-        .map_err(sheetdata::Error::into_xlsx)
+        let extra: sheetdata::Extra =
+            Box::new(move |zip, paths| formxml::replace(zip, paths, data, &order));
+        sheetdata::fill_with(package, fills, MAX_DATA_ROWS, &resolve, Some(extra), out)
+            .map_err(sheetdata::Error::into_xlsx)
     }
 }
 
