@@ -176,15 +176,22 @@ impl Formats {
 
 /// Sets the widths and print setup the form needs, for a sheet starting at column `c0`.
 pub fn setup_sheet(ws: &mut Worksheet, c0: u16) -> Result<(), XlsxError> {
-    // CJK characters take about two width units; autofit undercounts them.
-    let widths = [5.0, 11.0, 13.0, 30.0, 16.0, 16.0, 7.0, 7.0, 14.0];
-    for (i, w) in widths.iter().enumerate() {
+    for (i, w) in FORM_WIDTHS.iter().enumerate() {
         ws.set_column_width(c0 + i as u16, *w)?;
     }
+    setup_page(ws);
+    Ok(())
+}
+
+/// The form's nine columns' widths, in characters. CJK characters take about two width
+/// units; autofit undercounts them.
+pub const FORM_WIDTHS: [f64; 9] = [5.0, 11.0, 13.0, 30.0, 16.0, 16.0, 7.0, 7.0, 14.0];
+
+/// A form's page: A4, one page wide, centred.
+pub fn setup_page(ws: &mut Worksheet) {
     ws.set_paper_size(9); // A4
     ws.set_print_fit_to_pages(1, 0);
     ws.set_print_center_horizontally(true);
-    Ok(())
 }
 
 /// Writes one form; returns the number of rows it took.

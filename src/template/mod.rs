@@ -4,8 +4,8 @@
 #[doc(hidden)]
 pub mod layout;
 
+pub(crate) use layout::{FORM_WIDTHS, deterministic_workbook, setup_page, setup_sheet};
 use layout::{FormSpec, Placement, blank_blocks, write_form};
-pub(crate) use layout::{deterministic_workbook, setup_sheet};
 use rust_xlsxwriter::XlsxError;
 
 /// The blank form as the bytes of an .xlsx file, with `year` in its heading (`（2023年度）`;

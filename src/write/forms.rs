@@ -12,7 +12,7 @@
 
 use crate::grid::{Pos, Value};
 use crate::model::{Field, Form, Severity, Source};
-use crate::template::setup_sheet;
+use crate::template::{FORM_WIDTHS, setup_page};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
@@ -465,7 +465,10 @@ pub(crate) trait Cells {
         f: Fmt,
     ) -> Result<(), XlsxError>;
     fn row_height(&mut self, r: u32, h: f64) -> Result<(), XlsxError>;
-    fn note(&mut self, r: u32, c: u16, note: &Note) -> Result<(), XlsxError>;
+    /// A column's width in characters (rust_xlsxwriter's `set_column_width`).
+    fn col_width(&mut self, c: u16, w: f64) -> Result<(), XlsxError>;
+    /// A cell's note ([`form_note`]).
+    fn note(&mut self, r: u32, c: u16, text: &str) -> Result<(), XlsxError>;
     /// A link, showing `text` (the link's own text).
     fn url(
         &mut self,
@@ -503,8 +506,11 @@ impl Cells for Worksheet {
     fn row_height(&mut self, r: u32, h: f64) -> Result<(), XlsxError> {
         self.set_row_height(r, h).map(|_| ())
     }
-    fn note(&mut self, r: u32, c: u16, note: &Note) -> Result<(), XlsxError> {
-        self.insert_note(r, c, note).map(|_| ())
+    fn col_width(&mut self, c: u16, w: f64) -> Result<(), XlsxError> {
+        self.set_column_width(c, w).map(|_| ())
+    }
+    fn note(&mut self, r: u32, c: u16, text: &str) -> Result<(), XlsxError> {
+        self.insert_note(r, c, &form_note(text)).map(|_| ())
     }
     fn url(
         &mut self,
@@ -623,15 +629,18 @@ fn print_setup(
 fn setup(cells: &mut impl Cells, name: &str, src: &Source) -> Result<(), XlsxError> {
     let ws = cells.ws();
     ws.set_name(name)?;
-    setup_sheet(ws, 0)?;
+    setup_page(ws);
     // The sender's widths and heights where the file gives them (XLSX); otherwise the
     // canonical widths, and rows tall enough for their wrapped text.
-    let mut widths = vec![5.0, 11.0, 13.0, 30.0, 16.0, 16.0, 7.0, 7.0, 14.0];
+    let mut widths = FORM_WIDTHS.to_vec();
+    for (i, w) in widths.iter().enumerate() {
+        cells.col_width(i as u16, *w)?;
+    }
     for &(c, stored) in &src.col_widths {
         // A file stores a width with the cell padding (5 px of 7 px per character)
         // added; rust_xlsxwriter adds it again.
         let w = (stored - 5.0 / 7.0).max(0.0);
-        ws.set_column_width(c as u16, w)?;
+        cells.col_width(c as u16, w)?;
         if widths.len() <= c as usize {
             widths.resize(c as usize + 1, 10.0);
         }
@@ -832,16 +841,23 @@ fn cleaned_sheet(
         }
     }
     for (p, notes) in &o.notes {
-        let note = Note::new(super::excel_note(&notes.join("\n\n")))
-            .set_author("jixiao")
-            // Not `jixiao:` in bold above every note: the note says what it is.
-            .add_author_prefix(false)
-            .set_width(320)
-            .set_height(120);
-        ws.note(p.row, p.col as u16, &note)?;
+        ws.note(p.row, p.col as u16, &super::excel_note(&notes.join("\n\n")))?;
     }
     back_link(ws, src, form, back)?;
     Ok(())
+}
+
+/// A note's size in pixels ([`form_note`]; `formxml` places the notes it writes by it).
+pub(crate) const NOTE_SIZE: (u32, u32) = (320, 120);
+
+/// A form sheet's note on a cell: what was changed there, or found.
+pub(crate) fn form_note(text: &str) -> Note {
+    Note::new(text)
+        .set_author("jixiao")
+        // Not `jixiao:` in bold above every note: the note says what it is.
+        .add_author_prefix(false)
+        .set_width(NOTE_SIZE.0)
+        .set_height(NOTE_SIZE.1)
 }
 
 fn kind_of(o: &Out) -> Kind {

@@ -5,21 +5,26 @@
 //! whole `Format` per formatted cell: with 10,000 forms (20,000 sheets) that was most of
 //! the time and gigabytes. Here each form sheet is recorded ([`Recorder`], in parallel):
 //! its cells compactly, its strings once, its formats by id; everything else about the
-//! sheet (name, widths, row heights, merges, notes, the link back, printing) goes to a
+//! sheet (name, widths, row heights, merges, the link back, printing) goes to a
 //! placeholder [`Worksheet`] without cells, which rust_xlsxwriter writes as usual
-//! (comments, drawings, relationships, defined names). After the save, [`replace`]
+//! (drawings, relationships, defined names). Of the notes only the first goes to the
+//! placeholder (rust_xlsxwriter keeps a note in a tree node sized for eleven, about
+//! 45 KB a form): it makes the comments and VML parts and their relationships, which
+//! [`replace`] then writes again with every note, placed by the widths and heights the
+//! recorder kept as rust_xlsxwriter places them. After the save, [`replace`]
 //! puts each sheet's `<sheetData>` into its placeholder exactly as rust_xlsxwriter writes
 //! it, and rebuilds the shared strings: the strings of the sheets before the form sheets
 //! as they were, then the form sheets' in their order, then those of the sheets after
 //! (说明), renumbered in theirs, which is the table rust_xlsxwriter builds. The formats
 //! get their workbook indices from blank cells in the first placeholder
 //! ([`add_carriers`]), in the order the form sheets first use them. The parts are
-//! byte-identical to rust_xlsxwriter's (tests/golden.rs).
+//! byte-identical to rust_xlsxwriter's (tests/golden.rs, `scripts/same-outputs`, and
+//! this module's tests for the notes).
 
 use super::forms::{Cells, Fmt, HYPERLINK};
 use super::sheetdata::Error;
 use rayon::prelude::*;
-use rust_xlsxwriter::{Note, Url, Worksheet, XlsxError};
+use rust_xlsxwriter::{Url, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read, Write};
 
@@ -28,6 +33,11 @@ const COL_MAX: u16 = 16_384;
 const MAX_STRING_LEN: usize = 32_767;
 /// rust_xlsxwriter's default row height in pixels (15 points).
 const DEFAULT_ROW_PX: u32 = 20;
+/// rust_xlsxwriter's default column width in pixels, and what it converts widths by.
+const DEFAULT_COL_PX: u32 = 64;
+const MAX_DIGIT_PX: u32 = 7;
+const CELL_PADDING_PX: u32 = 5;
+const MAX_COL_PX: u32 = 1790;
 /// The column of the first placeholder's format carriers, far right of any form.
 const CARRIER_COL: u16 = 16_000;
 
@@ -74,6 +84,12 @@ struct Row {
 }
 
 #[derive(Clone, Copy, Debug)]
+struct Col {
+    px: u32,
+    hidden: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
 struct Dims {
     first_row: u32,
     first_col: u16,
@@ -90,7 +106,13 @@ pub(crate) struct Recorder {
     ids: HashMap<Box<str>, u32, Fast>,
     order: Vec<u8>,
     rows: BTreeMap<u32, Row>,
-    notes: BTreeSet<(u32, u16)>,
+    /// Column widths in pixels, as rust_xlsxwriter keeps them (the notes are placed by
+    /// them).
+    cols: BTreeMap<u16, Col>,
+    /// Every note written, in order; only the first is also in the placeholder, so that
+    /// rust_xlsxwriter writes the parts a sheet with notes has (its comments, its VML
+    /// drawing, their relationships).
+    notes: Vec<(u32, u16, Box<str>)>,
     merges: Vec<Range>,
     url: Option<(u32, u16)>,
     dims: Dims,
@@ -125,7 +147,12 @@ pub(crate) struct SheetData {
     /// The formats' ids in the order the sheet first used them.
     order: Vec<u8>,
     rows: Vec<(u32, Row)>,
+    cols: Vec<(u16, Col)>,
+    /// The notes' cells, in order, one note to a cell.
     notes: Vec<(u32, u16)>,
+    /// Their texts, when the placeholder's comments and VML drawing must be written again
+    /// (empty when the placeholder holds the sheet's only note as it is).
+    note_texts: Vec<Box<str>>,
     merges: Vec<Range>,
     url: Option<(u32, u16)>,
     dims: Dims,
@@ -140,7 +167,8 @@ impl Recorder {
             ids: HashMap::default(),
             order: Vec::new(),
             rows: BTreeMap::new(),
-            notes: BTreeSet::new(),
+            cols: BTreeMap::new(),
+            notes: Vec::new(),
             merges: Vec::new(),
             url: None,
             dims: Dims {
@@ -164,6 +192,25 @@ impl Recorder {
             }
         }
         cells.shrink_to_fit();
+        // One note to a cell, the last written (as rust_xlsxwriter keeps them).
+        let rewrite = self.notes.len() > 1;
+        let mut notes = self.notes;
+        notes.sort_by_key(|&(r, c, _)| (r, c));
+        let mut kept: Vec<(u32, u16, Box<str>)> = Vec::with_capacity(notes.len());
+        for n in notes {
+            match kept.last_mut() {
+                Some(last) if (last.0, last.1) == (n.0, n.1) => *last = n,
+                _ => kept.push(n),
+            }
+        }
+        let (notes, note_texts) = if rewrite {
+            kept.into_iter().map(|(r, c, t)| ((r, c), t)).unzip()
+        } else {
+            (
+                kept.into_iter().map(|(r, c, _)| (r, c)).collect(),
+                Vec::new(),
+            )
+        };
         Recorded {
             ws: self.ws,
             data: SheetData {
@@ -172,7 +219,9 @@ impl Recorder {
                 strings: self.strings,
                 order: self.order,
                 rows: self.rows.into_iter().collect(),
-                notes: self.notes.into_iter().collect(),
+                cols: self.cols.into_iter().collect(),
+                notes,
+                note_texts,
                 merges: self.merges,
                 url: self.url,
                 dims: self.dims,
@@ -323,10 +372,43 @@ impl Cells for Recorder {
         Ok(())
     }
 
-    fn note(&mut self, r: u32, c: u16, note: &Note) -> Result<(), XlsxError> {
-        self.ws.insert_note(r, c, note)?;
+    fn col_width(&mut self, c: u16, w: f64) -> Result<(), XlsxError> {
+        self.ws.set_column_width(c, w)?;
+        // rust_xlsxwriter's `column_width_to_pixels` and `store_column_width`: no width
+        // hides the column at the default width.
+        let px = if w == 0.0 {
+            0
+        } else if w < 1.0 {
+            (w * f64::from(MAX_DIGIT_PX + CELL_PADDING_PX)).round() as u32
+        } else {
+            (w * f64::from(MAX_DIGIT_PX)).round() as u32 + CELL_PADDING_PX
+        };
+        let col = self.cols.entry(c).or_insert(Col {
+            px: DEFAULT_COL_PX,
+            hidden: false,
+        });
+        if px == 0 {
+            col.hidden = true;
+        } else {
+            col.px = px.min(MAX_COL_PX);
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, r: u32, c: u16, text: &str) -> Result<(), XlsxError> {
+        if self.notes.is_empty() {
+            self.ws.insert_note(r, c, &super::forms::form_note(text))?;
+        } else {
+            // insert_note's checks.
+            if r >= ROW_MAX || c >= COL_MAX {
+                return Err(XlsxError::RowColumnLimitError);
+            }
+            if text.encode_utf16().count() > MAX_STRING_LEN - 54 {
+                return Err(XlsxError::MaxStringLengthExceeded);
+            }
+        }
         self.check(r, c)?;
-        self.notes.insert((r, c));
+        self.notes.push((r, c, text.into()));
         Ok(())
     }
 
@@ -650,25 +732,246 @@ pub(crate) fn replace(
     out.push((sst_path.to_string(), zipped(sst_path, sst_new.as_bytes())?));
     drop(entries);
     drop(index);
+    // The comments and VML drawings of the sheets with more notes than their
+    // placeholder's one.
+    let mut note_parts: Vec<Option<NoteParts>> = Vec::with_capacity(n);
+    for (s, (_, path)) in sheets.iter().zip(&paths[at..at + n]) {
+        note_parts.push(if s.note_texts.is_empty() {
+            None
+        } else {
+            Some(NoteParts::read(zip, path)?)
+        });
+    }
     // Each form sheet into its placeholder, in parallel.
-    let jobs: Vec<(SheetData, Vec<u32>, String, &str)> = sheets
+    type Job<'p> = (SheetData, Vec<u32>, String, &'p str, Option<NoteParts>);
+    let jobs: Vec<Job> = sheets
         .into_iter()
         .zip(maps)
         .zip(placeholders)
         .zip(&paths[at..at + n])
-        .map(|(((s, m), xml), (_, path))| (s, m, xml, path.as_str()))
+        .zip(note_parts)
+        .map(|((((s, m), xml), (_, path)), notes)| (s, m, xml, path.as_str(), notes))
         .collect();
-    let rendered: Vec<Result<(String, Vec<u8>), Error>> = jobs
+    let rendered: Vec<Result<Parts, Error>> = jobs
         .into_par_iter()
-        .map(|(s, map, xml, path)| {
+        .map(|(s, map, xml, path, notes)| {
             let xml = render(&s, &map, &styles, &xml)?;
-            Ok((path.to_string(), zipped(path, &xml)?))
+            let mut parts = vec![(path.to_string(), zipped(path, &xml)?)];
+            if let Some(p) = notes {
+                let comments = comments_xml(&p.comments.1, &s)?;
+                let vml = vml_xml(&p.vml.1, &s)?;
+                parts.push((
+                    p.comments.0.clone(),
+                    zipped(&p.comments.0, comments.as_bytes())?,
+                ));
+                parts.push((p.vml.0.clone(), zipped(&p.vml.0, vml.as_bytes())?));
+            }
+            Ok(parts)
         })
         .collect();
     for r in rendered {
-        out.push(r?);
+        out.extend(r?);
     }
     Ok(out)
+}
+
+/// Parts to replace: each a path and a one-entry zip holding the part.
+type Parts = Vec<(String, Vec<u8>)>;
+
+/// A form sheet's comments and VML drawing as rust_xlsxwriter wrote them for its
+/// placeholder's one note: each part's path and XML.
+struct NoteParts {
+    comments: (String, String),
+    vml: (String, String),
+}
+
+impl NoteParts {
+    fn read(zip: &mut Archive, sheet: &str) -> Result<NoteParts, Error> {
+        let (dir, file) = sheet.rsplit_once('/').ok_or_else(|| err("sheet path"))?;
+        let rels = read(zip, &format!("{dir}/_rels/{file}.rels"))?;
+        // `Target="../comments2.xml"` from `xl/worksheets/`: `xl/comments2.xml`.
+        let target = |kind: &str| -> Result<String, Error> {
+            let pattern = format!("/relationships/{kind}\" Target=\"../");
+            let start = rels
+                .find(&pattern)
+                .ok_or_else(|| err(format!("no {kind} relationship")))?
+                + pattern.len();
+            let end = start + rels[start..].find('"').ok_or_else(|| err("rels"))?;
+            let base = dir.rsplit_once('/').map_or("", |(b, _)| b);
+            Ok(format!("{base}/{}", &rels[start..end]))
+        };
+        let (c, v) = (target("comments")?, target("vmlDrawing")?);
+        Ok(NoteParts {
+            comments: (c.clone(), read(zip, &c)?),
+            vml: (v.clone(), read(zip, &v)?),
+        })
+    }
+}
+
+fn between<'a>(s: &'a str, open: &str, close: &str) -> Result<(usize, &'a str), Error> {
+    let start = s.find(open).ok_or_else(|| err(format!("no {open}")))? + open.len();
+    let end = start
+        + s[start..]
+            .find(close)
+            .ok_or_else(|| err(format!("no {close}")))?;
+    Ok((start, &s[start..end]))
+}
+
+/// The sheet's comments part: the placeholder's (`template`, one comment) with a comment
+/// for each note, as rust_xlsxwriter's `Comment` writes them.
+fn comments_xml(template: &str, s: &SheetData) -> Result<String, Error> {
+    const LIST: &str = "<commentList>";
+    let (list, _) = between(template, LIST, "</commentList>")?;
+    let (_, author) = between(&template[list..], "authorId=\"", "\"")?;
+    let (_, rpr) = between(&template[list..], "<rPr>", "</rPr>")?;
+    let tail = &template[template
+        .rfind("</commentList>")
+        .ok_or_else(|| err("comments"))?..];
+    let mut out = String::with_capacity(template.len() * s.notes.len());
+    out.push_str(&template[..list]);
+    for (&(r, c), text) in s.notes.iter().zip(&s.note_texts) {
+        let space = if text.starts_with(['\t', '\n', ' ']) || text.ends_with(['\t', '\n', ' ']) {
+            " xml:space=\"preserve\""
+        } else {
+            ""
+        };
+        let _ = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "<comment ref=\"{}\" authorId=\"{author}\"><text><r><rPr>{rpr}</rPr><t{space}>{}</t></r></text></comment>",
+                cell_name(r, c),
+                escape_data(text)
+            ),
+        );
+    }
+    out.push_str(tail);
+    Ok(out)
+}
+
+/// The sheet's VML drawing: the placeholder's (`template`, one shape) with a shape for
+/// each note, placed as rust_xlsxwriter's `position_object_pixels` places them.
+fn vml_xml(template: &str, s: &SheetData) -> Result<String, Error> {
+    let first = template
+        .find("<v:shape ")
+        .ok_or_else(|| err("no VML shape"))?;
+    let (_, id) = between(&template[first..], "id=\"_x0000_s", "\"")?;
+    let base: u32 = id.parse().map_err(|_| err("VML shape id"))?;
+    let tail = &template[template.rfind("</v:shape>").ok_or_else(|| err("VML"))? + 10..];
+    let mut out = String::with_capacity(template.len() * s.notes.len());
+    out.push_str(&template[..first]);
+    let place = Placer { s };
+    for (k, &(r, c)) in s.notes.iter().enumerate() {
+        out.push_str(&place.shape(r, c, base + k as u32, k as u32 + 1));
+    }
+    out.push_str(tail);
+    Ok(out)
+}
+
+/// Places notes on a sheet by its column widths and row heights.
+struct Placer<'a> {
+    s: &'a SheetData,
+}
+
+impl Placer<'_> {
+    fn col_px(&self, c: u32) -> u32 {
+        let cols = &self.s.cols;
+        match cols.binary_search_by_key(&c, |(k, _)| u32::from(*k)) {
+            Ok(i) if cols[i].1.hidden => 0,
+            Ok(i) => cols[i].1.px,
+            Err(_) => DEFAULT_COL_PX,
+        }
+    }
+
+    fn row_px(&self, r: u32) -> u32 {
+        let rows = &self.s.rows;
+        match rows.binary_search_by_key(&r, |(k, _)| *k) {
+            Ok(i) if rows[i].1.hidden => 0,
+            Ok(i) => rows[i].1.px,
+            Err(_) => DEFAULT_ROW_PX,
+        }
+    }
+
+    /// The columns' pixels before `c`.
+    fn col_offset(&self, c: u32) -> u64 {
+        let changed = self.s.cols.iter().take_while(|(k, _)| u32::from(*k) < c);
+        let mut px = u64::from(DEFAULT_COL_PX) * u64::from(c);
+        for (k, _) in changed {
+            px = px - u64::from(DEFAULT_COL_PX) + u64::from(self.col_px(u32::from(*k)));
+        }
+        px
+    }
+
+    fn row_offset(&self, r: u32) -> u64 {
+        let changed = self.s.rows.iter().take_while(|(k, _)| *k < r);
+        let mut px = u64::from(DEFAULT_ROW_PX) * u64::from(r);
+        for (k, _) in changed {
+            px = px - u64::from(DEFAULT_ROW_PX) + u64::from(self.row_px(*k));
+        }
+        px
+    }
+
+    /// rust_xlsxwriter's `write_comment_shape` for a default note on the cell (r, c).
+    fn shape(&self, r: u32, c: u16, id: u32, z: u32) -> String {
+        let (rmax, cmax) = (ROW_MAX, u32::from(COL_MAX));
+        let c = u32::from(c);
+        // Note::row(), col(), y_offset(), x_offset().
+        let row = match r {
+            0 => 0,
+            _ if r == rmax - 3 => rmax - 7,
+            _ if r == rmax - 2 => rmax - 6,
+            _ if r == rmax - 1 => rmax - 5,
+            _ => r - 1,
+        };
+        let col = match c {
+            _ if c == cmax - 3 => cmax - 6,
+            _ if c == cmax - 2 => cmax - 5,
+            _ if c == cmax - 1 => cmax - 4,
+            _ => c + 1,
+        };
+        let mut x1: u32 = if c >= cmax - 3 { 49 } else { 15 };
+        let mut y1: u32 = match r {
+            0 => 2,
+            _ if r == rmax - 3 || r == rmax - 2 => 16,
+            _ if r == rmax - 1 => 14,
+            _ => 10,
+        };
+        // position_object_pixels. The walks end: only the columns and rows given a
+        // width or height can have none, and past the sheet's edge runs on as
+        // rust_xlsxwriter runs on.
+        let x_abs = self.col_offset(col) + u64::from(x1);
+        let y_abs = self.row_offset(row) + u64::from(y1);
+        let (mut col_start, mut row_start) = (col, row);
+        while x1 >= self.col_px(col_start) {
+            x1 -= self.col_px(col_start);
+            col_start += 1;
+        }
+        while y1 >= self.row_px(row_start) {
+            y1 -= self.row_px(row_start);
+            row_start += 1;
+        }
+        let (width, height) = (
+            f64::from(super::forms::NOTE_SIZE.0),
+            f64::from(super::forms::NOTE_SIZE.1),
+        );
+        let (mut col_end, mut row_end) = (col_start, row_start);
+        let mut x2 = width + f64::from(x1);
+        let mut y2 = height + f64::from(y1);
+        while x2 >= f64::from(self.col_px(col_end)) {
+            x2 -= f64::from(self.col_px(col_end));
+            col_end += 1;
+        }
+        while y2 >= f64::from(self.row_px(row_end)) {
+            y2 -= f64::from(self.row_px(row_end));
+            row_end += 1;
+        }
+        let dpi = |d: f64| (d + 0.25).floor() * 72.0 / 96.0;
+        let (top, left) = (dpi(y_abs as f64), dpi(x_abs as f64));
+        let (w, h) = (dpi(width), dpi(height));
+        let (x1, y1) = (f64::from(x1), f64::from(y1));
+        format!(
+            "<v:shape id=\"_x0000_s{id}\" type=\"#_x0000_t202\" style=\"position:absolute;margin-left:{left}pt;margin-top:{top}pt;width:{w}pt;height:{h}pt;z-index:{z};visibility:hidden\" fillcolor=\"#ffffe1\" o:insetmode=\"auto\"><v:fill color2=\"#ffffe1\"/><v:shadow on=\"t\" color=\"black\" obscured=\"t\"/><v:path o:connecttype=\"none\"/><v:textbox style=\"mso-direction-alt:auto\"><div style=\"text-align:left\"></div></v:textbox><x:ClientData ObjectType=\"Note\"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>{col_start}, {x1}, {row_start}, {y1}, {col_end}, {x2}, {row_end}, {y2}</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>"
+        )
+    }
 }
 
 /// The placeholder's XML with the sheet's dimension and `<sheetData>`.
@@ -820,6 +1123,104 @@ fn render(s: &SheetData, map: &[u32], styles: &[u32; 256], xml: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parts of a package, unzipped.
+    fn parts(package: &[u8]) -> BTreeMap<String, Vec<u8>> {
+        let mut z = zip::ZipArchive::new(Cursor::new(package)).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).unwrap();
+                let mut body = Vec::new();
+                f.read_to_end(&mut body).unwrap();
+                (f.name().unwrap().to_string(), body)
+            })
+            .collect()
+    }
+
+    /// A sheet with notes on hidden, narrow, wide and capped columns and on tall, hidden,
+    /// first and last rows.
+    fn draw<C: Cells>(c: &mut C) -> Result<(), XlsxError> {
+        let f = Fmt {
+            id: 0,
+            format: super::super::forms::format_of(0).unwrap(),
+        };
+        c.ws().set_name("表")?;
+        // Hidden, narrow, wide and capped columns; tall and hidden rows.
+        c.col_width(0, 0.0)?;
+        c.col_width(1, 0.5)?;
+        c.col_width(2, 40.0)?;
+        c.col_width(5, 300.0)?;
+        c.col_width(5, 12.0)?;
+        c.row_height(0, 30.0)?;
+        c.row_height(2, 0.0)?;
+        c.row_height(4, 100.0)?;
+        c.string(1, 1, "甲", f)?;
+        c.number(3, 2, 1.5, f)?;
+        let cells = [
+            (1, 1),
+            (0, 0),
+            (3, 2),
+            (5, 4),
+            (2, 6),
+            (40, 3),
+            (1, 1),
+            (7, 16_382),
+        ];
+        for (k, (r, col)) in cells.into_iter().enumerate() {
+            c.note(r, col, &format!(" 注{k} <{r}&{col}>\u{1}\n"))?;
+        }
+        c.note(1_048_575, 16_383, "最后一格")?;
+        Ok(())
+    }
+
+    /// The sheet drawn straight into rust_xlsxwriter, and recorded then written by
+    /// [`replace`]: the same package, part for part.
+    #[test]
+    fn notes_written_as_rust_xlsxwriter_writes_them() {
+        // A sheet before, as the list sheets come before the form sheets.
+        let workbook = || {
+            let mut wb = crate::template::deterministic_workbook();
+            wb.add_worksheet().write_string(0, 0, "前").unwrap();
+            wb
+        };
+        let mut wb = workbook();
+        draw(wb.add_worksheet()).unwrap();
+        let direct = wb.save_to_buffer().unwrap();
+
+        let mut rec = Recorder::new();
+        draw(&mut rec).unwrap();
+        let Recorded { mut ws, data } = rec.finish();
+        assert_eq!(data.note_texts.len(), data.notes.len());
+        let order = first_use(std::slice::from_ref(&data));
+        add_carriers(&mut ws, &order).unwrap();
+        let mut wb = workbook();
+        wb.push_worksheet(ws);
+        let package = wb.save_to_buffer().unwrap();
+        let mut out = Cursor::new(Vec::new());
+        let extra: super::super::sheetdata::Extra =
+            Box::new(move |zip, paths| replace(zip, paths, vec![data], &order));
+        super::super::sheetdata::fill_with(
+            package,
+            Vec::new(),
+            1,
+            &|_| None,
+            Some(extra),
+            &mut out,
+        )
+        .unwrap();
+        let (want, got) = (parts(&direct), parts(out.get_ref()));
+        assert_eq!(
+            want.keys().collect::<Vec<_>>(),
+            got.keys().collect::<Vec<_>>()
+        );
+        for (name, body) in &want {
+            assert_eq!(
+                String::from_utf8_lossy(body),
+                String::from_utf8_lossy(&got[name]),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn shared_string_elements() {
