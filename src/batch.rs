@@ -593,7 +593,7 @@ fn read_loaded(found: &Found, mut input: Input, bytes: &[u8], opts: &Options) ->
     if opts.keep_source {
         for f in &mut forms {
             if let Some(g) = grids.iter().find(|g| *g.sheet == *f.sheet) {
-                f.source = Some(std::sync::Arc::new(crate::model::Source::cut(g, f.rows)));
+                f.source = Some(crate::kept::Kept::new(crate::model::Source::cut(g, f.rows)));
             }
         }
     }

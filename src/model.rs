@@ -289,9 +289,9 @@ pub struct Form {
     #[serde(skip)]
     pub rows: (u32, u32),
     /// The form's cells and merged regions exactly as read, kept when the output shows the
-    /// original beside the cleaned form.
+    /// original beside the cleaned form ([`crate::kept`]: in a temporary file).
     #[serde(skip)]
-    pub source: Option<std::sync::Arc<Source>>,
+    pub source: Option<crate::kept::Kept>,
 }
 
 /// The original cells of one form (its rows of the sheet), at their own addresses.

@@ -205,8 +205,7 @@ fn a_form_whose_sheets_fail_costs_only_its_sheets() {
         root().join("samples/2023/2.xlsx"),
     ];
     let mut b = jixiao::batch::run(&inputs, &opts).unwrap();
-    let src = b.forms[0].source.as_mut().unwrap();
-    let src = std::sync::Arc::make_mut(src);
+    let src = b.forms[0].source.as_mut().unwrap().make_mut().unwrap();
     src.merges.push(Region::new(100, 20, 101, 21));
     src.merges.push(Region::new(101, 21, 102, 22));
     let before = b.forms[0].findings.len();

@@ -280,7 +280,7 @@ fn a_formula_without_its_result_is_a_finding_not_an_empty_total() {
         );
         assert_eq!(e005[0].cell.map(|c| c.to_string()).as_deref(), Some("H30"));
         // The 原表 keeps what the file holds: the formula, as text.
-        let src = f.source.as_ref().unwrap();
+        let src = f.source.as_ref().unwrap().load().unwrap();
         let h30 = src.cells.iter().find(|(p, _)| p.to_string() == "H30");
         assert_eq!(
             h30.map(|(_, v)| v.display()).as_deref(),

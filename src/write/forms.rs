@@ -184,6 +184,18 @@ impl Cleaned {
     pub fn cell(&self, p: Pos) -> Pos {
         self.0.dest(p).first().copied().unwrap_or(p)
     }
+
+    /// Forgets what the 清洗 sheet writes, keeping where cells went ([`Cleaned::cell`]):
+    /// once the sheet is written, the links to it need no more, and a province's forms
+    /// held it all until the workbook was saved (about 11 KB a form).
+    pub fn keep_links_only(&mut self) {
+        let o = &mut self.0;
+        *o = Overlay {
+            moved: std::mem::take(&mut o.moved),
+            relocated: std::mem::take(&mut o.relocated),
+            ..Overlay::default()
+        };
+    }
 }
 
 fn overlay(form: &Form, reader: Reader<'_>) -> Overlay {
@@ -203,8 +215,9 @@ fn overlay(form: &Form, reader: Reader<'_>) -> Overlay {
         o.text(&ind.level2);
     }
     let logged: BTreeSet<Pos> = form.changes.iter().map(|c| c.cell).collect();
-    let source: BTreeMap<Pos, &Value> = form
-        .source
+    // Unreadable kept cells fail the sheet where it is built ([`build_with`]).
+    let kept = form.source.as_ref().and_then(|k| k.load().ok());
+    let source: BTreeMap<Pos, &Value> = kept
         .iter()
         .flat_map(|s| s.cells.iter().map(|(p, v)| (*p, v)))
         .collect();
@@ -710,9 +723,12 @@ fn build_with<C: Cells>(
     title: &str,
     new: impl Fn() -> C,
 ) -> Result<Option<[C; 2]>, String> {
-    let Some(src) = form.source.as_deref() else {
+    let Some(kept) = &form.source else {
         return Ok(None);
     };
+    let src = &*kept
+        .load()
+        .map_err(|e| format!("原表单元格无法读回（临时文件：{e}）"))?;
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut original = new();
         let mut clean = new();
@@ -779,9 +795,10 @@ pub(crate) fn record_cleaned(
     title: &str,
     back: &str,
 ) -> Result<Option<super::formxml::Recorded>, XlsxError> {
-    let Some(src) = form.source.as_deref() else {
+    let Some(kept) = &form.source else {
         return Ok(None);
     };
+    let src = &*kept.load().map_err(XlsxError::IoError)?;
     let mut rec = super::formxml::Recorder::new();
     cleaned_sheet(&mut rec, form, src, cleaned, title, back)?;
     Ok(Some(rec.finish()))

@@ -560,6 +560,11 @@ pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
         .enumerate()
         .filter_map(|(i, (p, l))| Some((i, forms::record(p, &l.as_ref()?.view, &title))))
         .collect();
+    links
+        .sheets
+        .par_iter_mut()
+        .flatten()
+        .for_each(|l| l.view.keep_links_only());
     let mut sheets = Vec::new();
     let mut failed = Vec::new();
     for (i, built) in built {
