@@ -8,11 +8,47 @@
 //! temporary folder that cannot be written) they stay in memory, as before.
 
 use crate::grid::{Pos, Region, Value};
-use crate::model::Source;
 use rust_decimal::Decimal;
 use std::fs::File;
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// The original cells of one form (its rows of the sheet), at their own addresses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    pub cells: Vec<(Pos, crate::grid::Value)>,
+    pub merges: Vec<crate::grid::Region>,
+    /// As the sender set them, where the format says (see [`crate::grid::Grid`]).
+    pub col_widths: Vec<(u32, f64)>,
+    pub row_heights: Vec<(u32, f64)>,
+}
+
+impl Source {
+    /// The cells and merges of `grid` within `rows`.
+    pub fn cut(grid: &crate::grid::Grid, rows: (u32, u32)) -> Source {
+        let within = |p: Pos| (rows.0..=rows.1).contains(&p.row);
+        Source {
+            cells: grid
+                .non_empty()
+                .filter(|(p, _)| within(*p))
+                .map(|(p, v)| (p, v.clone()))
+                .collect(),
+            merges: grid
+                .merges()
+                .iter()
+                .filter(|m| within(m.first) && within(m.last))
+                .copied()
+                .collect(),
+            col_widths: grid.col_widths.clone(),
+            row_heights: grid
+                .row_heights
+                .iter()
+                .filter(|(r, _)| (rows.0..=rows.1).contains(r))
+                .copied()
+                .collect(),
+        }
+    }
+}
 
 /// One form's original cells: in memory, or in the run's temporary file.
 #[derive(Debug, Clone)]

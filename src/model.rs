@@ -294,42 +294,8 @@ pub struct Form {
     pub source: Option<crate::kept::Kept>,
 }
 
-/// The original cells of one form (its rows of the sheet), at their own addresses.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Source {
-    pub cells: Vec<(Pos, crate::grid::Value)>,
-    pub merges: Vec<crate::grid::Region>,
-    /// As the sender set them, where the format says (see [`crate::grid::Grid`]).
-    pub col_widths: Vec<(u32, f64)>,
-    pub row_heights: Vec<(u32, f64)>,
-}
-
-impl Source {
-    /// The cells and merges of `grid` within `rows`.
-    pub fn cut(grid: &crate::grid::Grid, rows: (u32, u32)) -> Source {
-        let within = |p: Pos| (rows.0..=rows.1).contains(&p.row);
-        Source {
-            cells: grid
-                .non_empty()
-                .filter(|(p, _)| within(*p))
-                .map(|(p, v)| (p, v.clone()))
-                .collect(),
-            merges: grid
-                .merges()
-                .iter()
-                .filter(|m| within(m.first) && within(m.last))
-                .copied()
-                .collect(),
-            col_widths: grid.col_widths.clone(),
-            row_heights: grid
-                .row_heights
-                .iter()
-                .filter(|(r, _)| (rows.0..=rows.1).contains(r))
-                .copied()
-                .collect(),
-        }
-    }
-}
+/// The original cells of one form: kept where [`crate::kept`] keeps them.
+pub use crate::kept::Source;
 
 /// A column or section a form does not have, which some figures need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
