@@ -25,6 +25,12 @@ use std::time::{Duration, Instant};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // As the command line does (src/main.rs): no transparent huge pages.
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain integers, no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let cli = args.iter().any(|a| a == "--cli");
     let mut nums = args.iter().filter_map(|a| a.parse::<usize>().ok());
