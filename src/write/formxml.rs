@@ -22,7 +22,7 @@
 //! this module's tests for the notes).
 
 use super::forms::{Cells, Fmt, HYPERLINK};
-use super::sheetdata::Error;
+use super::sheetdata::{Bundle, Error};
 use rayon::prelude::*;
 use rust_xlsxwriter::{Url, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -542,18 +542,47 @@ fn cell_name(r: u32, c: u16) -> String {
     format!("{}{}", crate::grid::col_name(c as u32), r + 1)
 }
 
-/// One part, compressed as a one-entry zip with rust_xlsxwriter's options (the parts it
-/// replaces were written by rust_xlsxwriter: the package stays byte for byte the same).
-fn zipped(path: &str, xml: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1))
-        .unix_permissions(0o600)
-        .last_modified_time(zip::DateTime::default());
-    z.start_file(path, opts).map_err(err)?;
-    z.write_all(xml).map_err(err)?;
-    Ok(z.finish().map_err(err)?.into_inner())
+/// Parts being compressed into one [`Bundle`], each with rust_xlsxwriter's options (the
+/// parts they replace were written by rust_xlsxwriter: the package stays byte for byte
+/// the same).
+struct Bundler {
+    zip: zip::ZipWriter<Cursor<Vec<u8>>>,
+    paths: Vec<String>,
+}
+
+impl Bundler {
+    fn new() -> Bundler {
+        Bundler {
+            zip: zip::ZipWriter::new(Cursor::new(Vec::new())),
+            paths: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, path: &str, xml: &[u8]) -> Result<(), Error> {
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1))
+            .unix_permissions(0o600)
+            .last_modified_time(zip::DateTime::default());
+        self.zip.start_file(path, opts).map_err(err)?;
+        self.zip.write_all(xml).map_err(err)?;
+        self.paths.push(path.to_string());
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Bundle, Error> {
+        Ok(Bundle {
+            paths: self.paths,
+            zip: self.zip.finish().map_err(err)?.into_inner(),
+        })
+    }
+}
+
+/// One part on its own.
+fn zipped(path: &str, xml: &[u8]) -> Result<Bundle, Error> {
+    let mut b = Bundler::new();
+    b.add(path, xml)?;
+    b.finish()
 }
 
 /// The shared strings: the head (`<sst … count="C" uniqueCount="U">`), its `<si>`
@@ -593,13 +622,13 @@ fn parse_sst(xml: &str) -> Result<Sst<'_>, Error> {
 
 /// Writes the form sheets' data into their placeholders in the saved `zip` (`paths`: the
 /// workbook's sheets by name, in order), with the shared strings and the sheets after
-/// them renumbered: the parts to replace, by path, each compressed as a one-entry zip.
+/// them renumbered: the parts to replace, compressed in [`Bundle`]s.
 pub(crate) fn replace(
     zip: &mut Archive,
     paths: &[(String, String)],
     sheets: Vec<SheetData>,
     order: &[u8],
-) -> Result<Vec<(String, Vec<u8>)>, Error> {
+) -> Result<Vec<Bundle>, Error> {
     let Some(first) = sheets.first() else {
         return Ok(Vec::new());
     };
@@ -699,7 +728,7 @@ pub(crate) fn replace(
         }
         new.push_str(&xml[last..]);
         if new != xml {
-            out.push((path.clone(), zipped(path, new.as_bytes())?));
+            out.push(zipped(path, new.as_bytes())?);
         }
     }
     let mut sst_new =
@@ -729,7 +758,7 @@ pub(crate) fn replace(
         sst_new.push_str(e);
     }
     sst_new.push_str("</sst>");
-    out.push((sst_path.to_string(), zipped(sst_path, sst_new.as_bytes())?));
+    out.push(zipped(sst_path, sst_new.as_bytes())?);
     drop(entries);
     drop(index);
     // The comments and VML drawings of the sheets with more notes than their
@@ -752,31 +781,25 @@ pub(crate) fn replace(
         .zip(note_parts)
         .map(|((((s, m), xml), (_, path)), notes)| (s, m, xml, path.as_str(), notes))
         .collect();
-    let rendered: Vec<Result<Parts, Error>> = jobs
+    // A bundle for each run of sheets a task takes.
+    let rendered: Vec<Result<Bundle, Error>> = jobs
         .into_par_iter()
-        .map(|(s, map, xml, path, notes)| {
+        .try_fold(Bundler::new, |mut b, (s, map, xml, path, notes)| {
             let xml = render(&s, &map, &styles, &xml)?;
-            let mut parts = vec![(path.to_string(), zipped(path, &xml)?)];
+            b.add(path, &xml)?;
             if let Some(p) = notes {
-                let comments = comments_xml(&p.comments.1, &s)?;
-                let vml = vml_xml(&p.vml.1, &s)?;
-                parts.push((
-                    p.comments.0.clone(),
-                    zipped(&p.comments.0, comments.as_bytes())?,
-                ));
-                parts.push((p.vml.0.clone(), zipped(&p.vml.0, vml.as_bytes())?));
+                b.add(&p.comments.0, comments_xml(&p.comments.1, &s)?.as_bytes())?;
+                b.add(&p.vml.0, vml_xml(&p.vml.1, &s)?.as_bytes())?;
             }
-            Ok(parts)
+            Ok(b)
         })
+        .map(|b| b.and_then(Bundler::finish))
         .collect();
     for r in rendered {
-        out.extend(r?);
+        out.push(r?);
     }
     Ok(out)
 }
-
-/// Parts to replace: each a path and a one-entry zip holding the part.
-type Parts = Vec<(String, Vec<u8>)>;
 
 /// A form sheet's comments and VML drawing as rust_xlsxwriter wrote them for its
 /// placeholder's one note: each part's path and XML.

@@ -132,15 +132,23 @@ pub fn fill<W: Write + std::io::Seek>(
     fill_with(package, fills, max_rows, resolve, None, out)
 }
 
-/// More parts to replace, from the package and its sheets (name, path) in order: each a
-/// path and a one-entry zip holding the part compressed ([`super::formxml::replace`]).
+/// More parts to replace, from the package and its sheets (name, path) in order
+/// ([`super::formxml::replace`]).
 pub type Extra<'a> = Box<
     dyn FnOnce(
             &mut zip::ZipArchive<Cursor<&[u8]>>,
             &[(String, String)],
-        ) -> Result<Vec<(String, Vec<u8>)>, Error>
+        ) -> Result<Vec<Bundle>, Error>
         + 'a,
 >;
+
+/// Parts compressed together: a zip holding them, in the order of their paths (one zip
+/// writer deflates many parts with one encoder: setting up a fresh one for each of a
+/// province's 30,000 small parts cost more than deflating them).
+pub struct Bundle {
+    pub paths: Vec<String>,
+    pub zip: Vec<u8>,
+}
 
 /// [`fill`], also replacing the parts `extra` makes.
 pub fn fill_with<W: Write + std::io::Seek>(
@@ -154,12 +162,19 @@ pub fn fill_with<W: Write + std::io::Seek>(
     let mut zip = zip::ZipArchive::new(Cursor::new(package.as_slice())).map_err(err)?;
     let sheets = crate::read::sheet_parts(&mut zip).map_err(|e| Error::msg(e.0))?;
     let mut replaced: HashMap<String, Spill> = HashMap::new();
+    // The extra parts: by path, their bundle and their index in it.
+    let mut bundles = Vec::new();
+    let mut bundled: HashMap<String, (usize, usize)> = HashMap::new();
     if let Some(extra) = extra {
-        for (path, zipped) in extra(&mut zip, &sheets)? {
+        for b in extra(&mut zip, &sheets)? {
             let mut spill = tempfile::spooled_tempfile(SPILL_AT);
-            spill.write_all(&zipped).map_err(err)?;
+            spill.write_all(&b.zip).map_err(err)?;
             spill.rewind().map_err(err)?;
-            replaced.insert(path, spill);
+            let k = bundles.len();
+            bundles.push(zip::ZipArchive::new(spill).map_err(err)?);
+            for (i, path) in b.paths.into_iter().enumerate() {
+                bundled.insert(path, (k, i));
+            }
         }
     }
     let paths: HashMap<String, String> = sheets.into_iter().collect();
@@ -203,6 +218,12 @@ pub fn fill_with<W: Write + std::io::Seek>(
     for i in 0..zip.len() {
         let file = zip.by_index_raw(i).map_err(err)?;
         let name = file.name().map_err(err)?.to_string();
+        if let Some(&(k, i)) = bundled.get(&name) {
+            drop(file);
+            let part = bundles[k].by_index_raw(i).map_err(err)?;
+            out.raw_copy_file_rename(part, name).map_err(err)?;
+            continue;
+        }
         match replaced.get_mut(&name) {
             Some(zipped) => {
                 drop(file);
