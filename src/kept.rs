@@ -6,6 +6,10 @@
 //! written compactly to one anonymous temporary file as the form is read, and read back
 //! when its sheet is written. Where no such file can be had (the page in the browser, a
 //! temporary folder that cannot be written) they stay in memory, as before.
+//!
+//! The file takes about 4 KB a form (400 MB for 100,000 forms) in the system's temporary
+//! folder (`TMPDIR`); where that folder is in memory (a tmpfs `/tmp`) the cells still take
+//! half what they took on the heap.
 
 use crate::grid::{Pos, Region, Value};
 use rust_decimal::Decimal;

@@ -315,8 +315,8 @@ impl LimitArgs {
 /// No transparent huge pages for this process. mimalloc asks for them (`madvise`), so
 /// every fresh part of its heap faulted in a whole zeroed 2 MB page, and rust_xlsxwriter
 /// starts a thread (with a fresh heap) per sheet: at 10,000 forms the kernel's page
-/// zeroing was a third of `--form-sheets`' CPU, and the plain run peaked 13 % higher
-/// (288 → 250 MB; BENCHMARKS.md).
+/// zeroing was a third of `--form-sheets`' CPU, and the plain run's peak about 10 %
+/// higher (BENCHMARKS.md).
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.

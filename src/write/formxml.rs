@@ -850,7 +850,8 @@ fn comments_xml(template: &str, s: &SheetData) -> Result<String, Error> {
     let tail = &template[template
         .rfind("</commentList>")
         .ok_or_else(|| err("comments"))?..];
-    let mut out = String::with_capacity(template.len() * s.notes.len());
+    let texts: usize = s.note_texts.iter().map(|t| t.len()).sum();
+    let mut out = String::with_capacity(template.len() + texts + s.notes.len() * 256);
     out.push_str(&template[..list]);
     for (&(r, c), text) in s.notes.iter().zip(&s.note_texts) {
         let space = if text.starts_with(['\t', '\n', ' ']) || text.ends_with(['\t', '\n', ' ']) {
@@ -880,7 +881,7 @@ fn vml_xml(template: &str, s: &SheetData) -> Result<String, Error> {
     let (_, id) = between(&template[first..], "id=\"_x0000_s", "\"")?;
     let base: u32 = id.parse().map_err(|_| err("VML shape id"))?;
     let tail = &template[template.rfind("</v:shape>").ok_or_else(|| err("VML"))? + 10..];
-    let mut out = String::with_capacity(template.len() * s.notes.len());
+    let mut out = String::with_capacity(template.len() + s.notes.len() * 700);
     out.push_str(&template[..first]);
     let place = Placer { s };
     for (k, &(r, c)) in s.notes.iter().enumerate() {
