@@ -77,16 +77,48 @@ enum Cell {
     Blank(u8),
 }
 
+/// A row's height or a column's width in pixels, as rust_xlsxwriter keeps them: a size
+/// of nothing hides the row or column and keeps its size.
 #[derive(Clone, Copy, Debug)]
-struct Row {
+struct Size {
     px: u32,
     hidden: bool,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Col {
-    px: u32,
-    hidden: bool,
+impl Size {
+    /// What it takes on the sheet.
+    fn shown(self) -> u32 {
+        if self.hidden { 0 } else { self.px }
+    }
+
+    /// rust_xlsxwriter's `set_row_height_pixels` and `store_column_width`.
+    fn set<K: Ord>(sizes: &mut BTreeMap<K, Size>, k: K, default: u32, px: u32) {
+        let size = sizes.entry(k).or_insert(Size {
+            px: default,
+            hidden: false,
+        });
+        if px == 0 {
+            size.hidden = true;
+        } else {
+            size.px = px;
+        }
+    }
+}
+
+/// The size of `k` among `sizes` (sorted), or `default`.
+fn size_of(sizes: &[(u32, Size)], k: u32, default: u32) -> u32 {
+    match sizes.binary_search_by_key(&k, |(i, _)| *i) {
+        Ok(i) => sizes[i].1.shown(),
+        Err(_) => default,
+    }
+}
+
+/// The pixels of the rows or columns before `k`.
+fn offset_of(sizes: &[(u32, Size)], k: u32, default: u32) -> u64 {
+    let given = sizes.iter().take_while(|(i, _)| *i < k);
+    given.fold(u64::from(default) * u64::from(k), |px, (_, s)| {
+        px - u64::from(default) + u64::from(s.shown())
+    })
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -105,10 +137,9 @@ pub(crate) struct Recorder {
     strings: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32, Fast>,
     order: Vec<u8>,
-    rows: BTreeMap<u32, Row>,
-    /// Column widths in pixels, as rust_xlsxwriter keeps them (the notes are placed by
-    /// them).
-    cols: BTreeMap<u16, Col>,
+    rows: BTreeMap<u32, Size>,
+    /// Column widths (the notes are placed by them).
+    cols: BTreeMap<u32, Size>,
     /// Every note written, in order; only the first is also in the placeholder, so that
     /// rust_xlsxwriter writes the parts a sheet with notes has (its comments, its VML
     /// drawing, their relationships).
@@ -146,8 +177,8 @@ pub(crate) struct SheetData {
     strings: Vec<Box<str>>,
     /// The formats' ids in the order the sheet first used them.
     order: Vec<u8>,
-    rows: Vec<(u32, Row)>,
-    cols: Vec<(u16, Col)>,
+    rows: Vec<(u32, Size)>,
+    cols: Vec<(u32, Size)>,
     /// The notes' cells, in order, one note to a cell.
     notes: Vec<(u32, u16)>,
     /// Their texts, when the placeholder's comments and VML drawing must be written again
@@ -360,15 +391,7 @@ impl Cells for Recorder {
             self.dims.first_col
         };
         self.check(r, min_col)?;
-        let row = self.rows.entry(r).or_insert(Row {
-            px: DEFAULT_ROW_PX,
-            hidden: false,
-        });
-        if px == 0 {
-            row.hidden = true;
-        } else {
-            row.px = px;
-        }
+        Size::set(&mut self.rows, r, DEFAULT_ROW_PX, px);
         Ok(())
     }
 
@@ -383,15 +406,12 @@ impl Cells for Recorder {
         } else {
             (w * f64::from(MAX_DIGIT_PX)).round() as u32 + CELL_PADDING_PX
         };
-        let col = self.cols.entry(c).or_insert(Col {
-            px: DEFAULT_COL_PX,
-            hidden: false,
-        });
-        if px == 0 {
-            col.hidden = true;
-        } else {
-            col.px = px.min(MAX_COL_PX);
-        }
+        Size::set(
+            &mut self.cols,
+            u32::from(c),
+            DEFAULT_COL_PX,
+            px.min(MAX_COL_PX),
+        );
         Ok(())
     }
 
@@ -898,40 +918,11 @@ struct Placer<'a> {
 
 impl Placer<'_> {
     fn col_px(&self, c: u32) -> u32 {
-        let cols = &self.s.cols;
-        match cols.binary_search_by_key(&c, |(k, _)| u32::from(*k)) {
-            Ok(i) if cols[i].1.hidden => 0,
-            Ok(i) => cols[i].1.px,
-            Err(_) => DEFAULT_COL_PX,
-        }
+        size_of(&self.s.cols, c, DEFAULT_COL_PX)
     }
 
     fn row_px(&self, r: u32) -> u32 {
-        let rows = &self.s.rows;
-        match rows.binary_search_by_key(&r, |(k, _)| *k) {
-            Ok(i) if rows[i].1.hidden => 0,
-            Ok(i) => rows[i].1.px,
-            Err(_) => DEFAULT_ROW_PX,
-        }
-    }
-
-    /// The columns' pixels before `c`.
-    fn col_offset(&self, c: u32) -> u64 {
-        let changed = self.s.cols.iter().take_while(|(k, _)| u32::from(*k) < c);
-        let mut px = u64::from(DEFAULT_COL_PX) * u64::from(c);
-        for (k, _) in changed {
-            px = px - u64::from(DEFAULT_COL_PX) + u64::from(self.col_px(u32::from(*k)));
-        }
-        px
-    }
-
-    fn row_offset(&self, r: u32) -> u64 {
-        let changed = self.s.rows.iter().take_while(|(k, _)| *k < r);
-        let mut px = u64::from(DEFAULT_ROW_PX) * u64::from(r);
-        for (k, _) in changed {
-            px = px - u64::from(DEFAULT_ROW_PX) + u64::from(self.row_px(*k));
-        }
-        px
+        size_of(&self.s.rows, r, DEFAULT_ROW_PX)
     }
 
     /// rust_xlsxwriter's `write_comment_shape` for a default note on the cell (r, c).
@@ -962,8 +953,8 @@ impl Placer<'_> {
         // position_object_pixels. The walks end: only the columns and rows given a
         // width or height can have none, and past the sheet's edge runs on as
         // rust_xlsxwriter runs on.
-        let x_abs = self.col_offset(col) + u64::from(x1);
-        let y_abs = self.row_offset(row) + u64::from(y1);
+        let x_abs = offset_of(&self.s.cols, col, DEFAULT_COL_PX) + u64::from(x1);
+        let y_abs = offset_of(&self.s.rows, row, DEFAULT_ROW_PX) + u64::from(y1);
         let (mut col_start, mut row_start) = (col, row);
         while x1 >= self.col_px(col_start) {
             x1 -= self.col_px(col_start);
@@ -1053,7 +1044,7 @@ fn render(s: &SheetData, map: &[u32], styles: &[u32; 256], xml: &str) -> Result<
     let mut rows: BTreeSet<u32> = s.rows.iter().map(|(r, _)| *r).collect();
     rows.extend(s.notes.iter().map(|(r, _)| *r));
     rows.extend(s.cells.iter().map(|(r, _, _)| *r));
-    let options: HashMap<u32, Row> = s.rows.iter().copied().collect();
+    let options: HashMap<u32, Size> = s.rows.iter().copied().collect();
     let mut cells = s.cells.iter().peekable();
     let mut ryu = ryu::Buffer::new();
     let mut num = itoa::Buffer::new();
