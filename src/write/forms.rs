@@ -172,12 +172,14 @@ pub fn note_of(f: &crate::model::Finding, message: &str) -> String {
 impl Cleaned {
     /// Lays `form`'s reading over its cells, as the bureau sees it.
     pub fn new(form: &Form) -> Cleaned {
-        Cleaned::for_reader(form, Reader::Bureau)
+        let src = form.source.as_ref().and_then(|k| k.load().ok());
+        Cleaned::for_reader(form, src.as_deref(), Reader::Bureau)
     }
 
-    /// Lays `form`'s reading over its cells, as `reader` sees it.
-    pub fn for_reader(form: &Form, reader: Reader<'_>) -> Cleaned {
-        Cleaned(overlay(form, reader))
+    /// Lays `form`'s reading over its cells (`src`, read back once by the caller, which
+    /// writes the sheets from it too), as `reader` sees it.
+    pub fn for_reader(form: &Form, src: Option<&Source>, reader: Reader<'_>) -> Cleaned {
+        Cleaned(overlay(form, src, reader))
     }
 
     /// Where a source cell's content is in the 清洗 sheet.
@@ -198,7 +200,7 @@ impl Cleaned {
     }
 }
 
-fn overlay(form: &Form, reader: Reader<'_>) -> Overlay {
+fn overlay(form: &Form, src: Option<&Source>, reader: Reader<'_>) -> Overlay {
     let mut o = Overlay::default();
     for f in [
         &form.name,
@@ -215,9 +217,7 @@ fn overlay(form: &Form, reader: Reader<'_>) -> Overlay {
         o.text(&ind.level2);
     }
     let logged: BTreeSet<Pos> = form.changes.iter().map(|c| c.cell).collect();
-    // Unreadable kept cells fail the sheet where it is built ([`build_with`]).
-    let kept = form.source.as_ref().and_then(|k| k.load().ok());
-    let source: BTreeMap<Pos, &Value> = kept
+    let source: BTreeMap<Pos, &Value> = src
         .iter()
         .flat_map(|s| s.cells.iter().map(|(p, v)| (*p, v)))
         .collect();
@@ -703,32 +703,37 @@ pub fn build(
     cleaned: &Cleaned,
     title: &str,
 ) -> Result<Option<[Worksheet; 2]>, String> {
-    build_with(form, cleaned, title, Worksheet::new)
+    let Some(kept) = &form.source else {
+        return Ok(None);
+    };
+    let src = kept.load().map_err(|e| unreadable(&e))?;
+    build_with(form, &src, cleaned, title, Worksheet::new).map(Some)
 }
 
-/// [`build`] into [`super::formxml::Recorder`]s: the sheets' cells kept compactly, for
-/// their XML to be written without rust_xlsxwriter holding them.
+/// Why a form's sheets could not be built: its kept cells could not be read back.
+pub(crate) fn unreadable(e: &std::io::Error) -> String {
+    format!("原表单元格无法读回（临时文件：{e}）")
+}
+
+/// [`build`] from the form's cells `src` into [`super::formxml::Recorder`]s: the sheets'
+/// cells kept compactly, for their XML to be written without rust_xlsxwriter holding them.
 pub(crate) fn record(
     form: &Form,
+    src: &Source,
     cleaned: &Cleaned,
     title: &str,
-) -> Result<Option<[super::formxml::Recorded; 2]>, String> {
-    let built = build_with(form, cleaned, title, super::formxml::Recorder::new)?;
-    Ok(built.map(|[a, b]| [a.finish(), b.finish()]))
+) -> Result<[super::formxml::Recorded; 2], String> {
+    let [a, b] = build_with(form, src, cleaned, title, super::formxml::Recorder::new)?;
+    Ok([a.finish(), b.finish()])
 }
 
 fn build_with<C: Cells>(
     form: &Form,
+    src: &Source,
     cleaned: &Cleaned,
     title: &str,
     new: impl Fn() -> C,
-) -> Result<Option<[C; 2]>, String> {
-    let Some(kept) = &form.source else {
-        return Ok(None);
-    };
-    let src = &*kept
-        .load()
-        .map_err(|e| format!("原表单元格无法读回（临时文件：{e}）"))?;
+) -> Result<[C; 2], String> {
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut original = new();
         let mut clean = new();
@@ -736,7 +741,7 @@ fn build_with<C: Cells>(
         Ok::<_, XlsxError>([original, clean])
     }));
     match built {
-        Ok(Ok(sheets)) => Ok(Some(sheets)),
+        Ok(Ok(sheets)) => Ok(sheets),
         Ok(Err(e)) => Err(e.to_string()),
         Err(panic) => Err(format!(
             "内部错误：{}",
@@ -786,22 +791,19 @@ fn write_sheets<C: Cells>(
     cleaned_sheet(clean, form, src, cleaned, title, BACK_TO_SUMMARY)
 }
 
-/// The 清洗 sheet of one form recorded ([`super::formxml::Recorder`]) for a feedback
-/// workbook, its cells written as XML after the save: `None` for a form read without its
-/// source.
+/// The 清洗 sheet of one form, from its cells `src`, recorded
+/// ([`super::formxml::Recorder`]) for a feedback workbook, its cells written as XML after
+/// the save.
 pub(crate) fn record_cleaned(
     form: &Form,
+    src: &Source,
     cleaned: &Cleaned,
     title: &str,
     back: &str,
-) -> Result<Option<super::formxml::Recorded>, XlsxError> {
-    let Some(kept) = &form.source else {
-        return Ok(None);
-    };
-    let src = &*kept.load().map_err(XlsxError::IoError)?;
+) -> Result<super::formxml::Recorded, XlsxError> {
     let mut rec = super::formxml::Recorder::new();
     cleaned_sheet(&mut rec, form, src, cleaned, title, back)?;
-    Ok(Some(rec.finish()))
+    Ok(rec.finish())
 }
 
 /// The 清洗 sheet: the form at its own addresses, cleaned values in place, changed cells

@@ -160,28 +160,8 @@ struct Links {
 }
 
 impl Links {
-    fn new(b: &Batch, on: bool) -> Links {
-        Links::only(b, |_| on, forms::Reader::Bureau)
-    }
-
-    /// Sheets for the forms `keep` keeps, marked for `reader`.
-    fn only(
-        b: &Batch,
-        keep: impl Fn(&crate::model::Form) -> bool + Sync,
-        reader: forms::Reader<'_>,
-    ) -> Links {
-        // Each form's overlay on its own (rayon), in form order.
-        let sheets = b
-            .forms
-            .par_iter()
-            .map(|p| {
-                (keep(p) && p.source.is_some()).then(|| FormLinks {
-                    original: forms::original_name(p),
-                    cleaned: forms::cleaned_name(p),
-                    view: forms::Cleaned::for_reader(p, reader),
-                })
-            })
-            .collect();
+    /// `sheets`: per form, in form order.
+    fn new(b: &Batch, sheets: Vec<Option<FormLinks>>) -> Links {
         let by_id = b
             .forms
             .iter()
@@ -548,39 +528,48 @@ impl Prepared {
 /// Builds every form's sheets ahead of the workbook (when `opts` asks for them). A form
 /// whose sheets cannot be built loses them and nothing else ([`Prepared::failed`]).
 pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
-    let mut links = Links::new(batch, opts.form_sheets);
     let title = print_title_with(batch, &opts.letterhead);
-    // Each form's sheets on their own (rayon; on wasm, the current thread), in form order;
-    // a slot only for the forms with sheets (a pair of sheets is a large value).
-    type Built = Result<Option<[formxml::Recorded; 2]>, String>;
-    let built: Vec<(usize, Built)> = batch
+    // Each form's sheets on their own (rayon; on wasm, the current thread), in form order,
+    // its kept cells read back once for its view and its sheets; the view then keeps only
+    // where cells went, for the links. A slot only for the forms with sheets (a pair of
+    // sheets is a large value).
+    type Built = Result<[formxml::Recorded; 2], String>;
+    let built: Vec<(usize, FormLinks, Built)> = batch
         .forms
         .par_iter()
-        .zip(links.sheets.par_iter())
         .enumerate()
-        .filter_map(|(i, (p, l))| Some((i, forms::record(p, &l.as_ref()?.view, &title))))
+        .filter_map(|(i, p)| {
+            let kept = p.source.as_ref().filter(|_| opts.form_sheets)?;
+            let src = kept.load();
+            let reader = forms::Reader::Bureau;
+            let mut view = forms::Cleaned::for_reader(p, src.as_deref().ok(), reader);
+            let pair = match &src {
+                Ok(src) => forms::record(p, src, &view, &title),
+                Err(e) => Err(forms::unreadable(e)),
+            };
+            view.keep_links_only();
+            let l = FormLinks {
+                original: forms::original_name(p),
+                cleaned: forms::cleaned_name(p),
+                view,
+            };
+            Some((i, l, pair))
+        })
         .collect();
-    links
-        .sheets
-        .par_iter_mut()
-        .flatten()
-        .for_each(|l| l.view.keep_links_only());
+    let mut links: Vec<Option<FormLinks>> = batch.forms.iter().map(|_| None).collect();
     let mut sheets = Vec::new();
     let mut failed = Vec::new();
-    for (i, built) in built {
+    for (i, l, built) in built {
         match built {
-            Ok(Some(pair)) => sheets.push(pair),
-            Ok(None) => {}
-            Err(why) => {
-                if let Some(l) = links.sheets.get_mut(i) {
-                    *l = None;
-                }
-                failed.push((i, why));
+            Ok(pair) => {
+                sheets.push(pair);
+                links[i] = Some(l);
             }
+            Err(why) => failed.push((i, why)),
         }
     }
     Prepared {
-        links,
+        links: Links::new(batch, links),
         sheets,
         failed,
     }
@@ -864,16 +853,17 @@ impl<'a> Feedback<'a> {
             .with_max_len(1)
             .map(|&i| {
                 let p = &batch.forms[i];
-                if p.source.is_none() {
+                let Some(kept) = &p.source else {
                     return Ok(None);
-                }
+                };
+                let src = kept.load().map_err(XlsxError::IoError)?;
                 let l = FormLinks {
                     original: forms::original_name(p),
                     cleaned: forms::cleaned_name(p),
-                    view: forms::Cleaned::for_reader(p, reader),
+                    view: forms::Cleaned::for_reader(p, Some(&src), reader),
                 };
-                let sheet = forms::record_cleaned(p, &l.view, &title, own::BACK_TO_FINDINGS)?;
-                Ok(sheet.map(|s| (l, s)))
+                let sheet = forms::record_cleaned(p, &src, &l.view, &title, own::BACK_TO_FINDINGS)?;
+                Ok(Some((l, sheet)))
             })
             .collect();
         let mut links: Vec<(usize, FormLinks)> = Vec::with_capacity(own.len());
