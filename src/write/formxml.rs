@@ -1137,20 +1137,8 @@ fn render(s: &SheetData, map: &[u32], styles: &[u32; 256], xml: &str) -> Result<
 
 #[cfg(test)]
 mod tests {
+    use super::super::parts;
     use super::*;
-
-    /// The parts of a package, unzipped.
-    fn parts(package: &[u8]) -> BTreeMap<String, Vec<u8>> {
-        let mut z = zip::ZipArchive::new(Cursor::new(package)).unwrap();
-        (0..z.len())
-            .map(|i| {
-                let mut f = z.by_index(i).unwrap();
-                let mut body = Vec::new();
-                f.read_to_end(&mut body).unwrap();
-                (f.name().unwrap().to_string(), body)
-            })
-            .collect()
-    }
 
     /// A sheet with notes on hidden, narrow, wide and capped columns and on tall, hidden,
     /// first and last rows.

@@ -14,6 +14,22 @@ pub mod tables;
 pub mod terminal;
 pub mod workbook;
 
+/// The parts of a package, unzipped, by name (for the unit tests of the writers; the
+/// integration tests have their own in tests/common).
+#[cfg(test)]
+pub(crate) fn parts(package: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut body = Vec::new();
+            f.read_to_end(&mut body).unwrap();
+            (f.name().unwrap().to_string(), body)
+        })
+        .collect()
+}
+
 use crate::{Error, Result};
 use std::io::Write;
 

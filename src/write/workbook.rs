@@ -1376,7 +1376,6 @@ fn other_sheets_note(sheets: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::model::{Field, Form};
-    use std::io::Read;
 
     fn batch(n: usize) -> Batch {
         let forms = (0..n)
@@ -1398,17 +1397,11 @@ mod tests {
     /// Every chart part of a workbook, as text.
     fn charts(b: &Batch) -> Vec<String> {
         let bytes = to_xlsx(b, &Options::default()).unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let mut out = Vec::new();
-        for i in 0..zip.len() {
-            let mut f = zip.by_index(i).unwrap();
-            if f.name().unwrap_or_default().starts_with("xl/charts/chart") {
-                let mut s = String::new();
-                f.read_to_string(&mut s).unwrap();
-                out.push(s);
-            }
-        }
-        out
+        super::super::parts(&bytes)
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("xl/charts/chart"))
+            .map(|(_, body)| String::from_utf8(body).unwrap())
+            .collect()
     }
 
     #[test]
@@ -1455,17 +1448,11 @@ mod tests {
             },
         )
         .unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let mut sheets = String::new();
-        for i in 0..zip.len() {
-            let mut f = zip.by_index(i).unwrap();
-            if f.name()
-                .unwrap_or_default()
-                .starts_with("xl/worksheets/sheet")
-            {
-                f.read_to_string(&mut sheets).unwrap();
-            }
-        }
+        let sheets: String = super::super::parts(&bytes)
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("xl/worksheets/sheet"))
+            .map(|(_, body)| String::from_utf8(body).unwrap())
+            .collect();
         // 部门汇总 is split too: 部门0 and 部门1 on its first sheet, 部门2 on 部门汇总2.
         for (cell, to) in [
             ("O2", "'汇总'!A2"),
