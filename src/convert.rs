@@ -112,6 +112,17 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
             own::check_output_in(&inputs, path)?;
         }
     }
+    // The outputs' folders made before the read, not found missing after it (an hour's
+    // read of a province lost to a mistyped folder); removed again if nothing is written.
+    let mut set = write::OutputSet::default();
+    let files_out = outputs
+        .iter()
+        .filter(|(o, _)| matches!(*o, "-o" | "--json"));
+    for dir in files_out.filter_map(|(_, p)| p.parent()) {
+        if !dir.as_os_str().is_empty() {
+            set.create_dir(dir)?;
+        }
+    }
     let files = found.iter().filter(|f| f.is_read()).count();
     let shape = req.shape();
     let mut b = batch::read_found_with(&found, &shape.read_options(files), on_file);
@@ -123,7 +134,6 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         });
     }
     let (wopts, sheets) = shape.prepare(&mut b);
-    let mut set = write::OutputSet::default();
     // The workbook, the JSON and each CSV file are written side by side, each on its own
     // task; the JSON is streamed to its file, never held whole.
     let mut jobs: Vec<write::disk::Job> = vec![(

@@ -30,6 +30,41 @@ fn one_path_for_two_outputs_is_a_usage_error() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
+/// An output in a folder not there yet: the folder is made (as --csv and --feedback make
+/// theirs); one that cannot be made fails the run before a file is read, not after.
+#[test]
+fn output_folders_are_made_before_the_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("新/汇总.xlsx");
+    let j = dir.path().join("另/a/汇总.json");
+    let o = jixiao(&[
+        "convert",
+        "samples/2023",
+        "-o",
+        x.to_str().unwrap(),
+        "--json",
+        j.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&x).unwrap();
+    assert_eq!(book.worksheet_range("汇总").unwrap().height(), 7);
+    assert_eq!(read_json(&j)["projects"].as_array().unwrap().len(), 4);
+    // A file where the folder should be: refused before reading (the unreadable input
+    // given after it would be reported otherwise).
+    let file = dir.path().join("文件");
+    std::fs::write(&file, b"x").unwrap();
+    let y = file.join("汇总.xlsx");
+    let o = jixiao(&["convert", "samples/2023", "-o", y.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.starts_with(&format!("错误：无法创建文件夹 {}", file.display())),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
+
 fn entries(d: &Path) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = std::fs::read_dir(d)
         .unwrap()
