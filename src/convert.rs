@@ -134,29 +134,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         });
     }
     let (wopts, sheets) = shape.prepare(&mut b);
-    // The workbook, the JSON and each CSV file are written side by side, each on its own
-    // task; the JSON is streamed to its file, never held whole.
-    let mut jobs: Vec<write::disk::Job> = vec![(
-        req.output.clone(),
-        Box::new(|f: &mut std::fs::File| write::workbook_into(f, &b, &wopts, sheets)),
-    )];
-    let mut stdout_doc = None;
-    if let Some(j) = &req.json {
-        if j.as_os_str() == "-" {
-            stdout_doc = Some(write::json::to_json(&b));
-        } else {
-            jobs.push((
-                j.clone(),
-                Box::new(|f: &mut std::fs::File| Ok(write::json::write_json(&b, f)?)),
-            ));
-        }
-    }
-    if let Some(dir) = &req.csv {
-        set.create_dir(dir)?;
-        jobs.extend(write::csv::jobs(&b, dir));
-    }
-    set.stage_all(jobs)?;
-    if let Some(dir) = &req.feedback {
+    let plan = req.feedback.as_ref().map(|dir| {
         // A department's name is the clerk's text: its file may meet another output, an
         // input or a stranger's file. It is renamed then, never refused after the read.
         let taken: std::collections::HashMap<PathBuf, &str> = outputs
@@ -184,8 +162,39 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
                 r.why
             ));
         }
-        write::feedback::stage_dir_with(&b, &plan.files, dir, &req.letterhead, &mut set)?;
+        (dir, plan.files)
+    });
+    // The departments' feedback workbooks in the same set as the other outputs, each on
+    // its own task beside them.
+    let feedback = plan.as_ref().map(|(_, files)| {
+        write::workbook::Feedback::new(&b, files.iter().map(|(_, forms)| forms.as_slice()))
+    });
+    // The workbook, the JSON and each CSV file are written side by side, each on its own
+    // task; the JSON is streamed to its file, never held whole.
+    let mut jobs: Vec<write::disk::Job> = vec![(
+        req.output.clone(),
+        Box::new(|f: &mut std::fs::File| write::workbook_into(f, &b, &wopts, sheets)),
+    )];
+    let mut stdout_doc = None;
+    if let Some(j) = &req.json {
+        if j.as_os_str() == "-" {
+            stdout_doc = Some(write::json::to_json(&b));
+        } else {
+            jobs.push((
+                j.clone(),
+                Box::new(|f: &mut std::fs::File| Ok(write::json::write_json(&b, f)?)),
+            ));
+        }
     }
+    if let Some(dir) = &req.csv {
+        set.create_dir(dir)?;
+        jobs.extend(write::csv::jobs(&b, dir));
+    }
+    if let (Some((dir, files)), Some(feedback)) = (&plan, &feedback) {
+        set.create_dir(dir)?;
+        jobs.extend(write::feedback::jobs(feedback, files, &req.letterhead));
+    }
+    set.stage_all(jobs)?;
     set.commit()?;
     Ok(Converted {
         batch: b,

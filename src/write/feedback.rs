@@ -435,11 +435,21 @@ pub fn stage_dir_with(
     set: &mut super::OutputSet,
 ) -> Result<()> {
     set.create_dir(dir)?;
-    // Each department's workbook built and written to its file on its own task: a
-    // workbook is held only while its file is written, never all of them at once.
     let feedback = workbook::Feedback::new(batch, files.iter().map(|(_, forms)| forms.as_slice()));
-    let feedback = &feedback;
-    let jobs: Vec<super::disk::Job> = files
+    set.stage_all(jobs(&feedback, files, letterhead))
+}
+
+/// Each department's workbook as an [`super::OutputSet::stage_all`] job, for a caller
+/// that writes them beside its other outputs (`convert`: the consolidated workbook, the
+/// JSON and the CSV files in one set, so no core waits for the slowest of them). Each is
+/// built and written to its file on its own task: a workbook is held only while its file
+/// is written, never all of them at once. `feedback` is of the departments in `files`.
+pub fn jobs<'a>(
+    feedback: &'a workbook::Feedback<'a>,
+    files: &'a [(PathBuf, Vec<&'a Form>)],
+    letterhead: &'a workbook::Letterhead,
+) -> Vec<super::disk::Job<'a>> {
+    files
         .iter()
         .enumerate()
         .map(|(k, (path, _))| -> super::disk::Job {
@@ -456,8 +466,7 @@ pub fn stage_dir_with(
                 }),
             )
         })
-        .collect();
-    set.stage_all(jobs)
+        .collect()
 }
 
 #[cfg(test)]
