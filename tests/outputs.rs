@@ -50,8 +50,8 @@ fn output_folders_are_made_before_the_read() {
     let mut book = calamine::open_workbook_auto(&x).unwrap();
     assert_eq!(book.worksheet_range("汇总").unwrap().height(), 7);
     assert_eq!(read_json(&j)["projects"].as_array().unwrap().len(), 4);
-    // A file where the folder should be: refused before reading (the unreadable input
-    // given after it would be reported otherwise).
+    // A file where the folder should be: the run fails (exit 2, nothing written), and the
+    // file stays as it was.
     let file = dir.path().join("文件");
     std::fs::write(&file, b"x").unwrap();
     let y = file.join("汇总.xlsx");
