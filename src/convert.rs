@@ -112,15 +112,18 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
             own::check_output_in(&inputs, path)?;
         }
     }
-    // The outputs' folders made before the read, not found missing after it (an hour's
-    // read of a province lost to a mistyped folder); removed again if nothing is written.
-    let mut set = write::OutputSet::default();
-    let files_out = outputs
+    // An output file's folder found missing before the read, not after it (an hour's
+    // read of a province lost to a mistyped folder).
+    for (option, path) in outputs
         .iter()
-        .filter(|(o, _)| matches!(*o, "-o" | "--json"));
-    for dir in files_out.filter_map(|(_, p)| p.parent()) {
-        if !dir.as_os_str().is_empty() {
-            set.create_dir(dir)?;
+        .filter(|(o, _)| matches!(*o, "-o" | "--json"))
+    {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir.filter(|d| !d.is_dir()) {
+            return Err(Error::OutputDirMissing {
+                option,
+                dir: dir.to_path_buf(),
+            });
         }
     }
     let files = found.iter().filter(|f| f.is_read()).count();
@@ -134,6 +137,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
         });
     }
     let (wopts, sheets) = shape.prepare(&mut b);
+    let mut set = write::OutputSet::default();
     let plan = req.feedback.as_ref().map(|dir| {
         // A department's name is the clerk's text: its file may meet another output, an
         // input or a stranger's file. It is renamed then, never refused after the read.

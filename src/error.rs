@@ -35,6 +35,15 @@ pub enum Error {
     #[error("输出路径 {} 是一个文件夹（output is a folder）", .path.display())]
     OutputIsFolder { path: PathBuf },
 
+    /// The folder an output file (`-o`, `--json`) is to be written in does not exist:
+    /// found before any file is read. jixiao makes no folder for an output file (a
+    /// mistyped path would leave one behind), as most command-line tools do not.
+    #[error(
+        "{option} 的输出文件夹 {} 不存在，请先建好它或换一个位置（output folder does not exist）",
+        .dir.display()
+    )]
+    OutputDirMissing { option: &'static str, dir: PathBuf },
+
     /// An output path is one of the inputs: jixiao never overwrites an input.
     #[error(
         "输出文件 {} 是输入文件之一，拒绝覆盖（output would overwrite an input）",

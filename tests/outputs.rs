@@ -30,38 +30,46 @@ fn one_path_for_two_outputs_is_a_usage_error() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
-/// An output in a folder not there yet: the folder is made (as --csv and --feedback make
-/// theirs); one that cannot be made fails the run before a file is read, not after.
+/// An output file in a folder that is not there: refused before a file is read (it used
+/// to read every input, then fail on its temporary file), nothing made or written. --csv
+/// and --feedback name folders, which they make.
 #[test]
-fn output_folders_are_made_before_the_read() {
+fn a_missing_output_folder_is_refused_before_the_read() {
     let dir = tempfile::tempdir().unwrap();
-    let x = dir.path().join("新/汇总.xlsx");
-    let j = dir.path().join("另/a/汇总.json");
-    let o = jixiao(&[
-        "convert",
-        "samples/2023",
-        "-o",
-        x.to_str().unwrap(),
-        "--json",
-        j.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
-    use calamine::Reader;
-    let mut book = calamine::open_workbook_auto(&x).unwrap();
-    assert_eq!(book.worksheet_range("汇总").unwrap().height(), 7);
-    assert_eq!(read_json(&j)["projects"].as_array().unwrap().len(), 4);
-    // A file where the folder should be: the run fails (exit 2, nothing written), and the
-    // file stays as it was.
+    for (option, path) in [("-o", "新/汇总.xlsx"), ("--json", "另/a/汇总.json")] {
+        let path = dir.path().join(path);
+        let ok = dir.path().join("汇总.xlsx");
+        let args = match option {
+            "-o" => vec!["convert", "samples/2023", "-o", path.to_str().unwrap()],
+            _ => vec![
+                "convert",
+                "samples/2023",
+                "-o",
+                ok.to_str().unwrap(),
+                "--json",
+                path.to_str().unwrap(),
+            ],
+        };
+        let o = jixiao(&args);
+        assert_eq!(o.status.code(), Some(2), "{o:?}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            format!(
+                "错误：{option} 的输出文件夹 {} 不存在，请先建好它或换一个位置（output folder does not exist）",
+                path.parent().unwrap().display()
+            )
+        );
+        // Refused before the read: no progress, no summary.
+        assert!(o.stdout.is_empty(), "{o:?}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+    // A file where the folder should be is no folder either.
     let file = dir.path().join("文件");
     std::fs::write(&file, b"x").unwrap();
     let y = file.join("汇总.xlsx");
     let o = jixiao(&["convert", "samples/2023", "-o", y.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        stderr.starts_with(&format!("错误：无法创建文件夹 {}", file.display())),
-        "{stderr}"
-    );
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
 
