@@ -112,19 +112,11 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
             own::check_output_in(&inputs, path)?;
         }
     }
-    // An output file's folder found missing before the read, not after it (an hour's
-    // read of a province lost to a mistyped folder).
     for (option, path) in outputs
         .iter()
         .filter(|(o, _)| matches!(*o, "-o" | "--json"))
     {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        if let Some(dir) = dir.filter(|d| !d.is_dir()) {
-            return Err(Error::OutputDirMissing {
-                option,
-                dir: dir.to_path_buf(),
-            });
-        }
+        own::check_output_dir(option, path)?;
     }
     let files = found.iter().filter(|f| f.is_read()).count();
     let shape = req.shape();

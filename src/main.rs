@@ -541,6 +541,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let output = match (settings, output) {
                 (Some(path), _) => {
+                    jixiao::own::check_output_dir("--settings", &path)?;
                     refuse_existing(&path, force)?;
                     // With its BOM: Notepad before Windows 10 (1903) needs it to see UTF-8.
                     let text = format!("\u{feff}{}", jixiao::settings::template_text());
@@ -550,6 +551,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (None, Some(o)) => o,
                 (None, None) => unreachable!("clap requires -o without --settings"),
             };
+            jixiao::own::check_output_dir("-o", &output)?;
             refuse_existing(&output, force)?;
             let bytes = template::blank(year).context("无法生成模板")?;
             write::write_atomic(&output, &bytes)?;

@@ -316,6 +316,20 @@ impl<'a> Inputs<'a> {
     }
 }
 
+/// Refuses an output file (`option`'s, `-o`, `--json`) whose folder does not exist: checked
+/// before any input is read, so a mistyped folder costs nothing (it used to cost the whole
+/// read, then fail on the temporary file). jixiao makes no folder for an output file: a
+/// mistyped path would leave one behind, and most command-line tools do not either.
+pub fn check_output_dir(option: &'static str, output: &Path) -> Result<()> {
+    match output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) if !dir.is_dir() => Err(Error::OutputDirMissing {
+            option,
+            dir: dir.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// [`check_output`] against inputs gathered once.
 pub fn check_output_in(inputs: &Inputs, output: &Path) -> Result<()> {
     let Ok(meta) = std::fs::metadata(output) else {

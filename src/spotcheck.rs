@@ -73,6 +73,7 @@ fn folder(p: &Path) -> &Path {
 pub fn sample(req: &SampleRequest) -> Result<Sampled> {
     let notes = write::disk::sweep(&[folder(&req.output)]);
     let found = batch::discover(&req.inputs)?;
+    own::check_output_dir("-o", &req.output)?;
     own::check_output(found.iter().map(|f| f.path.as_path()), &req.output)?;
     if own::own_file(&req.output) == Some(own::Own::Sample) && filled(&req.output, &req.limits) {
         return Err(Error::SampleFilled {
@@ -162,8 +163,10 @@ pub fn review(req: &ReviewRequest) -> Result<Reviewed> {
     dirs.extend(json.map(|j| folder(j)));
     let notes = write::disk::sweep(&dirs);
     let input = [req.input.as_path()];
+    own::check_output_dir("-o", &req.output)?;
     own::check_output(input, &req.output)?;
     if let Some(j) = json {
+        own::check_output_dir("--json", j)?;
         own::check_output(input, j)?;
     }
     let bytes = std::fs::read(&req.input).map_err(|source| Error::Input {

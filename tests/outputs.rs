@@ -64,6 +64,51 @@ fn a_missing_output_folder_is_refused_before_the_read() {
         assert!(o.stdout.is_empty(), "{o:?}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
+    // Every command that writes a file refuses it alike, sample before its read.
+    let sample = dir.path().join("抽查.xlsx");
+    let o = jixiao(&["sample", "samples/2023", "-o", sample.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let missing = dir.path().join("无");
+    let at = |name: &str| missing.join(name).to_string_lossy().into_owned();
+    for (option, args) in [
+        (
+            "-o",
+            vec![
+                "sample".into(),
+                "samples/2023".into(),
+                "-o".into(),
+                at("a.xlsx"),
+            ],
+        ),
+        ("-o", vec!["template".into(), "-o".into(), at("t.xlsx")]),
+        (
+            "--settings",
+            vec!["template".into(), "--settings".into(), at("设置.txt")],
+        ),
+        (
+            "-o",
+            vec![
+                "review".into(),
+                sample.to_string_lossy().into_owned(),
+                "-o".into(),
+                at("r.xlsx"),
+            ],
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = jixiao(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?} {o:?}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.starts_with(&format!(
+                "错误：{option} 的输出文件夹 {} 不存在",
+                missing.display()
+            )),
+            "{args:?} {stderr}"
+        );
+        assert!(!missing.exists());
+    }
+    std::fs::remove_file(&sample).unwrap();
     // A file where the folder should be is no folder either.
     let file = dir.path().join("文件");
     std::fs::write(&file, b"x").unwrap();
