@@ -482,14 +482,16 @@ pub(crate) trait Cells {
     fn col_width(&mut self, c: u16, w: f64) -> Result<(), XlsxError>;
     /// A cell's note ([`form_note`]).
     fn note(&mut self, r: u32, c: u16, text: &str) -> Result<(), XlsxError>;
-    /// A link, showing `text` (the link's own text).
-    fn url(
-        &mut self,
-        r: u32,
-        c: u16,
-        url: rust_xlsxwriter::Url,
-        text: &str,
-    ) -> Result<(), XlsxError>;
+    /// A link to cell A1 of the sheet `to`, showing `text`.
+    fn link(&mut self, r: u32, c: u16, to: &str, text: &str) -> Result<(), XlsxError>;
+    /// The print area (first row, first column, last row, last column), one page, and the
+    /// page header and footer with `title`.
+    fn page(&mut self, area: (u32, u16, u32, u16), title: &str) -> Result<(), XlsxError>;
+}
+
+/// A link to cell A1 of the sheet `to`, as rust_xlsxwriter takes it.
+pub(crate) fn link_url(to: &str, text: &str) -> rust_xlsxwriter::Url {
+    rust_xlsxwriter::Url::new(format!("internal:'{to}'!A1")).set_text(text)
 }
 
 impl Cells for Worksheet {
@@ -525,14 +527,18 @@ impl Cells for Worksheet {
     fn note(&mut self, r: u32, c: u16, text: &str) -> Result<(), XlsxError> {
         self.insert_note(r, c, &form_note(text)).map(|_| ())
     }
-    fn url(
+    fn link(&mut self, r: u32, c: u16, to: &str, text: &str) -> Result<(), XlsxError> {
+        self.write_url(r, c, link_url(to, text)).map(|_| ())
+    }
+    fn page(
         &mut self,
-        r: u32,
-        c: u16,
-        url: rust_xlsxwriter::Url,
-        _text: &str,
+        (r1, c1, r2, c2): (u32, u16, u32, u16),
+        title: &str,
     ) -> Result<(), XlsxError> {
-        self.write_url(r, c, url).map(|_| ())
+        self.set_print_area(r1, c1, r2, c2)?;
+        self.set_print_fit_to_pages(1, 1);
+        super::workbook::page_header(self, title);
+        Ok(())
     }
 }
 
@@ -604,8 +610,7 @@ pub const BACK_TO_SUMMARY: &str = "汇总";
 fn back_link(ws: &mut impl Cells, src: &Source, form: &Form, back: &str) -> Result<(), XlsxError> {
     let last_col = src.cells.iter().map(|(p, _)| p.col).max().unwrap_or(8);
     let text = crate::own::back_link_text(back);
-    let url = rust_xlsxwriter::Url::new(format!("internal:'{back}'!A1")).set_text(&text);
-    ws.url(form.rows.0, (last_col + 2) as u16, url, &text)
+    ws.link(form.rows.0, (last_col + 2) as u16, back, &text)
 }
 
 /// Bordered blanks over the form's rectangle, so empty cells look like the form (readers
@@ -626,17 +631,14 @@ fn frame(ws: &mut impl Cells, src: &Source, form: &Form, f: Fmt) -> Result<(), X
 /// A form prints on one page as the paper form does: its own rectangle (not the link
 /// back to 汇总), with the page header and footer of every sheet.
 fn print_setup(
-    ws: &mut Worksheet,
+    ws: &mut impl Cells,
     src: &Source,
     form: &Form,
     title: &str,
 ) -> Result<(), XlsxError> {
     let cols = src.cells.iter().map(|(p, _)| p.col);
     let (c0, c1) = (cols.clone().min().unwrap_or(0), cols.max().unwrap_or(8));
-    ws.set_print_area(form.rows.0, c0 as u16, form.rows.1, c1 as u16)?;
-    ws.set_print_fit_to_pages(1, 1);
-    super::workbook::page_header(ws, title);
-    Ok(())
+    ws.page((form.rows.0, c0 as u16, form.rows.1, c1 as u16), title)
 }
 
 fn setup(cells: &mut impl Cells, name: &str, src: &Source) -> Result<(), XlsxError> {
@@ -776,7 +778,7 @@ fn write_sheets<C: Cells>(
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
 
     setup(ws, &original_name(form), src)?;
-    print_setup(ws.ws(), src, form, &format!("{title} · 原表"))?;
+    print_setup(ws, src, form, &format!("{title} · 原表"))?;
     for m in &src.merges {
         if !src.cells.iter().any(|(p, _)| *p == m.first) {
             blank_merge(ws, m, fm.base())?;
@@ -820,7 +822,7 @@ fn cleaned_sheet(
     let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
     let o = &cleaned.0;
     setup(ws, &cleaned_name(form), src)?;
-    print_setup(ws.ws(), src, form, &format!("{title} · 清洗"))?;
+    print_setup(ws, src, form, &format!("{title} · 清洗"))?;
     frame(ws, src, form, fm.base())?;
     let mut written = BTreeSet::new();
     for m in &src.merges {

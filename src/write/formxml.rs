@@ -1,30 +1,30 @@
-//! The form sheets (原表, 清洗) of a consolidated workbook, written without rust_xlsxwriter
-//! holding their cells.
+//! The form sheets (原表, 清洗) of a workbook, written without rust_xlsxwriter holding
+//! them.
 //!
 //! rust_xlsxwriter keeps every cell of every sheet until the workbook is saved, hashing a
-//! whole `Format` per formatted cell: with 10,000 forms (20,000 sheets) that was most of
-//! the time and gigabytes. Here each form sheet is recorded ([`Recorder`], in parallel):
-//! its cells compactly, its strings once, its formats by id; everything else about the
-//! sheet (name, widths, row heights, merges, the link back, printing) goes to a
-//! placeholder [`Worksheet`] without cells, which rust_xlsxwriter writes as usual
-//! (drawings, relationships, defined names). Of the notes only the first goes to the
-//! placeholder (rust_xlsxwriter keeps a note in a tree node sized for eleven, about
-//! 45 KB a form): it makes the comments and VML parts and their relationships, which
-//! [`replace`] then writes again with every note, placed by the widths and heights the
-//! recorder kept as rust_xlsxwriter places them. After the save, [`replace`]
-//! puts each sheet's `<sheetData>` into its placeholder exactly as rust_xlsxwriter writes
-//! it, and rebuilds the shared strings: the strings of the sheets before the form sheets
-//! as they were, then the form sheets' in their order, then those of the sheets after
-//! (说明), renumbered in theirs, which is the table rust_xlsxwriter builds. The formats
-//! get their workbook indices from blank cells in the first placeholder
-//! ([`add_carriers`]), in the order the form sheets first use them. The parts are
-//! byte-identical to rust_xlsxwriter's (tests/golden.rs, `scripts/same-outputs`, and
-//! this module's tests for the notes).
+//! whole `Format` per formatted cell, and its save starts a thread per worksheet: with
+//! 10,000 forms (20,000 sheets) even empty placeholders took longer to save than a whole
+//! conversion without them. Here each form sheet is recorded ([`Recorder`], in
+//! parallel): its cells compactly, its strings once, its formats by id, its widths,
+//! heights, merges, notes, link back and page setup. Only the first sheet goes to the
+//! workbook, as a placeholder ([`push_carrier`]): it registers the formats the sheets
+//! use, in the order they first use them ([`add_carriers`], blank cells that are not in
+//! the sheet), and gives the package the notes' content type and the numbers their parts
+//! follow on from. After the save [`assemble`] writes every form sheet's parts whole
+//! (sheet, relationships, comments, VML drawing, notes placed as rust_xlsxwriter's
+//! `position_object_pixels` places them), rebuilds the shared strings (the strings of
+//! the sheets before the form sheets as they were, then the form sheets' in their order,
+//! then those of the sheets after, 说明, renumbered in theirs, which is the table
+//! rust_xlsxwriter builds), and numbers the workbook's sheet list, defined names,
+//! relationships, content types and document properties as rust_xlsxwriter numbers them
+//! with a placeholder for each sheet. The package is byte-identical to the one
+//! rust_xlsxwriter writes with the sheets themselves (tests/golden.rs,
+//! `scripts/same-outputs`, and this module's tests).
 
 use super::forms::{Cells, Fmt, HYPERLINK};
 use super::sheetdata::{Bundle, Error};
 use rayon::prelude::*;
-use rust_xlsxwriter::{Url, Worksheet, XlsxError};
+use rust_xlsxwriter::{Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read, Write};
 
@@ -146,6 +146,10 @@ pub(crate) struct Recorder {
     notes: Vec<(u32, u16, Box<str>)>,
     merges: Vec<Range>,
     url: Option<(u32, u16)>,
+    /// The link back's `<hyperlink>` element.
+    link: Option<String>,
+    /// The print area and the `<headerFooter>` element.
+    page: Option<(Range, String)>,
     dims: Dims,
 }
 
@@ -163,7 +167,7 @@ fn range_error(m: &Range) -> String {
     format!("({}, {}, {}, {}) / {}", m.0, m.1, m.2, m.3, range_name(m))
 }
 
-/// A recorded form sheet: its placeholder, and its cells to be written by [`replace`].
+/// A recorded form sheet: its placeholder, and its parts to be written by [`assemble`].
 pub(crate) struct Recorded {
     pub(crate) ws: Worksheet,
     pub(crate) data: SheetData,
@@ -181,11 +185,12 @@ pub(crate) struct SheetData {
     cols: Vec<(u32, Size)>,
     /// The notes' cells, in order, one note to a cell.
     notes: Vec<(u32, u16)>,
-    /// Their texts, when the placeholder's comments and VML drawing must be written again
-    /// (empty when the placeholder holds the sheet's only note as it is).
+    /// Their texts.
     note_texts: Vec<Box<str>>,
     merges: Vec<Range>,
     url: Option<(u32, u16)>,
+    link: Option<String>,
+    page: Option<(Range, String)>,
     dims: Dims,
 }
 
@@ -202,6 +207,8 @@ impl Recorder {
             notes: Vec::new(),
             merges: Vec::new(),
             url: None,
+            link: None,
+            page: None,
             dims: Dims {
                 first_row: ROW_MAX,
                 first_col: COL_MAX,
@@ -224,7 +231,6 @@ impl Recorder {
         }
         cells.shrink_to_fit();
         // One note to a cell, the last written (as rust_xlsxwriter keeps them).
-        let rewrite = self.notes.len() > 1;
         let mut notes = self.notes;
         notes.sort_by_key(|&(r, c, _)| (r, c));
         let mut kept: Vec<(u32, u16, Box<str>)> = Vec::with_capacity(notes.len());
@@ -234,14 +240,7 @@ impl Recorder {
                 _ => kept.push(n),
             }
         }
-        let (notes, note_texts) = if rewrite {
-            kept.into_iter().map(|(r, c, t)| ((r, c), t)).unzip()
-        } else {
-            (
-                kept.into_iter().map(|(r, c, _)| (r, c)).collect(),
-                Vec::new(),
-            )
-        };
+        let (notes, note_texts) = kept.into_iter().map(|(r, c, t)| ((r, c), t)).unzip();
         Recorded {
             ws: self.ws,
             data: SheetData {
@@ -255,6 +254,8 @@ impl Recorder {
                 note_texts,
                 merges: self.merges,
                 url: self.url,
+                link: self.link,
+                page: self.page,
                 dims: self.dims,
             },
         }
@@ -432,12 +433,60 @@ impl Cells for Recorder {
         Ok(())
     }
 
-    fn url(&mut self, r: u32, c: u16, url: Url, text: &str) -> Result<(), XlsxError> {
-        self.ws.write_url(r, c, url)?;
+    fn link(&mut self, r: u32, c: u16, to: &str, text: &str) -> Result<(), XlsxError> {
+        self.ws.write_url(r, c, super::forms::link_url(to, text))?;
         self.text(r, c, text, HYPERLINK)?;
         self.url = Some((r, c));
+        // rust_xlsxwriter's `write_hyperlink` for an internal link, the last one kept.
+        self.link = Some(format!(
+            "<hyperlink ref=\"{}\" location=\"{}\" display=\"{}\"/>",
+            cell_name(r, c),
+            escape_attr(&format!("'{to}'!A1")),
+            escape_attr(text)
+        ));
         Ok(())
     }
+
+    fn page(&mut self, area: (u32, u16, u32, u16), title: &str) -> Result<(), XlsxError> {
+        self.ws.page(area, title)?;
+        // rust_xlsxwriter's `write_header_footer` for the header and footer just set.
+        let (header, footer) = super::workbook::Heading::plain(title).header_footer();
+        let mut xml = String::from("<headerFooter>");
+        for (tag, text) in [("oddHeader", header.as_str()), ("oddFooter", footer)] {
+            if text.is_empty() {
+                continue;
+            }
+            let text = text
+                .replace("&[Tab]", "&A")
+                .replace("&[Date]", "&D")
+                .replace("&[File]", "&F")
+                .replace("&[Page]", "&P")
+                .replace("&[Path]", "&Z")
+                .replace("&[Time]", "&T")
+                .replace("&[Pages]", "&N")
+                .replace("&[Picture]", "&G");
+            xml.push_str(&format!("<{tag}>{}</{tag}>", escape_data(&text)));
+        }
+        xml.push_str("</headerFooter>");
+        self.page = Some((area, xml));
+        Ok(())
+    }
+}
+
+/// An attribute's value as rust_xlsxwriter escapes it.
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push_str("&#xA;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The formats' ids in the order the sheets first use them (the link back's aside).
@@ -462,6 +511,28 @@ pub(crate) fn add_carriers(ws: &mut Worksheet, order: &[u8]) -> Result<(), XlsxE
             ws.write_blank(k as u32, CARRIER_COL, f)?;
         }
     }
+    Ok(())
+}
+
+/// Adds the first form sheet's placeholder to `wb` as the carrier of the form sheets
+/// ([`assemble`]): their formats (`order`, [`add_carriers`]) and, when another sheet has
+/// notes and the first none, a note, so that the package has the notes' content type and
+/// the numbers the sheets' notes parts follow on from.
+pub(crate) fn push_carrier(
+    wb: &mut rust_xlsxwriter::Workbook,
+    first: Option<Worksheet>,
+    sheets: &[SheetData],
+    order: &[u8],
+) -> Result<(), XlsxError> {
+    let Some(mut ws) = first else {
+        return Ok(());
+    };
+    add_carriers(&mut ws, order)?;
+    let noted = sheets.first().is_some_and(|s| !s.notes.is_empty());
+    if !noted && sheets.iter().any(|s| !s.notes.is_empty()) {
+        ws.insert_note(0, CARRIER_COL, &super::forms::form_note("·"))?;
+    }
+    wb.push_worksheet(ws);
     Ok(())
 }
 
@@ -640,31 +711,34 @@ fn parse_sst(xml: &str) -> Result<Sst<'_>, Error> {
     })
 }
 
-/// Writes the form sheets' data into their placeholders in the saved `zip` (`paths`: the
-/// workbook's sheets by name, in order), with the shared strings and the sheets after
-/// them renumbered: the parts to replace, compressed in [`Bundle`]s.
-pub(crate) fn replace(
+/// What the form sheets' parts share, read off the saved package: where the carrier is,
+/// the formats' numbers, each sheet's strings' numbers in the rebuilt shared strings, the
+/// sheets after the carrier with their strings renumbered.
+struct Shared {
+    at: usize,
+    styles: [u32; 256],
+    maps: Vec<Vec<u32>>,
+    /// The carrier's XML.
+    carrier: String,
+    /// The shared strings part, rebuilt.
+    sst: Bundle,
+    /// Each sheet after the carrier: its path and its XML with its strings renumbered.
+    after: Vec<(String, String)>,
+}
+
+/// The shared strings and formats of the form sheets, whose first is the carrier in the
+/// saved `zip` (`paths`: the workbook's sheets by name, in order).
+fn shared(
     zip: &mut Archive,
     paths: &[(String, String)],
-    sheets: Vec<SheetData>,
+    sheets: &[SheetData],
     order: &[u8],
-) -> Result<Vec<Bundle>, Error> {
-    let Some(first) = sheets.first() else {
-        return Ok(Vec::new());
-    };
+) -> Result<Shared, Error> {
+    let first = sheets.first().ok_or_else(|| err("no form sheet"))?;
     let at = paths
         .iter()
         .position(|(n, _)| *n == first.name)
         .ok_or_else(|| err(format!("no sheet {}", first.name)))?;
-    let n = sheets.len();
-    if paths.len() < at + n
-        || paths[at..at + n]
-            .iter()
-            .zip(&sheets)
-            .any(|((name, _), s)| *name != s.name)
-    {
-        return Err(err("the form sheets are not in order"));
-    }
     let sst_path = "xl/sharedStrings.xml";
     let sst_xml = read(zip, sst_path)?;
     let sst = parse_sst(&sst_xml)?;
@@ -676,23 +750,18 @@ pub(crate) fn replace(
             before = before.max(max + 1);
         }
     }
-    // The placeholders: their XML, and the strings they count (the links back).
-    let mut placeholders = Vec::with_capacity(n);
-    let mut theirs = 0u64;
-    for (_, path) in &paths[at..at + n] {
-        let xml = read(zip, path)?;
-        theirs += string_refs(&xml).count() as u64;
-        placeholders.push(xml);
-    }
+    // The carrier: its XML, and the strings it counts (its link back).
+    let carrier = read(zip, &paths[at].1)?;
+    let theirs = string_refs(&carrier).count() as u64;
     // The formats' numbers from the carriers in the first placeholder.
     let mut styles = [0u32; 256];
     for (k, &id) in order.iter().enumerate() {
-        styles[id as usize] = style_of(&placeholders[0], &cell_name(k as u32, CARRIER_COL))
+        styles[id as usize] = style_of(&carrier, &cell_name(k as u32, CARRIER_COL))
             .ok_or_else(|| err("no format carrier"))?;
     }
     if let Some((r, c)) = first.url {
         styles[HYPERLINK as usize] =
-            style_of(&placeholders[0], &cell_name(r, c)).ok_or_else(|| err("no link style"))?;
+            style_of(&carrier, &cell_name(r, c)).ok_or_else(|| err("no link style"))?;
     }
     // The shared strings: those before, then the form sheets' in order.
     if sst.entries.len() < before {
@@ -705,8 +774,8 @@ pub(crate) fn replace(
         index.entry(e).or_insert(i as u32);
     }
     let mut count = sst.count - theirs;
-    let mut maps: Vec<Vec<u32>> = Vec::with_capacity(n);
-    for s in &sheets {
+    let mut maps: Vec<Vec<u32>> = Vec::with_capacity(sheets.len());
+    for s in sheets {
         let mut map = vec![u32::MAX; s.strings.len()];
         for (_, _, cell) in &s.cells {
             if let Cell::Text(k, _) = cell {
@@ -723,9 +792,9 @@ pub(crate) fn replace(
         }
         maps.push(map);
     }
-    let mut out = Vec::new();
+    let mut after = Vec::new();
     // The sheets after (说明): their own strings renumbered after the form sheets'.
-    for (_, path) in &paths[at + n..] {
+    for (_, path) in &paths[at + 1..] {
         let xml = read(zip, path)?;
         let mut new = String::with_capacity(xml.len());
         let mut last = 0;
@@ -747,9 +816,7 @@ pub(crate) fn replace(
             last = end;
         }
         new.push_str(&xml[last..]);
-        if new != xml {
-            out.push(zipped(path, new.as_bytes())?);
-        }
+        after.push((path.clone(), new));
     }
     let mut sst_new =
         String::with_capacity(sst_xml.len() + entries.iter().map(|e| e.len()).sum::<usize>());
@@ -778,46 +845,638 @@ pub(crate) fn replace(
         sst_new.push_str(e);
     }
     sst_new.push_str("</sst>");
-    out.push(zipped(sst_path, sst_new.as_bytes())?);
-    drop(entries);
-    drop(index);
-    // The comments and VML drawings of the sheets with more notes than their
-    // placeholder's one.
-    let mut note_parts: Vec<Option<NoteParts>> = Vec::with_capacity(n);
-    for (s, (_, path)) in sheets.iter().zip(&paths[at..at + n]) {
-        note_parts.push(if s.note_texts.is_empty() {
-            None
-        } else {
-            Some(NoteParts::read(zip, path)?)
-        });
+    Ok(Shared {
+        at,
+        styles,
+        maps,
+        carrier,
+        sst: zipped(sst_path, sst_new.as_bytes())?,
+        after,
+    })
+}
+
+/// The parts [`assemble`] writes: bundles by path, and which parts of the saved package
+/// give way to which new ones, in order (see [`super::sheetdata::Parts`]).
+pub(crate) use super::sheetdata::Parts;
+
+const WORKSHEET_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+const COMMENTS_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml";
+const RELS_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+fn sheet_path(i: usize) -> String {
+    format!("xl/worksheets/sheet{}.xml", i + 1)
+}
+
+fn rels_path(sheet: &str) -> String {
+    match sheet.rsplit_once('/') {
+        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+        None => format!("_rels/{sheet}.rels"),
     }
-    // Each form sheet into its placeholder, in parallel.
-    type Job<'p> = (SheetData, Vec<u32>, String, &'p str, Option<NoteParts>);
+}
+
+/// The number right after `key` (`data="` …) in `s`.
+fn number_after(s: &str, key: &str) -> Result<u32, Error> {
+    let at = s.find(key).ok_or_else(|| err(format!("no {key}")))? + key.len();
+    let digits = s[at..].bytes().take_while(u8::is_ascii_digit).count();
+    s[at..at + digits]
+        .parse()
+        .map_err(|_| err(format!("{key}: not a number")))
+}
+
+/// XML data as rust_xlsxwriter unescapes nothing: the reverse of the three escapes a
+/// defined name's range can hold.
+fn unescape3(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// One `<definedName>`: its sort key as rust_xlsxwriter sorts them (`sort_name`, range),
+/// its sheet, and its element.
+struct Name {
+    key: (String, String),
+    sheet: Option<usize>,
+    /// The element before and after its `localSheetId` value.
+    head: String,
+    tail: String,
+    /// docProps/app.xml's entry for it, if any.
+    app: Option<String>,
+}
+
+impl Name {
+    fn element(&self) -> String {
+        match self.sheet {
+            Some(i) => format!("{}{i}{}", self.head, self.tail),
+            None => self.head.clone(),
+        }
+    }
+
+    fn parse(e: &str) -> Result<Name, Error> {
+        let (_, name) = between(e, "name=\"", "\"")?;
+        let (_, text) = between(e, ">", "</definedName>")?;
+        let range = unescape3(text);
+        let quoted = range.split('!').next().unwrap_or("").to_string();
+        let (sort, app) = match name {
+            "_xlnm.Print_Area" => (
+                "print_area{}".to_string(),
+                Some(format!("{quoted}!Print_Area")),
+            ),
+            "_xlnm._FilterDatabase" => ("_filterdatabase{}".to_string(), None),
+            "_xlnm.Print_Titles" => (
+                "print_titles".to_string(),
+                Some(format!("{quoted}!Print_Titles")),
+            ),
+            other => return Err(err(format!("defined name {other}"))),
+        };
+        let (sheet, head, tail) = match e.find("localSheetId=\"") {
+            Some(i) => {
+                let start = i + 14;
+                let end = start + e[start..].find('"').ok_or_else(|| err("localSheetId"))?;
+                let id = e[start..end].parse().map_err(|_| err("localSheetId"))?;
+                (Some(id), e[..start].to_string(), e[end..].to_string())
+            }
+            None => (None, e.to_string(), String::new()),
+        };
+        Ok(Name {
+            key: (sort, range),
+            sheet,
+            head,
+            tail,
+            app,
+        })
+    }
+
+    /// A form sheet's print area.
+    fn print_area(sheet: usize, name: &str, area: &Range) -> Name {
+        let quoted = rust_xlsxwriter::utility::quote_sheet_name(name);
+        let range = format!(
+            "{quoted}!{}",
+            rust_xlsxwriter::utility::cell_range_absolute(area.0, area.1, area.2, area.3)
+        );
+        Name {
+            head: "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"".to_string(),
+            tail: format!("\">{}</definedName>", escape_data(&range)),
+            key: ("print_area{}".to_string(), range),
+            sheet: Some(sheet),
+            app: Some(format!("{quoted}!Print_Area")),
+        }
+    }
+}
+
+/// The elements `<tag …/>` or `<tag …>…</tag>` inside `s`, in order.
+fn elements<'a>(s: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag} ");
+    let close = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = s[at..].find(&open) {
+        let start = at + i;
+        let rest = &s[start..];
+        let gt = rest.find('>').unwrap_or(rest.len());
+        let end = if rest[..gt].ends_with('/') {
+            start + gt + 1
+        } else {
+            start + rest.find(&close).map_or(rest.len(), |c| c + close.len())
+        };
+        out.push(&s[start..end]);
+        at = end;
+    }
+    out
+}
+
+/// Writes the form sheets into the saved `zip` whose only form sheet is a placeholder for
+/// the first (the carrier of their formats and of the package's VML and comments
+/// entries): every form sheet's parts whole, the workbook's sheet list, defined names,
+/// relationships, content types and document properties numbered for them, and the
+/// sheets after them (说明) renumbered after them, as rust_xlsxwriter numbers them when
+/// each form sheet is a placeholder of its own, byte for byte.
+pub(crate) fn assemble(
+    zip: &mut Archive,
+    paths: &[(String, String)],
+    sheets: Vec<SheetData>,
+    order: &[u8],
+) -> Result<Parts, Error> {
+    if sheets.is_empty() {
+        return Ok(Parts::default());
+    }
+    let n = sheets.len();
+    let Shared {
+        at,
+        styles,
+        maps,
+        carrier: template,
+        sst,
+        after,
+    } = shared(zip, paths, &sheets, order)?;
+    for (i, (_, p)) in paths.iter().enumerate() {
+        if *p != sheet_path(i) {
+            return Err(err("the sheets' parts are not numbered in order"));
+        }
+    }
+    let carrier = &paths[at].1;
+    for (_, p) in &paths[at + 1..] {
+        if zip.index_for_name(&rels_path(p)).is_some() {
+            return Err(err(format!("{p} after the form sheets has relationships")));
+        }
+    }
+    let template = template.as_str();
+    // The carrier's parts common to every form sheet.
+    let head = &template[..template
+        .find("<dimension ")
+        .ok_or_else(|| err("no dimension"))?];
+    let views = {
+        let d = template
+            .find("<dimension ")
+            .ok_or_else(|| err("no dimension"))?;
+        let from = d + template[d..].find("/>").ok_or_else(|| err("dimension"))? + 2;
+        let to = template
+            .find("<cols>")
+            .or_else(|| template.find("<sheetData"))
+            .ok_or_else(|| err("no sheetData"))?;
+        &template[from..to]
+    };
+    // Print options, margins and page setup: after the cells, merges and link, before the
+    // header and footer (or the notes' drawing, or the end).
+    let print = {
+        let mut from = match (template.find("<sheetData/>"), template.find("</sheetData>")) {
+            (Some(i), _) => i + 12,
+            (None, Some(i)) => i + 12,
+            _ => return Err(err("no sheetData")),
+        };
+        for tag in ["</mergeCells>", "</hyperlinks>"] {
+            if let Some(i) = template.find(tag) {
+                from = from.max(i + tag.len());
+            }
+        }
+        let to = ["<headerFooter", "<legacyDrawing ", "</worksheet>"]
+            .iter()
+            .find_map(|t| template[from..].find(t))
+            .ok_or_else(|| err("no </worksheet>"))?;
+        &template[from..from + to]
+    };
+    // Notes: the carrier's comments and VML drawing as templates and first numbers.
+    let noted: Vec<bool> = sheets.iter().map(|s| !s.notes.is_empty()).collect();
+    let notes = if noted.iter().any(|&b| b) {
+        let rels = read(zip, &rels_path(carrier))?;
+        let comment = number_after(&rels, "Target=\"../comments")?;
+        let vml = number_after(&rels, "Target=\"../drawings/vmlDrawing")?;
+        let parts = NoteParts::read(zip, carrier)?;
+        let data = number_after(&parts.vml.1, "<o:idmap v:ext=\"edit\" data=\"")?;
+        let base = number_after(&parts.vml.1, "<v:shape id=\"_x0000_s")?;
+        Some((comment, vml, data, base, parts))
+    } else {
+        None
+    };
+    // Each sheet's numbers: (comments, VML drawing, VML data id, first shape id).
+    let mut numbers: Vec<Option<(u32, u32, u32, u32)>> = Vec::with_capacity(n);
+    if let Some(&(mut c, mut v, mut d, mut b, _)) = notes.as_ref() {
+        for s in &sheets {
+            if s.notes.is_empty() {
+                numbers.push(None);
+                continue;
+            }
+            numbers.push(Some((c, v, d, b)));
+            let step = (1024 + s.notes.len() as u32) / 1024;
+            c += 1;
+            v += 1;
+            d += step;
+            b += 1024 * step;
+        }
+    } else {
+        numbers.resize(n, None);
+    }
+    let note_templates = notes.as_ref().map(|(.., p)| p);
+    // Each form sheet's parts, in parallel, a bundle for each run a task takes.
+    type Job<'s> = (
+        usize,
+        &'s SheetData,
+        &'s [u32],
+        Option<(u32, u32, u32, u32)>,
+    );
     let jobs: Vec<Job> = sheets
-        .into_iter()
-        .zip(maps)
-        .zip(placeholders)
-        .zip(&paths[at..at + n])
-        .zip(note_parts)
-        .map(|((((s, m), xml), (_, path)), notes)| (s, m, xml, path.as_str(), notes))
+        .iter()
+        .zip(&maps)
+        .zip(&numbers)
+        .enumerate()
+        .map(|(k, ((s, m), num))| (k, s, m.as_slice(), *num))
         .collect();
-    // A bundle for each run of sheets a task takes.
     let rendered: Vec<Result<Bundle, Error>> = jobs
         .into_par_iter()
-        .try_fold(Bundler::new, |mut b, (s, map, xml, path, notes)| {
-            let xml = render(&s, &map, &styles, &xml)?;
-            b.add(path, &xml)?;
-            if let Some(p) = notes {
-                b.add(&p.comments.0, comments_xml(&p.comments.1, &s)?.as_bytes())?;
-                b.add(&p.vml.0, vml_xml(&p.vml.1, &s)?.as_bytes())?;
+        .try_fold(Bundler::new, |mut bundle, (k, s, map, num)| {
+            let path = sheet_path(at + k);
+            let mut xml = String::with_capacity(template.len() + 1024);
+            xml.push_str(head);
+            xml.push_str("<dimension ref=\"A1\"/>");
+            xml.push_str(views);
+            cols_xml(&mut xml, &s.cols);
+            xml.push_str("<sheetData/>");
+            if let Some(link) = &s.link {
+                xml.push_str("<hyperlinks>");
+                xml.push_str(link);
+                xml.push_str("</hyperlinks>");
             }
-            Ok(b)
+            xml.push_str(print);
+            if let Some((_, header_footer)) = &s.page {
+                xml.push_str(header_footer);
+            }
+            if num.is_some() {
+                xml.push_str("<legacyDrawing r:id=\"rId1\"/>");
+            }
+            xml.push_str("</worksheet>");
+            bundle.add(&path, &render(s, map, &styles, &xml)?)?;
+            if let (Some((c, v, d, b)), Some(t)) = (num, note_templates) {
+                let rels = format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{RELS_NS}/vmlDrawing\" Target=\"../drawings/vmlDrawing{v}.vml\"/><Relationship Id=\"rId2\" Type=\"{RELS_NS}/comments\" Target=\"../comments{c}.xml\"/></Relationships>"
+                );
+                bundle.add(&rels_path(&path), rels.as_bytes())?;
+                let vml = vml_numbered(&t.vml.1, s, Some((d, b)))?;
+                bundle.add(&format!("xl/drawings/vmlDrawing{v}.vml"), vml.as_bytes())?;
+                let comments = comments_xml(&t.comments.1, s)?;
+                bundle.add(&format!("xl/comments{c}.xml"), comments.as_bytes())?;
+            }
+            Ok(bundle)
         })
         .map(|b| b.and_then(Bundler::finish))
         .collect();
+    let mut parts = Parts::default();
     for r in rendered {
-        out.push(r?);
+        parts.bundles.push(r?);
     }
+    parts.bundles.push(sst);
+    // Where they go: the carrier's parts give way to every form sheet's.
+    let mut sheet_parts = Vec::new();
+    let (mut vmls, mut comments) = (Vec::new(), Vec::new());
+    for (k, num) in numbers.iter().enumerate() {
+        let path = sheet_path(at + k);
+        sheet_parts.push(path.clone());
+        if let Some((c, v, ..)) = num {
+            sheet_parts.push(rels_path(&path));
+            vmls.push(format!("xl/drawings/vmlDrawing{v}.vml"));
+            comments.push(format!("xl/comments{c}.xml"));
+        }
+    }
+    parts.splice.insert(carrier.clone(), sheet_parts);
+    if let Some((.., t)) = &notes {
+        parts.splice.insert(rels_path(carrier), Vec::new());
+        parts.splice.insert(t.vml.0.clone(), vmls);
+        parts.splice.insert(t.comments.0.clone(), comments);
+    } else if zip.index_for_name(&rels_path(carrier)).is_some() {
+        return Err(err(
+            "the carrier has relationships but no form sheet a note",
+        ));
+    }
+    // The sheets after, renumbered after the form sheets.
+    let mut after_bundle = Bundler::new();
+    for (j, (path, xml)) in after.iter().enumerate() {
+        let new = sheet_path(at + n + j);
+        after_bundle.add(&new, xml.as_bytes())?;
+        parts.splice.insert(path.clone(), vec![new]);
+    }
+    parts.bundles.push(after_bundle.finish()?);
+    // The workbook's own parts.
+    let comments_before = notes.as_ref().map_or(0, |(c, ..)| c - 1);
+    let total_comments = comments_before + numbers.iter().flatten().count() as u32;
+    let mut own = Bundler::new();
+    let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+    let (workbook, apps) = workbook_xml(&read(zip, "xl/workbook.xml")?, at, &sheets)?;
+    own.add("xl/workbook.xml", workbook.as_bytes())?;
+    own.add(
+        "xl/_rels/workbook.xml.rels",
+        workbook_rels(
+            &read(zip, "xl/_rels/workbook.xml.rels")?,
+            paths.len() + n - 1,
+        )?
+        .as_bytes(),
+    )?;
+    own.add(
+        "[Content_Types].xml",
+        content_types(
+            &read(zip, "[Content_Types].xml")?,
+            paths.len() + n - 1,
+            notes.as_ref().map(|_| total_comments),
+        )?
+        .as_bytes(),
+    )?;
+    own.add(
+        "docProps/app.xml",
+        app_xml(&read(zip, "docProps/app.xml")?, at, &names, &apps)?.as_bytes(),
+    )?;
+    parts.bundles.push(own.finish()?);
+    Ok(parts)
+}
+
+/// rust_xlsxwriter's `write_cols` for the widths in `cols` (pixels, as it keeps them).
+fn cols_xml(xml: &mut String, cols: &[(u32, Size)]) {
+    if cols.is_empty() {
+        return;
+    }
+    xml.push_str("<cols>");
+    let write = |xml: &mut String, first: u32, last: u32, s: Size| {
+        let has_custom = s.px != DEFAULT_COL_PX;
+        let width = if s.px == DEFAULT_COL_PX && s.hidden {
+            0
+        } else {
+            s.px
+        };
+        let chars = f64::from(width * 256 / MAX_DIGIT_PX) / 256.0;
+        xml.push_str(&format!(
+            "<col min=\"{}\" max=\"{}\" width=\"{chars}\"",
+            first + 1,
+            last + 1
+        ));
+        if s.hidden {
+            xml.push_str(" hidden=\"1\"");
+        }
+        if has_custom || s.hidden {
+            xml.push_str(" customWidth=\"1\"");
+        }
+        xml.push_str("/>");
+    };
+    let (mut first, mut prev) = cols[0];
+    let mut last = first;
+    for &(c, s) in &cols[1..] {
+        if c == last + 1 && s.px == prev.px && s.hidden == prev.hidden {
+            last = c;
+        } else {
+            write(xml, first, last, prev);
+            first = c;
+            last = c;
+            prev = s;
+        }
+    }
+    write(xml, first, last, prev);
+    xml.push_str("</cols>");
+}
+
+/// workbook.xml with the form sheets in the carrier's place (`at`), and docProps/app.xml's
+/// names for the defined names, in their order.
+fn workbook_xml(
+    xml: &str,
+    at: usize,
+    sheets: &[SheetData],
+) -> Result<(String, Vec<String>), Error> {
+    let n = sheets.len();
+    let (s0, list) = between(xml, "<sheets>", "</sheets>")?;
+    let old = elements(list, "sheet");
+    if old.len() <= at {
+        return Err(err("workbook.xml: too few sheets"));
+    }
+    let entry = |i: usize, name: &str| {
+        format!(
+            "<sheet name=\"{}\" sheetId=\"{}\" r:id=\"rId{}\"/>",
+            escape_attr(name),
+            i + 1,
+            i + 1
+        )
+    };
+    if old[at] != entry(at, &sheets[0].name) {
+        return Err(err("workbook.xml: the carrier's entry is not as expected"));
+    }
+    let mut out = String::with_capacity(xml.len() + n * 160);
+    // The active and first tabs by index: past the carrier, past the form sheets now.
+    let mut view = xml[..s0].to_string();
+    for key in ["activeTab=\"", "firstSheet=\""] {
+        if let Some(i) = view.find(key) {
+            let v = number_after(&view, key)? as usize;
+            if v > at {
+                let start = i + key.len();
+                let end = start + itoa::Buffer::new().format(v).len();
+                view.replace_range(start..end, itoa::Buffer::new().format(v + n - 1));
+            }
+        }
+    }
+    out.push_str(&view);
+    for e in &old[..at] {
+        out.push_str(e);
+    }
+    for (k, s) in sheets.iter().enumerate() {
+        out.push_str(&entry(at + k, &s.name));
+    }
+    for (j, e) in old[at + 1..].iter().enumerate() {
+        let i = at + 1 + j;
+        let from = format!("sheetId=\"{}\" r:id=\"rId{}\"", i + 1, i + 1);
+        let to = format!("sheetId=\"{}\" r:id=\"rId{}\"", i + n, i + n);
+        if !e.contains(&from) {
+            return Err(err("workbook.xml: a sheet's numbers are not as expected"));
+        }
+        out.push_str(&e.replace(&from, &to));
+    }
+    let rest = &xml[s0 + list.len()..];
+    // Where the defined names are, or would be (right after the sheets).
+    let (d0, defined) = between(rest, "<definedNames>", "</definedNames>").unwrap_or_default();
+    let mut names = Vec::new();
+    for e in elements(defined, "definedName") {
+        let mut name = Name::parse(e)?;
+        match name.sheet {
+            Some(i) if i == at => {
+                if !name.head.contains("_xlnm.Print_Area") {
+                    return Err(err(
+                        "workbook.xml: the carrier has a name besides its print area",
+                    ));
+                }
+                continue;
+            }
+            Some(i) if i > at => name.sheet = Some(i + n - 1),
+            _ => {}
+        }
+        names.push(name);
+    }
+    for (k, s) in sheets.iter().enumerate() {
+        if let Some((area, _)) = &s.page {
+            names.push(Name::print_area(at + k, &s.name, area));
+        }
+    }
+    names.sort_by(|a, b| a.key.cmp(&b.key));
+    if defined.is_empty() {
+        // `</sheets>` is next.
+        let close = "</sheets>";
+        if !rest.starts_with(close) {
+            return Err(err("workbook.xml: no </sheets>"));
+        }
+        out.push_str(close);
+        if !names.is_empty() {
+            out.push_str("<definedNames>");
+            names.iter().for_each(|n| out.push_str(&n.element()));
+            out.push_str("</definedNames>");
+        }
+        out.push_str(&rest[close.len()..]);
+    } else {
+        out.push_str(&rest[..d0]);
+        names.iter().for_each(|n| out.push_str(&n.element()));
+        out.push_str(&rest[d0 + defined.len()..]);
+    }
+    let apps = names.into_iter().filter_map(|n| n.app).collect();
+    Ok((out, apps))
+}
+
+/// workbook.xml.rels for `sheets` sheets: theirs first, the others after, renumbered.
+fn workbook_rels(xml: &str, sheets: usize) -> Result<String, Error> {
+    let rels = elements(xml, "Relationship");
+    let first = xml
+        .find("<Relationship ")
+        .ok_or_else(|| err("workbook.xml.rels: empty"))?;
+    let end = xml
+        .rfind("</Relationships>")
+        .ok_or_else(|| err("workbook.xml.rels"))?;
+    let mut out = String::with_capacity(xml.len() + sheets * 160);
+    out.push_str(&xml[..first]);
+    for i in 1..=sheets {
+        out.push_str(&format!(
+            "<Relationship Id=\"rId{i}\" Type=\"{RELS_NS}/worksheet\" Target=\"worksheets/sheet{i}.xml\"/>"
+        ));
+    }
+    let mut id = sheets;
+    for r in rels
+        .iter()
+        .filter(|r| !r.contains("/relationships/worksheet\""))
+    {
+        id += 1;
+        let (a, old) = between(r, "Id=\"", "\"")?;
+        out.push_str(&r[..a]);
+        out.push_str(&format!("rId{id}"));
+        out.push_str(&r[a + old.len()..]);
+    }
+    out.push_str(&xml[end..]);
+    Ok(out)
+}
+
+/// [Content_Types].xml with an override for each of `sheets` worksheets and, where notes
+/// are, each of `comments` comments parts.
+fn content_types(xml: &str, sheets: usize, comments: Option<u32>) -> Result<String, Error> {
+    let sheet = |i: usize| {
+        format!(
+            "<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{WORKSHEET_TYPE}\"/>"
+        )
+    };
+    let comment = |i: u32| {
+        format!("<Override PartName=\"/xl/comments{i}.xml\" ContentType=\"{COMMENTS_TYPE}\"/>")
+    };
+    let mut out = String::with_capacity(xml.len() + sheets * 140);
+    let (mut sheets_done, mut comments_done) = (false, false);
+    let first = xml.find("<Override ").ok_or_else(|| err("content types"))?;
+    out.push_str(&xml[..first]);
+    for e in elements(xml, "Override") {
+        if e.contains(&format!("ContentType=\"{WORKSHEET_TYPE}\"")) {
+            if !sheets_done {
+                (1..=sheets).for_each(|i| out.push_str(&sheet(i)));
+                sheets_done = true;
+            }
+        } else if e.contains(&format!("ContentType=\"{COMMENTS_TYPE}\"")) && comments.is_some() {
+            if !comments_done {
+                (1..=comments.unwrap_or(0)).for_each(|i| out.push_str(&comment(i)));
+                comments_done = true;
+            }
+        } else {
+            out.push_str(e);
+        }
+    }
+    out.push_str("</Types>");
+    if !sheets_done || comments.is_some() && !comments_done {
+        return Err(err("content types: no worksheet or comments override"));
+    }
+    Ok(out)
+}
+
+/// docProps/app.xml with the form sheets' names in the carrier's place (`at`) and the
+/// defined names `apps`.
+fn app_xml(xml: &str, at: usize, names: &[&str], apps: &[String]) -> Result<String, Error> {
+    let (h0, heads) = between(xml, "<HeadingPairs>", "</HeadingPairs>")?;
+    let (t0, titles) = between(xml, "<TitlesOfParts>", "</TitlesOfParts>")?;
+    let count = number_after(
+        heads,
+        "<vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>",
+    )? as usize;
+    let sheets: Vec<&str> = titles
+        .split("<vt:lpstr>")
+        .skip(1)
+        .map(|t| t.split("</vt:lpstr>").next().unwrap_or(""))
+        .take(count)
+        .collect();
+    if sheets.len() != count || at >= count {
+        return Err(err("app.xml: too few sheet names"));
+    }
+    let total = count + names.len() - 1;
+    let mut new_heads = format!(
+        "<vt:vector size=\"{}\" baseType=\"variant\"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>{total}</vt:i4></vt:variant>",
+        if apps.is_empty() { 2 } else { 4 }
+    );
+    if !apps.is_empty() {
+        new_heads.push_str(&format!(
+            "<vt:variant><vt:lpstr>Named Ranges</vt:lpstr></vt:variant><vt:variant><vt:i4>{}</vt:i4></vt:variant>",
+            apps.len()
+        ));
+    }
+    new_heads.push_str("</vt:vector>");
+    let mut new_titles = format!(
+        "<vt:vector size=\"{}\" baseType=\"lpstr\">",
+        total + apps.len()
+    );
+    let lpstr = |out: &mut String, s: &str| {
+        out.push_str("<vt:lpstr>");
+        out.push_str(s);
+        out.push_str("</vt:lpstr>");
+    };
+    for s in &sheets[..at] {
+        lpstr(&mut new_titles, s);
+    }
+    for s in names {
+        lpstr(&mut new_titles, &escape_data(s));
+    }
+    for s in &sheets[at + 1..] {
+        lpstr(&mut new_titles, s);
+    }
+    for a in apps {
+        lpstr(&mut new_titles, &escape_data(a));
+    }
+    new_titles.push_str("</vt:vector>");
+    let mut out = String::with_capacity(xml.len() + new_titles.len());
+    out.push_str(&xml[..h0]);
+    out.push_str(&new_heads);
+    out.push_str(&xml[h0 + heads.len()..t0]);
+    out.push_str(&new_titles);
+    out.push_str(&xml[t0 + titles.len()..]);
     Ok(out)
 }
 
@@ -893,16 +1552,36 @@ fn comments_xml(template: &str, s: &SheetData) -> Result<String, Error> {
 }
 
 /// The sheet's VML drawing: the placeholder's (`template`, one shape) with a shape for
-/// each note, placed as rust_xlsxwriter's `position_object_pixels` places them.
-fn vml_xml(template: &str, s: &SheetData) -> Result<String, Error> {
+/// each note, placed as rust_xlsxwriter's `position_object_pixels` places them, numbered
+/// as the drawing of `(data id, first shape id)` when given (else as the template is).
+fn vml_numbered(
+    template: &str,
+    s: &SheetData,
+    numbers: Option<(u32, u32)>,
+) -> Result<String, Error> {
     let first = template
         .find("<v:shape ")
         .ok_or_else(|| err("no VML shape"))?;
     let (_, id) = between(&template[first..], "id=\"_x0000_s", "\"")?;
-    let base: u32 = id.parse().map_err(|_| err("VML shape id"))?;
+    let mut base: u32 = id.parse().map_err(|_| err("VML shape id"))?;
     let tail = &template[template.rfind("</v:shape>").ok_or_else(|| err("VML"))? + 10..];
     let mut out = String::with_capacity(template.len() + s.notes.len() * 700);
-    out.push_str(&template[..first]);
+    match numbers {
+        Some((data, b)) => {
+            const IDMAP: &str = "<o:idmap v:ext=\"edit\" data=\"";
+            let (at, old) = between(template, IDMAP, "\"")?;
+            out.push_str(&template[..at]);
+            // One data id for each block of 1,024 shapes, as `prepare_vml_objects` lists them.
+            out.push_str(itoa::Buffer::new().format(data));
+            for i in 0..s.notes.len() as u32 / 1024 {
+                out.push(',');
+                out.push_str(itoa::Buffer::new().format(data + i + 1));
+            }
+            out.push_str(&template[at + old.len()..first]);
+            base = b;
+        }
+        None => out.push_str(&template[..first]),
+    }
     let place = Placer { s };
     for (k, &(r, c)) in s.notes.iter().enumerate() {
         out.push_str(&place.shape(r, c, base + k as u32, k as u32 + 1));
@@ -1140,6 +1819,45 @@ mod tests {
     use super::super::parts;
     use super::*;
 
+    /// The saved `package` with the form sheets `data` assembled into it.
+    fn assembled(package: Vec<u8>, data: Vec<SheetData>, order: Vec<u8>) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        let extra: super::super::sheetdata::Extra =
+            Box::new(move |zip, paths| assemble(zip, paths, data, &order));
+        super::super::sheetdata::fill_with(
+            package,
+            Vec::new(),
+            1,
+            &|_| None,
+            Some(extra),
+            &mut out,
+        )
+        .unwrap();
+        out.into_inner()
+    }
+
+    /// The same parts in the same order, each the same to the byte (the compression may
+    /// differ: rust_xlsxwriter's own package is deflated at its default level).
+    fn same_parts(want: &[u8], got: &[u8]) {
+        let names = |b: &[u8]| -> Vec<String> {
+            let mut zip = zip::ZipArchive::new(Cursor::new(b)).unwrap();
+            (0..zip.len())
+                .map(|i| zip.by_index_raw(i).unwrap().name().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(names(want), names(got));
+        let (want, got) = (parts(want), parts(got));
+        for (name, body) in &want {
+            let (a, b) = (body.as_slice(), got[name].as_slice());
+            if let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) {
+                let show =
+                    |x: &[u8]| String::from_utf8_lossy(&x[i..x.len().min(i + 200)]).into_owned();
+                panic!("{name} differs at byte {i}: {} / {}", show(a), show(b));
+            }
+            assert_eq!(a.len(), b.len(), "{name}");
+        }
+    }
+
     /// A sheet with notes on hidden, narrow, wide and capped columns and on tall, hidden,
     /// first and last rows.
     fn draw<C: Cells>(c: &mut C) -> Result<(), XlsxError> {
@@ -1177,7 +1895,7 @@ mod tests {
     }
 
     /// The sheet drawn straight into rust_xlsxwriter, and recorded then written by
-    /// [`replace`]: the same package, part for part.
+    /// [`assemble`]: the same package, part for part.
     #[test]
     fn notes_written_as_rust_xlsxwriter_writes_them() {
         // A sheet before, as the list sheets come before the form sheets.
@@ -1192,37 +1910,86 @@ mod tests {
 
         let mut rec = Recorder::new();
         draw(&mut rec).unwrap();
-        let Recorded { mut ws, data } = rec.finish();
+        let Recorded { ws, data } = rec.finish();
         assert_eq!(data.note_texts.len(), data.notes.len());
         let order = first_use(std::slice::from_ref(&data));
-        add_carriers(&mut ws, &order).unwrap();
         let mut wb = workbook();
-        wb.push_worksheet(ws);
+        push_carrier(&mut wb, Some(ws), std::slice::from_ref(&data), &order).unwrap();
         let package = wb.save_to_buffer().unwrap();
-        let mut out = Cursor::new(Vec::new());
-        let extra: super::super::sheetdata::Extra =
-            Box::new(move |zip, paths| replace(zip, paths, vec![data], &order));
-        super::super::sheetdata::fill_with(
-            package,
-            Vec::new(),
-            1,
-            &|_| None,
-            Some(extra),
-            &mut out,
-        )
-        .unwrap();
-        let (want, got) = (parts(&direct), parts(out.get_ref()));
-        assert_eq!(
-            want.keys().collect::<Vec<_>>(),
-            got.keys().collect::<Vec<_>>()
-        );
-        for (name, body) in &want {
-            assert_eq!(
-                String::from_utf8_lossy(body),
-                String::from_utf8_lossy(&got[name]),
-                "{name}"
-            );
+        same_parts(&direct, &assembled(package, vec![data], order));
+    }
+
+    /// Form sheet `k` of several: a page setup and a link back on each; no note on the
+    /// first (the carrier then takes one of its own), one on the second, over 1,024 on
+    /// the third (its VML drawing takes two blocks of shape ids).
+    fn form_sheet<C: Cells>(c: &mut C, k: usize) -> Result<(), XlsxError> {
+        let f = Fmt {
+            id: 1,
+            format: super::super::forms::format_of(1).unwrap(),
+        };
+        c.ws().set_name(format!("P{k:02}原表 项目&{k}"))?;
+        c.col_width(0, 6.0)?;
+        c.col_width(1, 6.0)?;
+        c.col_width(3, 0.0)?;
+        c.row_height(2, 40.0)?;
+        c.page((0, 0, 6, 4), &format!("2023年度 · {k}"))?;
+        c.merge(0, 0, 0, 4, &format!("表{k}"), f)?;
+        c.string(2, 1, "共同", f)?;
+        c.number(3, 2, k as f64 + 0.25, f)?;
+        let notes = [0, 1, 1100, 2][k];
+        for i in 0..notes {
+            c.note(4 + i / 8, (i % 8) as u16, &format!("注{k}-{i}"))?;
         }
+        c.link(0, 6, "汇总", "← 返回汇总")
+    }
+
+    /// Several form sheets between list sheets and 说明 (the active sheet), drawn straight
+    /// into rust_xlsxwriter, and recorded then written by [`assemble`] with one carrier:
+    /// the same package, part for part and in the same order.
+    #[test]
+    fn form_sheets_assembled_as_rust_xlsxwriter_writes_them() {
+        let before = |wb: &mut rust_xlsxwriter::Workbook| {
+            let ws = wb.add_worksheet().set_name("汇总").unwrap();
+            ws.write_string(0, 0, "前").unwrap();
+            ws.set_print_area(0, 0, 3, 3).unwrap();
+            ws.autofilter(0, 0, 3, 3).unwrap();
+            ws.set_repeat_rows(0, 0).unwrap();
+            wb.add_worksheet()
+                .set_name("问题清单")
+                .unwrap()
+                .insert_note(1, 1, &super::super::forms::form_note("列表的批注"))
+                .unwrap();
+        };
+        let after = |wb: &mut rust_xlsxwriter::Workbook| {
+            let ws = wb.add_worksheet().set_name("说明").unwrap();
+            ws.write_string(0, 0, "说明").unwrap();
+            ws.write_string(1, 0, "共同").unwrap();
+            ws.set_active(true);
+        };
+        let mut wb = crate::template::deterministic_workbook();
+        before(&mut wb);
+        for k in 0..4 {
+            form_sheet(wb.add_worksheet(), k).unwrap();
+        }
+        after(&mut wb);
+        let direct = wb.save_to_buffer().unwrap();
+
+        let mut data = Vec::new();
+        let mut carrier = None;
+        for k in 0..4 {
+            let mut rec = Recorder::new();
+            form_sheet(&mut rec, k).unwrap();
+            let Recorded { ws, data: d } = rec.finish();
+            carrier.get_or_insert(ws);
+            data.push(d);
+        }
+        let order = first_use(&data);
+        let mut wb = crate::template::deterministic_workbook();
+        before(&mut wb);
+        push_carrier(&mut wb, carrier, &data, &order).unwrap();
+        after(&mut wb);
+        let package = wb.save_to_buffer().unwrap();
+        same_parts(&direct, &assembled(package, data, order));
     }
 
     #[test]

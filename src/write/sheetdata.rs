@@ -133,14 +133,29 @@ pub fn fill<W: Write + std::io::Seek>(
 }
 
 /// More parts to replace, from the package and its sheets (name, path) in order
-/// ([`super::formxml::replace`]).
+/// ([`super::formxml::assemble`]).
 pub type Extra<'a> = Box<
-    dyn FnOnce(
-            &mut zip::ZipArchive<Cursor<&[u8]>>,
-            &[(String, String)],
-        ) -> Result<Vec<Bundle>, Error>
+    dyn FnOnce(&mut zip::ZipArchive<Cursor<&[u8]>>, &[(String, String)]) -> Result<Parts, Error>
         + 'a,
 >;
+
+/// What an [`Extra`] makes: parts, each written where the package's part of its path is,
+/// and parts of the package that give way to others (`splice`: in its place, the parts
+/// of those paths from the bundles, in order; none removes it).
+#[derive(Default)]
+pub struct Parts {
+    pub bundles: Vec<Bundle>,
+    pub splice: HashMap<String, Vec<String>>,
+}
+
+impl From<Vec<Bundle>> for Parts {
+    fn from(bundles: Vec<Bundle>) -> Parts {
+        Parts {
+            bundles,
+            splice: HashMap::new(),
+        }
+    }
+}
 
 /// Parts compressed together: a zip holding them, in the order of their paths (one zip
 /// writer deflates many parts with one encoder: setting up a fresh one for each of a
@@ -165,8 +180,11 @@ pub fn fill_with<W: Write + std::io::Seek>(
     // The extra parts: by path, their bundle and their index in it.
     let mut bundles = Vec::new();
     let mut bundled: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut splice = HashMap::new();
     if let Some(extra) = extra {
-        for b in extra(&mut zip, &sheets)? {
+        let parts = extra(&mut zip, &sheets)?;
+        splice = parts.splice;
+        for b in parts.bundles {
             let mut spill = tempfile::spooled_tempfile(SPILL_AT);
             spill.write_all(&b.zip).map_err(err)?;
             spill.rewind().map_err(err)?;
@@ -218,6 +236,19 @@ pub fn fill_with<W: Write + std::io::Seek>(
     for i in 0..zip.len() {
         let file = zip.by_index_raw(i).map_err(err)?;
         let name = file.name().map_err(err)?.to_string();
+        // A part giving way first: its path may be a new part's (说明's old number is a
+        // form sheet's now).
+        if let Some(list) = splice.get(&name) {
+            drop(file);
+            for path in list {
+                let &(k, i) = bundled
+                    .get(path)
+                    .ok_or_else(|| Error::msg(format!("no part {path}")))?;
+                let part = bundles[k].by_index_raw(i).map_err(err)?;
+                out.raw_copy_file_rename(part, path).map_err(err)?;
+            }
+            continue;
+        }
         if let Some(&(k, i)) = bundled.get(&name) {
             drop(file);
             let part = bundles[k].by_index_raw(i).map_err(err)?;

@@ -309,6 +309,9 @@ fn title_of<'a>(forms: impl IntoIterator<Item = &'a crate::model::Form>) -> Stri
     format!("{y}项目支出绩效自评")
 }
 
+/// Every page's footer: the sheet's name, 第 n 页 共 m 页.
+const FOOTER: &str = "&L&A&C第&P页 共&N页";
+
 /// The header of a printed page: the title (bold) and 单位：万元 on its first line; under
 /// them 编制单位 on the left and 编制日期 on the right, each when the clerk set it.
 pub struct Heading {
@@ -358,11 +361,16 @@ impl Heading {
         h
     }
 
+    /// The page header and footer as [`Heading::apply`] sets them.
+    pub(crate) fn header_footer(&self) -> (String, &'static str) {
+        (self.header(), FOOTER)
+    }
+
     /// Sets the page header, and the footer: the sheet's name and 第 n 页 共 m 页. A
     /// two-line header gets a little more room above the table.
     pub fn apply(&self, ws: &mut Worksheet) {
         ws.set_header(self.header());
-        ws.set_footer("&L&A&C第&P页 共&N页");
+        ws.set_footer(FOOTER);
         if self.unit.is_some() || self.date.is_some() {
             ws.set_margins(0.7, 0.7, 0.95, 0.75, 0.3, 0.3);
         }
@@ -651,21 +659,18 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             )?;
         }
     }
-    // The form sheets as placeholders (everything but their cells); their cells are
-    // written into them after the save (`formxml::replace`).
+    // The form sheets: the first as a placeholder, the carrier of their formats and of
+    // the package's notes parts; every form sheet's parts are written after the save
+    // (`formxml::assemble`). rust_xlsxwriter saving a placeholder for each (a thread
+    // each) took longer than a whole conversion without them.
     let mut data = Vec::with_capacity(sheets.len() * 2);
-    let mut placeholders = Vec::with_capacity(sheets.len() * 2);
+    let mut carrier = None;
     for sheet in sheets.into_iter().flatten() {
-        placeholders.push(sheet.ws);
+        carrier.get_or_insert(sheet.ws);
         data.push(sheet.data);
     }
     let order = formxml::first_use(&data);
-    if let Some(first) = placeholders.first_mut() {
-        formxml::add_carriers(first, &order)?;
-    }
-    for ws in placeholders {
-        wb.push_worksheet(ws);
-    }
+    formxml::push_carrier(&mut wb, carrier, &data, &order)?;
     notes(&mut wb, batch, &f, links.any(), &split, &heading)?;
     let package = wb.save_to_buffer()?;
     // The sheets (the form sheets' placeholders with their notes) are saved: not held
@@ -685,7 +690,7 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
         _ => links.resolve(cell),
     };
     let extra: sheetdata::Extra =
-        Box::new(move |zip, paths| formxml::replace(zip, paths, data, &order));
+        Box::new(move |zip, paths| formxml::assemble(zip, paths, data, &order));
     sheetdata::fill_with(package, fills, max_rows, &resolve, Some(extra), out)
         .map_err(sheetdata::Error::into_xlsx)
 }
@@ -846,8 +851,9 @@ impl<'a> Feedback<'a> {
             sheets: names_of,
             table: t,
         }];
-        // Each form's 清洗 sheet recorded on its own task, added in the forms' order as a
-        // placeholder; its cells are written into it after the save (`formxml::replace`).
+        // Each form's 清洗 sheet recorded on its own task; the first goes to the workbook
+        // as the carrier, and every sheet's parts are written after the save
+        // (`formxml::assemble`).
         let built: Vec<Result<Option<(FormLinks, formxml::Recorded)>, XlsxError>> = own
             .par_iter()
             .with_max_len(1)
@@ -867,22 +873,17 @@ impl<'a> Feedback<'a> {
             })
             .collect();
         let mut links: Vec<(usize, FormLinks)> = Vec::with_capacity(own.len());
-        let mut placeholders = Vec::with_capacity(own.len());
+        let mut carrier = None;
         let mut data = Vec::with_capacity(own.len());
         for (&i, b) in own.iter().zip(built) {
             if let Some((l, sheet)) = b? {
-                placeholders.push(sheet.ws);
+                carrier.get_or_insert(sheet.ws);
                 data.push(sheet.data);
                 links.push((i, l));
             }
         }
         let order = formxml::first_use(&data);
-        if let Some(first) = placeholders.first_mut() {
-            formxml::add_carriers(first, &order)?;
-        }
-        for ws in placeholders {
-            wb.push_worksheet(ws);
-        }
+        formxml::push_carrier(&mut wb, carrier, &data, &order)?;
         let cover = Cover {
             letterhead,
             forms,
@@ -906,7 +907,7 @@ impl<'a> Feedback<'a> {
             }
         };
         let extra: sheetdata::Extra =
-            Box::new(move |zip, paths| formxml::replace(zip, paths, data, &order));
+            Box::new(move |zip, paths| formxml::assemble(zip, paths, data, &order));
         sheetdata::fill_with(package, fills, MAX_DATA_ROWS, &resolve, Some(extra), out)
             .map_err(sheetdata::Error::into_xlsx)
     }
