@@ -463,7 +463,8 @@ impl Formats {
 /// [`super::formxml::Recorder`] that keeps them for writing the sheet's XML itself. The
 /// sheet's settings (name, widths, printing) go to [`Cells::ws`] either way.
 pub(crate) trait Cells {
-    fn ws(&mut self) -> &mut Worksheet;
+    /// The sheet's name, and its page set up as every form sheet's is.
+    fn sheet(&mut self, name: &str) -> Result<(), XlsxError>;
     fn string(&mut self, r: u32, c: u16, s: &str, f: Fmt) -> Result<(), XlsxError>;
     fn number(&mut self, r: u32, c: u16, n: f64, f: Fmt) -> Result<(), XlsxError>;
     fn blank(&mut self, r: u32, c: u16, f: Fmt) -> Result<(), XlsxError>;
@@ -495,8 +496,10 @@ pub(crate) fn link_url(to: &str, text: &str) -> rust_xlsxwriter::Url {
 }
 
 impl Cells for Worksheet {
-    fn ws(&mut self) -> &mut Worksheet {
-        self
+    fn sheet(&mut self, name: &str) -> Result<(), XlsxError> {
+        self.set_name(name)?;
+        setup_page(self);
+        Ok(())
     }
     fn string(&mut self, r: u32, c: u16, s: &str, f: Fmt) -> Result<(), XlsxError> {
         self.write_string_with_format(r, c, s, f.format).map(|_| ())
@@ -642,9 +645,7 @@ fn print_setup(
 }
 
 fn setup(cells: &mut impl Cells, name: &str, src: &Source) -> Result<(), XlsxError> {
-    let ws = cells.ws();
-    ws.set_name(name)?;
-    setup_page(ws);
+    cells.sheet(name)?;
     // The sender's widths and heights where the file gives them (XLSX); otherwise the
     // canonical widths, and rows tall enough for their wrapped text.
     let mut widths = FORM_WIDTHS.to_vec();
@@ -724,7 +725,7 @@ pub(crate) fn record(
     src: &Source,
     cleaned: &Cleaned,
     title: &str,
-) -> Result<[super::formxml::Recorded; 2], String> {
+) -> Result<[super::formxml::SheetData; 2], String> {
     let [a, b] = build_with(form, src, cleaned, title, super::formxml::Recorder::new)?;
     Ok([a.finish(), b.finish()])
 }
@@ -802,7 +803,7 @@ pub(crate) fn record_cleaned(
     cleaned: &Cleaned,
     title: &str,
     back: &str,
-) -> Result<super::formxml::Recorded, XlsxError> {
+) -> Result<super::formxml::SheetData, XlsxError> {
     let mut rec = super::formxml::Recorder::new();
     cleaned_sheet(&mut rec, form, src, cleaned, title, back)?;
     Ok(rec.finish())

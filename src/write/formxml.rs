@@ -6,11 +6,12 @@
 //! 10,000 forms (20,000 sheets) even empty placeholders took longer to save than a whole
 //! conversion without them. Here each form sheet is recorded ([`Recorder`], in
 //! parallel): its cells compactly, its strings once, its formats by id, its widths,
-//! heights, merges, notes, link back and page setup. Only the first sheet goes to the
-//! workbook, as a placeholder ([`push_carrier`]): it registers the formats the sheets
-//! use, in the order they first use them ([`add_carriers`], blank cells that are not in
-//! the sheet), and gives the package the notes' content type and the numbers their parts
-//! follow on from. After the save [`assemble`] writes every form sheet's parts whole
+//! heights, merges, notes, link back and page setup; rust_xlsxwriter never sees it. One
+//! placeholder goes to the workbook in the first sheet's place, rebuilt from its record
+//! ([`push_carrier`]): it registers the formats the sheets use, in the order they first
+//! use them ([`add_carriers`], blank cells that are not in the sheet), gives the parts
+//! every form sheet shares (page setup, margins), and the package the notes' content
+//! type and the numbers their parts follow on from. After the save [`assemble`] writes every form sheet's parts whole
 //! (sheet, relationships, comments, VML drawing, notes placed as rust_xlsxwriter's
 //! `position_object_pixels` places them), rebuilds the shared strings (the strings of
 //! the sheets before the form sheets as they were, then the form sheets' in their order,
@@ -38,7 +39,7 @@ const DEFAULT_COL_PX: u32 = 64;
 const MAX_DIGIT_PX: u32 = 7;
 const CELL_PADDING_PX: u32 = 5;
 const MAX_COL_PX: u32 = 1790;
-/// The column of the first placeholder's format carriers, far right of any form.
+/// The column of the carrier's format carriers (and note), far right of any form.
 const CARRIER_COL: u16 = 16_000;
 
 /// A quick hash for the strings (local data: no need to resist collisions made on
@@ -129,9 +130,9 @@ struct Dims {
     last_col: u16,
 }
 
-/// A form sheet being written: its cells here, the rest in the placeholder.
+/// A form sheet being written, kept as [`assemble`] writes it.
 pub(crate) struct Recorder {
-    ws: Worksheet,
+    name: String,
     /// Every cell written, in order (a later write to a cell replaces the earlier).
     cells: Vec<(u32, u16, Cell)>,
     strings: Vec<Box<str>>,
@@ -140,17 +141,29 @@ pub(crate) struct Recorder {
     rows: BTreeMap<u32, Size>,
     /// Column widths (the notes are placed by them).
     cols: BTreeMap<u32, Size>,
-    /// Every note written, in order; only the first is also in the placeholder, so that
-    /// rust_xlsxwriter writes the parts a sheet with notes has (its comments, its VML
-    /// drawing, their relationships).
+    /// Every note written, in order.
     notes: Vec<(u32, u16, Box<str>)>,
     merges: Vec<Range>,
-    url: Option<(u32, u16)>,
-    /// The link back's `<hyperlink>` element.
-    link: Option<String>,
-    /// The print area and the `<headerFooter>` element.
-    page: Option<(Range, String)>,
+    link: Option<Link>,
+    page: Option<Page>,
     dims: Dims,
+}
+
+/// The link back: its cell, the sheet it goes to, its text, and its `<hyperlink>` element.
+#[derive(Clone)]
+struct Link {
+    at: (u32, u16),
+    to: String,
+    text: String,
+    xml: String,
+}
+
+/// The print area, the title of the page header, and the `<headerFooter>` element.
+#[derive(Clone)]
+struct Page {
+    area: Range,
+    title: String,
+    xml: String,
 }
 
 /// A merged range: first row, first column, last row, last column.
@@ -167,13 +180,7 @@ fn range_error(m: &Range) -> String {
     format!("({}, {}, {}, {}) / {}", m.0, m.1, m.2, m.3, range_name(m))
 }
 
-/// A recorded form sheet: its placeholder, and its parts to be written by [`assemble`].
-pub(crate) struct Recorded {
-    pub(crate) ws: Worksheet,
-    pub(crate) data: SheetData,
-}
-
-/// A form sheet's `<sheetData>`, kept compactly.
+/// A recorded form sheet, kept compactly until [`assemble`] writes its parts.
 pub(crate) struct SheetData {
     name: String,
     cells: Vec<(u32, u16, Cell)>,
@@ -188,16 +195,15 @@ pub(crate) struct SheetData {
     /// Their texts.
     note_texts: Vec<Box<str>>,
     merges: Vec<Range>,
-    url: Option<(u32, u16)>,
-    link: Option<String>,
-    page: Option<(Range, String)>,
+    link: Option<Link>,
+    page: Option<Page>,
     dims: Dims,
 }
 
 impl Recorder {
     pub(crate) fn new() -> Recorder {
         Recorder {
-            ws: Worksheet::new(),
+            name: String::new(),
             cells: Vec::new(),
             strings: Vec::new(),
             ids: HashMap::default(),
@@ -206,7 +212,6 @@ impl Recorder {
             cols: BTreeMap::new(),
             notes: Vec::new(),
             merges: Vec::new(),
-            url: None,
             link: None,
             page: None,
             dims: Dims {
@@ -218,8 +223,8 @@ impl Recorder {
         }
     }
 
-    pub(crate) fn finish(mut self) -> Recorded {
-        let name = self.ws.name();
+    pub(crate) fn finish(mut self) -> SheetData {
+        let name = self.name;
         // Row by row, the last write to each cell.
         self.cells.sort_by_key(|&(r, c, _)| (r, c));
         let mut cells: Vec<(u32, u16, Cell)> = Vec::with_capacity(self.cells.len());
@@ -241,23 +246,19 @@ impl Recorder {
             }
         }
         let (notes, note_texts) = kept.into_iter().map(|(r, c, t)| ((r, c), t)).unzip();
-        Recorded {
-            ws: self.ws,
-            data: SheetData {
-                name,
-                cells,
-                strings: self.strings,
-                order: self.order,
-                rows: self.rows.into_iter().collect(),
-                cols: self.cols.into_iter().collect(),
-                notes,
-                note_texts,
-                merges: self.merges,
-                url: self.url,
-                link: self.link,
-                page: self.page,
-                dims: self.dims,
-            },
+        SheetData {
+            name,
+            cells,
+            strings: self.strings,
+            order: self.order,
+            rows: self.rows.into_iter().collect(),
+            cols: self.cols.into_iter().collect(),
+            notes,
+            note_texts,
+            merges: self.merges,
+            link: self.link,
+            page: self.page,
+            dims: self.dims,
         }
     }
 
@@ -311,8 +312,10 @@ impl Recorder {
 }
 
 impl Cells for Recorder {
-    fn ws(&mut self) -> &mut Worksheet {
-        &mut self.ws
+    fn sheet(&mut self, name: &str) -> Result<(), XlsxError> {
+        rust_xlsxwriter::utility::check_sheet_name(name)?;
+        self.name = name.to_string();
+        Ok(())
     }
 
     fn string(&mut self, r: u32, c: u16, s: &str, f: Fmt) -> Result<(), XlsxError> {
@@ -384,7 +387,9 @@ impl Cells for Recorder {
     }
 
     fn row_height(&mut self, r: u32, h: f64) -> Result<(), XlsxError> {
-        self.ws.set_row_height(r, h)?;
+        if r >= ROW_MAX {
+            return Err(XlsxError::RowColumnLimitError);
+        }
         let px = (h * 4.0 / 3.0).round() as u32;
         let min_col = if self.dims.first_col == COL_MAX {
             0
@@ -397,7 +402,9 @@ impl Cells for Recorder {
     }
 
     fn col_width(&mut self, c: u16, w: f64) -> Result<(), XlsxError> {
-        self.ws.set_column_width(c, w)?;
+        if c >= COL_MAX {
+            return Err(XlsxError::RowColumnLimitError);
+        }
         // rust_xlsxwriter's `column_width_to_pixels` and `store_column_width`: no width
         // hides the column at the default width.
         let px = if w == 0.0 {
@@ -417,16 +424,12 @@ impl Cells for Recorder {
     }
 
     fn note(&mut self, r: u32, c: u16, text: &str) -> Result<(), XlsxError> {
-        if self.notes.is_empty() {
-            self.ws.insert_note(r, c, &super::forms::form_note(text))?;
-        } else {
-            // insert_note's checks.
-            if r >= ROW_MAX || c >= COL_MAX {
-                return Err(XlsxError::RowColumnLimitError);
-            }
-            if text.encode_utf16().count() > MAX_STRING_LEN - 54 {
-                return Err(XlsxError::MaxStringLengthExceeded);
-            }
+        // insert_note's checks.
+        if r >= ROW_MAX || c >= COL_MAX {
+            return Err(XlsxError::RowColumnLimitError);
+        }
+        if text.encode_utf16().count() > MAX_STRING_LEN - 54 {
+            return Err(XlsxError::MaxStringLengthExceeded);
         }
         self.check(r, c)?;
         self.notes.push((r, c, text.into()));
@@ -434,22 +437,25 @@ impl Cells for Recorder {
     }
 
     fn link(&mut self, r: u32, c: u16, to: &str, text: &str) -> Result<(), XlsxError> {
-        self.ws.write_url(r, c, super::forms::link_url(to, text))?;
         self.text(r, c, text, HYPERLINK)?;
-        self.url = Some((r, c));
         // rust_xlsxwriter's `write_hyperlink` for an internal link, the last one kept.
-        self.link = Some(format!(
+        let xml = format!(
             "<hyperlink ref=\"{}\" location=\"{}\" display=\"{}\"/>",
             cell_name(r, c),
             escape_attr(&format!("'{to}'!A1")),
             escape_attr(text)
-        ));
+        );
+        self.link = Some(Link {
+            at: (r, c),
+            to: to.to_string(),
+            text: text.to_string(),
+            xml,
+        });
         Ok(())
     }
 
     fn page(&mut self, area: (u32, u16, u32, u16), title: &str) -> Result<(), XlsxError> {
-        self.ws.page(area, title)?;
-        // rust_xlsxwriter's `write_header_footer` for the header and footer just set.
+        // rust_xlsxwriter's `write_header_footer` for the header and footer its `page` sets.
         let (header, footer) = super::workbook::Heading::plain(title).header_footer();
         let mut xml = String::from("<headerFooter>");
         for (tag, text) in [("oddHeader", header.as_str()), ("oddFooter", footer)] {
@@ -468,7 +474,11 @@ impl Cells for Recorder {
             xml.push_str(&format!("<{tag}>{}</{tag}>", escape_data(&text)));
         }
         xml.push_str("</headerFooter>");
-        self.page = Some((area, xml));
+        self.page = Some(Page {
+            area,
+            title: title.to_string(),
+            xml,
+        });
         Ok(())
     }
 }
@@ -502,7 +512,7 @@ pub(crate) fn first_use(sheets: &[SheetData]) -> Vec<u8> {
     order
 }
 
-/// Blank cells in the first placeholder, one per format in `order`, so that the
+/// Blank cells in the carrier, one per format in `order`, so that the
 /// workbook numbers the formats as it would number them in the sheets themselves; their
 /// numbers are read back from the placeholder (the cells are not in the sheet).
 pub(crate) fn add_carriers(ws: &mut Worksheet, order: &[u8]) -> Result<(), XlsxError> {
@@ -514,22 +524,31 @@ pub(crate) fn add_carriers(ws: &mut Worksheet, order: &[u8]) -> Result<(), XlsxE
     Ok(())
 }
 
-/// Adds the first form sheet's placeholder to `wb` as the carrier of the form sheets
-/// ([`assemble`]): their formats (`order`, [`add_carriers`]) and, when another sheet has
-/// notes and the first none, a note, so that the package has the notes' content type and
-/// the numbers the sheets' notes parts follow on from.
+/// Adds a placeholder for the first form sheet to `wb`, the carrier of the form sheets
+/// ([`assemble`]): the sheet's name, page setup and link back, their formats (`order`,
+/// [`add_carriers`]) and, when any sheet has notes, a note, so that the package has the
+/// notes' content type and the numbers the sheets' notes parts follow on from.
 pub(crate) fn push_carrier(
     wb: &mut rust_xlsxwriter::Workbook,
-    first: Option<Worksheet>,
     sheets: &[SheetData],
     order: &[u8],
 ) -> Result<(), XlsxError> {
-    let Some(mut ws) = first else {
+    let Some(first) = sheets.first() else {
         return Ok(());
     };
+    // The first sheet as rust_xlsxwriter would have it, but for its cells, widths and
+    // heights (none of which the parts taken from it hold): its name, page setup and
+    // link back, in the order the sheet sets them, so its link's format comes first.
+    let mut ws = Worksheet::new();
+    super::forms::Cells::sheet(&mut ws, &first.name)?;
+    if let Some(p) = &first.page {
+        super::forms::Cells::page(&mut ws, p.area, &p.title)?;
+    }
+    if let Some(l) = &first.link {
+        super::forms::Cells::link(&mut ws, l.at.0, l.at.1, &l.to, &l.text)?;
+    }
     add_carriers(&mut ws, order)?;
-    let noted = sheets.first().is_some_and(|s| !s.notes.is_empty());
-    if !noted && sheets.iter().any(|s| !s.notes.is_empty()) {
+    if sheets.iter().any(|s| !s.notes.is_empty()) {
         ws.insert_note(0, CARRIER_COL, &super::forms::form_note("·"))?;
     }
     wb.push_worksheet(ws);
@@ -753,13 +772,14 @@ fn shared(
     // The carrier: its XML, and the strings it counts (its link back).
     let carrier = read(zip, &paths[at].1)?;
     let theirs = string_refs(&carrier).count() as u64;
-    // The formats' numbers from the carriers in the first placeholder.
+    // The formats' numbers from the format carriers in the carrier.
     let mut styles = [0u32; 256];
     for (k, &id) in order.iter().enumerate() {
         styles[id as usize] = style_of(&carrier, &cell_name(k as u32, CARRIER_COL))
             .ok_or_else(|| err("no format carrier"))?;
     }
-    if let Some((r, c)) = first.url {
+    if let Some(Link { at: (r, c), .. }) = &first.link {
+        let (r, c) = (*r, *c);
         styles[HYPERLINK as usize] =
             style_of(&carrier, &cell_name(r, c)).ok_or_else(|| err("no link style"))?;
     }
@@ -986,9 +1006,8 @@ fn elements<'a>(s: &'a str, tag: &str) -> Vec<&'a str> {
     out
 }
 
-/// Writes the form sheets into the saved `zip` whose only form sheet is a placeholder for
-/// the first (the carrier of their formats and of the package's VML and comments
-/// entries): every form sheet's parts whole, the workbook's sheet list, defined names,
+/// Writes the form sheets into the saved `zip` whose only form sheet is the carrier, a
+/// placeholder for the first ([`push_carrier`]): every form sheet's parts whole, the workbook's sheet list, defined names,
 /// relationships, content types and document properties numbered for them, and the
 /// sheets after them (说明) renumbered after them, as rust_xlsxwriter numbers them when
 /// each form sheet is a placeholder of its own, byte for byte.
@@ -1114,12 +1133,12 @@ pub(crate) fn assemble(
             xml.push_str("<sheetData/>");
             if let Some(link) = &s.link {
                 xml.push_str("<hyperlinks>");
-                xml.push_str(link);
+                xml.push_str(&link.xml);
                 xml.push_str("</hyperlinks>");
             }
             xml.push_str(print);
-            if let Some((_, header_footer)) = &s.page {
-                xml.push_str(header_footer);
+            if let Some(page) = &s.page {
+                xml.push_str(&page.xml);
             }
             if num.is_some() {
                 xml.push_str("<legacyDrawing r:id=\"rId1\"/>");
@@ -1324,8 +1343,8 @@ fn workbook_xml(
         names.push(name);
     }
     for (k, s) in sheets.iter().enumerate() {
-        if let Some((area, _)) = &s.page {
-            names.push(Name::print_area(at + k, &s.name, area));
+        if let Some(page) = &s.page {
+            names.push(Name::print_area(at + k, &s.name, &page.area));
         }
     }
     names.sort_by(|a, b| a.key.cmp(&b.key));
@@ -1480,8 +1499,8 @@ fn app_xml(xml: &str, at: usize, names: &[&str], apps: &[String]) -> Result<Stri
     Ok(out)
 }
 
-/// A form sheet's comments and VML drawing as rust_xlsxwriter wrote them for its
-/// placeholder's one note: each part's path and XML.
+/// The carrier's comments and VML drawing as rust_xlsxwriter wrote them for its one
+/// note, the templates of every sheet's: each part's path and XML.
 struct NoteParts {
     comments: (String, String),
     vml: (String, String),
@@ -1519,7 +1538,7 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> Result<(usize, &'a str), 
     Ok((start, &s[start..end]))
 }
 
-/// The sheet's comments part: the placeholder's (`template`, one comment) with a comment
+/// The sheet's comments part: the carrier's (`template`, one comment) with a comment
 /// for each note, as rust_xlsxwriter's `Comment` writes them.
 fn comments_xml(template: &str, s: &SheetData) -> Result<String, Error> {
     const LIST: &str = "<commentList>";
@@ -1551,7 +1570,7 @@ fn comments_xml(template: &str, s: &SheetData) -> Result<String, Error> {
     Ok(out)
 }
 
-/// The sheet's VML drawing: the placeholder's (`template`, one shape) with a shape for
+/// The sheet's VML drawing: the carrier's (`template`, one shape) with a shape for
 /// each note, placed as rust_xlsxwriter's `position_object_pixels` places them, numbered
 /// as the drawing of `(data id, first shape id)` when given (else as the template is).
 fn vml_numbered(
@@ -1668,7 +1687,8 @@ impl Placer<'_> {
     }
 }
 
-/// The placeholder's XML with the sheet's dimension and `<sheetData>`.
+/// A sheet's XML (`xml`, with an empty `<sheetData/>`) with its dimension, `<sheetData>`
+/// and merged cells.
 fn render(s: &SheetData, map: &[u32], styles: &[u32; 256], xml: &str) -> Result<Vec<u8>, Error> {
     let dim = xml
         .find("<dimension ref=\"")
@@ -1865,7 +1885,7 @@ mod tests {
             id: 0,
             format: super::super::forms::format_of(0).unwrap(),
         };
-        c.ws().set_name("表")?;
+        c.sheet("表")?;
         // Hidden, narrow, wide and capped columns; tall and hidden rows.
         c.col_width(0, 0.0)?;
         c.col_width(1, 0.5)?;
@@ -1910,11 +1930,11 @@ mod tests {
 
         let mut rec = Recorder::new();
         draw(&mut rec).unwrap();
-        let Recorded { ws, data } = rec.finish();
+        let data = rec.finish();
         assert_eq!(data.note_texts.len(), data.notes.len());
         let order = first_use(std::slice::from_ref(&data));
         let mut wb = workbook();
-        push_carrier(&mut wb, Some(ws), std::slice::from_ref(&data), &order).unwrap();
+        push_carrier(&mut wb, std::slice::from_ref(&data), &order).unwrap();
         let package = wb.save_to_buffer().unwrap();
         same_parts(&direct, &assembled(package, vec![data], order));
     }
@@ -1927,7 +1947,7 @@ mod tests {
             id: 1,
             format: super::super::forms::format_of(1).unwrap(),
         };
-        c.ws().set_name(format!("P{k:02}原表 项目&{k}"))?;
+        c.sheet(&format!("P{k:02}原表 项目&{k}"))?;
         c.col_width(0, 6.0)?;
         c.col_width(1, 6.0)?;
         c.col_width(3, 0.0)?;
@@ -1975,18 +1995,15 @@ mod tests {
         let direct = wb.save_to_buffer().unwrap();
 
         let mut data = Vec::new();
-        let mut carrier = None;
         for k in 0..4 {
             let mut rec = Recorder::new();
             form_sheet(&mut rec, k).unwrap();
-            let Recorded { ws, data: d } = rec.finish();
-            carrier.get_or_insert(ws);
-            data.push(d);
+            data.push(rec.finish());
         }
         let order = first_use(&data);
         let mut wb = crate::template::deterministic_workbook();
         before(&mut wb);
-        push_carrier(&mut wb, carrier, &data, &order).unwrap();
+        push_carrier(&mut wb, &data, &order).unwrap();
         after(&mut wb);
         let package = wb.save_to_buffer().unwrap();
         same_parts(&direct, &assembled(package, data, order));

@@ -518,7 +518,7 @@ pub struct Prepared {
     /// The built forms' sheets, in form order. Only the built ones: a `Worksheet` is a
     /// large value, and a slot per form cost 10,000 forms without sheets about 50 MB.
     /// Recorded: their cells are written by `formxml`, not held by rust_xlsxwriter.
-    sheets: Vec<[formxml::Recorded; 2]>,
+    sheets: Vec<[formxml::SheetData; 2]>,
     /// The forms whose sheets could not be built: index in the batch's forms, and why.
     failed: Vec<(usize, String)>,
 }
@@ -541,7 +541,7 @@ pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
     // its kept cells read back once for its view and its sheets; the view then keeps only
     // where cells went, for the links. A slot only for the forms with sheets (a pair of
     // sheets is a large value).
-    type Built = Result<[formxml::Recorded; 2], String>;
+    type Built = Result<[formxml::SheetData; 2], String>;
     let built: Vec<(usize, FormLinks, Built)> = batch
         .forms
         .par_iter()
@@ -659,22 +659,17 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
             )?;
         }
     }
-    // The form sheets: the first as a placeholder, the carrier of their formats and of
+    // The form sheets: a placeholder for the first, the carrier of their formats and of
     // the package's notes parts; every form sheet's parts are written after the save
     // (`formxml::assemble`). rust_xlsxwriter saving a placeholder for each (a thread
     // each) took longer than a whole conversion without them.
-    let mut data = Vec::with_capacity(sheets.len() * 2);
-    let mut carrier = None;
-    for sheet in sheets.into_iter().flatten() {
-        carrier.get_or_insert(sheet.ws);
-        data.push(sheet.data);
-    }
+    let data: Vec<formxml::SheetData> = sheets.into_iter().flatten().collect();
     let order = formxml::first_use(&data);
-    formxml::push_carrier(&mut wb, carrier, &data, &order)?;
+    formxml::push_carrier(&mut wb, &data, &order)?;
     notes(&mut wb, batch, &f, links.any(), &split, &heading)?;
     let package = wb.save_to_buffer()?;
-    // The sheets (the form sheets' placeholders with their notes) are saved: not held
-    // while the list sheets and the form sheets' cells are written.
+    // The sheets are saved: not held while the list sheets and the form sheets' parts
+    // are written.
     drop(wb);
     let resolve = |cell: &Cell| match cell {
         // 汇总 lists the forms in order, `max_rows` to a sheet.
@@ -854,7 +849,7 @@ impl<'a> Feedback<'a> {
         // Each form's 清洗 sheet recorded on its own task; the first goes to the workbook
         // as the carrier, and every sheet's parts are written after the save
         // (`formxml::assemble`).
-        let built: Vec<Result<Option<(FormLinks, formxml::Recorded)>, XlsxError>> = own
+        let built: Vec<Result<Option<(FormLinks, formxml::SheetData)>, XlsxError>> = own
             .par_iter()
             .with_max_len(1)
             .map(|&i| {
@@ -873,17 +868,15 @@ impl<'a> Feedback<'a> {
             })
             .collect();
         let mut links: Vec<(usize, FormLinks)> = Vec::with_capacity(own.len());
-        let mut carrier = None;
         let mut data = Vec::with_capacity(own.len());
         for (&i, b) in own.iter().zip(built) {
             if let Some((l, sheet)) = b? {
-                carrier.get_or_insert(sheet.ws);
-                data.push(sheet.data);
+                data.push(sheet);
                 links.push((i, l));
             }
         }
         let order = formxml::first_use(&data);
-        formxml::push_carrier(&mut wb, carrier, &data, &order)?;
+        formxml::push_carrier(&mut wb, &data, &order)?;
         let cover = Cover {
             letterhead,
             forms,
