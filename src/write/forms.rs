@@ -459,9 +459,9 @@ impl Formats {
     }
 }
 
-/// Where a form sheet's cells go: a rust_xlsxwriter [`Worksheet`], or a
-/// [`super::formxml::Recorder`] that keeps them for writing the sheet's XML itself. The
-/// sheet's settings (name, widths, printing) go to [`Cells::ws`] either way.
+/// Where a form sheet goes, its cells and its settings (name, widths, notes, printing): a
+/// rust_xlsxwriter [`Worksheet`], or a [`super::formxml::Recorder`] that keeps them for
+/// writing the sheet's parts itself.
 pub(crate) trait Cells {
     /// The sheet's name, and its page set up as every form sheet's is.
     fn sheet(&mut self, name: &str) -> Result<(), XlsxError>;

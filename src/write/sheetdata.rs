@@ -148,15 +148,6 @@ pub struct Parts {
     pub splice: HashMap<String, Vec<String>>,
 }
 
-impl From<Vec<Bundle>> for Parts {
-    fn from(bundles: Vec<Bundle>) -> Parts {
-        Parts {
-            bundles,
-            splice: HashMap::new(),
-        }
-    }
-}
-
 /// Parts compressed together: a zip holding them, in the order of their paths (one zip
 /// writer deflates many parts with one encoder: setting up a fresh one for each of a
 /// province's 30,000 small parts cost more than deflating them).
