@@ -1078,10 +1078,9 @@ pub(crate) fn assemble(
     // Notes: the carrier's comments and VML drawing as templates and first numbers.
     let noted: Vec<bool> = sheets.iter().map(|s| !s.notes.is_empty()).collect();
     let notes = if noted.iter().any(|&b| b) {
-        let rels = read(zip, &rels_path(carrier))?;
-        let comment = number_after(&rels, "Target=\"../comments")?;
-        let vml = number_after(&rels, "Target=\"../drawings/vmlDrawing")?;
         let parts = NoteParts::read(zip, carrier)?;
+        let comment = number_after(&parts.comments.0, "xl/comments")?;
+        let vml = number_after(&parts.vml.0, "xl/drawings/vmlDrawing")?;
         let data = number_after(&parts.vml.1, "<o:idmap v:ext=\"edit\" data=\"")?;
         let base = number_after(&parts.vml.1, "<v:shape id=\"_x0000_s")?;
         Some((comment, vml, data, base, parts))
@@ -1508,8 +1507,8 @@ struct NoteParts {
 
 impl NoteParts {
     fn read(zip: &mut Archive, sheet: &str) -> Result<NoteParts, Error> {
-        let (dir, file) = sheet.rsplit_once('/').ok_or_else(|| err("sheet path"))?;
-        let rels = read(zip, &format!("{dir}/_rels/{file}.rels"))?;
+        let (dir, _) = sheet.rsplit_once('/').ok_or_else(|| err("sheet path"))?;
+        let rels = read(zip, &rels_path(sheet))?;
         // `Target="../comments2.xml"` from `xl/worksheets/`: `xl/comments2.xml`.
         let target = |kind: &str| -> Result<String, Error> {
             let pattern = format!("/relationships/{kind}\" Target=\"../");
