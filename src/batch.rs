@@ -475,8 +475,11 @@ pub fn assemble(results: Vec<FileRead>) -> Batch {
         for f in &mut form.findings {
             f.project = Some(id.clone());
         }
-        for c in &mut form.changes {
-            c.project = Some(id.clone());
+        // Spilled records take the form's id as they are read back.
+        if let crate::model::Changes::Held(v) = &mut form.changes {
+            for c in v {
+                c.project = Some(id.clone());
+            }
         }
     }
     rules::check(&mut batch);
@@ -643,6 +646,9 @@ fn read_loaded(found: &Found, mut input: Input, bytes: &[u8], opts: &Options) ->
     // slower (BENCHMARKS.md).
     drop(hidden);
     drop(grids);
+    for f in &mut forms {
+        crate::model::Changes::spill(f);
+    }
     let forms = forms.iter().map(Form::clone).collect();
     res(input, forms, findings)
 }

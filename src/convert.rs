@@ -174,7 +174,7 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     let mut stdout_doc = None;
     if let Some(j) = &req.json {
         if j.as_os_str() == "-" {
-            stdout_doc = Some(write::json::to_json(&b));
+            stdout_doc = Some(write::json::to_json(&b)?);
         } else {
             jobs.push((
                 j.clone(),
@@ -330,7 +330,7 @@ pub fn write_bytes(mut b: Batch, shape: &Shape) -> Result<Outputs> {
             feedback.push((path.to_string_lossy().into_owned(), bytes));
         }
     }
-    let json = write::json::to_json(&b);
+    let json = write::json::to_json(&b)?;
     Ok(Outputs {
         workbook: workbook.into_inner(),
         feedback,

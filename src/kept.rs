@@ -1,5 +1,6 @@
 //! The forms' original cells ([`Source`]), kept for the writers that show a form as it
-//! was sent (`--form-sheets`, `--feedback`).
+//! was sent (`--form-sheets`, `--feedback`), and the run's temporary file that holds them
+//! and the forms' change records ([`spill`], [`crate::model::Changes`]).
 //!
 //! Held in memory they cost about 8 KB a form (a `String` per cell), which a province's
 //! year (100,000 forms) cannot afford beside everything else. So each form's cells are
@@ -67,13 +68,13 @@ enum Inner {
 impl Kept {
     /// Keeps `s`, in the temporary file where one can be had.
     pub fn new(s: Source) -> Kept {
-        let Some(store) = Store::get() else {
+        if Store::get().is_none() {
             return Kept::in_memory(s);
-        };
+        }
         let bytes = encode(&s);
         match u32::try_from(bytes.len())
             .ok()
-            .and_then(|len| Some((store.write(&bytes).ok()?, len)))
+            .and_then(|len| Some((spill(&bytes)?, len)))
         {
             Some((at, len)) => Kept(Inner::Spilled { at, len }),
             None => Kept::in_memory(s),
@@ -89,12 +90,7 @@ impl Kept {
     pub fn load(&self) -> io::Result<Arc<Source>> {
         match &self.0 {
             Inner::Held(s) => Ok(s.clone()),
-            Inner::Spilled { at, len } => {
-                let store = Store::get().ok_or_else(|| io::Error::other("no store"))?;
-                let mut buf = vec![0u8; *len as usize];
-                store.read(*at, &mut buf)?;
-                decode(&buf).map(Arc::new)
-            }
+            Inner::Spilled { at, len } => decode(&read_back(*at, *len)?).map(Arc::new),
         }
     }
 
@@ -108,6 +104,20 @@ impl Kept {
             Inner::Spilled { .. } => unreachable!("brought into memory above"),
         }
     }
+}
+
+/// Writes `bytes` to the run's temporary file: where they are, or `None` where there is
+/// no such file (the page in the browser) or it could not be written.
+pub fn spill(bytes: &[u8]) -> Option<u64> {
+    Store::get()?.write(bytes).ok()
+}
+
+/// The `len` bytes [`spill`] wrote at `at`.
+pub fn read_back(at: u64, len: u32) -> io::Result<Vec<u8>> {
+    let store = Store::get().ok_or_else(|| io::Error::other("no store"))?;
+    let mut buf = vec![0u8; len as usize];
+    store.read(at, &mut buf)?;
+    Ok(buf)
 }
 
 /// The process's temporary file of kept cells: appended to by the reading threads, each

@@ -519,7 +519,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let b = batch::run(&inputs, &opts)?;
             match format {
-                OutputFormat::Json => print!("{}", write::json::to_json(&b)),
+                OutputFormat::Json => print!("{}", write::json::to_json(&b)?),
                 OutputFormat::Text => {
                     let color =
                         std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();

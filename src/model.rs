@@ -246,6 +246,177 @@ pub struct Change {
     pub project: Option<Arc<str>>,
 }
 
+/// A form's change records: in memory as the form is read, then, for a large batch,
+/// spilled to the run's temporary file ([`crate::kept`]) until a writer reads them back.
+///
+/// About 16 records a form of 136 bytes each plus their texts: 300 MB at a province's
+/// 100,000 forms, which only 变更记录 (and a form's 清洗 sheet) ever read, one form at a
+/// time. Spilled records are stored without their file, sheet and project (the form's
+/// own, restored from the form as they are read back).
+#[derive(Debug, Clone)]
+pub enum Changes {
+    Held(Vec<Change>),
+    Spilled { at: u64, len: u32, count: u32 },
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        Changes::Held(Vec::new())
+    }
+}
+
+impl From<Vec<Change>> for Changes {
+    fn from(v: Vec<Change>) -> Self {
+        Changes::Held(v)
+    }
+}
+
+impl Changes {
+    pub fn len(&self) -> usize {
+        match self {
+            Changes::Held(v) => v.len(),
+            Changes::Spilled { count, .. } => *count as usize,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the records of `form` (whose `changes` these are) to the run's temporary
+    /// file, where one can be had; they stay in memory otherwise.
+    pub fn spill(form: &mut Form) {
+        let Changes::Held(v) = &form.changes else {
+            return;
+        };
+        if v.is_empty() {
+            return;
+        }
+        let bytes = encode_changes(v, form);
+        let (Ok(len), Ok(count)) = (u32::try_from(bytes.len()), u32::try_from(v.len())) else {
+            return;
+        };
+        if let Some(at) = crate::kept::spill(&bytes) {
+            form.changes = Changes::Spilled { at, len, count };
+        }
+    }
+
+    fn load(&self, form: &Form) -> std::io::Result<Cow<'_, [Change]>> {
+        match self {
+            Changes::Held(v) => Ok(Cow::Borrowed(v)),
+            Changes::Spilled { at, len, count } => {
+                let bytes = crate::kept::read_back(*at, *len)?;
+                decode_changes(&bytes, *count as usize, form).map(Cow::Owned)
+            }
+        }
+    }
+}
+
+const SAME_FILE: u8 = 1;
+const SAME_SHEET: u8 = 2;
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Each record: flags (file, sheet the form's), file and sheet where not, row, column,
+/// code (its index in [`Code::ALL`]), from, to, reason; little-endian, texts
+/// length-prefixed.
+fn encode_changes(v: &[Change], form: &Form) -> Vec<u8> {
+    let text: usize = v
+        .iter()
+        .map(|c| c.from.len() + c.to.len() + c.reason.len())
+        .sum();
+    let mut out = Vec::with_capacity(v.len() * 23 + text);
+    for c in v {
+        let same_file = c.file == form.file;
+        let same_sheet = c.sheet == form.sheet;
+        out.push(if same_file { SAME_FILE } else { 0 } | if same_sheet { SAME_SHEET } else { 0 });
+        if !same_file {
+            put_str(&mut out, &c.file);
+        }
+        if !same_sheet {
+            put_str(&mut out, &c.sheet);
+        }
+        out.extend_from_slice(&c.cell.row.to_le_bytes());
+        out.extend_from_slice(&c.cell.col.to_le_bytes());
+        let code = Code::ALL.iter().position(|k| *k == c.code).unwrap_or(0) as u16;
+        out.extend_from_slice(&code.to_le_bytes());
+        put_str(&mut out, &c.from);
+        put_str(&mut out, &c.to);
+        put_str(&mut out, &c.reason);
+    }
+    out
+}
+
+fn decode_changes(bytes: &[u8], count: usize, form: &Form) -> std::io::Result<Vec<Change>> {
+    struct Bytes<'a>(&'a [u8]);
+    impl Bytes<'_> {
+        fn take(&mut self, n: usize) -> std::io::Result<&[u8]> {
+            if self.0.len() < n {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "变更记录读回不完整",
+                ));
+            }
+            let (x, rest) = self.0.split_at(n);
+            self.0 = rest;
+            Ok(x)
+        }
+        fn u32(&mut self) -> std::io::Result<u32> {
+            let x = self.take(4)?;
+            Ok(u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+        }
+        fn text(&mut self) -> std::io::Result<String> {
+            let n = self.u32()? as usize;
+            String::from_utf8(self.take(n)?.to_vec()).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "变更记录读回不是 UTF-8")
+            })
+        }
+    }
+    let mut b = Bytes(bytes);
+    let project: Option<Arc<str>> = (!form.id.is_empty()).then(|| form.id.as_str().into());
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let flags = b.take(1)?[0];
+        let file: Arc<str> = if flags & SAME_FILE != 0 {
+            Arc::clone(&form.file)
+        } else {
+            b.text()?.into()
+        };
+        let sheet: Arc<str> = if flags & SAME_SHEET != 0 {
+            Arc::clone(&form.sheet)
+        } else {
+            b.text()?.into()
+        };
+        let cell = Pos::new(b.u32()?, b.u32()?);
+        let k = b.take(2)?;
+        let code = Code::ALL
+            .get(u16::from_le_bytes([k[0], k[1]]) as usize)
+            .copied()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "变更记录代码"))?;
+        let (from, to, reason) = (b.text()?, b.text()?, b.text()?);
+        out.push(Change {
+            file,
+            sheet,
+            cell,
+            from,
+            to,
+            code,
+            reason: Cow::Owned(reason),
+            project: project.clone(),
+        });
+    }
+    if !b.0.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "变更记录读回多出字节",
+        ));
+    }
+    Ok(out)
+}
+
 /// One form, read and normalized.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Form {
@@ -283,8 +454,9 @@ pub struct Form {
     pub lacks: Vec<Lack>,
     pub cells: CellCount,
     pub findings: Vec<Finding>,
+    /// What jixiao changed in the form's cells ([`Form::changes`] reads them).
     #[serde(skip)]
-    pub changes: Vec<Change>,
+    pub changes: Changes,
     /// The rows the form spans, first and last (for writers that show the form).
     #[serde(skip)]
     pub rows: (u32, u32),
@@ -335,6 +507,25 @@ impl Lack {
 }
 
 impl Form {
+    /// The form's change records, read back from the run's temporary file when they were
+    /// spilled there ([`Changes::spill`]); each names the form's project once the form has
+    /// its id.
+    pub fn changes(&self) -> std::io::Result<Cow<'_, [Change]>> {
+        self.changes.load(self)
+    }
+
+    /// The change records to change (tests that break a form on purpose): brought back
+    /// into memory when they were spilled.
+    pub fn changes_mut(&mut self) -> std::io::Result<&mut Vec<Change>> {
+        if let Changes::Spilled { .. } = self.changes {
+            self.changes = Changes::Held(self.changes()?.into_owned());
+        }
+        match &mut self.changes {
+            Changes::Held(v) => Ok(v),
+            Changes::Spilled { .. } => unreachable!("brought into memory above"),
+        }
+    }
+
     /// Whether the form lacks `what`.
     pub fn lacks(&self, what: Lack) -> bool {
         self.lacks.contains(&what)
@@ -401,8 +592,9 @@ impl Batch {
             .chain(self.forms.iter().flat_map(|f| f.findings.iter()))
     }
 
-    pub fn changes(&self) -> impl Iterator<Item = &Change> {
-        self.forms.iter().flat_map(|f| f.changes.iter())
+    /// How many change records the forms have (read back with [`Form::changes`]).
+    pub fn change_count(&self) -> usize {
+        self.forms.iter().map(|f| f.changes.len()).sum()
     }
 
     /// How many forms repeat an earlier one ([`Batch::duplicates`]): the copies beyond
@@ -413,5 +605,71 @@ impl Batch {
 
     pub fn count(&self, sev: Severity) -> usize {
         self.findings().filter(|f| f.severity == sev).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(file: &Arc<str>, sheet: &str, reason: Cow<'static, str>) -> Change {
+        Change {
+            file: Arc::clone(file),
+            sheet: sheet.into(),
+            cell: Pos::new(12, 3),
+            from: " 六万元\n".into(),
+            to: "6".into(),
+            code: Code::F006,
+            reason,
+            project: None,
+        }
+    }
+
+    #[test]
+    fn spilled_changes_read_back_as_they_were() {
+        let file: Arc<str> = "a/1.xlsx".into();
+        let mut form = Form {
+            file: Arc::clone(&file),
+            sheet: "表1".into(),
+            ..Default::default()
+        };
+        let other: Arc<str> = "b.xlsx".into();
+        let v = vec![
+            change(&file, "表1", "去除首尾空白".into()),
+            change(&other, "表2", Cow::Owned(format!("金额单位为{}", "元"))),
+            change(&file, "", "".into()),
+        ];
+        form.changes = v.clone().into();
+        Changes::spill(&mut form);
+        assert!(matches!(form.changes, Changes::Spilled { count: 3, .. }));
+        assert_eq!(form.changes.len(), 3);
+        // Before the batch numbers the form, no project; after, the form's id.
+        assert_eq!(form.changes().unwrap().as_ref(), v.as_slice());
+        form.id = "P0007".into();
+        let back = form.changes().unwrap();
+        assert!(back.iter().all(|c| c.project.as_deref() == Some("P0007")));
+        assert_eq!(back[1].file, other);
+        assert_eq!(&*back[1].sheet, "表2");
+        // Brought back into memory to be changed.
+        form.changes_mut().unwrap().pop();
+        assert!(matches!(&form.changes, Changes::Held(v) if v.len() == 2));
+    }
+
+    #[test]
+    fn records_cut_short_are_an_error_not_fewer_records() {
+        let file: Arc<str> = "a.xlsx".into();
+        let form = Form {
+            file: Arc::clone(&file),
+            ..Default::default()
+        };
+        let bytes = encode_changes(&[change(&file, "", "r".into())], &form);
+        for n in 0..bytes.len() {
+            assert!(decode_changes(&bytes[..n], 1, &form).is_err(), "{n}");
+        }
+        assert!(decode_changes(&bytes, 2, &form).is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode_changes(&longer, 1, &form).is_err());
+        assert_eq!(decode_changes(&bytes, 1, &form).unwrap().len(), 1);
     }
 }

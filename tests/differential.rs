@@ -606,7 +606,7 @@ fn a_padded_ten_reads_the_same_through_both_xlsx_paths() {
             };
             let b = jixiao::batch::run(std::slice::from_ref(&path), &opts).unwrap();
             let json: serde_json::Value =
-                serde_json::from_str(&jixiao::write::json::to_json(&b)).unwrap();
+                serde_json::from_str(&jixiao::write::json::to_json(&b).unwrap()).unwrap();
             (
                 json["changes"].clone(),
                 json["projects"][0]["funds"].clone(),

@@ -226,7 +226,7 @@ fn a_form_whose_sheets_fail_costs_only_its_sheets() {
     assert_eq!(f[before].message, msg);
     assert_eq!(f[before].code, "E001");
     assert_eq!(f[before].project.as_deref(), Some("P0001"));
-    assert!(json::to_json(&b).contains(&msg));
+    assert!(json::to_json(&b).unwrap().contains(&msg));
 
     let bytes = out.into_inner();
     let mut wb = Xlsx::new(Cursor::new(bytes.clone())).unwrap();

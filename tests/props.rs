@@ -333,7 +333,7 @@ proptest! {
             }
             t.totals.iter().flatten().for_each(|c| drop(c.text()));
         }
-        let _ = jixiao::write::json::to_json(&b);
+        let _ = jixiao::write::json::to_json(&b).unwrap();
         let opts = workbook::Options::default();
         workbook::write_xlsx(&b, &opts, std::io::Cursor::new(Vec::new())).unwrap();
         let forms: Vec<_> = b.forms.iter().collect();

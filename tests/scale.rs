@@ -133,10 +133,10 @@ fn json_of_2000_copies_grows_linearly() {
         });
     }
     let t = std::time::Instant::now();
-    let one = write::json::to_json(&read(&[one_dir])).len();
+    let one = write::json::to_json(&read(&[one_dir])).unwrap().len();
     let b = read(std::slice::from_ref(&many));
     assert_eq!(b.forms.len(), 2000);
-    let json = write::json::to_json(&b);
+    let json = write::json::to_json(&b).unwrap();
     let ratio = json.len() as f64 / (2000 * one) as f64;
     eprintln!(
         "one form {one} B, 2,000 copies {} B, ratio {ratio:.3}, {:.1} s",

@@ -278,7 +278,10 @@ pub fn extract_with(
     }
     x.outside(layout);
     form.cells = x.account(layout.outer);
-    form.changes = x.changes;
+    let mut changes = x.changes;
+    // Thousands of forms stay in memory until the workbook is written: no slack.
+    changes.shrink_to_fit();
+    form.changes = changes.into();
     form.findings = x.findings;
     // 核算总分 and 等级 are the scoring model's, from what was read; the
     // 建议得分 by the profile, and the self scores off it (S015, S016).
@@ -317,7 +320,6 @@ pub fn extract_with(
     }
     // Thousands of forms stay in memory until the workbook is written: no slack.
     form.indicators.shrink_to_fit();
-    form.changes.shrink_to_fit();
     form
 }
 
@@ -1416,8 +1418,8 @@ mod tests {
         );
         let f = read(&g);
         assert_eq!(f.indicators[0].weight.value, Some(d("30")));
-        let c = f
-            .changes
+        let changes = f.changes().unwrap();
+        let c = changes
             .iter()
             .find(|c| c.cell == Pos::parse("G5").unwrap())
             .unwrap();
@@ -1446,8 +1448,8 @@ mod tests {
         assert_eq!(t.initial.value, Some(d("6")));
         assert_eq!(t.full_year.value, Some(d("6")));
         assert_eq!(t.executed.value, Some(d("5.9")));
-        let ch: Vec<_> = f
-            .changes
+        let changes = f.changes().unwrap();
+        let ch: Vec<_> = changes
             .iter()
             .filter(|c| c.code == Code::F006)
             .map(|c| (c.cell.to_string(), c.from.as_str(), c.to.as_str()))
@@ -1578,7 +1580,8 @@ mod tests {
         assert_eq!(b.weight.cell, Pos::parse("G10"));
         assert_eq!(a.reason.value.as_deref(), Some("无"));
         assert_eq!(b.reason.value.as_deref(), Some("无"));
-        let splits: Vec<_> = f.changes.iter().filter(|c| c.code == Code::V003).collect();
+        let changes = f.changes().unwrap();
+        let splits: Vec<_> = changes.iter().filter(|c| c.code == Code::V003).collect();
         assert_eq!(splits.len(), 4);
         assert_eq!(splits[1].to, "≥95%");
         assert_eq!(f.computed_total, Some(d("20")));
@@ -1616,12 +1619,14 @@ mod tests {
         assert_eq!(i.score.value, None);
         assert_eq!(i.score.cell, Pos::parse("H10"));
         assert!(
-            f.changes
+            f.changes()
+                .unwrap()
                 .iter()
                 .any(|c| c.code == Code::V001 && c.from == "\n10" && c.to == "10")
         );
         assert!(
-            f.changes
+            f.changes()
+                .unwrap()
                 .iter()
                 .any(|c| c.code == Code::V003 && c.cell == Pos::parse("G10").unwrap())
         );
@@ -2045,7 +2050,8 @@ mod variant_tests {
             "85% misses ≥90%"
         );
         assert!(
-            f.changes
+            f.changes()
+                .unwrap()
                 .iter()
                 .any(|c| c.code == Code::V003 && c.to == "≥95%")
         );

@@ -125,6 +125,9 @@ pub fn write_csv(t: tables::Table, mut out: impl std::io::Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(t.columns.iter().map(|c| c.title))?;
     for row in t.rows {
+        if let Some(tables::Cell::Failed(why)) = row.first() {
+            return Err(std::io::Error::other(why.clone()).into());
+        }
         w.write_record(row.iter().map(|c| match c {
             tables::Cell::Num(_) => c.text(),
             _ => defuse(c.text()),
@@ -171,7 +174,7 @@ mod tests {
             id: "P0001".into(),
             ..Default::default()
         };
-        f.changes.push(Change {
+        f.changes_mut().unwrap().push(Change {
             file: "a,b.xlsx".into(),
             sheet: "Sheet1".into(),
             cell: Pos::new(12, 7),
@@ -195,6 +198,26 @@ mod tests {
     }
 
     #[test]
+    fn records_that_cannot_be_read_back_fail_the_file_rather_than_go_missing() {
+        let f = Form {
+            id: "P0001".into(),
+            changes: crate::model::Changes::Spilled {
+                at: 1 << 50,
+                len: 40,
+                count: 1,
+            },
+            ..Default::default()
+        };
+        let b = Batch {
+            forms: vec![f],
+            ..Default::default()
+        };
+        let err = to_csv(tables::changes(&b)).unwrap_err().to_string();
+        assert!(err.contains("P0001 的变更记录无法读回"), "{err}");
+        assert!(crate::write::json::to_json(&b).is_err());
+    }
+
+    #[test]
     fn formulas_are_made_inert_numbers_are_not() {
         let mut f = Form {
             id: "P0001".into(),
@@ -211,7 +234,7 @@ mod tests {
             "a=1",
         ];
         for (i, from) in cases.iter().enumerate() {
-            f.changes.push(Change {
+            f.changes_mut().unwrap().push(Change {
                 file: "=a.xlsx".into(),
                 sheet: "Sheet1".into(),
                 cell: Pos::new(i as u32, 0),

@@ -11,7 +11,7 @@
 //! severity (in Chinese), the code and the message.
 
 use crate::grid::{Pos, Value};
-use crate::model::{Field, Form, Severity, Source};
+use crate::model::{Change, Field, Form, Severity, Source};
 use crate::template::{FORM_WIDTHS, setup_page};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -173,13 +173,20 @@ impl Cleaned {
     /// Lays `form`'s reading over its cells, as the bureau sees it.
     pub fn new(form: &Form) -> Cleaned {
         let src = form.source.as_ref().and_then(|k| k.load().ok());
-        Cleaned::for_reader(form, src.as_deref(), Reader::Bureau)
+        let changes = form.changes().unwrap_or_default();
+        Cleaned::for_reader(form, src.as_deref(), &changes, Reader::Bureau)
     }
 
     /// Lays `form`'s reading over its cells (`src`, read back once by the caller, which
-    /// writes the sheets from it too), as `reader` sees it.
-    pub fn for_reader(form: &Form, src: Option<&Source>, reader: Reader<'_>) -> Cleaned {
-        Cleaned(overlay(form, src, reader))
+    /// writes the sheets from it too), with its change records ([`Form::changes`], read
+    /// back by the caller), as `reader` sees it.
+    pub fn for_reader(
+        form: &Form,
+        src: Option<&Source>,
+        changes: &[Change],
+        reader: Reader<'_>,
+    ) -> Cleaned {
+        Cleaned(overlay(form, src, changes, reader))
     }
 
     /// Where a source cell's content is in the 清洗 sheet.
@@ -200,7 +207,7 @@ impl Cleaned {
     }
 }
 
-fn overlay(form: &Form, src: Option<&Source>, reader: Reader<'_>) -> Overlay {
+fn overlay(form: &Form, src: Option<&Source>, changes: &[Change], reader: Reader<'_>) -> Overlay {
     let mut o = Overlay::default();
     for f in [
         &form.name,
@@ -216,7 +223,7 @@ fn overlay(form: &Form, src: Option<&Source>, reader: Reader<'_>) -> Overlay {
         o.text(&ind.level1);
         o.text(&ind.level2);
     }
-    let logged: BTreeSet<Pos> = form.changes.iter().map(|c| c.cell).collect();
+    let logged: BTreeSet<Pos> = changes.iter().map(|c| c.cell).collect();
     let source: BTreeMap<Pos, &Value> = src
         .iter()
         .flat_map(|s| s.cells.iter().map(|(p, v)| (*p, v)))
@@ -245,7 +252,7 @@ fn overlay(form: &Form, src: Option<&Source>, reader: Reader<'_>) -> Overlay {
     o.number(&form.weight_total, Kind::Plain);
     o.number(&form.declared_total, Kind::Plain);
     indicators(form, &mut o);
-    for c in &form.changes {
+    for c in changes {
         let dests = o.dest(c.cell);
         let own: Vec<Pos> = dests
             .iter()

@@ -1,6 +1,6 @@
 //! The JSON document of `convert --json` (contract.md): decimals as strings, empty as null.
 
-use crate::model::{Batch, Change, Finding, Form, Input, Severity};
+use crate::model::{Batch, Finding, Form, Input, Severity};
 use serde::Serialize;
 use std::io::Write;
 
@@ -28,7 +28,28 @@ struct Document<'a> {
     inputs: &'a [Input],
     projects: &'a [Form],
     findings: Vec<&'a Finding>,
-    changes: Vec<&'a Change>,
+    changes: Changes<'a>,
+}
+
+/// Every form's change records, each form's read back as they are written (spilled, a
+/// province's records would be several hundred MB held at once).
+struct Changes<'a>(&'a [Form]);
+
+impl Serialize for Changes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let n = self.0.iter().map(|f| f.changes.len()).sum();
+        let mut seq = s.serialize_seq(Some(n))?;
+        for form in self.0 {
+            let changes = form.changes().map_err(|e| {
+                S::Error::custom(format!("{} 的变更记录无法读回（临时文件：{e}）", form.id))
+            })?;
+            for c in changes.iter() {
+                seq.serialize_element(c)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 /// The batch as pretty-printed JSON.
@@ -43,7 +64,7 @@ struct Document<'a> {
 ///     &[PathBuf::from("samples/2023/1.xlsx")],
 ///     &batch::Options::default(),
 /// )?;
-/// let json: serde_json::Value = serde_json::from_str(&write::json::to_json(&b))?;
+/// let json: serde_json::Value = serde_json::from_str(&write::json::to_json(&b)?)?;
 /// assert_eq!(json["summary"]["forms"], 1);
 /// assert_eq!(json["summary"]["warnings"], 2);
 /// assert_eq!(json["inputs"][0]["path"], "samples/2023/1.xlsx");
@@ -53,10 +74,10 @@ struct Document<'a> {
 /// assert_eq!(json["findings"][0]["code"], "F003");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn to_json(batch: &Batch) -> String {
+pub fn to_json(batch: &Batch) -> std::io::Result<String> {
     let mut out = Vec::new();
-    write_json(batch, &mut out).expect("writing to memory cannot fail");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    write_json(batch, &mut out)?;
+    String::from_utf8(out).map_err(std::io::Error::other)
 }
 
 /// [`to_json`] streamed to `out` (a file): the document is never held whole in memory,
@@ -78,7 +99,7 @@ pub fn write_json(batch: &Batch, out: impl std::io::Write) -> std::io::Result<()
         inputs: &batch.inputs,
         projects: &batch.forms,
         findings: batch.findings().collect(),
-        changes: batch.changes().collect(),
+        changes: Changes(&batch.forms),
     };
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
     serde_json::to_writer_pretty(&mut w, &doc).map_err(std::io::Error::from)?;

@@ -332,12 +332,18 @@ fn render_table(
         let mut num = itoa::Buffer::new();
         for r in 2..n as u64 + 2 {
             let Some(row) = rows.next() else { break };
+            if let Some(Cell::Failed(why)) = row.first() {
+                return Err(Error {
+                    msg: why.clone(),
+                    io: Some(std::io::Error::other(why.clone())),
+                });
+            }
             let rn = num.format(r);
             let texts: Vec<Option<std::borrow::Cow<str>>> = row
                 .iter()
                 .enumerate()
                 .map(|(c, cell)| match cell {
-                    Cell::Empty | Cell::Num(_) => None,
+                    Cell::Empty | Cell::Num(_) | Cell::Failed(_) => None,
                     Cell::Text(s) => Some((*s).into()),
                     Cell::Shown(s) => Some(visible(s)),
                     Cell::Owned(s) => Some(s.as_str().into()),

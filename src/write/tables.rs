@@ -3,7 +3,7 @@
 //! both consume them, so the two can never disagree about a column.
 
 use crate::grid::Pos;
-use crate::model::{Batch, Field, Finding, Form, Severity};
+use crate::model::{Batch, Change, Field, Finding, Form, Severity};
 use rust_decimal::Decimal;
 
 /// How a column's cells look in a workbook.
@@ -48,7 +48,10 @@ pub enum Cell<'a> {
     Owned(String),
     /// A value as read, whose invisible characters the workbook shows (`↵`, `→`, `·`,
     /// `␣`, see [`visible`]); CSV writes it as it is.
-    Shown(&'a str),
+    Shown(std::borrow::Cow<'a, str>),
+    /// A row that could not be had (a form's records not read back from the run's
+    /// temporary file): the writer fails with this, rather than leave the row out.
+    Failed(String),
     Num(Decimal),
     /// A place in a form: the workbook links it to the form's 清洗 sheet; CSV writes the
     /// cell address.
@@ -72,8 +75,9 @@ impl Cell<'_> {
     /// The cell as plain text (CSV).
     pub fn text(&self) -> String {
         match self {
-            Cell::Empty | Cell::FormSheet { .. } => String::new(),
-            Cell::Text(s) | Cell::Shown(s) => s.to_string(),
+            Cell::Empty | Cell::FormSheet { .. } | Cell::Failed(_) => String::new(),
+            Cell::Text(s) => s.to_string(),
+            Cell::Shown(s) => s.to_string(),
             Cell::Owned(s) | Cell::SummaryRow { text: s, .. } => s.clone(),
             Cell::Num(d) => d.normalize().to_string(),
             Cell::Target { cell, .. } => cell.to_string(),
@@ -512,33 +516,66 @@ pub const CHANGES: &[Column] = &[
 
 pub fn changes(b: &Batch) -> Table<'_> {
     let names = Names::of(b);
-    let rows = b.changes().map(move |c| {
-        vec![
-            Cell::Text(names.shown(&c.file)),
-            Cell::Text(&c.sheet),
-            Cell::Owned(c.cell.to_string()),
-            Cell::Shown(&c.from),
-            Cell::Shown(&c.to),
-            Cell::Text(c.code.as_str()),
-            Cell::Text(&c.reason),
-            opt(c.project.as_deref()),
-            match c.project.as_deref() {
-                Some(project) => Cell::Target {
-                    project,
-                    cell: c.cell,
-                },
-                None => Cell::Empty,
-            },
-        ]
+    // Each form's records read back as its rows come (spilled: one form's at a time).
+    let rows = b.forms.iter().flat_map(move |form| {
+        let rows: Vec<Vec<Cell<'_>>> = match form.changes() {
+            Ok(v) => v
+                .into_owned()
+                .into_iter()
+                .map(|c| change_row(&names, form, c))
+                .collect(),
+            Err(e) => vec![vec![Cell::Failed(format!(
+                "{} 的变更记录无法读回（临时文件：{e}）",
+                form.id
+            ))]],
+        };
+        rows
     });
     Table {
         name: "变更记录",
         columns: CHANGES,
-        len: b.changes().count(),
+        len: b.change_count(),
         print: CHANGES.len() - 1,
         rows: Box::new(rows),
         totals: None,
     }
+}
+
+/// One record of `form` as a 变更记录 row; its file, sheet and project are the form's
+/// (borrowed from it), its texts moved in.
+fn change_row<'a>(names: &Names<'a>, form: &'a Form, c: Change) -> Vec<Cell<'a>> {
+    let file = if *c.file == *form.file {
+        Cell::Text(names.shown(&form.file))
+    } else {
+        Cell::Owned(names.shown(&c.file).to_string())
+    };
+    let sheet = if *c.sheet == *form.sheet {
+        Cell::Text(&form.sheet)
+    } else {
+        Cell::Owned(c.sheet.to_string())
+    };
+    // A record names its form's project once the batch is numbered.
+    let project = c.project.as_ref().map(|_| form.id.as_str());
+    vec![
+        file,
+        sheet,
+        Cell::Owned(c.cell.to_string()),
+        Cell::Shown(c.from.into()),
+        Cell::Shown(c.to.into()),
+        Cell::Text(c.code.as_str()),
+        match c.reason {
+            std::borrow::Cow::Borrowed(r) => Cell::Text(r),
+            std::borrow::Cow::Owned(r) => Cell::Owned(r),
+        },
+        project.map_or(Cell::Empty, Cell::Text),
+        match project {
+            Some(project) => Cell::Target {
+                project,
+                cell: c.cell,
+            },
+            None => Cell::Empty,
+        },
+    ]
 }
 
 pub const DEPARTMENTS: &[Column] = &[

@@ -549,11 +549,14 @@ pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
         .filter_map(|(i, p)| {
             let kept = p.source.as_ref().filter(|_| opts.form_sheets)?;
             let src = kept.load();
+            let changes = p.changes();
             let reader = forms::Reader::Bureau;
-            let mut view = forms::Cleaned::for_reader(p, src.as_deref().ok(), reader);
-            let pair = match &src {
-                Ok(src) => forms::record(p, src, &view, &title),
-                Err(e) => Err(forms::unreadable(e)),
+            let logged = changes.as_deref().unwrap_or_default();
+            let mut view = forms::Cleaned::for_reader(p, src.as_deref().ok(), logged, reader);
+            let pair = match (&src, &changes) {
+                (Ok(src), Ok(_)) => forms::record(p, src, &view, &title),
+                (Err(e), _) => Err(forms::unreadable(e)),
+                (_, Err(e)) => Err(format!("变更记录无法读回（临时文件：{e}）")),
             };
             view.keep_links_only();
             let l = FormLinks {
@@ -858,10 +861,11 @@ impl<'a> Feedback<'a> {
                     return Ok(None);
                 };
                 let src = kept.load().map_err(XlsxError::IoError)?;
+                let changes = p.changes().map_err(XlsxError::IoError)?;
                 let l = FormLinks {
                     original: forms::original_name(p),
                     cleaned: forms::cleaned_name(p),
-                    view: forms::Cleaned::for_reader(p, Some(&src), reader),
+                    view: forms::Cleaned::for_reader(p, Some(&src), &changes, reader),
                 };
                 let sheet = forms::record_cleaned(p, &src, &l.view, &title, own::BACK_TO_FINDINGS)?;
                 Ok(Some((l, sheet)))
