@@ -117,17 +117,14 @@ pub struct Indicator {
     /// (指标性质 `≥` · 年度指标值 `95` · 度量单位 `%` is `≥95%`).
     pub target: Field<String>,
     pub actual: Field<String>,
-    /// 指标性质 and 度量单位 as printed, where the form has those columns.
-    pub nature: Field<String>,
-    pub unit: Field<String>,
-    /// 指标方向 as printed (大于等于), where the form has that column.
-    pub direction: Field<String>,
     /// For a scoring group, set on the first indicator of the group only.
     pub weight: Field<Decimal>,
     pub score: Field<Decimal>,
-    /// 复核分, where the form has a reviewer's column beside the 得分: kept, never summed.
-    pub review: Field<Decimal>,
     pub reason: Field<String>,
+    /// The columns few forms have ([`Indicator::nature`], [`Indicator::unit`],
+    /// [`Indicator::direction`], [`Indicator::review`]); `None` where the form has none
+    /// of them.
+    pub extra: Option<Box<IndicatorExtra>>,
     /// Indicators sharing one merged 分值/得分 carry the same group id (1-based per form).
     pub group: Option<u32>,
     /// 建议得分: what the scoring profile gives this indicator (or its group, on the
@@ -135,6 +132,69 @@ pub struct Indicator {
     /// be computed. Filled after extraction (the reviewer's checks, issue 17); left out of
     /// the JSON when `None`.
     pub suggested: Option<Decimal>,
+}
+
+/// An indicator's columns that few forms have. Boxed: ten indicators a form, at a
+/// province's 100,000 forms, would otherwise carry 150 MB of empty fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndicatorExtra {
+    /// 指标性质 and 度量单位 as printed, where the form has those columns.
+    pub nature: Field<String>,
+    pub unit: Field<String>,
+    /// 指标方向 as printed (大于等于), where the form has that column.
+    pub direction: Field<String>,
+    /// 复核分, where the form has a reviewer's column beside the 得分: kept, never summed.
+    pub review: Field<Decimal>,
+}
+
+static NO_EXTRA: IndicatorExtra = IndicatorExtra {
+    nature: Field {
+        value: None,
+        cell: None,
+    },
+    unit: Field {
+        value: None,
+        cell: None,
+    },
+    direction: Field {
+        value: None,
+        cell: None,
+    },
+    review: Field {
+        value: None,
+        cell: None,
+    },
+};
+
+impl Indicator {
+    fn extra(&self) -> &IndicatorExtra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    /// The columns few forms have, to fill in.
+    pub fn extra_mut(&mut self) -> &mut IndicatorExtra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    /// 指标性质 as printed, where the form has that column.
+    pub fn nature(&self) -> &Field<String> {
+        &self.extra().nature
+    }
+
+    /// 度量单位 as printed, where the form has that column.
+    pub fn unit(&self) -> &Field<String> {
+        &self.extra().unit
+    }
+
+    /// 指标方向 as printed (大于等于), where the form has that column.
+    pub fn direction(&self) -> &Field<String> {
+        &self.extra().direction
+    }
+
+    /// 复核分, where the form has a reviewer's column beside the 得分: kept, never summed.
+    pub fn review(&self) -> &Field<Decimal> {
+        &self.extra().review
+    }
 }
 
 impl Serialize for Indicator {
@@ -147,9 +207,9 @@ impl Serialize for Indicator {
             weight: self.weight.cell,
             score: self.score.cell,
             reason: self.reason.cell,
-            review_score: self.review.cell,
-            nature: self.nature.cell,
-            unit: self.unit.cell,
+            review_score: self.review().cell,
+            nature: self.nature().cell,
+            unit: self.unit().cell,
         };
         let mut st = s.serialize_struct("Indicator", 11)?;
         st.serialize_field("level1", &self.level1)?;
@@ -160,12 +220,12 @@ impl Serialize for Indicator {
         st.serialize_field("weight", &self.weight)?;
         st.serialize_field("score", &self.score)?;
         st.serialize_field("reason", &self.reason)?;
-        if self.review.cell.is_some() {
-            st.serialize_field("review_score", &self.review)?;
+        if self.review().cell.is_some() {
+            st.serialize_field("review_score", self.review())?;
         }
-        if self.nature.cell.is_some() || self.unit.cell.is_some() {
-            st.serialize_field("nature", &self.nature)?;
-            st.serialize_field("unit", &self.unit)?;
+        if self.nature().cell.is_some() || self.unit().cell.is_some() {
+            st.serialize_field("nature", self.nature())?;
+            st.serialize_field("unit", self.unit())?;
         }
         st.serialize_field("group", &self.group)?;
         if let Some(v) = &self.suggested {
@@ -223,10 +283,15 @@ impl Finding {
             project: None,
             // One line, as a compiler prints a diagnostic: a label typed over two lines
             // (`社会效益\n指标`) or a quoted multi-line cell is joined.
-            message: if message.contains(['\n', '\r']) {
-                message.replace("\r\n", "").replace(['\n', '\r'], "")
-            } else {
-                message
+            message: {
+                let mut m = if message.contains(['\n', '\r']) {
+                    message.replace("\r\n", "").replace(['\n', '\r'], "")
+                } else {
+                    message
+                };
+                // `format!`'s slack, about a third of the text, is kept for the whole run.
+                m.shrink_to_fit();
+                m
             },
         }
     }
@@ -430,7 +495,9 @@ pub struct Form {
     /// 中央主管部门, on the central transfer-payment form (whose 地方主管部门 is `department`).
     pub central_department: Field<String>,
     pub implementer: Field<String>,
-    pub funds: Funds,
+    /// Boxed: a `Form` is moved whole as the batch is put together, and its funds table
+    /// is more than half of it.
+    pub funds: Box<Funds>,
     /// Declared, or computed from the funds when empty (then F003 says so).
     pub execution_rate: Option<Decimal>,
     pub execution_score: Option<Decimal>,

@@ -494,13 +494,13 @@ mod tests {
     fn form(dept: &str, budget: i64, rate: Decimal, total: i64) -> Form {
         Form {
             department: Field::new(Some(dept.into()), None),
-            funds: Funds {
+            funds: Box::new(Funds {
                 total: FundRow {
                     full_year: Field::new(Some(budget.into()), None),
                     ..Default::default()
                 },
                 ..Default::default()
-            },
+            }),
             execution_rate: Some(rate),
             computed_total: Some(total.into()),
             ..Default::default()

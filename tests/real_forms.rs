@@ -270,7 +270,7 @@ fn compare(form: &Form, e: &J, d: &mut Diff) {
         if w.get("review_score").is_some() {
             d.eq(
                 &format!("{n} review_score"),
-                g.review.value.map(|v| v.normalize()),
+                g.review().value.map(|v| v.normalize()),
                 dec(&w["review_score"]),
             );
         }

@@ -126,13 +126,13 @@ pub fn extract_with(
                 }
             }
         };
-        form.funds = Funds {
+        form.funds = Box::new(Funds {
             total: row(&mut x, f.rows[0]),
             appropriation: row(&mut x, f.rows[1]),
             carryover: row(&mut x, f.rows[2]),
             other: row(&mut x, f.rows[3]),
             more: Vec::new(),
-        };
+        });
         for p in &f.more {
             let label = wording::key(&grid.get(*p).display_cow());
             let r = row(&mut x, Some(p.row));
@@ -1020,13 +1020,19 @@ impl Extractor<'_> {
     /// Target and actual with the comparator (指标性质) and unit (度量单位) the form prints in
     /// their own columns: `≥` · `95` · `%` is `≥95%`. Logged as a change of the target cell.
     fn combine(&mut self, ind: &mut Indicator) {
-        if ind.nature.value.is_none() && ind.unit.value.is_none() && ind.direction.value.is_none() {
+        let Some(extra) = ind.extra.as_deref() else {
+            return;
+        };
+        if extra.nature.value.is_none()
+            && extra.unit.value.is_none()
+            && extra.direction.value.is_none()
+        {
             return;
         }
-        let cmp = [&ind.direction, &ind.nature]
+        let cmp = [&extra.direction, &extra.nature]
             .iter()
             .find_map(|f| f.value.as_deref().and_then(comparator));
-        let unit = ind.unit.value.as_deref().unwrap_or("");
+        let unit = extra.unit.value.as_deref().unwrap_or("");
         for (is_target, field) in [(true, &mut ind.target), (false, &mut ind.actual)] {
             let Some(v) = field.value.as_deref() else {
                 continue;
@@ -1056,8 +1062,8 @@ impl Extractor<'_> {
         let taken = match role {
             Role::Weight => ind.weight.value.is_some(),
             Role::Score => ind.score.value.is_some(),
-            Role::Review => ind.review.value.is_some(),
-            _ => text_field(ind, role).is_some_and(|f| f.value.is_some()),
+            Role::Review => ind.review().value.is_some(),
+            _ => text_ref(ind, role).is_some_and(|f| f.value.is_some()),
         };
         if taken {
             return false;
@@ -1150,14 +1156,27 @@ fn repoint_empty(ind: &mut Indicator, r: u32, g: &Grid) {
     }
 }
 
+/// [`text_field`] to read (the columns few forms have are not made for it).
+fn text_ref(ind: &Indicator, role: Role) -> Option<&Field<String>> {
+    Some(match role {
+        Role::Target => &ind.target,
+        Role::Actual => &ind.actual,
+        Role::Reason => &ind.reason,
+        Role::Nature => ind.nature(),
+        Role::Unit => ind.unit(),
+        Role::Direction => ind.direction(),
+        _ => return None,
+    })
+}
+
 fn text_field(ind: &mut Indicator, role: Role) -> Option<&mut Field<String>> {
     Some(match role {
         Role::Target => &mut ind.target,
         Role::Actual => &mut ind.actual,
         Role::Reason => &mut ind.reason,
-        Role::Nature => &mut ind.nature,
-        Role::Unit => &mut ind.unit,
-        Role::Direction => &mut ind.direction,
+        Role::Nature => &mut ind.extra_mut().nature,
+        Role::Unit => &mut ind.extra_mut().unit,
+        Role::Direction => &mut ind.extra_mut().direction,
         _ => return None,
     })
 }
@@ -1166,17 +1185,25 @@ fn set_number(ind: &mut Indicator, role: Role, f: Field<Decimal>) {
     match role {
         Role::Weight => ind.weight = f,
         Role::Score => ind.score = f,
-        Role::Review => ind.review = f,
+        Role::Review => ind.extra_mut().review = f,
         _ => {}
     }
 }
 
 /// Points a field at `cell` with no value (where it should have been, or a group's shared cell).
 fn set_cell(ind: &mut Indicator, role: Role, cell: Option<Pos>) {
+    // A column the form does not have leaves the few forms' columns unmade.
+    let rare = matches!(
+        role,
+        Role::Nature | Role::Unit | Role::Direction | Role::Review
+    );
+    if rare && cell.is_none() && ind.extra.is_none() {
+        return;
+    }
     match role {
         Role::Weight => ind.weight = Field::new(None, cell),
         Role::Score => ind.score = Field::new(None, cell),
-        Role::Review => ind.review = Field::new(None, cell),
+        Role::Review => ind.extra_mut().review = Field::new(None, cell),
         _ => {
             if let Some(f) = text_field(ind, role) {
                 *f = Field::new(None, cell);
@@ -1391,7 +1418,7 @@ mod tests {
         let f = read(&g);
         let i = &f.indicators[0];
         assert_eq!(
-            (i.score.value, i.review.value),
+            (i.score.value, i.review().value),
             (Some(d("15")), Some(d("13")))
         );
         assert_eq!(i.target.value.as_deref(), Some("300公里"));

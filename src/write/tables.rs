@@ -342,7 +342,7 @@ pub fn indicators(b: &Batch) -> Table<'_> {
                 text(&i.actual),
                 num(i.weight.value),
                 num(i.score.value),
-                num(i.review.value),
+                num(i.review().value),
                 num(i.suggested),
                 // 得分 − 建议得分: what the self score exceeds the profile's suggestion by.
                 num(i
