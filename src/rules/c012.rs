@@ -57,8 +57,11 @@ fn check(forms: &[Form], out: &mut [Emit]) {
     if ids.len() < 2 {
         return;
     }
-    // Each form's specific texts, computed once.
-    let texts_of: Vec<Vec<(usize, (String, String))>> = forms
+    // Each form's specific texts, computed once, each text kept once (a province's forms
+    // would hold a pair of strings per indicator): (indicator, text) with the texts
+    // numbered in the order first seen.
+    let mut numbers: HashMap<(String, String), u32> = HashMap::new();
+    let texts_of: Vec<Vec<(u32, u32)>> = forms
         .iter()
         .zip(&departments)
         .map(|(f, d)| match d {
@@ -66,16 +69,22 @@ fn check(forms: &[Form], out: &mut [Emit]) {
                 .indicators
                 .iter()
                 .enumerate()
-                .filter_map(|(n, i)| Some((n, wording(i)?)))
+                .filter_map(|(n, i)| {
+                    let w = wording(i)?;
+                    let next = numbers.len() as u32;
+                    Some((n as u32, *numbers.entry(w).or_insert(next)))
+                })
                 .collect(),
             None => Vec::new(),
         })
         .collect();
-    let mut seen: HashMap<&(String, String), Seen> = HashMap::new();
+    let mut seen: Vec<Seen> = Vec::new();
+    seen.resize_with(numbers.len(), Seen::default);
+    drop(numbers);
     for (k, texts) in texts_of.iter().enumerate() {
         let Some(d) = departments[k] else { continue };
-        for (_, w) in texts {
-            let s = seen.entry(w).or_default();
+        for &(_, w) in texts {
+            let s = &mut seen[w as usize];
             if s.last == Some(k) {
                 continue;
             }
@@ -90,9 +99,9 @@ fn check(forms: &[Form], out: &mut [Emit]) {
         let Some(d) = departments[k] else { continue };
         let mut shared = 0;
         let mut first: Option<(usize, usize, usize)> = None; // (indicator, other form, forms)
-        let mut counted: std::collections::HashSet<&(String, String)> = Default::default();
-        for (n, w) in texts {
-            let s = &seen[w];
+        let mut counted: std::collections::HashSet<u32> = Default::default();
+        for &(n, w) in texts {
+            let s = &seen[w as usize];
             let elsewhere = s.by_department.iter().filter(|(od, _, _)| *od != d);
             let forms_elsewhere: usize = elsewhere.clone().map(|(_, _, c)| c).sum();
             if forms_elsewhere == 0 || !counted.insert(w) {
@@ -101,7 +110,7 @@ fn check(forms: &[Form], out: &mut [Emit]) {
             shared += 1;
             if first.is_none() {
                 let other = elsewhere.map(|(_, j, _)| *j).min().unwrap_or(k);
-                first = Some((*n, other, forms_elsewhere));
+                first = Some((n as usize, other, forms_elsewhere));
             }
         }
         let Some((n, other, count)) = first else {
