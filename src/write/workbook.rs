@@ -155,13 +155,15 @@ struct FormLinks {
 
 /// Per form (by project id), its sheets, when it has them.
 struct Links {
-    sheets: Vec<Option<FormLinks>>,
+    /// Boxed: a slot for every form, and most runs write no form sheets (216 bytes a
+    /// form unboxed, 22 MB at 100,000).
+    sheets: Vec<Option<Box<FormLinks>>>,
     by_id: std::collections::HashMap<String, usize>,
 }
 
 impl Links {
     /// `sheets`: per form, in form order.
-    fn new(b: &Batch, sheets: Vec<Option<FormLinks>>) -> Links {
+    fn new(b: &Batch, sheets: Vec<Option<Box<FormLinks>>>) -> Links {
         let by_id = b
             .forms
             .iter()
@@ -177,7 +179,7 @@ impl Links {
     }
 
     fn of(&self, project: Option<&str>) -> Option<&FormLinks> {
-        self.sheets[*self.by_id.get(project?)?].as_ref()
+        self.sheets[*self.by_id.get(project?)?].as_deref()
     }
 
     fn any(&self) -> bool {
@@ -567,14 +569,14 @@ pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
             Some((i, l, pair))
         })
         .collect();
-    let mut links: Vec<Option<FormLinks>> = batch.forms.iter().map(|_| None).collect();
+    let mut links: Vec<Option<Box<FormLinks>>> = batch.forms.iter().map(|_| None).collect();
     let mut sheets = Vec::new();
     let mut failed = Vec::new();
     for (i, l, built) in built {
         match built {
             Ok(pair) => {
                 sheets.push(pair);
-                links[i] = Some(l);
+                links[i] = Some(Box::new(l));
             }
             Err(why) => failed.push((i, why)),
         }
