@@ -1066,8 +1066,13 @@ pub mod review {
 
     /// Whether an indicator's name is one of the standard ones.
     pub fn is_standard_name(name: &str) -> bool {
-        let k = label_key(name);
-        STANDARD_NAMES.iter().any(|w| k.contains(w))
+        is_standard_key(&label_key(name))
+    }
+
+    /// [`is_standard_name`] of a name already keyed ([`label_key`]): C012 keys every
+    /// indicator's name once.
+    pub fn is_standard_key(key: &str) -> bool {
+        STANDARD_NAMES.iter().any(|w| key.contains(w))
     }
 }
 

@@ -23,7 +23,7 @@ const MIN_CHARS: usize = 12;
 fn wording(i: &Indicator) -> Option<(String, String)> {
     let name = label_key(i.name.value.as_deref()?);
     let target = label_key(i.target.value.as_deref()?);
-    if name.is_empty() || target.is_empty() || review::is_standard_name(&name) {
+    if name.is_empty() || target.is_empty() || review::is_standard_key(&name) {
         return None;
     }
     (name.chars().count() + target.chars().count() >= MIN_CHARS).then_some((name, target))
