@@ -311,12 +311,13 @@ pub struct Change {
     pub project: Option<Arc<str>>,
 }
 
-/// A form's change records: in memory as the form is read, then, for a large batch,
-/// spilled to the run's temporary file ([`crate::kept`]) until a writer reads them back.
+/// A form's change records: in memory as the form is read, then spilled to the run's
+/// temporary file ([`crate::kept`]; in memory where there is none, as on the page) until
+/// a writer reads them back.
 ///
 /// About 16 records a form of 136 bytes each plus their texts: 300 MB at a province's
-/// 100,000 forms, which only 变更记录 (and a form's 清洗 sheet) ever read, one form at a
-/// time. Spilled records are stored without their file, sheet and project (the form's
+/// 100,000 forms, which only 变更记录 (workbook and CSV), the JSON and a form's 清洗 sheet
+/// ever read, one form at a time. Spilled records are stored without their file, sheet and project (the form's
 /// own, restored from the form as they are read back).
 #[derive(Debug, Clone)]
 pub enum Changes {
