@@ -206,11 +206,11 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
+pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_u32(out, s.len() as u32);
     out.extend_from_slice(s.as_bytes());
 }
@@ -271,14 +271,15 @@ fn encode(s: &Source) -> Vec<u8> {
     out
 }
 
-struct Bytes<'a>(&'a [u8]);
+/// A spilled record read back: each item taken in turn, too few bytes an error.
+pub(crate) struct Bytes<'a>(pub(crate) &'a [u8]);
 
 impl Bytes<'_> {
-    fn take(&mut self, n: usize) -> io::Result<&[u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> io::Result<&[u8]> {
         if self.0.len() < n {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                "kept cells cut short",
+                "kept record cut short",
             ));
         }
         let (a, b) = self.0.split_at(n);
@@ -286,30 +287,30 @@ impl Bytes<'_> {
         Ok(a)
     }
 
-    fn u8(&mut self) -> io::Result<u8> {
+    pub(crate) fn u8(&mut self) -> io::Result<u8> {
         Ok(self.take(1)?[0])
     }
 
-    fn u32(&mut self) -> io::Result<u32> {
+    pub(crate) fn u32(&mut self) -> io::Result<u32> {
         let mut b = [0u8; 4];
         b.copy_from_slice(self.take(4)?);
         Ok(u32::from_le_bytes(b))
     }
 
-    fn f64(&mut self) -> io::Result<f64> {
+    pub(crate) fn f64(&mut self) -> io::Result<f64> {
         let mut b = [0u8; 8];
         b.copy_from_slice(self.take(8)?);
         Ok(f64::from_bits(u64::from_le_bytes(b)))
     }
 
-    fn string(&mut self) -> io::Result<String> {
+    pub(crate) fn string(&mut self) -> io::Result<String> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "kept text not UTF-8"))
     }
 
     /// A count, no more than the bytes left could hold (`min` bytes an item).
-    fn count(&mut self, min: usize) -> io::Result<usize> {
+    pub(crate) fn count(&mut self, min: usize) -> io::Result<usize> {
         let n = self.u32()? as usize;
         if n.saturating_mul(min) > self.0.len() {
             return Err(io::Error::new(

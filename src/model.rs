@@ -4,6 +4,7 @@
 //! its original cell. Field names follow the JSON contract (`../shared/spec/contract.md`).
 
 use crate::grid::Pos;
+use crate::kept::{Bytes, put_str, put_u32};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -381,11 +382,6 @@ impl Changes {
 const SAME_FILE: u8 = 1;
 const SAME_SHEET: u8 = 2;
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
-
 /// Each record: flags (file, sheet the form's), file and sheet where not, row, column,
 /// code (its index in [`Code::ALL`]), from, to, reason; little-endian, texts
 /// length-prefixed.
@@ -405,8 +401,8 @@ fn encode_changes(v: &[Change], form: &Form) -> Vec<u8> {
         if !same_sheet {
             put_str(&mut out, &c.sheet);
         }
-        out.extend_from_slice(&c.cell.row.to_le_bytes());
-        out.extend_from_slice(&c.cell.col.to_le_bytes());
+        put_u32(&mut out, c.cell.row);
+        put_u32(&mut out, c.cell.col);
         let code = Code::ALL.iter().position(|k| *k == c.code).unwrap_or(0) as u16;
         out.extend_from_slice(&code.to_le_bytes());
         put_str(&mut out, &c.from);
@@ -417,44 +413,20 @@ fn encode_changes(v: &[Change], form: &Form) -> Vec<u8> {
 }
 
 fn decode_changes(bytes: &[u8], count: usize, form: &Form) -> std::io::Result<Vec<Change>> {
-    struct Bytes<'a>(&'a [u8]);
-    impl Bytes<'_> {
-        fn take(&mut self, n: usize) -> std::io::Result<&[u8]> {
-            if self.0.len() < n {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "变更记录读回不完整",
-                ));
-            }
-            let (x, rest) = self.0.split_at(n);
-            self.0 = rest;
-            Ok(x)
-        }
-        fn u32(&mut self) -> std::io::Result<u32> {
-            let x = self.take(4)?;
-            Ok(u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
-        }
-        fn text(&mut self) -> std::io::Result<String> {
-            let n = self.u32()? as usize;
-            String::from_utf8(self.take(n)?.to_vec()).map_err(|_| {
-                std::io::Error::new(std::io::ErrorKind::InvalidData, "变更记录读回不是 UTF-8")
-            })
-        }
-    }
     let mut b = Bytes(bytes);
     let project: Option<Arc<str>> = (!form.id.is_empty()).then(|| form.id.as_str().into());
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
-        let flags = b.take(1)?[0];
+        let flags = b.u8()?;
         let file: Arc<str> = if flags & SAME_FILE != 0 {
             Arc::clone(&form.file)
         } else {
-            b.text()?.into()
+            b.string()?.into()
         };
         let sheet: Arc<str> = if flags & SAME_SHEET != 0 {
             Arc::clone(&form.sheet)
         } else {
-            b.text()?.into()
+            b.string()?.into()
         };
         let cell = Pos::new(b.u32()?, b.u32()?);
         let k = b.take(2)?;
@@ -462,7 +434,7 @@ fn decode_changes(bytes: &[u8], count: usize, form: &Form) -> std::io::Result<Ve
             .get(u16::from_le_bytes([k[0], k[1]]) as usize)
             .copied()
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "变更记录代码"))?;
-        let (from, to, reason) = (b.text()?, b.text()?, b.text()?);
+        let (from, to, reason) = (b.string()?, b.string()?, b.string()?);
         out.push(Change {
             file,
             sheet,

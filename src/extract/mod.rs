@@ -1063,7 +1063,7 @@ impl Extractor<'_> {
             Role::Weight => ind.weight.value.is_some(),
             Role::Score => ind.score.value.is_some(),
             Role::Review => ind.review().value.is_some(),
-            _ => text_ref(ind, role).is_some_and(|f| f.value.is_some()),
+            _ => text_field(ind, role).is_some_and(|f| f.value.is_some()),
         };
         if taken {
             return false;
@@ -1154,19 +1154,6 @@ fn repoint_empty(ind: &mut Indicator, r: u32, g: &Grid) {
             f.cell = at(f.cell);
         }
     }
-}
-
-/// [`text_field`] to read (the columns few forms have are not made for it).
-fn text_ref(ind: &Indicator, role: Role) -> Option<&Field<String>> {
-    Some(match role {
-        Role::Target => &ind.target,
-        Role::Actual => &ind.actual,
-        Role::Reason => &ind.reason,
-        Role::Nature => ind.nature(),
-        Role::Unit => ind.unit(),
-        Role::Direction => ind.direction(),
-        _ => return None,
-    })
 }
 
 fn text_field(ind: &mut Indicator, role: Role) -> Option<&mut Field<String>> {

@@ -725,6 +725,11 @@ pub(crate) fn unreadable(e: &std::io::Error) -> String {
     format!("原表单元格无法读回（临时文件：{e}）")
 }
 
+/// Why a form's change records are missing: they could not be read back.
+pub(crate) fn changes_unreadable(e: &std::io::Error) -> String {
+    format!("变更记录无法读回（临时文件：{e}）")
+}
+
 /// [`build`] from the form's cells `src` into [`super::formxml::Recorder`]s: the sheets'
 /// cells kept compactly, for their XML to be written without rust_xlsxwriter holding them.
 pub(crate) fn record(

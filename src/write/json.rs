@@ -42,7 +42,11 @@ impl Serialize for Changes<'_> {
         let mut seq = s.serialize_seq(Some(n))?;
         for form in self.0 {
             let changes = form.changes().map_err(|e| {
-                S::Error::custom(format!("{} 的变更记录无法读回（临时文件：{e}）", form.id))
+                S::Error::custom(format!(
+                    "{} 的{}",
+                    form.id,
+                    super::forms::changes_unreadable(&e)
+                ))
             })?;
             for c in changes.iter() {
                 seq.serialize_element(c)?;

@@ -525,8 +525,9 @@ pub fn changes(b: &Batch) -> Table<'_> {
                 .map(|c| change_row(&names, form, c))
                 .collect(),
             Err(e) => vec![vec![Cell::Failed(format!(
-                "{} 的变更记录无法读回（临时文件：{e}）",
-                form.id
+                "{} 的{}",
+                form.id,
+                super::forms::changes_unreadable(&e)
             ))]],
         };
         rows

@@ -558,7 +558,7 @@ pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
             let pair = match (&src, &changes) {
                 (Ok(src), Ok(_)) => forms::record(p, src, &view, &title),
                 (Err(e), _) => Err(forms::unreadable(e)),
-                (_, Err(e)) => Err(format!("变更记录无法读回（临时文件：{e}）")),
+                (_, Err(e)) => Err(forms::changes_unreadable(e)),
             };
             view.keep_links_only();
             let l = FormLinks {
