@@ -286,7 +286,8 @@ impl Recorder {
             return self.blank_id(r, c, id);
         }
         self.check(r, c)?;
-        if s.encode_utf16().count() > MAX_STRING_LEN {
+        // A string is never more UTF-16 units than bytes: only a long one is counted.
+        if s.len() > MAX_STRING_LEN && s.encode_utf16().count() > MAX_STRING_LEN {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
         self.uses(id);
@@ -1602,7 +1603,7 @@ fn vml_numbered(
     }
     let place = Placer { s };
     for (k, &(r, c)) in s.notes.iter().enumerate() {
-        out.push_str(&place.shape(r, c, base + k as u32, k as u32 + 1));
+        place.shape(&mut out, r, c, base + k as u32, k as u32 + 1);
     }
     out.push_str(tail);
     Ok(out)
@@ -1623,7 +1624,8 @@ impl Placer<'_> {
     }
 
     /// rust_xlsxwriter's `write_comment_shape` for a default note on the cell (r, c).
-    fn shape(&self, r: u32, c: u16, id: u32, z: u32) -> String {
+    /// Written into `out`.
+    fn shape(&self, out: &mut String, r: u32, c: u16, id: u32, z: u32) {
         let (rmax, cmax) = (ROW_MAX, u32::from(COL_MAX));
         let c = u32::from(c);
         // Note::row(), col(), y_offset(), x_offset().
@@ -1662,28 +1664,71 @@ impl Placer<'_> {
             row_start += 1;
         }
         let (width, height) = (
-            f64::from(super::forms::NOTE_SIZE.0),
-            f64::from(super::forms::NOTE_SIZE.1),
+            u64::from(super::forms::NOTE_SIZE.0),
+            u64::from(super::forms::NOTE_SIZE.1),
         );
+        // rust_xlsxwriter computes these in f64; every one is a whole number of pixels
+        // (or of quarter points below), so integers give the same values and the same
+        // text as its `{}` of an f64, without formatting floats.
         let (mut col_end, mut row_end) = (col_start, row_start);
-        let mut x2 = width + f64::from(x1);
-        let mut y2 = height + f64::from(y1);
-        while x2 >= f64::from(self.col_px(col_end)) {
-            x2 -= f64::from(self.col_px(col_end));
+        let mut x2 = width + u64::from(x1);
+        let mut y2 = height + u64::from(y1);
+        while x2 >= u64::from(self.col_px(col_end)) {
+            x2 -= u64::from(self.col_px(col_end));
             col_end += 1;
         }
-        while y2 >= f64::from(self.row_px(row_end)) {
-            y2 -= f64::from(self.row_px(row_end));
+        while y2 >= u64::from(self.row_px(row_end)) {
+            y2 -= u64::from(self.row_px(row_end));
             row_end += 1;
         }
-        let dpi = |d: f64| (d + 0.25).floor() * 72.0 / 96.0;
-        let (top, left) = (dpi(y_abs as f64), dpi(x_abs as f64));
-        let (w, h) = (dpi(width), dpi(height));
-        let (x1, y1) = (f64::from(x1), f64::from(y1));
-        format!(
-            "<v:shape id=\"_x0000_s{id}\" type=\"#_x0000_t202\" style=\"position:absolute;margin-left:{left}pt;margin-top:{top}pt;width:{w}pt;height:{h}pt;z-index:{z};visibility:hidden\" fillcolor=\"#ffffe1\" o:insetmode=\"auto\"><v:fill color2=\"#ffffe1\"/><v:shadow on=\"t\" color=\"black\" obscured=\"t\"/><v:path o:connecttype=\"none\"/><v:textbox style=\"mso-direction-alt:auto\"><div style=\"text-align:left\"></div></v:textbox><x:ClientData ObjectType=\"Note\"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>{col_start}, {x1}, {row_start}, {y1}, {col_end}, {x2}, {row_end}, {y2}</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>"
-        )
+        let mut int = itoa::Buffer::new();
+        let mut num = |out: &mut String, n: u64| out.push_str(int.format(n));
+        out.push_str("<v:shape id=\"_x0000_s");
+        num(out, u64::from(id));
+        out.push_str("\" type=\"#_x0000_t202\" style=\"position:absolute;margin-left:");
+        points(out, x_abs);
+        out.push_str("pt;margin-top:");
+        points(out, y_abs);
+        out.push_str("pt;width:");
+        points(out, width);
+        out.push_str("pt;height:");
+        points(out, height);
+        out.push_str("pt;z-index:");
+        num(out, u64::from(z));
+        out.push_str(";visibility:hidden\" fillcolor=\"#ffffe1\" o:insetmode=\"auto\"><v:fill color2=\"#ffffe1\"/><v:shadow on=\"t\" color=\"black\" obscured=\"t\"/><v:path o:connecttype=\"none\"/><v:textbox style=\"mso-direction-alt:auto\"><div style=\"text-align:left\"></div></v:textbox><x:ClientData ObjectType=\"Note\"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>");
+        for (k, n) in [
+            u64::from(col_start),
+            u64::from(x1),
+            u64::from(row_start),
+            u64::from(y1),
+            u64::from(col_end),
+            x2,
+            u64::from(row_end),
+            y2,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            num(out, n);
+        }
+        out.push_str("</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>");
+        num(out, u64::from(r));
+        out.push_str("</x:Row><x:Column>");
+        num(out, u64::from(c));
+        out.push_str("</x:Column></x:ClientData></v:shape>");
     }
+}
+
+/// rust_xlsxwriter's points of `px` pixels, `(px + 0.25).floor() * 72 / 96` in f64, as
+/// its `{}` prints them: three quarters of a whole number of pixels is exact in f64,
+/// printed with no trailing zeros (`0.75`, `1.5`, `3`).
+fn points(out: &mut String, px: u64) {
+    let q = px * 3;
+    out.push_str(itoa::Buffer::new().format(q / 4));
+    out.push_str(["", ".25", ".5", ".75"][(q % 4) as usize]);
 }
 
 /// A sheet's XML (`xml`, with an empty `<sheetData/>`) with its dimension, `<sheetData>`
@@ -1915,6 +1960,17 @@ mod tests {
 
     /// The sheet drawn straight into rust_xlsxwriter, and recorded then written by
     /// [`assemble`]: the same package, part for part.
+    /// Points printed from integers are rust_xlsxwriter's f64 points, to the character.
+    #[test]
+    fn points_are_rust_xlsxwriters_floats() {
+        for px in (0..20_000u64).chain([1 << 20, (1 << 31) + 7, u64::from(u32::MAX) * 3]) {
+            let mut out = String::new();
+            points(&mut out, px);
+            let f = (px as f64 + 0.25).floor() * 72.0 / 96.0;
+            assert_eq!(out, format!("{f}"), "{px} px");
+        }
+    }
+
     #[test]
     fn notes_written_as_rust_xlsxwriter_writes_them() {
         // A sheet before, as the list sheets come before the form sheets.
