@@ -614,6 +614,38 @@ fn blank_merge(ws: &mut impl Cells, m: &crate::grid::Region, f: Fmt) -> Result<(
     ws.merge(r1, c1, r2, c2, "", f)
 }
 
+/// A form's merged regions by their first cell and its cells' addresses, each found by a
+/// binary search: scanning every merge for each cell (and every cell for each merge) was
+/// the largest part of recording a form's sheets.
+struct Lookup<'s> {
+    /// The first merge starting at each cell, as a scan in order finds it.
+    merges: Vec<(Pos, &'s crate::grid::Region)>,
+    cells: Vec<Pos>,
+}
+
+impl<'s> Lookup<'s> {
+    fn of(src: &'s Source) -> Lookup<'s> {
+        let mut merges: Vec<(Pos, &crate::grid::Region)> =
+            src.merges.iter().map(|m| (m.first, m)).collect();
+        // Stable: of two merges at one cell the first stays first.
+        merges.sort_by_key(|(p, _)| *p);
+        merges.dedup_by_key(|(p, _)| *p);
+        let mut cells: Vec<Pos> = src.cells.iter().map(|(p, _)| *p).collect();
+        cells.sort_unstable();
+        Lookup { merges, cells }
+    }
+
+    /// The merge whose first cell is `p`.
+    fn merge(&self, p: Pos) -> Option<&'s crate::grid::Region> {
+        let i = self.merges.binary_search_by_key(&p, |(q, _)| *q).ok()?;
+        Some(self.merges[i].1)
+    }
+
+    fn has_cell(&self, p: Pos) -> bool {
+        self.cells.binary_search(&p).is_ok()
+    }
+}
+
 /// The sheet a form sheet's link goes back to: 汇总 in the consolidated workbook.
 pub const BACK_TO_SUMMARY: &str = "汇总";
 
@@ -674,18 +706,16 @@ fn setup(cells: &mut impl Cells, name: &str, src: &Source) -> Result<(), XlsxErr
     }
     let given: BTreeSet<u32> = src.row_heights.iter().map(|(r, _)| *r).collect();
     let mut lines: BTreeMap<u32, u32> = BTreeMap::new();
+    let at = Lookup::of(src);
     for (p, v) in &src.cells {
-        let width: f64 = match src.merges.iter().find(|m| m.first == *p) {
+        let merge = at.merge(*p);
+        let width: f64 = match merge {
             Some(m) => (m.first.col..=m.last.col)
                 .map(|c| widths.get(c as usize).copied().unwrap_or(10.0))
                 .sum(),
             None => widths.get(p.col as usize).copied().unwrap_or(10.0),
         };
-        let rows = src
-            .merges
-            .iter()
-            .find(|m| m.first == *p)
-            .map_or(1, |m| m.rows());
+        let rows = merge.map_or(1, |m| m.rows());
         let text = v.display();
         let needed: u32 = text
             .split('\n')
@@ -788,12 +818,13 @@ fn write_sheets<C: Cells>(
     title: &str,
 ) -> Result<(), XlsxError> {
     let fm = Formats::shared();
-    let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
+    let at = Lookup::of(src);
+    let merge_of = |p: Pos| at.merge(p);
 
     setup(ws, &original_name(form), src)?;
     print_setup(ws, src, form, &format!("{title} · 原表"))?;
     for m in &src.merges {
-        if !src.cells.iter().any(|(p, _)| *p == m.first) {
+        if !at.has_cell(m.first) {
             blank_merge(ws, m, fm.base())?;
         }
     }
@@ -832,14 +863,15 @@ fn cleaned_sheet(
     back: &str,
 ) -> Result<(), XlsxError> {
     let fm = Formats::shared();
-    let merge_of = |p: Pos| src.merges.iter().find(|m| m.first == p);
+    let at = Lookup::of(src);
+    let merge_of = |p: Pos| at.merge(p);
     let o = &cleaned.0;
     setup(ws, &cleaned_name(form), src)?;
     print_setup(ws, src, form, &format!("{title} · 清洗"))?;
     frame(ws, src, form, fm.base())?;
     let mut written = BTreeSet::new();
     for m in &src.merges {
-        if o.unmerge.contains(&m.first) || src.cells.iter().any(|(p, _)| *p == m.first) {
+        if o.unmerge.contains(&m.first) || at.has_cell(m.first) {
             continue;
         }
         blank_merge(ws, m, fm.base())?;
