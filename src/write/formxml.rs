@@ -557,7 +557,7 @@ pub(crate) fn push_carrier(
 }
 
 /// A string as rust_xlsxwriter writes it in the shared strings.
-fn si(s: &str) -> String {
+pub(super) fn si(s: &str) -> String {
     let ws = ['\t', '\n', ' '];
     if s.starts_with("<r>") && s.ends_with("</r>") {
         return format!("<si>{s}</si>");
@@ -613,16 +613,16 @@ fn escape_data(s: &str) -> String {
     out
 }
 
-fn err(e: impl std::fmt::Display) -> Error {
+pub(super) fn err(e: impl std::fmt::Display) -> Error {
     Error {
         msg: format!("form sheets: {e}"),
         io: None,
     }
 }
 
-type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+pub(super) type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
-fn read(zip: &mut Archive, path: &str) -> Result<String, Error> {
+pub(super) fn read(zip: &mut Archive, path: &str) -> Result<String, Error> {
     let mut xml = String::new();
     zip.by_name(path)
         .map_err(err)?
@@ -633,7 +633,7 @@ fn read(zip: &mut Archive, path: &str) -> Result<String, Error> {
 
 /// The shared-string indices a sheet's cells use, in order: the `N` of each
 /// `t="s"><v>N</v>`, with where it is.
-fn string_refs(xml: &str) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
+pub(super) fn string_refs(xml: &str) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
     const TAG: &str = "t=\"s\"><v>";
     xml.match_indices(TAG).filter_map(move |(i, _)| {
         let start = i + TAG.len();
@@ -643,7 +643,7 @@ fn string_refs(xml: &str) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
 }
 
 /// The `s` of the cell `r` in a sheet's XML.
-fn style_of(xml: &str, cell: &str) -> Option<u32> {
+pub(super) fn style_of(xml: &str, cell: &str) -> Option<u32> {
     let at = xml.find(&format!("<c r=\"{cell}\" s=\""))? + cell.len() + 11;
     let end = at + xml[at..].find('"')?;
     xml[at..end].parse().ok()
@@ -656,20 +656,20 @@ fn cell_name(r: u32, c: u16) -> String {
 /// Parts being compressed into one [`Bundle`], each with rust_xlsxwriter's options (the
 /// parts they replace were written by rust_xlsxwriter: the package stays byte for byte
 /// the same).
-struct Bundler {
+pub(super) struct Bundler {
     zip: zip::ZipWriter<Cursor<Vec<u8>>>,
     paths: Vec<String>,
 }
 
 impl Bundler {
-    fn new() -> Bundler {
+    pub(super) fn new() -> Bundler {
         Bundler {
             zip: zip::ZipWriter::new(Cursor::new(Vec::new())),
             paths: Vec::new(),
         }
     }
 
-    fn add(&mut self, path: &str, xml: &[u8]) -> Result<(), Error> {
+    pub(super) fn add(&mut self, path: &str, xml: &[u8]) -> Result<(), Error> {
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(1))
@@ -681,7 +681,7 @@ impl Bundler {
         Ok(())
     }
 
-    fn finish(self) -> Result<Bundle, Error> {
+    pub(super) fn finish(self) -> Result<Bundle, Error> {
         Ok(Bundle {
             paths: self.paths,
             zip: self.zip.finish().map_err(err)?.into_inner(),
@@ -698,13 +698,13 @@ fn zipped(path: &str, xml: &[u8]) -> Result<Bundle, Error> {
 
 /// The shared strings: the head (`<sst … count="C" uniqueCount="U">`), its `<si>`
 /// elements, the tail.
-struct Sst<'a> {
-    head: &'a str,
-    entries: Vec<&'a str>,
-    count: u64,
+pub(super) struct Sst<'a> {
+    pub(super) head: &'a str,
+    pub(super) entries: Vec<&'a str>,
+    pub(super) count: u64,
 }
 
-fn parse_sst(xml: &str) -> Result<Sst<'_>, Error> {
+pub(super) fn parse_sst(xml: &str) -> Result<Sst<'_>, Error> {
     let open = xml.find("<sst ").ok_or_else(|| err("no <sst>"))?;
     let head_end = open + xml[open..].find('>').ok_or_else(|| err("no <sst>"))? + 1;
     let head = &xml[..head_end];
@@ -729,6 +729,33 @@ fn parse_sst(xml: &str) -> Result<Sst<'_>, Error> {
         entries,
         count,
     })
+}
+
+/// The shared strings' head (`<sst … count="C" uniqueCount="U">`) with `count` string
+/// cells and `unique` strings.
+pub(super) fn sst_head(head: &str, count: u64, unique: usize) -> Result<String, Error> {
+    let (c0, c1) = {
+        let i = head.find("count=\"").ok_or_else(|| err("no count"))? + 7;
+        (i, i + head[i..].find('"').ok_or_else(|| err("no count"))?)
+    };
+    let mut out = String::with_capacity(head.len() + 16);
+    out.push_str(&head[..c0]);
+    out.push_str(itoa::Buffer::new().format(count));
+    let rest = &head[c1..];
+    let (u0, u1) = {
+        let i = rest
+            .find("uniqueCount=\"")
+            .ok_or_else(|| err("no uniqueCount"))?
+            + 13;
+        (
+            i,
+            i + rest[i..].find('"').ok_or_else(|| err("no uniqueCount"))?,
+        )
+    };
+    out.push_str(&rest[..u0]);
+    out.push_str(itoa::Buffer::new().format(unique));
+    out.push_str(&rest[u1..]);
+    Ok(out)
 }
 
 /// What the form sheets' parts share, read off the saved package: where the carrier is,
@@ -841,27 +868,7 @@ fn shared(
     }
     let mut sst_new =
         String::with_capacity(sst_xml.len() + entries.iter().map(|e| e.len()).sum::<usize>());
-    let head = sst.head;
-    let (c0, c1) = {
-        let i = head.find("count=\"").ok_or_else(|| err("no count"))? + 7;
-        (i, i + head[i..].find('"').ok_or_else(|| err("no count"))?)
-    };
-    sst_new.push_str(&head[..c0]);
-    sst_new.push_str(itoa::Buffer::new().format(count));
-    let rest = &head[c1..];
-    let (u0, u1) = {
-        let i = rest
-            .find("uniqueCount=\"")
-            .ok_or_else(|| err("no uniqueCount"))?
-            + 13;
-        (
-            i,
-            i + rest[i..].find('"').ok_or_else(|| err("no uniqueCount"))?,
-        )
-    };
-    sst_new.push_str(&rest[..u0]);
-    sst_new.push_str(itoa::Buffer::new().format(entries.len()));
-    sst_new.push_str(&rest[u1..]);
+    sst_new.push_str(&sst_head(sst.head, count, entries.len())?);
     for e in &entries {
         sst_new.push_str(e);
     }

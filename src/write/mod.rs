@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod disk;
 pub mod feedback;
+mod filelist;
 pub mod forms;
 mod formxml;
 pub mod json;

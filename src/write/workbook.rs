@@ -605,6 +605,18 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     prepared: Prepared,
     out: W,
 ) -> Result<(), XlsxError> {
+    write_with(batch, opts, prepared, out, false)
+}
+
+/// [`write_prepared`]; `writer_lists` has rust_xlsxwriter write 说明's list of input files
+/// even where [`super::filelist`] could (the tests compare the two).
+fn write_with<W: std::io::Write + std::io::Seek>(
+    batch: &Batch,
+    opts: &Options,
+    prepared: Prepared,
+    out: W,
+    writer_lists: bool,
+) -> Result<(), XlsxError> {
     let f = Formats::new();
     let Prepared { links, sheets, .. } = prepared;
     let mut wb = deterministic_workbook();
@@ -671,7 +683,11 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
     let data: Vec<formxml::SheetData> = sheets.into_iter().flatten().collect();
     let order = formxml::first_use(&data);
     formxml::push_carrier(&mut wb, &data, &order)?;
-    notes(&mut wb, batch, &f, links.any(), &split, &heading)?;
+    // Without form sheets the list of input files goes into the saved package
+    // (`filelist`), never held by rust_xlsxwriter; with them rust_xlsxwriter writes it, as
+    // their parts renumber the shared strings (`formxml::assemble`).
+    let list = writer_lists || !data.is_empty() || batch.inputs.is_empty();
+    let header = notes(&mut wb, batch, &f, links.any(), &split, &heading, list)?;
     let package = wb.save_to_buffer()?;
     // The sheets are saved: not held while the list sheets and the form sheets' parts
     // are written.
@@ -689,8 +705,12 @@ pub fn write_prepared<W: std::io::Write + std::io::Seek>(
         }
         _ => links.resolve(cell),
     };
-    let extra: sheetdata::Extra =
-        Box::new(move |zip, paths| formxml::assemble(zip, paths, data, &order));
+    let inputs = &batch.inputs;
+    let extra: sheetdata::Extra = if list {
+        Box::new(move |zip, paths| formxml::assemble(zip, paths, data, &order))
+    } else {
+        Box::new(move |zip, paths| super::filelist::insert(zip, paths, inputs, header))
+    };
     sheetdata::fill_with(package, fills, max_rows, &resolve, Some(extra), out)
         .map_err(sheetdata::Error::into_xlsx)
 }
@@ -1251,6 +1271,8 @@ fn feedback_notes(
     Ok(())
 }
 
+/// 说明, its list of input files written here when `list` (else by
+/// [`super::filelist::insert`] into the saved package); the list's header row.
 fn notes(
     wb: &mut rust_xlsxwriter::Workbook,
     b: &Batch,
@@ -1258,7 +1280,8 @@ fn notes(
     form_sheets: bool,
     split: &[Vec<String>],
     heading: &Heading,
-) -> Result<(), XlsxError> {
+    list: bool,
+) -> Result<u32, XlsxError> {
     // A1 marks the workbook as jixiao's own output, so it is never read back as input.
     let ws = notes_sheet(wb, OUTPUT_MARKER, &heading.title)?;
     heading.apply(ws);
@@ -1319,40 +1342,22 @@ fn notes(
     ws.write_string_with_format(r, 1, "状态", &f.bold)?;
     ws.write_string_with_format(r, 2, "SHA-256 / 原因", &f.bold)?;
     ws.write_string_with_format(r, 3, "表数", &f.bold)?;
-    for i in &b.inputs {
-        r += 1;
-        // As the lists name it (below the dropped folder); the JSON keeps the full path.
-        let shown = if i.shown.is_empty() {
-            &i.path
-        } else {
-            &i.shown
-        };
-        ws.write_string_with_format(r, 0, shown, &f.wrap)?;
-        let status = match i.status {
-            crate::model::Status::Ok => "已读取",
-            crate::model::Status::Skipped => "已跳过",
-            crate::model::Status::Failed => "失败",
-        };
-        ws.write_string(r, 1, status)?;
-        let mut detail = match (&i.sha256, &i.reason) {
-            (Some(h), Some(reason)) => format!("{h}\n{reason}"),
-            (Some(h), None) => h.clone(),
-            (None, Some(reason)) => reason.clone(),
-            (None, None) => String::new(),
-        };
-        // The workbook's other sheets (a dossier's 基本信息, 立项依据 …): listed, not errors.
-        if !i.other_sheets.is_empty() {
-            if !detail.is_empty() {
-                detail.push('\n');
+    let header = r;
+    if list {
+        for i in &b.inputs {
+            r += 1;
+            let row = super::filelist::Row::of(i);
+            ws.write_string_with_format(r, 0, row.shown, &f.wrap)?;
+            ws.write_string(r, 1, row.status)?;
+            ws.write_string_with_format(r, 2, &row.detail, &f.wrap)?;
+            let n = row.lines();
+            if n > 1 {
+                ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
             }
-            detail.push_str(&other_sheets_note(&i.other_sheets));
+            ws.write_number(r, 3, row.forms as f64)?;
         }
-        ws.write_string_with_format(r, 2, &detail, &f.wrap)?;
-        let n = sheetdata::lines_needed(&detail, 66.0).max(sheetdata::lines_needed(shown, 40.0));
-        if n > 1 {
-            ws.set_row_height(r, sheetdata::LINE_HEIGHT * n as f64)?;
-        }
-        ws.write_number(r, 3, i.forms as f64)?;
+    } else {
+        r += b.inputs.len() as u32;
     }
     r += 2;
     ws.write_string_with_format(r, 0, "规则代码", &f.bold)?;
@@ -1364,12 +1369,7 @@ fn notes(
         ws.write_string(r, 1, rule.severity().zh())?;
         ws.write_string(r, 2, rule.title)?;
     }
-    Ok(())
-}
-
-/// `非自评表：项目基本信息、项目支出立项依据`: a workbook's sheets that hold no form.
-fn other_sheets_note(sheets: &[String]) -> String {
-    format!("非自评表：{}", sheets.join("、"))
+    Ok(header)
 }
 
 #[cfg(test)]
@@ -1402,6 +1402,59 @@ mod tests {
             .filter(|(name, _)| name.starts_with("xl/charts/chart"))
             .map(|(_, body)| String::from_utf8(body).unwrap())
             .collect()
+    }
+
+    /// 说明's list of input files put into the saved package is, to the byte, the list
+    /// rust_xlsxwriter writes: every status, empty and long details (row heights), other
+    /// sheets, XML and `_xHHHH_` escapes, edge spaces, a path that is a rule's title (its
+    /// shared string first used in the list), and lists ending in each part of a block of
+    /// 16 rows.
+    #[test]
+    fn file_list_as_rust_xlsxwriter_writes_it() {
+        use crate::model::{Input, Status};
+        let input = |k: usize| {
+            let mut i = Input {
+                path: format!("/材料/{k}.xlsx"),
+                sha256: Some(format!("{k:064x}")),
+                status: Status::Ok,
+                reason: None,
+                detail: None,
+                forms: k % 3,
+                other_sheets: Vec::new(),
+                shown: format!("{k}.xlsx"),
+            };
+            match k % 7 {
+                1 => {
+                    i.status = Status::Skipped;
+                    i.sha256 = None;
+                    i.reason = Some("不是自评表 <&> _x0041_".into());
+                }
+                2 => {
+                    i.status = Status::Failed;
+                    i.reason = Some("文件已损坏，".repeat(40));
+                }
+                3 => i.other_sheets = vec!["项目基本信息".into(), "立项依据".into()],
+                4 => i.shown = String::new(),
+                5 => i.shown = format!(" {k} 空格.xlsx "),
+                6 => {
+                    i.shown = rules::CATALOGUE[3].title.to_string();
+                    i.sha256 = None;
+                }
+                _ => {}
+            }
+            i
+        };
+        for n in [1, 2, 5, 6, 7, 21, 22, 40] {
+            let mut b = batch(3);
+            b.inputs = (0..n).map(input).collect();
+            let write = |writer_lists: bool| {
+                let mut out = std::io::Cursor::new(Vec::new());
+                let opts = Options::default();
+                write_with(&b, &opts, form_sheets(&b, &opts), &mut out, writer_lists).unwrap();
+                out.into_inner()
+            };
+            assert!(write(true) == write(false), "{n} inputs");
+        }
     }
 
     #[test]
