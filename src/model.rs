@@ -10,6 +10,10 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+/// An indicator's text: up to 24 bytes (eight Chinese characters) kept inline, as most
+/// of its texts are (一级指标, 二级指标, a target like `≥95%`); a heap string beyond.
+pub type Text = compact_str::CompactString;
+
 /// A value with the cell it was read from. `cell` is set even when the value is empty, so
 /// a finding about a missing value can name where it should have been.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -38,6 +42,15 @@ impl<T> Field<T> {
 
     pub fn is_empty(&self) -> bool {
         self.value.is_none()
+    }
+}
+
+impl From<Field<String>> for Field<Text> {
+    fn from(f: Field<String>) -> Self {
+        Field {
+            value: f.value.map(Text::from),
+            cell: f.cell,
+        }
     }
 }
 
@@ -111,17 +124,17 @@ pub struct IndicatorCells {
 /// One 三级指标 row.
 #[derive(Debug, Clone, Default)]
 pub struct Indicator {
-    pub level1: Field<String>,
-    pub level2: Field<String>,
-    pub name: Field<String>,
+    pub level1: Field<Text>,
+    pub level2: Field<Text>,
+    pub name: Field<Text>,
     /// With its comparator and unit when the form prints them in their own columns
     /// (指标性质 `≥` · 年度指标值 `95` · 度量单位 `%` is `≥95%`).
-    pub target: Field<String>,
-    pub actual: Field<String>,
+    pub target: Field<Text>,
+    pub actual: Field<Text>,
     /// For a scoring group, set on the first indicator of the group only.
     pub weight: Field<Decimal>,
     pub score: Field<Decimal>,
-    pub reason: Field<String>,
+    pub reason: Field<Text>,
     /// The columns few forms have ([`Indicator::nature`], [`Indicator::unit`],
     /// [`Indicator::direction`], [`Indicator::review`]); `None` where the form has none
     /// of them.
@@ -140,10 +153,10 @@ pub struct Indicator {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndicatorExtra {
     /// 指标性质 and 度量单位 as printed, where the form has those columns.
-    pub nature: Field<String>,
-    pub unit: Field<String>,
+    pub nature: Field<Text>,
+    pub unit: Field<Text>,
     /// 指标方向 as printed (大于等于), where the form has that column.
-    pub direction: Field<String>,
+    pub direction: Field<Text>,
     /// 复核分, where the form has a reviewer's column beside the 得分: kept, never summed.
     pub review: Field<Decimal>,
 }
@@ -178,17 +191,17 @@ impl Indicator {
     }
 
     /// 指标性质 as printed, where the form has that column.
-    pub fn nature(&self) -> &Field<String> {
+    pub fn nature(&self) -> &Field<Text> {
         &self.extra().nature
     }
 
     /// 度量单位 as printed, where the form has that column.
-    pub fn unit(&self) -> &Field<String> {
+    pub fn unit(&self) -> &Field<Text> {
         &self.extra().unit
     }
 
     /// 指标方向 as printed (大于等于), where the form has that column.
-    pub fn direction(&self) -> &Field<String> {
+    pub fn direction(&self) -> &Field<Text> {
         &self.extra().direction
     }
 

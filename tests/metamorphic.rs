@@ -129,7 +129,7 @@ fn dec(d: Option<Decimal>) -> String {
     d.map_or("∅".into(), |d| d.normalize().to_string())
 }
 
-fn txt(s: &Option<String>) -> String {
+fn txt<T: std::fmt::Debug>(s: &Option<T>) -> String {
     s.as_ref().map_or("∅".into(), |s| format!("{s:?}"))
 }
 

@@ -243,11 +243,11 @@ fn edge_indicator() -> BoxedStrategy<jixiao::model::Indicator> {
         .prop_map(|(l1, l2, target, actual, weight, score, group)| {
             let field = |s: &str| jixiao::model::Field::new(Some(s.to_string()), None);
             jixiao::model::Indicator {
-                level1: field(l1),
-                level2: field(l2),
-                name: field("指标"),
-                target,
-                actual,
+                level1: field(l1).into(),
+                level2: field(l2).into(),
+                name: field("指标").into(),
+                target: target.into(),
+                actual: actual.into(),
                 weight,
                 score,
                 group,

@@ -331,7 +331,7 @@ fn not_indicators(form: &Form, e: &J, d: &mut Diff) {
             .indicators
             .iter()
             .filter(|i| i.name.cell.is_some_and(|c| c.row == row))
-            .map(|i| i.name.value.clone().unwrap_or_default())
+            .map(|i| i.name.value.as_deref().unwrap_or_default().to_string())
             .collect();
         d.eq(&format!("{n}: indicators read from it"), ind, vec![]);
         let code = match why {

@@ -12,7 +12,7 @@ mod plan;
 use crate::grid::{Grid, Pos, Value};
 use crate::locate::{Columns, FormLayout};
 use crate::model::{
-    CellCount, Change, Field, Finding, Form, FundRow, Funds, Goal, Indicator, Lack, Unplaced,
+    CellCount, Change, Field, Finding, Form, FundRow, Funds, Goal, Indicator, Lack, Text, Unplaced,
 };
 use crate::normalize::{self, Num, SCORE_UNITS};
 use crate::rules;
@@ -893,8 +893,8 @@ impl Extractor<'_> {
             return;
         }
         // An empty block's labels are still the form's (an 经济效益指标 nobody filled).
-        let level1 = self.text(b.level1);
-        let level2 = self.text(b.level2);
+        let level1: Field<Text> = self.text(b.level1).into();
+        let level2: Field<Text> = self.text(b.level2).into();
         if plan.rows.is_empty() {
             return;
         }
@@ -903,14 +903,14 @@ impl Extractor<'_> {
             let mut ind = Indicator::default();
             match row.name {
                 Some(p) => {
-                    ind.name = self.text(Some(p));
+                    ind.name = self.text(Some(p)).into();
                     if let (Some(s), Some(old)) = (&row.stripped, &ind.name.value) {
                         self.changes.push(rules::v001::numbering_stripped(
                             self.at(Some(p)),
                             old,
                             s,
                         ));
-                        ind.name.value = Some(s.clone());
+                        ind.name.value = Some(s.as_str().into());
                     }
                 }
                 None => {
@@ -1052,7 +1052,7 @@ impl Extractor<'_> {
                 self.changes
                     .push(rules::v003::combined(self.at(Some(cell)), v, &joined));
             }
-            field.value = Some(joined);
+            field.value = Some(joined.into());
         }
     }
 
@@ -1082,7 +1082,7 @@ impl Extractor<'_> {
                 v = None;
             }
             if let Some(f) = text_field(ind, role) {
-                *f = Field::new(v, Some(p));
+                *f = Field::new(v.map(Text::from), Some(p));
             }
         }
         true
@@ -1094,7 +1094,7 @@ impl Extractor<'_> {
             let v = self.parse_number(p, &Value::text(line), SCORE_UNITS, role.zh());
             set_number(ind, role, Field::new(v, Some(p)));
         } else if let Some(f) = text_field(ind, role) {
-            *f = Field::new(Some(line.to_string()), Some(p));
+            *f = Field::new(Some(Text::from(line)), Some(p));
         }
     }
 
@@ -1156,7 +1156,7 @@ fn repoint_empty(ind: &mut Indicator, r: u32, g: &Grid) {
     }
 }
 
-fn text_field(ind: &mut Indicator, role: Role) -> Option<&mut Field<String>> {
+fn text_field(ind: &mut Indicator, role: Role) -> Option<&mut Field<Text>> {
     Some(match role {
         Role::Target => &mut ind.target,
         Role::Actual => &mut ind.actual,

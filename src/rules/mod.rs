@@ -420,8 +420,9 @@ pub(crate) mod testing {
         Field::new((!v.is_empty()).then(|| d(v)), at(a1))
     }
 
-    pub fn text(v: &str, a1: &str) -> Field<String> {
-        Field::new((!v.is_empty()).then(|| v.to_string()), at(a1))
+    /// A text field (a form's `String`, an indicator's [`crate::model::Text`]).
+    pub fn text<T: for<'x> From<&'x str>>(v: &str, a1: &str) -> Field<T> {
+        Field::new((!v.is_empty()).then(|| T::from(v)), at(a1))
     }
 
     /// An indicator on row `row`: name, target, actual, weight, score, reason.

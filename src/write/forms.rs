@@ -101,9 +101,9 @@ struct Overlay {
 }
 
 impl Overlay {
-    fn text(&mut self, f: &Field<String>) {
+    fn text<T: std::ops::Deref<Target = str>>(&mut self, f: &Field<T>) {
         if let (Some(v), Some(p)) = (&f.value, f.cell) {
-            self.values.insert(p, Out::Text(v.clone()));
+            self.values.insert(p, Out::Text(v.to_string()));
         }
     }
 
@@ -312,7 +312,7 @@ fn indicators(form: &Form, o: &mut Overlay) {
             .map_or(0, |p| p.row);
         for f in texts {
             if let Some(p) = f.cell {
-                let v = f.value.clone().map(Out::Text);
+                let v = f.value.as_deref().map(|v| Out::Text(v.to_string()));
                 by_source.entry(p).or_default().push((home, v));
             }
         }

@@ -97,8 +97,8 @@ pub struct PaperRow {
     pub group: Option<u32>,
 }
 
-fn text(f: &crate::model::Field<String>) -> String {
-    f.value.clone().unwrap_or_default()
+fn text<T: std::ops::Deref<Target = str>>(f: &crate::model::Field<T>) -> String {
+    f.value.as_deref().unwrap_or_default().to_string()
 }
 
 fn amount(d: Option<Decimal>) -> String {

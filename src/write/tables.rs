@@ -118,7 +118,7 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-fn text(f: &Field<String>) -> Cell<'_> {
+fn text<T: std::ops::Deref<Target = str>>(f: &Field<T>) -> Cell<'_> {
     f.value.as_deref().map_or(Cell::Empty, Cell::Text)
 }
 
