@@ -358,7 +358,8 @@ pub fn check(batch: &mut Batch) {
     use rayon::prelude::*;
     // Each form's findings from its reading go to its `Emit` and come back with the
     // rules' appended: moved, not copied (no rule reads a form's findings). Appending a
-    // copy at the end held every finding twice: about 70 MB at 100,000 forms.
+    // copy at the end held every finding twice for a while (at 100,000 forms, about
+    // 775,000 findings of about 100 bytes each before their messages).
     let read: Vec<Vec<Finding>> = batch
         .forms
         .iter_mut()

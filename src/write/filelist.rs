@@ -152,7 +152,7 @@ pub(crate) fn insert(
     let mut spans: HashMap<u32, (u32, u32)> = (first / 16..=last / 16)
         .map(|block| (block, (1, 4)))
         .collect();
-    for (r, span) in row_spans(&xml) {
+    for (r, _, span) in spans_in(&xml) {
         if let Some(s) = spans.get_mut(&(r / 16)) {
             *s = (s.0.min(span.0), s.1.max(span.1));
         }
@@ -300,15 +300,18 @@ impl Strings<'_> {
     }
 }
 
-/// Each `<row>`'s 0-based number and its spans (1-based columns), in the sheet's XML.
-fn row_spans(xml: &str) -> impl Iterator<Item = (u32, (u32, u32))> + '_ {
+/// Each `<row>` with spans in a sheet's XML: its 0-based number, where the spans' value
+/// (`1:4`) is, and the value (1-based columns).
+fn spans_in(xml: &str) -> impl Iterator<Item = (u32, std::ops::Range<usize>, (u32, u32))> + '_ {
     xml.match_indices("<row r=\"").filter_map(move |(i, tag)| {
         let from = i + tag.len();
         let r: u32 = xml[from..from + xml[from..].find('"')?].parse().ok()?;
         let open = &xml[i..i + xml[i..].find('>')?];
         let s = open.find(" spans=\"")? + 8;
-        let (lo, hi) = open[s..s + open[s..].find('"')?].split_once(':')?;
-        Some((r.checked_sub(1)?, (lo.parse().ok()?, hi.parse().ok()?)))
+        let value = &open[s..s + open[s..].find('"')?];
+        let (lo, hi) = value.split_once(':')?;
+        let at = i + s..i + s + value.len();
+        Some((r.checked_sub(1)?, at, (lo.parse().ok()?, hi.parse().ok()?)))
     })
 }
 
@@ -319,31 +322,12 @@ fn write_spans(
     spans: &HashMap<u32, (u32, u32)>,
 ) -> std::io::Result<()> {
     let mut last = 0;
-    for (i, tag) in xml.match_indices("<row r=\"") {
-        let from = i + tag.len();
-        let Some(r) = xml[from..]
-            .find('"')
-            .and_then(|e| xml[from..from + e].parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Some(&(lo, hi)) = r.checked_sub(1).and_then(|r| spans.get(&(r / 16))) else {
-            continue;
-        };
-        let Some(close) = xml[i..].find('>') else {
-            continue;
-        };
-        let open = &xml[i..i + close];
-        let Some(s) = open.find(" spans=\"") else {
-            continue;
-        };
-        let Some(len) = open[s + 8..].find('"') else {
-            continue;
-        };
-        let (s0, s1) = (i + s + 8, i + s + 8 + len);
-        out.write_all(&xml.as_bytes()[last..s0])?;
-        write!(out, "{lo}:{hi}")?;
-        last = s1;
+    for (r, at, _) in spans_in(xml) {
+        if let Some(&(lo, hi)) = spans.get(&(r / 16)) {
+            out.write_all(&xml.as_bytes()[last..at.start])?;
+            write!(out, "{lo}:{hi}")?;
+            last = at.end;
+        }
     }
     out.write_all(&xml.as_bytes()[last..])
 }

@@ -615,8 +615,8 @@ fn blank_merge(ws: &mut impl Cells, m: &crate::grid::Region, f: Fmt) -> Result<(
 }
 
 /// A form's merged regions by their first cell and its cells' addresses, each found by a
-/// binary search: scanning every merge for each cell (and every cell for each merge) was
-/// the largest part of recording a form's sheets.
+/// binary search: scanning every merge for each cell (and every cell for each merge) is
+/// quadratic in a form's size, for each of its sheets.
 struct Lookup<'s> {
     /// The first merge starting at each cell, as a scan in order finds it.
     merges: Vec<(Pos, &'s crate::grid::Region)>,
