@@ -10,7 +10,10 @@
 //! saved. Only where the workbook has no form sheets: their parts renumber the shared
 //! strings themselves (`formxml::assemble`), and there rust_xlsxwriter writes these rows.
 
-use super::formxml::{Archive, Bundler, parse_sst, read, si, sst_head, string_refs, style_of};
+use super::formxml::{
+    Archive, Bundler, MAX_STRING_LEN, ROW_MAX, parse_sst, read, si, sst_head, string_refs,
+    style_of, too_long,
+};
 use super::sheetdata::{Error, LINE_HEIGHT, Parts, lines_needed};
 use crate::model::{Input, Status};
 use std::collections::HashMap;
@@ -77,12 +80,6 @@ fn other_sheets_note(sheets: &[String]) -> String {
     format!("非自评表：{}", sheets.join("、"))
 }
 
-/// Excel's rows in a sheet (rust_xlsxwriter refuses a row beyond).
-const ROW_LIMIT: u32 = 1_048_576;
-
-/// Excel's longest cell text, in UTF-16 units (rust_xlsxwriter refuses a longer one).
-const MAX_STRING_LEN: usize = 32_767;
-
 /// The parts of the saved package (`zip`, its sheets by name and path in `paths`) that
 /// change when the rows of `inputs` go into 说明 below its header row (0-based `header`):
 /// 说明 itself and the shared strings.
@@ -145,7 +142,7 @@ pub(crate) fn insert(
     let last = u32::try_from(inputs.len())
         .ok()
         .and_then(|n| header.checked_add(n))
-        .filter(|&last| last < ROW_LIMIT)
+        .filter(|&last| last < ROW_MAX)
         .ok_or_else(|| err("输入文件超过 Excel 单表行数上限"))?;
     // A row's spans are its block of 16 rows' columns: the rows' blocks take in the four
     // columns of the list.
@@ -254,7 +251,7 @@ fn write_row(
             }
             continue;
         }
-        if text.len() > MAX_STRING_LEN && text.encode_utf16().count() > MAX_STRING_LEN {
+        if too_long(text) {
             return Err(std::io::Error::other(format!(
                 "{col}{r} 文字超过 Excel 单元格上限（{MAX_STRING_LEN} 字）"
             )));

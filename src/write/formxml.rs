@@ -29,9 +29,9 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read, Write};
 
-const ROW_MAX: u32 = 1_048_576;
+pub(super) const ROW_MAX: u32 = 1_048_576;
 const COL_MAX: u16 = 16_384;
-const MAX_STRING_LEN: usize = 32_767;
+pub(super) const MAX_STRING_LEN: usize = 32_767;
 /// rust_xlsxwriter's default row height in pixels (15 points).
 const DEFAULT_ROW_PX: u32 = 20;
 /// rust_xlsxwriter's default column width in pixels, and what it converts widths by.
@@ -286,8 +286,7 @@ impl Recorder {
             return self.blank_id(r, c, id);
         }
         self.check(r, c)?;
-        // A string is never more UTF-16 units than bytes: only a long one is counted.
-        if s.len() > MAX_STRING_LEN && s.encode_utf16().count() > MAX_STRING_LEN {
+        if too_long(s) {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
         self.uses(id);
@@ -556,6 +555,12 @@ pub(crate) fn push_carrier(
     Ok(())
 }
 
+/// Longer than Excel takes in a cell (rust_xlsxwriter refuses it). A string is never
+/// more UTF-16 units than bytes: only a long one is counted.
+pub(super) fn too_long(s: &str) -> bool {
+    s.len() > MAX_STRING_LEN && s.encode_utf16().count() > MAX_STRING_LEN
+}
+
 /// A string as rust_xlsxwriter writes it in the shared strings.
 pub(super) fn si(s: &str) -> String {
     let ws = ['\t', '\n', ' '];
@@ -613,7 +618,7 @@ fn escape_data(s: &str) -> String {
     out
 }
 
-pub(super) fn err(e: impl std::fmt::Display) -> Error {
+fn err(e: impl std::fmt::Display) -> Error {
     Error {
         msg: format!("form sheets: {e}"),
         io: None,
