@@ -305,6 +305,10 @@ pub struct Options {
     pub limits: Limits,
     /// Keep each form's original cells (for the 原表/清洗 sheets).
     pub keep_source: bool,
+    /// Pack each form's indicators once it is read ([`crate::model::Indicators`]): a batch
+    /// kept for writers holds them in a quarter of the memory, and its readers unpack
+    /// them with [`crate::model::Indicators::load`].
+    pub pack: bool,
     /// The scoring profile (评分口径) of the 等级 and 建议得分; 财预〔2020〕10号 by default.
     pub profile: std::sync::Arc<Profile>,
 }
@@ -648,6 +652,9 @@ fn read_loaded(found: &Found, mut input: Input, bytes: &[u8], opts: &Options) ->
     drop(grids);
     for f in &mut forms {
         crate::model::Changes::spill(f);
+        if opts.pack {
+            f.indicators.pack();
+        }
     }
     let forms = forms.iter().map(Form::clone).collect();
     res(input, forms, findings)

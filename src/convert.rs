@@ -245,6 +245,7 @@ impl Shape {
     pub fn read_options(&self, files: usize) -> Options {
         Options {
             keep_source: self.want_form_sheets(files) || self.feedback,
+            pack: true,
             limits: self.limits,
             profile: std::sync::Arc::clone(&self.profile),
         }

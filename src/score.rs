@@ -577,7 +577,7 @@ mod suggestion_tests {
         );
         a.group = Some(1);
         b.group = Some(1);
-        f.indicators = vec![a, b];
+        f.indicators = vec![a, b].into();
         let found = suggest(&mut f, &default_profile());
         assert_eq!(f.indicators[0].suggested, Some(d("9.74")));
         assert_eq!(f.indicators[1].suggested, None);

@@ -85,6 +85,7 @@ pub fn sample(req: &SampleRequest) -> Result<Sampled> {
         &Options {
             limits: req.limits,
             keep_source: false,
+            pack: false,
             profile: req.scoring.clone(),
         },
     );

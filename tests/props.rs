@@ -284,7 +284,7 @@ fn edge_form() -> BoxedStrategy<jixiao::model::Form> {
                     file: "p.xlsx".into(),
                     sheet: "Sheet1".into(),
                     department: jixiao::model::Field::new(Some(dept.to_string()), None),
-                    indicators,
+                    indicators: indicators.into(),
                     execution_rate: rate,
                     execution_score: exec,
                     weight_total: wt,

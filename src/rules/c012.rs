@@ -4,6 +4,7 @@ use crate::code::Code;
 use crate::model::{Finding, Form, Indicator};
 use crate::rules::{At, Check, Emit};
 use crate::wording::{label_key, review};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 declare_rule! {
@@ -61,23 +62,33 @@ fn check(forms: &[Form], out: &mut [Emit]) {
     // would hold a pair of strings per indicator): (indicator, text) with the texts
     // numbered in the order first seen.
     let mut numbers: HashMap<(String, String), u32> = HashMap::new();
-    let texts_of: Vec<Vec<(u32, u32)>> = forms
-        .iter()
-        .zip(&departments)
-        .map(|(f, d)| match d {
-            Some(_) => f
-                .indicators
-                .iter()
-                .enumerate()
-                .filter_map(|(n, i)| {
-                    let w = wording(i)?;
+    let mut texts_of: Vec<Vec<(u32, u32)>> = Vec::with_capacity(forms.len());
+    // Worded in parallel a chunk of forms at a time (a packed form's indicators unpacked
+    // for it), numbered in form order; a form whose indicators do not read back has
+    // already been told so by its form rules.
+    const CHUNK: usize = 2048;
+    for (chunk, deps) in forms.chunks(CHUNK).zip(departments.chunks(CHUNK)) {
+        let worded: Vec<Vec<(u32, (String, String))>> = chunk
+            .par_iter()
+            .zip(deps)
+            .map(|(f, d)| match (d, f.indicators.load()) {
+                (Some(_), Ok(inds)) => inds
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(n, i)| Some((n as u32, wording(i)?)))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        texts_of.extend(worded.into_iter().map(|w| {
+            w.into_iter()
+                .map(|(n, w)| {
                     let next = numbers.len() as u32;
-                    Some((n as u32, *numbers.entry(w).or_insert(next)))
+                    (n, *numbers.entry(w).or_insert(next))
                 })
-                .collect(),
-            None => Vec::new(),
-        })
-        .collect();
+                .collect()
+        }));
+    }
     let mut seen: Vec<Seen> = Vec::new();
     seen.resize_with(numbers.len(), Seen::default);
     drop(numbers);
@@ -116,7 +127,10 @@ fn check(forms: &[Form], out: &mut [Emit]) {
         let Some((n, other, count)) = first else {
             continue;
         };
-        let ind = &forms[k].indicators[n];
+        let Ok(inds) = forms[k].indicators.load() else {
+            continue;
+        };
+        let ind = &inds[n];
         let at = out[k].at(ind.name.cell);
         let found = copied(at, ind, shared, &forms[other], count);
         out[k].add(found);

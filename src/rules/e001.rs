@@ -66,6 +66,12 @@ pub fn internal() -> ReadError {
     failed("读取表格内容时出现内部错误，此文件已略去（请将文件反馈给开发者）".into())
 }
 
+/// A form's indicators that did not read back from where the run kept them (a defect):
+/// its rules are not run, rather than run on no indicators.
+pub fn unpacked(e: &std::io::Error) -> String {
+    format!("指标读回时出现内部错误（{e}），此表未检查（请将文件反馈给开发者）")
+}
+
 /// Cells beyond Excel's grid (past column XFD or row 1,048,576), dropped by the reader.
 pub fn beyond_excel(at: At, sheet: &str, dropped: &[Pos]) -> Finding {
     let shown: Vec<String> = dropped.iter().take(5).map(|p| p.to_string()).collect();

@@ -287,23 +287,26 @@ impl<'a> At<'a> {
 }
 
 /// Collects one form's findings, filling in file, sheet and project.
-pub struct Emit<'a> {
-    form: &'a Form,
-    id: Option<std::sync::Arc<str>>,
+pub struct Emit {
+    file: Arc<str>,
+    sheet: Arc<str>,
+    id: Option<Arc<str>>,
     pub(crate) findings: Vec<Finding>,
 }
 
-impl<'a> Emit<'a> {
+impl Emit {
     /// With no findings yet (the rules' tests).
     #[cfg(test)]
-    pub(crate) fn new(form: &'a Form) -> Self {
+    pub(crate) fn new(form: &Form) -> Self {
         Self::after(form, Vec::new())
     }
 
-    /// Appending to `findings`, the form's findings so far.
-    fn after(form: &'a Form, findings: Vec<Finding>) -> Self {
+    /// Appending to `findings`, the form's findings so far. Holds the form's names, not
+    /// the form: a form run takes each form in turn to unpack its indicators.
+    fn after(form: &Form, findings: Vec<Finding>) -> Self {
         Emit {
-            form,
+            file: Arc::clone(&form.file),
+            sheet: Arc::clone(&form.sheet),
             id: (!form.id.is_empty()).then(|| form.id.as_str().into()),
             findings,
         }
@@ -311,7 +314,7 @@ impl<'a> Emit<'a> {
 
     /// Where a finding of this form points: `cell` of its sheet, in its project.
     pub(crate) fn at(&self, cell: Option<Pos>) -> At<'_> {
-        At::sheet(&self.form.file, &self.form.sheet)
+        At::sheet(&self.file, &self.sheet)
             .cell(cell)
             .project(self.id.as_ref())
     }
@@ -365,34 +368,77 @@ pub fn check(batch: &mut Batch) {
         .iter_mut()
         .map(|f| std::mem::take(&mut f.findings))
         .collect();
-    let forms = &batch.forms;
-    let mut emits: Vec<Emit> = forms
+    let mut emits: Vec<Emit> = batch
+        .forms
         .iter()
         .zip(read)
         .map(|(f, r)| Emit::after(f, r))
         .collect();
-    // Runs of form rules between batch rules, each run over the forms in parallel (one
-    // form's findings stay in catalogue order); batch rules look across forms, in order.
-    for run in CATALOGUE.chunk_by(|a, b| is_form(a) && is_form(b)) {
-        match run[0].check {
-            Check::Batch(f) => f(forms, &mut emits),
-            Check::Form(_) => {
-                forms
-                    .par_iter()
-                    .zip(emits.par_iter_mut())
-                    .for_each(|(form, emit)| {
-                        for rule in run {
+    let runs: Vec<&[Rule]> = CATALOGUE
+        .chunk_by(|a, b| is_form(a) && is_form(b))
+        .collect();
+    // Every form rule on each form in one go, in parallel (a packed form's indicators
+    // unpacked once, for its rules only), noting where each batch rule's findings go:
+    // a form's findings stay in catalogue order.
+    let marks: Vec<Vec<usize>> = batch
+        .forms
+        .par_iter_mut()
+        .zip(emits.par_iter_mut())
+        .map(|(form, emit)| {
+            let mut packed = None;
+            if form.indicators.is_packed() {
+                match form.indicators.unpacked() {
+                    Ok(held) => packed = Some(std::mem::replace(&mut form.indicators, held)),
+                    Err(e) => {
+                        emit.add(e001::unreadable(emit.at(None), e001::unpacked(&e)));
+                        return Vec::new();
+                    }
+                }
+            }
+            let mut marks = Vec::new();
+            for run in &runs {
+                match run[0].check {
+                    Check::Form(_) => {
+                        for rule in *run {
                             if let Check::Form(f) = rule.check {
                                 f(form, emit);
                             }
                         }
-                    })
+                    }
+                    Check::Batch(_) => marks.push(emit.findings.len()),
+                    Check::Reader => {}
+                }
             }
-            Check::Reader => {}
+            if let Some(p) = packed {
+                form.indicators = p;
+            }
+            marks
+        })
+        .collect();
+    // Batch rules look across forms, in order, each into findings of its own, then put in
+    // at their marks (from the last, so the earlier marks still hold).
+    let forms = &batch.forms;
+    let mut batch_found: Vec<Vec<Vec<Finding>>> = runs
+        .iter()
+        .filter_map(|run| match run[0].check {
+            Check::Batch(f) => {
+                let mut own: Vec<Emit> = forms.iter().map(|p| Emit::after(p, Vec::new())).collect();
+                f(forms, &mut own);
+                Some(own.into_iter().map(|e| e.findings).collect())
+            }
+            _ => None,
+        })
+        .collect();
+    for (k, (form, emit)) in batch.forms.iter_mut().zip(emits).enumerate() {
+        let mut found = emit.findings;
+        for (j, by_form) in batch_found.iter_mut().enumerate().rev() {
+            let add = std::mem::take(&mut by_form[k]);
+            if !add.is_empty() {
+                // A form whose indicators did not read back has no marks: at the end.
+                let at = marks[k].get(j).copied().unwrap_or(found.len());
+                found.splice(at..at, add);
+            }
         }
-    }
-    let found: Vec<Vec<Finding>> = emits.into_iter().map(|e| e.findings).collect();
-    for (form, mut found) in batch.forms.iter_mut().zip(found) {
         // Exactly: a doubled capacity would be kept by every form for the whole run.
         found.shrink_to_fit();
         form.findings = found;
@@ -486,7 +532,8 @@ pub(crate) mod testing {
                 15,
                 ["满意", "≥90%", "95%", "10", "10", ""],
             ),
-        ];
+        ]
+        .into();
         f.weight_total = num("100", "G16");
         f.declared_total = num("100", "H16");
         f.computed_total = crate::score::computed_total(&f);
@@ -627,7 +674,7 @@ mod tests {
 
     /// No stage builds a finding or a change itself: `Finding::new` is called in
     /// `src/rules/` only ([`At::finding`]), and no finding or change is written as a
-    /// struct literal outside `model.rs` and `src/rules/` (tests left out).
+    /// struct literal outside `src/model/` and `src/rules/` (tests left out).
     #[test]
     fn findings_are_built_in_rule_files_only() {
         fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -650,7 +697,7 @@ mod tests {
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            if rel.starts_with("rules/") || rel == "model.rs" {
+            if rel.starts_with("rules/") || rel.starts_with("model/") {
                 continue;
             }
             let text = source(&p);
@@ -662,6 +709,44 @@ mod tests {
         }
         assert!(bad.is_empty(), "findings built outside src/rules/: {bad:?}");
         assert!(!constructors("S001").is_empty());
+    }
+
+    /// Form rules run in one pass and batch rules after, yet a form's findings come in
+    /// catalogue order (C001 before C005 before C013), and a batch of packed forms
+    /// (as `convert` keeps them) gets exactly the findings of the same forms held.
+    #[test]
+    fn findings_keep_catalogue_order_held_or_packed() {
+        let mut one = testing::form();
+        one.implementer = testing::text("", "H4");
+        one.indicators[2].actual = testing::text("100%", "F15");
+        let mut two = one.clone();
+        two.id = "P0002".into();
+        two.file = "u.xlsx".into();
+        let codes = |pack: bool| {
+            let mut forms = vec![one.clone(), two.clone()];
+            for f in &mut forms {
+                f.findings = vec![Finding::new(Code::V001, &f.file, None, None, "读".into())];
+                if pack {
+                    f.indicators.pack();
+                }
+            }
+            let mut b = Batch {
+                forms,
+                ..Default::default()
+            };
+            check(&mut b);
+            assert_eq!(b.forms[0].indicators.is_packed(), pack);
+            b.forms
+                .iter()
+                .map(|f| {
+                    let c: Vec<String> = f.findings.iter().map(|x| x.code.to_string()).collect();
+                    c.join(" ")
+                })
+                .collect::<Vec<_>>()
+        };
+        let held = codes(false);
+        assert_eq!(held, vec!["V001 C001 C005 C013"; 2]);
+        assert_eq!(codes(true), held);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! severity (in Chinese), the code and the message.
 
 use crate::grid::{Pos, Value};
-use crate::model::{Change, Field, Form, Severity, Source};
+use crate::model::{Change, Field, Form, Indicator, Severity, Source};
 use crate::template::{FORM_WIDTHS, setup_page};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -174,19 +174,22 @@ impl Cleaned {
     pub fn new(form: &Form) -> Cleaned {
         let src = form.source.as_ref().and_then(|k| k.load().ok());
         let changes = form.changes().unwrap_or_default();
-        Cleaned::for_reader(form, src.as_deref(), &changes, Reader::Bureau)
+        let inds = form.indicators.load().unwrap_or_default();
+        Cleaned::for_reader(form, &inds, src.as_deref(), &changes, Reader::Bureau)
     }
 
     /// Lays `form`'s reading over its cells (`src`, read back once by the caller, which
     /// writes the sheets from it too), with its change records ([`Form::changes`], read
-    /// back by the caller), as `reader` sees it.
+    /// back by the caller) and indicators (`inds`, [`crate::model::Indicators::load`]), as
+    /// `reader` sees it.
     pub fn for_reader(
         form: &Form,
+        inds: &[Indicator],
         src: Option<&Source>,
         changes: &[Change],
         reader: Reader<'_>,
     ) -> Cleaned {
-        Cleaned(overlay(form, src, changes, reader))
+        Cleaned(overlay(form, inds, src, changes, reader))
     }
 
     /// Where a source cell's content is in the 清洗 sheet.
@@ -207,7 +210,13 @@ impl Cleaned {
     }
 }
 
-fn overlay(form: &Form, src: Option<&Source>, changes: &[Change], reader: Reader<'_>) -> Overlay {
+fn overlay(
+    form: &Form,
+    inds: &[Indicator],
+    src: Option<&Source>,
+    changes: &[Change],
+    reader: Reader<'_>,
+) -> Overlay {
     let mut o = Overlay::default();
     for f in [
         &form.name,
@@ -219,7 +228,7 @@ fn overlay(form: &Form, src: Option<&Source>, changes: &[Change], reader: Reader
         o.text(f);
     }
     // 一级/二级指标 labels: trimmed where typed with line breaks (logged, V001).
-    for ind in &form.indicators {
+    for ind in inds {
         o.text(&ind.level1);
         o.text(&ind.level2);
     }
@@ -251,7 +260,7 @@ fn overlay(form: &Form, src: Option<&Source>, changes: &[Change], reader: Reader
     // should read as typed).
     o.number(&form.weight_total, Kind::Plain);
     o.number(&form.declared_total, Kind::Plain);
-    indicators(form, &mut o);
+    indicators(inds, &mut o);
     for c in changes {
         let dests = o.dest(c.cell);
         let own: Vec<Pos> = dests
@@ -300,10 +309,10 @@ fn overlay(form: &Form, src: Option<&Source>, changes: &[Change], reader: Reader
 /// Indicator values: kept at their source when the cell is theirs alone or shared as one
 /// value (a scoring group, a common 完成); moved to each indicator's own row when a
 /// multi-line value was split or a misaligned row was joined.
-fn indicators(form: &Form, o: &mut Overlay) {
+fn indicators(inds: &[Indicator], o: &mut Overlay) {
     type Entry = (u32, Option<Out>);
     let mut by_source: BTreeMap<Pos, Vec<Entry>> = BTreeMap::new();
-    for ind in &form.indicators {
+    for ind in inds {
         let texts = [&ind.name, &ind.target, &ind.actual, &ind.reason];
         let home = ind
             .name
@@ -753,6 +762,11 @@ pub fn build(
 /// Why a form's sheets could not be built: its kept cells could not be read back.
 pub(crate) fn unreadable(e: &std::io::Error) -> String {
     format!("原表单元格无法读回（临时文件：{e}）")
+}
+
+/// Why a form's sheets are missing: its packed indicators did not read back (a defect).
+pub(crate) fn indicators_unreadable(e: &std::io::Error) -> String {
+    format!("指标无法读回（内部错误：{e}）")
 }
 
 /// Why a form's change records are missing: they could not be read back.

@@ -329,35 +329,24 @@ pub const INDICATORS: &[Column] = &[
 
 pub fn indicators(b: &Batch) -> Table<'_> {
     let names = std::sync::Arc::new(Names::of(b));
+    // A packed form's indicators are unpacked as its rows come, their texts moved into
+    // the rows (one form's at a time); a held form's are borrowed.
     let rows = b.forms.iter().flat_map(move |p| {
-        let names = names.clone();
-        p.indicators.iter().map(move |i| {
-            vec![
-                Cell::Text(&p.id),
-                text(&p.name),
-                text(&i.level1),
-                text(&i.level2),
-                text(&i.name),
-                text(&i.target),
-                text(&i.actual),
-                num(i.weight.value),
-                num(i.score.value),
-                num(i.review().value),
-                num(i.suggested),
-                // 得分 − 建议得分: what the self score exceeds the profile's suggestion by.
-                num(i
-                    .score
-                    .value
-                    .zip(i.suggested)
-                    .and_then(|(s, g)| s.checked_sub(g))
-                    .map(|d| d.normalize())),
-                text(&i.reason),
-                num(i.group.map(Decimal::from)),
-                Cell::Text(names.shown(&p.file)),
-                Cell::Text(&p.sheet),
-                place(i.name.cell.or(i.target.cell)),
-            ]
-        })
+        let rows: Vec<Vec<Cell<'_>>> = match p.indicators.load() {
+            Ok(std::borrow::Cow::Borrowed(v)) => v
+                .iter()
+                .map(|i| indicator_row(p, &names, i, text))
+                .collect(),
+            Ok(std::borrow::Cow::Owned(v)) => v
+                .iter()
+                .map(|i| indicator_row(p, &names, i, owned))
+                .collect(),
+            Err(e) => vec![vec![Cell::Failed(format!(
+                "{} 的指标无法读回（内部错误：{e}）",
+                p.id
+            ))]],
+        };
+        rows
     });
     Table {
         name: "指标明细",
@@ -367,6 +356,48 @@ pub fn indicators(b: &Batch) -> Table<'_> {
         rows: Box::new(rows),
         totals: None,
     }
+}
+
+/// One indicator of form `p` as a 指标明细 row, its texts made cells by `text`
+/// (borrowed, or copied out of an indicator that is dropped after).
+fn indicator_row<'a, 'i>(
+    p: &'a Form,
+    names: &Names<'a>,
+    i: &'i crate::model::Indicator,
+    text: impl Fn(&'i Field<crate::model::Text>) -> Cell<'a>,
+) -> Vec<Cell<'a>> {
+    vec![
+        Cell::Text(&p.id),
+        self::text(&p.name),
+        text(&i.level1),
+        text(&i.level2),
+        text(&i.name),
+        text(&i.target),
+        text(&i.actual),
+        num(i.weight.value),
+        num(i.score.value),
+        num(i.review().value),
+        num(i.suggested),
+        // 得分 − 建议得分: what the self score exceeds the profile's suggestion by.
+        num(i
+            .score
+            .value
+            .zip(i.suggested)
+            .and_then(|(s, g)| s.checked_sub(g))
+            .map(|d| d.normalize())),
+        text(&i.reason),
+        num(i.group.map(Decimal::from)),
+        Cell::Text(names.shown(&p.file)),
+        Cell::Text(&p.sheet),
+        place(i.name.cell.or(i.target.cell)),
+    ]
+}
+
+/// A text as a cell of its own, for a row that outlives the field.
+fn owned<'a>(f: &Field<crate::model::Text>) -> Cell<'a> {
+    f.value
+        .as_deref()
+        .map_or(Cell::Empty, |s| Cell::Owned(s.to_string()))
 }
 
 pub const FUNDS: &[Column] = &[

@@ -552,13 +552,16 @@ pub fn form_sheets(batch: &Batch, opts: &Options) -> Prepared {
             let kept = p.source.as_ref().filter(|_| opts.form_sheets)?;
             let src = kept.load();
             let changes = p.changes();
+            let inds = p.indicators.load();
             let reader = forms::Reader::Bureau;
             let logged = changes.as_deref().unwrap_or_default();
-            let mut view = forms::Cleaned::for_reader(p, src.as_deref().ok(), logged, reader);
-            let pair = match (&src, &changes) {
-                (Ok(src), Ok(_)) => forms::record(p, src, &view, &title),
-                (Err(e), _) => Err(forms::unreadable(e)),
-                (_, Err(e)) => Err(forms::changes_unreadable(e)),
+            let held = inds.as_deref().unwrap_or_default();
+            let mut view = forms::Cleaned::for_reader(p, held, src.as_deref().ok(), logged, reader);
+            let pair = match (&src, &changes, &inds) {
+                (Ok(src), Ok(_), Ok(_)) => forms::record(p, src, &view, &title),
+                (Err(e), _, _) => Err(forms::unreadable(e)),
+                (_, Err(e), _) => Err(forms::changes_unreadable(e)),
+                (_, _, Err(e)) => Err(forms::indicators_unreadable(e)),
             };
             view.keep_links_only();
             let l = FormLinks {
@@ -884,10 +887,11 @@ impl<'a> Feedback<'a> {
                 };
                 let src = kept.load().map_err(XlsxError::IoError)?;
                 let changes = p.changes().map_err(XlsxError::IoError)?;
+                let inds = p.indicators.load().map_err(XlsxError::IoError)?;
                 let l = FormLinks {
                     original: forms::original_name(p),
                     cleaned: forms::cleaned_name(p),
-                    view: forms::Cleaned::for_reader(p, Some(&src), &changes, reader),
+                    view: forms::Cleaned::for_reader(p, &inds, Some(&src), &changes, reader),
                 };
                 let sheet = forms::record_cleaned(p, &src, &l.view, &title, own::BACK_TO_FINDINGS)?;
                 Ok(Some((l, sheet)))

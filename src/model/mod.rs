@@ -10,6 +10,9 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+mod packed;
+pub use packed::Indicators;
+
 /// An indicator's text: up to 24 bytes (eight Chinese characters) kept inline, as most
 /// of its texts are (一级指标, 二级指标, a target like `≥95%`); a heap string beyond.
 pub type Text = compact_str::CompactString;
@@ -488,7 +491,8 @@ pub struct Form {
     pub execution_rate: Option<Decimal>,
     pub execution_score: Option<Decimal>,
     pub goal: Goal,
-    pub indicators: Vec<Indicator>,
+    /// Packed once read in a batch that keeps its forms for writers ([`Indicators`]).
+    pub indicators: Indicators,
     pub weight_total: Field<Decimal>,
     pub declared_total: Field<Decimal>,
     /// The 复核分 column's total, where the form has one.
