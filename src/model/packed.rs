@@ -184,29 +184,30 @@ impl Writer {
         self.var(d.mantissa().unsigned_abs());
     }
 
-    fn text(&mut self, f: &Field<Text>, before: Option<&Field<Text>>) {
-        if before == Some(f) {
-            self.out.push(SAME);
-            return;
-        }
+    /// A field's tag, its value (written by `value`) where it has one, then its cell.
+    fn field<T>(&mut self, f: &Field<T>, value: impl FnOnce(&mut Self, &T)) {
         self.out.push(tag(f));
         if let Some(v) = &f.value {
-            self.var(v.len() as u128);
-            self.text.push_str(v);
+            value(self, v);
         }
         if let Some(p) = f.cell {
             self.cell(p);
         }
     }
 
+    fn text(&mut self, f: &Field<Text>, before: Option<&Field<Text>>) {
+        if before == Some(f) {
+            self.out.push(SAME);
+            return;
+        }
+        self.field(f, |w, v| {
+            w.var(v.len() as u128);
+            w.text.push_str(v);
+        });
+    }
+
     fn number(&mut self, f: &Field<Decimal>) {
-        self.out.push(tag(f));
-        if let Some(v) = &f.value {
-            self.decimal(v);
-        }
-        if let Some(p) = f.cell {
-            self.cell(p);
-        }
+        self.field(f, Self::decimal);
     }
 }
 
@@ -298,16 +299,14 @@ impl Reader<'_> {
         Ok(d)
     }
 
-    fn text(&mut self, before: Option<&Field<Text>>) -> io::Result<Field<Text>> {
-        let tag = self.b.u8()?;
-        if tag == SAME {
-            return before.cloned().ok_or_else(|| bad("no field before"));
-        }
+    /// A field's value (read by `value` where its tag says there is one), then its cell.
+    fn field<T>(
+        &mut self,
+        tag: u8,
+        value: impl FnOnce(&mut Self) -> io::Result<T>,
+    ) -> io::Result<Field<T>> {
         let value = if tag & VALUE != 0 {
-            let n = usize::try_from(self.var()?).map_err(|_| bad("text too long"))?;
-            let t = self.text.get(..n).ok_or_else(|| bad("text cut short"))?;
-            self.text = &self.text[n..];
-            Some(Text::from(t))
+            Some(value(self)?)
         } else {
             None
         };
@@ -319,19 +318,22 @@ impl Reader<'_> {
         Ok(Field { value, cell })
     }
 
+    fn text(&mut self, before: Option<&Field<Text>>) -> io::Result<Field<Text>> {
+        let tag = self.b.u8()?;
+        if tag == SAME {
+            return before.cloned().ok_or_else(|| bad("no field before"));
+        }
+        self.field(tag, |r| {
+            let n = usize::try_from(r.var()?).map_err(|_| bad("text too long"))?;
+            let t = r.text.get(..n).ok_or_else(|| bad("text cut short"))?;
+            r.text = &r.text[n..];
+            Ok(Text::from(t))
+        })
+    }
+
     fn number(&mut self) -> io::Result<Field<Decimal>> {
         let tag = self.b.u8()?;
-        let value = if tag & VALUE != 0 {
-            Some(self.decimal()?)
-        } else {
-            None
-        };
-        let cell = if tag & CELL != 0 {
-            Some(self.cell()?)
-        } else {
-            None
-        };
-        Ok(Field { value, cell })
+        self.field(tag, Self::decimal)
     }
 
     fn flag(&mut self) -> io::Result<bool> {
