@@ -41,7 +41,8 @@ pub struct Request {
 /// What [`run`] produced.
 #[derive(Debug)]
 pub struct Converted {
-    /// Every input and every form read, with their findings.
+    /// Every input and every form read, with their findings. The forms' indicators are
+    /// packed as the run kept them: read them with [`crate::model::Indicators::load`].
     pub batch: Batch,
     /// The JSON document when the request asked for it on standard output (`json` is
     /// `-`): the library never prints, the caller does.
@@ -267,7 +268,8 @@ impl Shape {
 /// What [`run_bytes`] produced: the batch and every output's bytes.
 #[derive(Debug)]
 pub struct Outputs {
-    /// Every input and every form read, with their findings.
+    /// Every input and every form read, with their findings. The forms' indicators are
+    /// packed as the run kept them: read them with [`crate::model::Indicators::load`].
     pub batch: Batch,
     /// The consolidated workbook (汇总.xlsx).
     pub workbook: Vec<u8>,
