@@ -61,3 +61,47 @@ fn packed_indicators_read_back_as_read_and_raise_the_same_findings() {
     assert_eq!(held.file_findings, packed.file_findings);
     assert_eq!(held.duplicates, packed.duplicates);
 }
+
+/// A conversion with every output (form sheets, feedback, JSON, CSV) reads each form's
+/// indicators through `load` only: none is left unpacked in place, or a province's forms
+/// would hold their indicators twice by the end of the run.
+#[test]
+fn no_output_leaves_a_form_unpacked() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = jixiao::convert::Request {
+        inputs: ["samples/2023", "samples/variants", "tests/fixtures/real"]
+            .map(|p| root().join(p))
+            .to_vec(),
+        output: dir.path().join("汇总.xlsx"),
+        json: Some(dir.path().join("汇总.json")),
+        csv: Some(dir.path().join("csv")),
+        feedback: Some(dir.path().join("反馈")),
+        form_sheets: Some(true),
+        ..Default::default()
+    };
+    let done = jixiao::convert::run(&req, |_, _| {}).unwrap();
+    assert!(done.batch.forms.len() >= 20);
+    for f in &done.batch.forms {
+        assert!(
+            f.indicators.is_packed() || f.indicators.is_empty(),
+            "{} {}",
+            f.file,
+            f.sheet
+        );
+        assert!(
+            !f.indicators.is_unpacked_in_place(),
+            "{} {}",
+            f.file,
+            f.sheet
+        );
+    }
+    // Dereferenced, as a library user may, they are all there.
+    let f = done
+        .batch
+        .forms
+        .iter()
+        .find(|f| !f.indicators.is_empty())
+        .unwrap();
+    assert_eq!(f.indicators.iter().count(), f.indicators.len());
+    assert!(f.indicators.is_unpacked_in_place());
+}

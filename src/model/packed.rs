@@ -20,13 +20,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io;
+use std::sync::OnceLock;
 
 /// A form's indicators: held as structs while they are read and scored, or packed
 /// ([`Indicators::pack`]) once they are; [`Indicators::load`] reads them either way.
 ///
-/// Held, they dereference to their `Vec` as before. Reading a packed form's indicators
-/// through that `Vec` would find none: debug builds (the tests) stop there, so every
-/// reader of a packed batch is made to call [`Indicators::load`].
+/// They dereference to their `Vec` as before, held or packed: a packed set is then
+/// unpacked once and kept so (changed through `DerefMut`, it is held again). jixiao's
+/// own readers of a packed batch call [`Indicators::load`] instead, which keeps nothing;
+/// `tests/packed.rs` holds that no output leaves a form unpacked.
 #[derive(Debug, Clone, Default)]
 pub struct Indicators {
     held: Vec<Indicator>,
@@ -40,6 +42,25 @@ struct Packed {
     fields: Box<[u8]>,
     text: Box<str>,
     count: u32,
+    /// Unpacked for a reader that dereferences them (a library user's code).
+    held: OnceLock<Vec<Indicator>>,
+}
+
+impl Packed {
+    fn unpack(&self) -> io::Result<Vec<Indicator>> {
+        decode(&self.fields, &self.text, self.count as usize)
+    }
+
+    /// Unpacked, for `Deref`: the bytes are jixiao's own, so they read back unless
+    /// jixiao has a defect (which debug builds stop at).
+    fn unpack_or_none(&self) -> Vec<Indicator> {
+        self.unpack().unwrap_or_else(|e| {
+            if cfg!(debug_assertions) {
+                panic!("packed indicators do not read back: {e}");
+            }
+            Vec::new()
+        })
+    }
 }
 
 impl From<Vec<Indicator>> for Indicators {
@@ -52,14 +73,21 @@ impl std::ops::Deref for Indicators {
     type Target = Vec<Indicator>;
 
     fn deref(&self) -> &Vec<Indicator> {
-        debug_assert!(self.packed.is_none(), "packed indicators read as held");
-        &self.held
+        match &self.packed {
+            None => &self.held,
+            Some(p) => p.held.get_or_init(|| p.unpack_or_none()),
+        }
     }
 }
 
 impl std::ops::DerefMut for Indicators {
     fn deref_mut(&mut self) -> &mut Vec<Indicator> {
-        debug_assert!(self.packed.is_none(), "packed indicators changed as held");
+        if let Some(mut p) = self.packed.take() {
+            self.held = match p.held.take() {
+                Some(v) => v,
+                None => p.unpack_or_none(),
+            };
+        }
         &mut self.held
     }
 }
@@ -99,13 +127,25 @@ impl Indicators {
         self.packed.is_some()
     }
 
-    /// The indicators: borrowed where held, unpacked where packed. An error only where
-    /// the packed bytes do not read back (a defect, never the input's doing).
+    /// The indicators: borrowed where held, unpacked where packed (and not kept). An
+    /// error only where the packed bytes do not read back (a defect, never the input's
+    /// doing).
     pub fn load(&self) -> io::Result<Cow<'_, [Indicator]>> {
         match &self.packed {
             None => Ok(Cow::Borrowed(&self.held)),
-            Some(p) => decode(&p.fields, &p.text, p.count as usize).map(Cow::Owned),
+            Some(p) => match p.held.get() {
+                Some(v) => Ok(Cow::Borrowed(v)),
+                None => p.unpack().map(Cow::Owned),
+            },
         }
+    }
+
+    /// Packed, and unpacked in place as well (dereferenced while packed): what none of
+    /// jixiao's own readers may leave behind, or a province's forms would hold their
+    /// indicators twice (`tests/packed.rs`).
+    #[doc(hidden)]
+    pub fn is_unpacked_in_place(&self) -> bool {
+        self.packed.as_ref().is_some_and(|p| p.held.get().is_some())
     }
 
     /// Packs held indicators (an empty or already packed set stays as it is).
@@ -121,6 +161,7 @@ impl Indicators {
             fields: fields.into_boxed_slice(),
             text: text.into_boxed_str(),
             count,
+            held: OnceLock::new(),
         });
         self.held = Vec::new();
     }
@@ -511,6 +552,35 @@ mod tests {
         // Packing twice packs once.
         held.pack();
         assert_eq!(held.load().unwrap().len(), v.len());
+    }
+
+    /// Code that reads packed indicators as a `Vec` (a library user's) gets them all,
+    /// unpacked once; changing them holds them again.
+    #[test]
+    fn packed_indicators_dereference_to_all_of_them() {
+        let v = sample();
+        let mut p = Indicators::from(v.clone());
+        p.pack();
+        assert!(!p.is_unpacked_in_place());
+        let loaded = p.load().unwrap();
+        assert!(matches!(loaded, Cow::Owned(_)));
+        drop(loaded);
+        assert!(!p.is_unpacked_in_place());
+        assert_eq!(p.iter().count(), v.len());
+        assert!(p.is_packed() && p.is_unpacked_in_place());
+        for (a, b) in v.iter().zip(&p) {
+            same(a, b);
+        }
+        assert!(matches!(p.load().unwrap(), Cow::Borrowed(_)));
+        p[0].group = Some(7);
+        assert!(!p.is_packed());
+        assert_eq!((p.len(), p[0].group), (v.len(), Some(7)));
+        same(&v[1], &p[1]);
+        let mut q = Indicators::from(v.clone());
+        q.pack();
+        q.push(Indicator::default());
+        assert_eq!(q.len(), v.len() + 1);
+        same(&v[2], &q[2]);
     }
 
     #[test]
