@@ -172,6 +172,23 @@ impl Indicators {
     }
 }
 
+#[cfg(test)]
+impl Indicators {
+    /// `count` packed indicators whose bytes do not read back: what a defect in packing
+    /// would leave, for the tests of what each reader then does.
+    pub(crate) fn unreadable(count: u32) -> Indicators {
+        Indicators {
+            held: Vec::new(),
+            packed: Some(Packed {
+                fields: Box::new([]),
+                text: "".into(),
+                count,
+                held: OnceLock::new(),
+            }),
+        }
+    }
+}
+
 impl Serialize for Indicators {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let held = self
@@ -630,6 +647,11 @@ mod tests {
         more.push(0);
         assert!(decode(&more, &text, v.len()).is_err());
         assert!(decode(&fields, &format!("{text}x"), v.len()).is_err());
+        // Whoever reads them is told: the JSON fails rather than list none.
+        let broken = Indicators::unreadable(2);
+        assert!(broken.load().is_err() && broken.unpacked().is_err());
+        let json = serde_json::to_string(&broken).unwrap_err().to_string();
+        assert!(json.contains("指标读回失败"), "{json}");
         // Every single byte changed: read back or refused, never a panic (a length
         // changed may end inside a character of the texts).
         for n in 0..fields.len() {

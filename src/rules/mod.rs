@@ -749,6 +749,40 @@ mod tests {
         assert_eq!(codes(true), held);
     }
 
+    /// A form whose packed indicators do not read back is not checked on no indicators:
+    /// it says so (E001) and gets no form rule's finding (batch rules, which need no
+    /// indicator, still look at it); the other forms are checked.
+    #[test]
+    fn indicators_that_do_not_read_back_are_said_not_checked_as_none() {
+        let mut broken = testing::form();
+        broken.indicators = crate::model::Indicators::unreadable(3);
+        let mut sound = testing::form();
+        sound.id = "P0002".into();
+        sound.name = testing::text("另一项目", "C3");
+        sound.implementer = testing::text("", "H4");
+        let mut b = Batch {
+            forms: vec![broken, sound],
+            ..Default::default()
+        };
+        check(&mut b);
+        let codes = |k: usize| -> Vec<String> {
+            b.forms[k]
+                .findings
+                .iter()
+                .map(|x| x.code.to_string())
+                .collect()
+        };
+        let form_rule = |c: &String| {
+            CATALOGUE
+                .iter()
+                .any(|r| r.code.to_string() == *c && is_form(r))
+        };
+        assert_eq!(codes(0)[0], "E001");
+        assert!(b.forms[0].findings[0].message.contains("指标读回"));
+        assert!(!codes(0).iter().any(form_rule), "{:?}", codes(0));
+        assert!(codes(1).contains(&"C001".to_string()), "{:?}", codes(1));
+    }
+
     #[test]
     fn a_sound_form_raises_nothing() {
         let f = testing::form();

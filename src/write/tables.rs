@@ -859,6 +859,34 @@ pub fn all(b: &Batch) -> Vec<Table<'_>> {
 mod tests {
     use super::visible;
 
+    /// Indicators that do not read back fail 指标明细 (and so the workbook and the CSV)
+    /// with why, never leave it shorter; a held form's rows are as before.
+    #[test]
+    fn indicators_that_do_not_read_back_fail_the_table() {
+        use crate::model::{Batch, Form, Indicator, Indicators};
+        let form = |id: &str, indicators: Indicators| Form {
+            id: id.into(),
+            indicators,
+            ..Default::default()
+        };
+        let b = Batch {
+            forms: vec![
+                form("P0001", vec![Indicator::default(); 2].into()),
+                form("P0002", Indicators::unreadable(3)),
+            ],
+            ..Default::default()
+        };
+        let t = super::indicators(&b);
+        assert_eq!(t.len, 5);
+        let rows: Vec<_> = t.rows.collect();
+        assert_eq!(rows.len(), 3);
+        assert!(matches!(&rows[0][0], super::Cell::Text("P0001")));
+        match &rows[2][0] {
+            super::Cell::Failed(why) => assert!(why.contains("P0002 的指标无法读回"), "{why}"),
+            _ => panic!("not failed"),
+        }
+    }
+
     #[test]
     fn wrapped_columns_are_odd_widths() {
         for t in super::all(&crate::model::Batch::default()) {
