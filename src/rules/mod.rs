@@ -312,6 +312,17 @@ impl Emit {
         }
     }
 
+    /// Another collector for the same form, with no findings yet (a batch rule's own):
+    /// its names shared, not made again from the form.
+    fn fresh(&self) -> Emit {
+        Emit {
+            file: Arc::clone(&self.file),
+            sheet: Arc::clone(&self.sheet),
+            id: self.id.clone(),
+            findings: Vec::new(),
+        }
+    }
+
     /// Where a finding of this form points: `cell` of its sheet, in its project.
     pub(crate) fn at(&self, cell: Option<Pos>) -> At<'_> {
         At::sheet(&self.file, &self.sheet)
@@ -422,7 +433,7 @@ pub fn check(batch: &mut Batch) {
         .iter()
         .filter_map(|run| match run[0].check {
             Check::Batch(f) => {
-                let mut own: Vec<Emit> = forms.iter().map(|p| Emit::after(p, Vec::new())).collect();
+                let mut own: Vec<Emit> = emits.iter().map(Emit::fresh).collect();
                 f(forms, &mut own);
                 Some(own.into_iter().map(|e| e.findings).collect())
             }
