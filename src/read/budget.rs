@@ -67,6 +67,26 @@ impl<'a> Budget<'a> {
         }
     }
 
+    /// What has been charged so far, to take back with [`Budget::restore`] when a reading
+    /// is abandoned and done again another way (the scanning sheet reader giving way to the
+    /// event reader): the same cells must not be charged twice.
+    pub(crate) fn mark(&self) -> [u64; 4] {
+        [
+            self.cells.get(),
+            self.text.get(),
+            self.sheets.get(),
+            self.merges.get(),
+        ]
+    }
+
+    /// Back to a [`Budget::mark`].
+    pub(crate) fn restore(&self, [cells, text, sheets, merges]: [u64; 4]) {
+        self.cells.set(cells);
+        self.text.set(text);
+        self.sheets.set(sheets);
+        self.merges.set(merges);
+    }
+
     /// One more sheet.
     pub(crate) fn sheet(&self) -> Result<(), ReadError> {
         let n = self.sheets.get() + 1;

@@ -17,10 +17,13 @@ use super::calamine::{
 };
 use super::xml::{push_xml_ref, xml_attr};
 use super::{Limits, ReadError};
+
+mod scan;
 use crate::grid::{Grid, Hidden, Pos, Region, Value};
 use calamine::{Reader as _, Xlsx};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
@@ -67,7 +70,12 @@ fn read_part<R: Read + std::io::Seek>(
 /// share of reading a sheet.
 #[inline]
 fn local(q: quick_xml::name::QName<'_>) -> &str {
-    let s = q.into_inner();
+    local_name(q.into_inner())
+}
+
+/// A name without its prefix.
+#[inline]
+fn local_name(s: &str) -> &str {
     match s.bytes().position(|b| b == b':') {
         Some(i) => &s[i + 1..],
         None => s,
@@ -153,21 +161,7 @@ fn text_until(r: &mut Reader<&[u8]>, end: &str) -> Result<String, Unsupported> {
                 _ => {}
             },
             Event::End(e) => match local(e.name()) {
-                "t" => {
-                    if let Some((start, preserve)) = t.take() {
-                        let seg = &out[start..];
-                        let text = if preserve {
-                            seg
-                        } else {
-                            seg.trim_matches([' ', '\t', '\r', '\n'])
-                        };
-                        if text.len() != seg.len() || text.contains("_x") {
-                            let clean = unescape_ooxml(text);
-                            out.truncate(start);
-                            out.push_str(&clean);
-                        }
-                    }
-                }
+                "t" => close_t(&mut out, t.take()),
                 "rPh" => phonetic = false,
                 n if n == end => return Ok(out),
                 _ => {}
@@ -181,6 +175,25 @@ fn text_until(r: &mut Reader<&[u8]>, end: &str) -> Result<String, Unsupported> {
     }
 }
 
+/// A `<t>` closed: its text (from `start` in `out`) trimmed unless it keeps its spaces,
+/// then its `_xHHHH_` escapes decoded.
+fn close_t(out: &mut String, t: Option<(usize, bool)>) {
+    let Some((start, preserve)) = t else {
+        return;
+    };
+    let seg = &out[start..];
+    let text = if preserve {
+        seg
+    } else {
+        seg.trim_matches([' ', '\t', '\r', '\n'])
+    };
+    if text.len() != seg.len() || text.contains("_x") {
+        let clean = unescape_ooxml(text);
+        out.truncate(start);
+        out.push_str(&clean);
+    }
+}
+
 /// `xml:space="preserve"`, matched on the raw attribute as calamine does.
 fn preserves_space(e: &BytesStart) -> bool {
     e.attributes()
@@ -189,7 +202,15 @@ fn preserves_space(e: &BytesStart) -> bool {
         .any(|a| a.key.as_ref() == "xml:space" && a.value.as_ref() == "preserve")
 }
 
+/// The shared strings: the scanner when it can, else quick_xml's events.
 fn shared_strings(xml: &[u8]) -> Result<Vec<String>, Unsupported> {
+    match scan::shared_strings(xml) {
+        Some(strings) => Ok(strings),
+        None => shared_strings_events(xml),
+    }
+}
+
+fn shared_strings_events(xml: &[u8]) -> Result<Vec<String>, Unsupported> {
     let mut r = Reader::from_reader(xml);
     let mut out = Vec::new();
     loop {
@@ -321,27 +342,36 @@ pub(crate) fn date_format(format: &str) -> DateKind {
 /// A cell's `r`, `t` and `s` attributes, read without allocating (they are plain ASCII:
 /// this runs once per cell). A malformed `r` is an error, as in calamine.
 fn cell_attrs(e: &BytesStart) -> Result<CellAttrs, Unsupported> {
-    let (mut pos, mut typ, mut style) = (None, CellType::Number { typed: false }, None);
+    let mut attrs = NO_CELL_ATTRS;
     for a in e.attributes().with_checks(false).flatten() {
-        match a.key.as_ref() {
-            "r" => pos = Some(cell_ref(&a.value).ok_or_else(|| no("bad cell reference"))?),
-            "t" => {
-                typ = match a.value.as_ref() {
-                    "s" => CellType::Shared,
-                    "inlineStr" | "is" => CellType::Inline,
-                    "str" => CellType::Str,
-                    "d" => CellType::Iso,
-                    "b" => CellType::Bool,
-                    "e" => CellType::Error,
-                    "n" => CellType::Number { typed: true },
-                    _ => CellType::Unknown,
-                }
-            }
-            "s" => style = Some(a.value.parse().unwrap_or(0)),
-            _ => {}
-        }
+        cell_attr(&mut attrs, a.key.as_ref(), &a.value)?;
     }
-    Ok((pos, typ, style))
+    Ok(attrs)
+}
+
+/// A `<c>` without attributes: a number (or text that is none) after the cell before.
+const NO_CELL_ATTRS: CellAttrs = (None, CellType::Number { typed: false }, None);
+
+/// One attribute of a `<c>`, by its raw name (a later one wins).
+fn cell_attr(attrs: &mut CellAttrs, key: &str, value: &str) -> Result<(), Unsupported> {
+    match key {
+        "r" => attrs.0 = Some(cell_ref(value).ok_or_else(|| no("bad cell reference"))?),
+        "t" => {
+            attrs.1 = match value {
+                "s" => CellType::Shared,
+                "inlineStr" | "is" => CellType::Inline,
+                "str" => CellType::Str,
+                "d" => CellType::Iso,
+                "b" => CellType::Bool,
+                "e" => CellType::Error,
+                "n" => CellType::Number { typed: true },
+                _ => CellType::Unknown,
+            }
+        }
+        "s" => attrs.2 = Some(value.parse().unwrap_or(0)),
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A cell's position (when given), type and style index (when given).
@@ -825,20 +855,170 @@ struct Context<'a> {
     date1904: bool,
 }
 
-/// One worksheet's cells and merged regions, in one pass.
+/// What both sheet readers (the scanner, [`scan`], and the event reader, [`sheet`]) do
+/// with what they find: the cells, rows, columns and merged regions of one worksheet,
+/// kept and charged to the budget the same way, so that the two can only differ in how
+/// they take the XML apart.
+struct SheetBuild<'b> {
+    name: &'b str,
+    cells: Vec<(Pos, Value)>,
+    dropped: Vec<Pos>,
+    merges: Vec<Region>,
+    extent: Extent<'b>,
+    budget: &'b Budget<'b>,
+    row: u32,
+    col: u32,
+    widths: Vec<(u32, f64)>,
+    heights: Vec<(u32, f64)>,
+}
+
+impl<'b> SheetBuild<'b> {
+    fn new(name: &'b str, budget: &'b Budget<'b>) -> Self {
+        SheetBuild {
+            name,
+            cells: Vec::new(),
+            dropped: Vec::new(),
+            merges: Vec::new(),
+            extent: Extent::new(name, budget),
+            budget,
+            row: 0,
+            col: 0,
+            widths: Vec::new(),
+            heights: Vec::new(),
+        }
+    }
+
+    /// `<c/>`: no value, but it moves the column on.
+    fn empty_cell(&mut self, at: Option<(u32, u32)>) {
+        if let Some((_, c)) = at {
+            self.col = c;
+        }
+        self.col += 1;
+    }
+
+    /// A `<c>` with content: its position (its `r`, or after the cell before).
+    fn cell_at(&mut self, at: Option<(u32, u32)>) -> Pos {
+        let pos = match at {
+            Some((r, c)) => Pos::new(r, c),
+            None => Pos::new(self.row, self.col),
+        };
+        self.col = pos.col.saturating_add(1);
+        pos
+    }
+
+    /// A cell's value (`None` when it has none).
+    fn value(&mut self, pos: Pos, value: Option<Value>) -> Result<(), ReadError> {
+        match value {
+            Some(v) if !v.is_empty() => {
+                keep(&mut self.cells, &mut self.dropped, pos, v, &mut self.extent)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `<row>` (or `<row/>`, `empty`) with its `r` and `ht`.
+    fn row(&mut self, r: Option<u32>, ht: Option<f64>, empty: bool) {
+        if let Some(n) = r {
+            self.row = n - 1;
+        }
+        if let Some(h) = ht.filter(|h| h.is_finite() && *h > 0.0 && *h < 410.0) {
+            self.heights.push((self.row, h));
+        }
+        self.col = 0;
+        // `<row/>` ends where it starts (calamine expands it to a start and an end).
+        if empty {
+            self.row += 1;
+        }
+    }
+
+    /// `</row>`.
+    fn end_row(&mut self) {
+        self.row += 1;
+        self.col = 0;
+    }
+
+    /// `<col/>` with its `min`, `max` and `width`.
+    fn col(&mut self, min: Option<f64>, max: Option<f64>, width: Option<f64>) {
+        if let (Some(min), Some(max), Some(w)) = (min, max, width)
+            && (1.0..=16384.0).contains(&min)
+            && max >= min
+            && w.is_finite()
+            && w > 0.0
+        {
+            // Only the columns a form uses matter; bound a 1..16384 span.
+            for c in (min as u32 - 1)..(max.min(64.0) as u32) {
+                self.widths.push((c, w.min(255.0)));
+            }
+        }
+    }
+
+    /// `<mergeCell ref="A1:B2"/>` (a missing `ref` is skipped).
+    fn merge(&mut self, rf: Option<&str>) -> Result<(), Unsupported> {
+        let Some(rf) = rf else {
+            return Ok(());
+        };
+        let (a, b) = rf.split_once(':').unwrap_or((rf, rf));
+        let (Some(a), Some(b)) = (cell_ref(a), cell_ref(b)) else {
+            return Err(no("bad merge ref"));
+        };
+        self.merges.push(Region::new(a.0, a.1, b.0, b.1));
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Grid, ReadError> {
+        let SheetBuild {
+            name,
+            cells,
+            dropped,
+            merges,
+            mut extent,
+            budget,
+            widths,
+            heights,
+            ..
+        } = self;
+        let merges = unique_merges(merges, budget).and_then(|merges| {
+            for m in &merges {
+                extent.add(m.last)?;
+            }
+            extent.finish()?;
+            Ok(merges)
+        })?;
+        let mut g = Grid::from_cells(name, cells, &merges, true);
+        g.col_widths = widths;
+        g.row_heights = heights;
+        g.dropped = dropped;
+        Ok(g)
+    }
+}
+
+/// One worksheet's cells and merged regions, in one pass: the scanner when it can, the
+/// event reader when the scanner meets anything it does not take apart itself.
 fn sheet(
     name: &str,
     xml: &[u8],
     ctx: &Context,
     budget: &Budget,
 ) -> Result<Result<Grid, ReadError>, Unsupported> {
+    let mark = budget.mark();
+    match scan::sheet(name, xml, ctx, budget) {
+        Some(read) => Ok(read),
+        None => {
+            budget.restore(mark);
+            sheet_events(name, xml, ctx, budget)
+        }
+    }
+}
+
+/// One worksheet read with quick_xml's events.
+fn sheet_events(
+    name: &str,
+    xml: &[u8],
+    ctx: &Context,
+    budget: &Budget,
+) -> Result<Result<Grid, ReadError>, Unsupported> {
     let mut r = Reader::from_reader(xml);
-    let mut cells: Vec<(Pos, Value)> = Vec::new();
-    let mut dropped = Vec::new();
-    let mut merges: Vec<Region> = Vec::new();
-    let mut extent = Extent::new(name, budget);
-    let (mut row, mut col) = (0u32, 0u32);
-    let (mut widths, mut heights) = (Vec::new(), Vec::new());
+    let mut b = SheetBuild::new(name, budget);
     loop {
         match r.read_event().map_err(|e| no(e.to_string()))? {
             // The element's name once per event (the hot loop of every read).
@@ -848,26 +1028,12 @@ fn sheet(
                 };
                 let empty = matches!(ev, Event::Empty(_));
                 match local(e.name()) {
-                    "c" if empty => {
-                        if let (Some((_, c)), _, _) = cell_attrs(e)? {
-                            col = c;
-                        }
-                        col += 1;
-                    }
+                    "c" if empty => b.empty_cell(cell_attrs(e)?.0),
                     "c" => {
                         let (at, typ, style) = cell_attrs(e)?;
-                        let pos = match at {
-                            Some((rr, cc)) => Pos::new(rr, cc),
-                            None => Pos::new(row, col),
-                        };
-                        col = pos.col.saturating_add(1);
-                        let Some(value) = cell_value(&mut r, typ, style, ctx)? else {
-                            continue;
-                        };
-                        if value.is_empty() {
-                            continue;
-                        }
-                        if let Err(e) = keep(&mut cells, &mut dropped, pos, value, &mut extent) {
+                        let pos = b.cell_at(at);
+                        let value = cell_value(&mut r, typ, style, ctx)?;
+                        if let Err(e) = b.value(pos, value) {
                             return Ok(Err(e));
                         }
                     }
@@ -875,84 +1041,35 @@ fn sheet(
                         let (mut r_attr, mut ht) = (None, None);
                         for a in e.attributes().with_checks(false).flatten() {
                             match a.key.as_ref() {
-                                "r" => {
-                                    r_attr = Some(
-                                        a.value
-                                            .parse::<u32>()
-                                            .ok()
-                                            .filter(|n| *n > 0)
-                                            .ok_or_else(|| no("bad row number"))?,
-                                    )
-                                }
+                                "r" => r_attr = Some(row_number(&a.value)?),
                                 "ht" => ht = a.value.parse::<f64>().ok(),
                                 _ => {}
                             }
                         }
-                        if let Some(n) = r_attr {
-                            row = n - 1;
-                        }
-                        if let Some(h) = ht.filter(|h| h.is_finite() && *h > 0.0 && *h < 410.0) {
-                            heights.push((row, h));
-                        }
-                        col = 0;
-                        // `<row/>` ends where it starts (calamine expands it to a start and
-                        // an end).
-                        if empty {
-                            row += 1;
-                        }
+                        b.row(r_attr, ht, empty);
                     }
                     "col" if empty => {
                         let num = |n: &str| xml_attr(e, n).and_then(|v| v.parse::<f64>().ok());
-                        if let (Some(min), Some(max), Some(w)) =
-                            (num("min"), num("max"), num("width"))
-                            && (1.0..=16384.0).contains(&min)
-                            && max >= min
-                            && w.is_finite()
-                            && w > 0.0
-                        {
-                            // Only the columns a form uses matter; bound a 1..16384 span.
-                            for c in (min as u32 - 1)..(max.min(64.0) as u32) {
-                                widths.push((c, w.min(255.0)));
-                            }
-                        }
+                        b.col(num("min"), num("max"), num("width"));
                     }
-                    "mergeCell" => {
-                        let Some(rf) = xml_attr(e, "ref") else {
-                            continue;
-                        };
-                        let (a, b) = rf.split_once(':').unwrap_or((&rf, &rf));
-                        let (Some(a), Some(b)) = (cell_ref(a), cell_ref(b)) else {
-                            return Err(no("bad merge ref"));
-                        };
-                        merges.push(Region::new(a.0, a.1, b.0, b.1));
-                    }
+                    "mergeCell" => b.merge(xml_attr(e, "ref").as_deref())?,
                     _ => {}
                 }
             }
-            Event::End(e) if local(e.name()) == "row" => {
-                row += 1;
-                col = 0;
-            }
+            Event::End(e) if local(e.name()) == "row" => b.end_row(),
             Event::Eof => break,
             _ => {}
         }
     }
-    let merged = unique_merges(merges, budget).and_then(|merges| {
-        for m in &merges {
-            extent.add(m.last)?;
-        }
-        extent.finish()?;
-        Ok(merges)
-    });
-    let merges = match merged {
-        Ok(m) => m,
-        Err(e) => return Ok(Err(e)),
-    };
-    let mut g = Grid::from_cells(name, cells, &merges, true);
-    g.col_widths = widths;
-    g.row_heights = heights;
-    g.dropped = dropped;
-    Ok(Ok(g))
+    Ok(b.finish())
+}
+
+/// A row's `r`: a number from 1.
+fn row_number(v: &str) -> Result<u32, Unsupported> {
+    v.parse::<u32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| no("bad row number"))
 }
 
 /// Reads a `<c>` element's content up to its end and gives its value as calamine's
@@ -999,22 +1116,29 @@ fn cell_value(
                     _ => return Err(no("unexpected element in a cell")),
                 }
             }
-            Event::End(e) if local(e.name()) == "c" => {
-                return match (value, formula) {
-                    (None, Some(f)) if f.trim().is_empty() => {
-                        if typ == CellType::Inline {
-                            Ok(None)
-                        } else {
-                            Err(no("a shared formula without a value"))
-                        }
-                    }
-                    (None, Some(f)) => Ok(Some(Value::Formula(f.trim().to_string()))),
-                    (value, _) => Ok(value),
-                };
-            }
+            Event::End(e) if local(e.name()) == "c" => return cell_end(value, formula, typ),
             Event::Eof => return Err(no("unexpected end of sheet")),
             _ => {}
         }
+    }
+}
+
+/// A cell's value at its `</c>`, from its last value child and its formula.
+fn cell_end(
+    value: Option<Value>,
+    formula: Option<String>,
+    typ: CellType,
+) -> Result<Option<Value>, Unsupported> {
+    match (value, formula) {
+        (None, Some(f)) if f.trim().is_empty() => {
+            if typ == CellType::Inline {
+                Ok(None)
+            } else {
+                Err(no("a shared formula without a value"))
+            }
+        }
+        (None, Some(f)) => Ok(Some(Value::Formula(f.trim().to_string()))),
+        (value, _) => Ok(value),
     }
 }
 
@@ -1071,6 +1195,16 @@ fn v_value(
         }
         _ => text_of_v(r)?,
     };
+    typed_value(typ, Cow::Owned(v), style, ctx)
+}
+
+/// A `<v>`'s text as a value by the cell's type and style, as calamine's `read_v`.
+fn typed_value(
+    typ: CellType,
+    v: Cow<str>,
+    style: Option<usize>,
+    ctx: &Context,
+) -> Result<Option<Value>, Unsupported> {
     Ok(Some(match typ {
         CellType::Shared => {
             if v.is_empty() {
@@ -1091,7 +1225,7 @@ fn v_value(
             let e: calamine::CellErrorType = v.parse().map_err(|_| no("bad error value"))?;
             Value::Error(e.to_string())
         }
-        CellType::Iso => Value::Text(v),
+        CellType::Iso => Value::Text(v.into_owned()),
         CellType::Str => Value::Text(unescape_ooxml(&v)),
         CellType::Number { typed } => {
             if v.is_empty() {
@@ -1102,7 +1236,7 @@ fn v_value(
                 return if typed {
                     Err(no("bad number"))
                 } else {
-                    Ok(Some(Value::Text(v)))
+                    Ok(Some(Value::Text(v.into_owned())))
                 };
             };
             // The percent flag follows the style id (0 when absent); a date needs an
