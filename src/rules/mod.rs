@@ -381,7 +381,7 @@ pub fn check(batch: &mut Batch) {
         .collect();
     let mut emits: Vec<Emit> = batch
         .forms
-        .iter()
+        .par_iter()
         .zip(read)
         .map(|(f, r)| Emit::after(f, r))
         .collect();
@@ -427,19 +427,26 @@ pub fn check(batch: &mut Batch) {
         })
         .collect();
     // Batch rules look across forms, in order, each into findings of its own, then put in
-    // at their marks (from the last, so the earlier marks still hold).
+    // at their marks (from the last, so the earlier marks still hold). They run side by
+    // side, and beside the duplicate groups: each is partly serial (C012 numbers its
+    // texts in order), which left a core idle.
     let forms = &batch.forms;
-    let mut batch_found: Vec<Vec<Vec<Finding>>> = runs
-        .iter()
-        .filter_map(|run| match run[0].check {
-            Check::Batch(f) => {
-                let mut own: Vec<Emit> = emits.iter().map(Emit::fresh).collect();
-                f(forms, &mut own);
-                Some(own.into_iter().map(|e| e.findings).collect())
-            }
-            _ => None,
-        })
-        .collect();
+    let (batch_found, duplicates) = rayon::join(
+        || {
+            runs.par_iter()
+                .filter_map(|run| match run[0].check {
+                    Check::Batch(f) => {
+                        let mut own: Vec<Emit> = emits.iter().map(Emit::fresh).collect();
+                        f(forms, &mut own);
+                        Some(own.into_iter().map(|e| e.findings).collect())
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<Vec<Vec<Finding>>>>()
+        },
+        || c005::duplicate_groups(forms),
+    );
+    let mut batch_found = batch_found;
     for (k, (form, emit)) in batch.forms.iter_mut().zip(emits).enumerate() {
         let mut found = emit.findings;
         for (j, by_form) in batch_found.iter_mut().enumerate().rev() {
@@ -454,7 +461,7 @@ pub fn check(batch: &mut Batch) {
         found.shrink_to_fit();
         form.findings = found;
     }
-    batch.duplicates = c005::duplicate_groups(&batch.forms);
+    batch.duplicates = duplicates;
 }
 
 /// Shared helpers for rule tests: a form built in code, and the codes it raises.

@@ -136,6 +136,7 @@ pub fn fill<W: Write + std::io::Seek>(
 /// ([`super::formxml::assemble`]).
 pub type Extra<'a> = Box<
     dyn FnOnce(&mut zip::ZipArchive<Cursor<&[u8]>>, &[(String, String)]) -> Result<Parts, Error>
+        + Send
         + 'a,
 >;
 
@@ -168,34 +169,19 @@ pub fn fill_with<W: Write + std::io::Seek>(
     let mut zip = zip::ZipArchive::new(Cursor::new(package.as_slice())).map_err(err)?;
     let sheets = crate::read::sheet_parts(&mut zip).map_err(|e| Error::msg(e.0))?;
     let mut replaced: HashMap<String, Spill> = HashMap::new();
-    // The extra parts: by path, their bundle and their index in it.
-    let mut bundles = Vec::new();
-    let mut bundled: HashMap<String, (usize, usize)> = HashMap::new();
-    let mut splice = HashMap::new();
-    if let Some(extra) = extra {
-        let parts = extra(&mut zip, &sheets)?;
-        splice = parts.splice;
-        for b in parts.bundles {
-            let mut spill = tempfile::spooled_tempfile(SPILL_AT);
-            spill.write_all(&b.zip).map_err(err)?;
-            spill.rewind().map_err(err)?;
-            let k = bundles.len();
-            bundles.push(zip::ZipArchive::new(spill).map_err(err)?);
-            for (i, path) in b.paths.into_iter().enumerate() {
-                bundled.insert(path, (k, i));
-            }
-        }
-    }
-    let paths: HashMap<String, String> = sheets.into_iter().collect();
+    let paths: HashMap<&str, &str> = sheets
+        .iter()
+        .map(|(n, p)| (n.as_str(), p.as_str()))
+        .collect();
     // The placeholders' XML, read before the parallel part.
     let mut jobs = Vec::new();
     for f in fills {
         let mut parts = Vec::new();
         for name in &f.sheets {
             let path = paths
-                .get(name)
+                .get(name.as_str())
                 .ok_or_else(|| Error::msg(format!("no sheet {name}")))?
-                .clone();
+                .to_string();
             let mut xml = String::new();
             zip.by_name(&path)
                 .map_err(err)?
@@ -208,11 +194,34 @@ pub fn fill_with<W: Write + std::io::Seek>(
     // Longest tables first, one table per task: rayon's halving split put 指标明细 and
     // 变更记录 on different halves with unequal rest, leaving a core idle at the end.
     jobs.sort_by_key(|(_, t)| std::cmp::Reverse(t.len * t.columns.len()));
-    let rendered: Vec<Result<Vec<Part>, Error>> = jobs
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|(parts, table)| render_table(parts, table, max_rows, resolve))
-        .collect();
+    // The extra parts (说明's list of files, or the form sheets) beside the list sheets:
+    // written first, on one thread, they had the other core idle.
+    let (parts, rendered) = rayon::join(
+        || extra.map(|e| e(&mut zip, &sheets)).transpose(),
+        || {
+            jobs.into_par_iter()
+                .with_max_len(1)
+                .map(|(parts, table)| render_table(parts, table, max_rows, resolve))
+                .collect::<Vec<Result<Vec<Part>, Error>>>()
+        },
+    );
+    // The extra parts: by path, their bundle and their index in it.
+    let mut bundles = Vec::new();
+    let mut bundled: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut splice = HashMap::new();
+    if let Some(parts) = parts? {
+        splice = parts.splice;
+        for b in parts.bundles {
+            let mut spill = tempfile::spooled_tempfile(SPILL_AT);
+            spill.write_all(&b.zip).map_err(err)?;
+            spill.rewind().map_err(err)?;
+            let k = bundles.len();
+            bundles.push(zip::ZipArchive::new(spill).map_err(err)?);
+            for (i, path) in b.paths.into_iter().enumerate() {
+                bundled.insert(path, (k, i));
+            }
+        }
+    }
     for r in rendered {
         for (path, zipped) in r? {
             replaced.insert(path, zipped);
