@@ -236,6 +236,13 @@ struct CellStyle {
 /// Per cell style index (`cellXfs`), its [`CellStyle`]. Custom formats override built-in
 /// ids, both looked up by the raw `numFmtId` text, as calamine does.
 fn cell_styles(xml: &[u8]) -> Result<Vec<CellStyle>, Unsupported> {
+    match scan::cell_styles(xml) {
+        Some(styles) => Ok(styles),
+        None => cell_styles_events(xml),
+    }
+}
+
+fn cell_styles_events(xml: &[u8]) -> Result<Vec<CellStyle>, Unsupported> {
     let mut r = Reader::from_reader(xml);
     let mut custom: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
@@ -251,34 +258,37 @@ fn cell_styles(xml: &[u8]) -> Result<Vec<CellStyle>, Unsupported> {
                     }
                 }
                 "cellXfs" => in_xfs = true,
-                "xf" if in_xfs => {
-                    let id = xml_attr(&e, "numFmtId");
-                    let percent = match id.as_deref().map(|i| (i, custom.get(i))) {
-                        Some((_, Some(code))) => is_percent_format(code),
-                        Some((i, None)) => matches!(i.parse::<u32>(), Ok(9 | 10)),
-                        None => false,
-                    };
-                    let code = id.as_deref().and_then(|i| custom.get(i));
-                    let date = match id.as_deref().map(|i| (i, code)) {
-                        Some((_, Some(code))) => date_format(code),
-                        Some((i, None)) => builtin_date_format(i),
-                        None => DateKind::No,
-                    };
-                    let year = code
-                        .filter(|_| date == DateKind::DateTime)
-                        .and_then(|c| year_format(c));
-                    out.push(CellStyle {
-                        percent,
-                        date,
-                        year,
-                    });
-                }
+                "xf" if in_xfs => out.push(xf_style(xml_attr(&e, "numFmtId").as_deref(), &custom)),
                 _ => {}
             },
             Event::End(e) if local(e.name()) == "cellXfs" => in_xfs = false,
             Event::Eof => return Ok(out),
             _ => {}
         }
+    }
+}
+
+/// A `cellXfs` entry's style by its `numFmtId`: a custom format (`numFmts`) by that id,
+/// else the built-in one.
+fn xf_style(id: Option<&str>, custom: &HashMap<String, String>) -> CellStyle {
+    let percent = match id.map(|i| (i, custom.get(i))) {
+        Some((_, Some(code))) => is_percent_format(code),
+        Some((i, None)) => matches!(i.parse::<u32>(), Ok(9 | 10)),
+        None => false,
+    };
+    let code = id.and_then(|i| custom.get(i));
+    let date = match id.map(|i| (i, code)) {
+        Some((_, Some(code))) => date_format(code),
+        Some((i, None)) => builtin_date_format(i),
+        None => DateKind::No,
+    };
+    let year = code
+        .filter(|_| date == DateKind::DateTime)
+        .and_then(|c| year_format(c));
+    CellStyle {
+        percent,
+        date,
+        year,
     }
 }
 

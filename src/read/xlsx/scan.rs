@@ -15,14 +15,15 @@
 //! XML; tests read every sample, fixture and generated sheet both ways.
 
 use super::{
-    CellAttrs, CellType, Context, NO_CELL_ATTRS, SheetBuild, cell_attr, cell_end, close_t,
-    local_name, row_number, typed_value,
+    CellAttrs, CellStyle, CellType, Context, NO_CELL_ATTRS, SheetBuild, cell_attr, cell_end,
+    close_t, local_name, row_number, typed_value, xf_style,
 };
 use crate::grid::{Grid, Value};
 use crate::read::ReadError;
 use crate::read::budget::Budget;
 use memchr::{memchr, memchr2};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// The scanner gave up: the part is read the other way.
 struct Bail;
@@ -203,6 +204,28 @@ fn attr_local<'a>(s: &'a str, name: &str) -> Scan<Option<&'a str>> {
     }
 }
 
+/// The first attribute with this local name, its value as `super::xml_attr` gives it:
+/// the five named entities resolved; a value that would need more normalizing (a
+/// character reference, a tab or line break) gives up.
+fn attr_decoded(s: &str, name: &str) -> Scan<Option<String>> {
+    let mut found = None;
+    attrs(s, |k, v| {
+        if found.is_none() && local_name(k) == name {
+            found = Some(v);
+        }
+        Ok(())
+    })?;
+    let Some(v) = found else {
+        return Ok(None);
+    };
+    if v.bytes().any(|c| matches!(c, b'\t' | b'\r' | b'\n' | b'<')) {
+        return Err(Bail);
+    }
+    let mut out = String::with_capacity(v.len());
+    decode(v, &mut out)?;
+    Ok(Some(out))
+}
+
 /// Text as quick_xml's events give it, the references resolved: the five named entities;
 /// anything else (a character reference, a carriage return) gives up.
 fn decode(t: &str, out: &mut String) -> Scan<()> {
@@ -285,6 +308,39 @@ pub(super) fn shared_strings(xml: &[u8]) -> Option<Vec<String>> {
             Tok::Text(t) => skipped(t).ok()?,
             Tok::Eof => return Some(out),
             _ => {}
+        }
+    }
+}
+
+/// The cell styles (`super::cell_styles`), or `None` to read them with quick_xml's
+/// events. A workbook saved by Excel has hundreds of them.
+pub(super) fn cell_styles(xml: &[u8]) -> Option<Vec<CellStyle>> {
+    let mut x = Xml::new(xml).ok()?;
+    let mut custom: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    let mut in_xfs = false;
+    loop {
+        match x.next().ok()? {
+            Tok::Start(n, a) | Tok::Empty(n, a) => match n {
+                "numFmt" => {
+                    if let (Some(id), Some(code)) = (
+                        attr_decoded(a, "numFmtId").ok()?,
+                        attr_decoded(a, "formatCode").ok()?,
+                    ) {
+                        custom.insert(id, code);
+                    }
+                }
+                "cellXfs" => in_xfs = true,
+                "xf" if in_xfs => out.push(xf_style(
+                    attr_decoded(a, "numFmtId").ok()?.as_deref(),
+                    &custom,
+                )),
+                _ => {}
+            },
+            Tok::End("cellXfs") => in_xfs = false,
+            Tok::Text(t) => skipped(t).ok()?,
+            Tok::Eof => return Some(out),
+            Tok::End(_) => {}
         }
     }
 }
@@ -432,7 +488,9 @@ fn row(b: &mut SheetBuild, a: &str, empty: bool) -> Scan<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{CellStyle, DateKind, cell_styles, shared_strings_events, sheet_events};
+    use super::super::{
+        CellStyle, DateKind, cell_styles, cell_styles_events, shared_strings_events, sheet_events,
+    };
     use super::*;
     use crate::read::Limits;
     use proptest::prelude::*;
@@ -457,6 +515,11 @@ mod tests {
             scanned,
             shared_strings_events(xml.as_bytes()).map_err(|e| e.0),
         )
+    }
+
+    fn styles_both(xml: &str) -> (Option<Vec<CellStyle>>, Result<Vec<CellStyle>, String>) {
+        let scanned = super::cell_styles(xml.as_bytes());
+        (scanned, cell_styles_events(xml.as_bytes()).map_err(|e| e.0))
     }
 
     /// Where the scanner reads a part, it reads it as the event reader does.
@@ -524,6 +587,15 @@ mod tests {
                 }
                 None => Vec::new(),
             };
+            if let Some(x) = &styles {
+                let both = styles_both(x);
+                parts += 1;
+                scanned += both.0.is_some() as usize;
+                if f.starts_with(root.join("samples")) {
+                    assert!(both.0.is_some(), "{}: styles", f.display());
+                }
+                agree(both, x);
+            }
             let styles = styles
                 .and_then(|x| cell_styles(x.as_bytes()).ok())
                 .unwrap_or_default();
@@ -750,6 +822,33 @@ mod tests {
                 v.concat()
             )
         })
+    }
+
+    /// Styles with custom formats: entities in a format, prefixed and single-quoted
+    /// attributes, an `xf` outside `cellXfs`, an id given twice.
+    #[test]
+    fn scanned_styles_are_the_event_readers() {
+        let xml = r##"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="m" xmlns:x="m"><numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/><numFmt numFmtId='165' formatCode='0.0%'/><numFmt x:numFmtId="166" formatCode="yyyy&quot;年度&quot;"/><numFmt numFmtId="167" formatCode="#,##0.00_);[Red]\(#,##0.00\)"/></numFmts>
+<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>
+<cellXfs count="8"><xf numFmtId="0" fontId="0"/><xf numFmtId="164"/><xf numFmtId="165" applyNumberFormat="1"/><xf numFmtId="166"/><xf numFmtId="9"/><xf numFmtId="14"><alignment wrapText="1"/></xf><xf/><xf numFmtId="167"/></cellXfs>
+<extLst><ext uri="{x}"><x14:slicerStyles defaultSlicerStyle="SlicerStyleLight1"/></ext></extLst></styleSheet>"##;
+        let (s, e) = styles_both(xml);
+        let s = s.expect("scanned");
+        assert_eq!(Ok(s.clone()), e);
+        assert_eq!(s.len(), 8);
+        assert!(s[2].percent && s[4].percent && !s[1].percent);
+        assert_eq!(s[1].date, DateKind::DateTime);
+        assert!(s[3].year.is_some());
+        for odd in [
+            xml.replace("&quot;年度&quot;", "&#34;年度&#34;"),
+            xml.replace("<cellXfs", "<!-- x --><cellXfs"),
+            xml.replace("formatCode='0.0%'", "formatCode='0.0	%'"),
+        ] {
+            let (s, e) = styles_both(&odd);
+            assert!(s.is_none(), "{odd}");
+            assert!(e.is_ok());
+        }
     }
 
     /// Draws `n` parts and checks each both ways; gives how many the scanner read, so a
