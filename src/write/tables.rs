@@ -500,8 +500,10 @@ fn findings_table<'a>(
     name_of: impl Fn(&str) -> Option<&'a str> + Send + 'a,
     shown: impl Fn(&'a str) -> &'a str + Send + 'a,
 ) -> Table<'a> {
-    // Errors first, then by project; in the batch's order otherwise (a stable sort).
-    list.sort_by(|x, y| {
+    // Errors first, then by project; in the batch's order otherwise (a stable sort, in
+    // parallel: a province's 775,000 findings took 0.2 s on one core).
+    use rayon::slice::ParallelSliceMut;
+    list.par_sort_by(|x, y| {
         (std::cmp::Reverse(x.severity), &x.project)
             .cmp(&(std::cmp::Reverse(y.severity), &y.project))
     });
@@ -845,14 +847,13 @@ fn sum(v: Option<Decimal>) -> Total {
 
 /// The list tables in output order.
 pub fn all(b: &Batch) -> Vec<Table<'_>> {
-    vec![
-        summary(b),
-        departments(b),
-        indicators(b),
-        funds(b),
-        findings(b),
-        changes(b),
-    ]
+    // 问题清单 gathers and sorts every finding: made beside the others, not after them.
+    let (mut tables, last) = rayon::join(
+        || vec![summary(b), departments(b), indicators(b), funds(b)],
+        || [findings(b), changes(b)],
+    );
+    tables.extend(last);
+    tables
 }
 
 #[cfg(test)]
