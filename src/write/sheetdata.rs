@@ -300,6 +300,110 @@ const SPILL_AT: usize = if cfg!(target_arch = "wasm32") {
     8 << 20
 };
 
+/// Rows go to the compressor in chunks of about this many bytes.
+const CHUNK: usize = 1 << 18;
+
+/// What rendering a table's rows needs of its sheet: the columns' letters, wrapped widths
+/// and styles, and where links go.
+struct RowOf<'r> {
+    letters: &'r [String],
+    wrap: &'r [Option<f64>],
+    style_attr: &'r [String],
+    resolve: &'r Resolve<'r>,
+}
+
+impl RowOf<'_> {
+    /// Row `r` (1-based, below the header) into `buf`, its links into `links`.
+    fn render(
+        &self,
+        buf: &mut Vec<u8>,
+        links: &mut Vec<(String, (String, String, String))>,
+        row: &[Cell],
+        r: u64,
+    ) -> Result<(), Error> {
+        let RowOf {
+            letters,
+            wrap,
+            style_attr,
+            resolve,
+        } = *self;
+        if let Some(Cell::Failed(why)) = row.first() {
+            return Err(Error {
+                msg: why.clone(),
+                io: Some(std::io::Error::other(why.clone())),
+            });
+        }
+        let mut num = itoa::Buffer::new();
+        let rn = num.format(r);
+        let texts: Vec<Option<std::borrow::Cow<str>>> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| match cell {
+                Cell::Empty | Cell::Num(_) | Cell::Failed(_) => None,
+                Cell::Text(s) => Some((*s).into()),
+                Cell::Shown(s) => Some(visible(s)),
+                Cell::Owned(s) => Some(s.as_str().into()),
+                Cell::Target { .. } | Cell::FormSheet { .. } | Cell::SummaryRow { .. } => {
+                    resolve(cell).map(|l| {
+                        let display = l.1.clone();
+                        links.push((format!("{}{rn}", letters[c]), l));
+                        display.into()
+                    })
+                }
+            })
+            .collect();
+        let lines = texts
+            .iter()
+            .zip(wrap)
+            .filter_map(|(t, w)| Some(lines_needed(t.as_deref()?, (*w)?)))
+            .max()
+            .unwrap_or(1);
+        buf.extend_from_slice(b"<row r=\"");
+        buf.extend_from_slice(rn.as_bytes());
+        // The height the wrapped texts need, as an auto height (no `customHeight`):
+        // what Excel writes for a row it fitted itself, so it fits the row again once
+        // a cell is edited. LibreOffice takes the height as given (it does not fit rows
+        // on opening), so it is estimated for the workbook's font (Calibri 11, CJK in
+        // the system's East Asian font) rather than left out.
+        if lines > 1 {
+            write!(buf, "\" ht=\"{}", LINE_HEIGHT * lines as f64).map_err(err)?;
+        }
+        buf.extend_from_slice(b"\">");
+        for (c, (cell, text)) in row.iter().zip(texts).enumerate() {
+            let open = |buf: &mut Vec<u8>| {
+                buf.extend_from_slice(b"<c r=\"");
+                buf.extend_from_slice(letters[c].as_bytes());
+                buf.extend_from_slice(rn.as_bytes());
+                buf.push(b'"');
+                if let Some(s) = style_attr.get(c) {
+                    buf.extend_from_slice(s.as_bytes());
+                }
+            };
+            match (cell, text) {
+                (Cell::Num(d), _) => {
+                    open(buf);
+                    buf.extend_from_slice(b"><v>");
+                    decimal_into(buf, *d);
+                    buf.extend_from_slice(b"</v></c>");
+                }
+                (_, Some(t)) if !t.is_empty() => {
+                    open(buf);
+                    buf.extend_from_slice(b" t=\"inlineStr\"><is><t");
+                    if t.starts_with(char::is_whitespace) || t.ends_with(char::is_whitespace) {
+                        buf.extend_from_slice(b" xml:space=\"preserve\"");
+                    }
+                    buf.push(b'>');
+                    escape_into(buf, &super::excel_text(&t));
+                    buf.extend_from_slice(b"</t></is></c>");
+                }
+                _ => {}
+            }
+        }
+        buf.extend_from_slice(b"</row>");
+        Ok(())
+    }
+}
+
 /// Renders one table into its sheets.
 fn render_table(
     parts: Vec<(String, String)>,
@@ -345,89 +449,42 @@ fn render_table(
             .last_modified_time(zip::DateTime::default());
         z.start_file(path.as_str(), opts).map_err(err)?;
         z.write_all(head.as_bytes()).map_err(err)?;
-        let mut buf: Vec<u8> = Vec::with_capacity(1 << 18);
+        let row_of = RowOf {
+            letters: &letters,
+            wrap: &wrap,
+            style_attr: &style_attr,
+            resolve,
+        };
+        // Rows are rendered a chunk at a time and each chunk deflated while the next
+        // renders (rayon::join: the other core takes one when it is free), so the largest
+        // table (a province's 指标明细, a million rows) no longer ends the run on one core.
+        // The chunks are the same as when each was deflated in turn.
+        let (mut buf, mut ready) = (Vec::with_capacity(CHUNK * 2), Vec::with_capacity(CHUNK * 2));
         let mut links: Vec<(String, (String, String, String))> = Vec::new();
-        let mut num = itoa::Buffer::new();
-        for r in 2..n as u64 + 2 {
-            let Some(row) = rows.next() else { break };
-            if let Some(Cell::Failed(why)) = row.first() {
-                return Err(Error {
-                    msg: why.clone(),
-                    io: Some(std::io::Error::other(why.clone())),
-                });
-            }
-            let rn = num.format(r);
-            let texts: Vec<Option<std::borrow::Cow<str>>> = row
-                .iter()
-                .enumerate()
-                .map(|(c, cell)| match cell {
-                    Cell::Empty | Cell::Num(_) | Cell::Failed(_) => None,
-                    Cell::Text(s) => Some((*s).into()),
-                    Cell::Shown(s) => Some(visible(s)),
-                    Cell::Owned(s) => Some(s.as_str().into()),
-                    Cell::Target { .. } | Cell::FormSheet { .. } | Cell::SummaryRow { .. } => {
-                        resolve(cell).map(|l| {
-                            let display = l.1.clone();
-                            links.push((format!("{}{rn}", letters[c]), l));
-                            display.into()
-                        })
+        let (mut r, end, mut more) = (2u64, n as u64 + 2, true);
+        loop {
+            let (written, rendered) = rayon::join(
+                || z.write_all(&ready),
+                || -> Result<(), Error> {
+                    while more && r < end && buf.len() <= CHUNK {
+                        let Some(row) = rows.next() else {
+                            more = false;
+                            break;
+                        };
+                        row_of.render(&mut buf, &mut links, &row, r)?;
+                        r += 1;
                     }
-                })
-                .collect();
-            let lines = texts
-                .iter()
-                .zip(&wrap)
-                .filter_map(|(t, w)| Some(lines_needed(t.as_deref()?, (*w)?)))
-                .max()
-                .unwrap_or(1);
-            buf.extend_from_slice(b"<row r=\"");
-            buf.extend_from_slice(rn.as_bytes());
-            // The height the wrapped texts need, as an auto height (no `customHeight`):
-            // what Excel writes for a row it fitted itself, so it fits the row again once
-            // a cell is edited. LibreOffice takes the height as given (it does not fit rows
-            // on opening), so it is estimated for the workbook's font (Calibri 11, CJK in
-            // the system's East Asian font) rather than left out.
-            if lines > 1 {
-                write!(buf, "\" ht=\"{}", LINE_HEIGHT * lines as f64).map_err(err)?;
+                    Ok(())
+                },
+            );
+            written.map_err(err)?;
+            rendered?;
+            if buf.is_empty() {
+                break;
             }
-            buf.extend_from_slice(b"\">");
-            for (c, (cell, text)) in row.iter().zip(texts).enumerate() {
-                let open = |buf: &mut Vec<u8>| {
-                    buf.extend_from_slice(b"<c r=\"");
-                    buf.extend_from_slice(letters[c].as_bytes());
-                    buf.extend_from_slice(rn.as_bytes());
-                    buf.push(b'"');
-                    if let Some(s) = style_attr.get(c) {
-                        buf.extend_from_slice(s.as_bytes());
-                    }
-                };
-                match (cell, text) {
-                    (Cell::Num(d), _) => {
-                        open(&mut buf);
-                        buf.extend_from_slice(b"><v>");
-                        decimal_into(&mut buf, *d);
-                        buf.extend_from_slice(b"</v></c>");
-                    }
-                    (_, Some(t)) if !t.is_empty() => {
-                        open(&mut buf);
-                        buf.extend_from_slice(b" t=\"inlineStr\"><is><t");
-                        if t.starts_with(char::is_whitespace) || t.ends_with(char::is_whitespace) {
-                            buf.extend_from_slice(b" xml:space=\"preserve\"");
-                        }
-                        buf.push(b'>');
-                        escape_into(&mut buf, &super::excel_text(&t));
-                        buf.extend_from_slice(b"</t></is></c>");
-                    }
-                    _ => {}
-                }
-            }
-            buf.extend_from_slice(b"</row>");
-            if buf.len() > 1 << 18 {
-                z.write_all(&buf).map_err(err)?;
-                buf.clear();
-            }
+            std::mem::swap(&mut ready, &mut buf);
+            buf.clear();
         }
-        z.write_all(&buf).map_err(err)?;
         z.write_all(trailer.as_bytes()).map_err(err)?;
         z.write_all(insert_links(tail, &links).as_bytes())
             .map_err(err)?;
