@@ -95,20 +95,18 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
             });
             continue;
         }
-        let mut walker = walkdir::WalkDir::new(input)
-            .follow_links(true)
-            .sort_by(|a, b| {
-                natural_cmp(
-                    &a.file_name().to_string_lossy(),
-                    &b.file_name().to_string_lossy(),
-                )
-            })
-            .into_iter();
+        // Walked as the folders list them, then sorted once by precomputed keys: walkdir's
+        // own sort compares names as it goes, 1.7 million times for a folder of 100,000
+        // files, 0.3 s on one core before any file is read.
+        let mut walker = walkdir::WalkDir::new(input).follow_links(true).into_iter();
+        let mut here: Vec<(WalkKey, Found)> = Vec::new();
+        let key = |path: &Path| WalkKey::of(path.strip_prefix(input).unwrap_or(path));
         while let Some(entry) = walker.next() {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    out.push(walk_error(&e, input));
+                    let found = walk_error(&e, input);
+                    here.push((key(&found.path), found));
                     continue;
                 }
             };
@@ -120,9 +118,9 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
             let ft = entry.file_type();
             if ft.is_dir() {
                 if name.starts_with('.') {
-                    out.push(Found::read(
-                        path.to_path_buf(),
-                        Some("隐藏文件夹，已跳过".into()),
+                    here.push((
+                        key(path),
+                        Found::read(path.to_path_buf(), Some("隐藏文件夹，已跳过".into())),
                     ));
                     walker.skip_current_dir();
                 }
@@ -135,8 +133,11 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
                 Some(kind) => Some(format!("不是普通文件（{kind}），已跳过")),
                 None => skip_reason(path, false),
             };
-            out.push(Found::read(entry.into_path(), skip));
+            here.push((key(path), Found::read(entry.into_path(), skip)));
         }
+        // Stable: what shares a path (a folder and the error reading it) stays as walked.
+        here.par_sort_by(|a, b| a.0.cmp(&b.0));
+        out.extend(here.into_iter().map(|(_, f)| f));
     }
     from.resize(out.len(), inputs.len().saturating_sub(1));
     name_found(inputs, &from, &mut out);
@@ -180,6 +181,66 @@ fn name_found(inputs: &[PathBuf], from: &[usize], found: &mut [Found]) {
 
 /// What a walk could not enter: a link loop or a broken link (skipped), a folder that
 /// cannot be listed (failed).
+/// Where a walked path comes in the walk's order: each folder's entries in natural order
+/// ([`natural_cmp`]), a folder's contents right after it. That is its components
+/// compared one by one, each by its [`natural_key`] and then as written, a path before
+/// the paths below it.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct WalkKey(Vec<(Vec<u8>, Box<str>)>);
+
+impl WalkKey {
+    fn of(relative: &Path) -> WalkKey {
+        WalkKey(
+            relative
+                .components()
+                .map(|c| {
+                    let name = c.as_os_str().to_string_lossy();
+                    (natural_key(&name), Box::from(name.as_ref()))
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Bytes that compare as [`natural_cmp`] compares names, up to its last resort (the names
+/// as written): each run of digits as `0` (every digit's place against any other
+/// character), its length without leading zeros (four bytes) and its digits in ASCII;
+/// any other character as its UTF-8.
+fn natural_key(s: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(s.len() + 8);
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if natural_digit(c).is_none() {
+            key.extend_from_slice(&rest.as_bytes()[..c.len_utf8()]);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let end = rest
+            .find(|c| natural_digit(c).is_none())
+            .unwrap_or(rest.len());
+        let run = rest[..end].trim_start_matches(['0', '０']);
+        key.push(b'0');
+        let len = u32::try_from(run.chars().count()).unwrap_or(u32::MAX);
+        key.extend_from_slice(&len.to_be_bytes());
+        key.extend(
+            run.chars()
+                .filter_map(natural_digit)
+                .map(|d| b'0' + d as u8),
+        );
+        rest = &rest[end..];
+    }
+    key
+}
+
+/// A digit's value, ASCII or full-width.
+fn natural_digit(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '０'..='９' => Some(c as u32 - '０' as u32),
+        _ => None,
+    }
+}
+
 fn walk_error(e: &walkdir::Error, input: &Path) -> Found {
     let path = e.path().unwrap_or(input).to_path_buf();
     if let Some(ancestor) = e.loop_ancestor() {
@@ -223,17 +284,11 @@ fn special(ft: &std::fs::FileType) -> Option<&'static str> {
 /// character by character. Names equal that way (`01`, `1`) fall back to plain order.
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    fn digit(c: char) -> Option<u32> {
-        match c {
-            '0'..='9' => Some(c as u32 - '0' as u32),
-            '０'..='９' => Some(c as u32 - '０' as u32),
-            _ => None,
-        }
-    }
+    let digit = natural_digit;
     /// The digit run at the start of `s` without its leading zeros, and what follows.
     /// Borrowed, not collected: a walk sorts every folder with this (n log n calls).
     fn number(s: &str) -> (&str, &str) {
-        let end = s.find(|c| digit(c).is_none()).unwrap_or(s.len());
+        let end = s.find(|c| natural_digit(c).is_none()).unwrap_or(s.len());
         let (run, rest) = s.split_at(end);
         (run.trim_start_matches(['0', '０']), rest)
     }
@@ -744,6 +799,101 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name's [`natural_key`], then the name as written, orders names as
+    /// [`natural_cmp`] does: random names of digits (ASCII and full-width, leading zeros),
+    /// letters, CJK and punctuation on either side of the digits.
+    #[test]
+    fn natural_keys_order_as_natural_cmp() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let name = proptest::collection::vec(
+            prop_oneof![
+                Just("0"),
+                Just("00"),
+                Just("1"),
+                Just("9"),
+                Just("10"),
+                Just("０"),
+                Just("１"),
+                Just("９"),
+                Just("a"),
+                Just("A"),
+                Just("/"),
+                Just(":"),
+                Just("-"),
+                Just("项"),
+                Just("（"),
+                Just(" "),
+                Just("~"),
+            ],
+            0..8,
+        )
+        .prop_map(|parts| parts.concat());
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                cases: 4_000,
+                ..Config::default()
+            },
+            proptest::test_runner::TestRng::deterministic_rng(
+                proptest::test_runner::RngAlgorithm::ChaCha,
+            ),
+        );
+        runner
+            .run(&(name.clone(), name), |(a, b)| {
+                let by_key = natural_key(&a)
+                    .cmp(&natural_key(&b))
+                    .then_with(|| a.cmp(&b));
+                prop_assert_eq!(by_key, natural_cmp(&a, &b), "{:?} {:?}", a, b);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// The walk finds files in the order walkdir's own sort by [`natural_cmp`] gives:
+    /// folders' contents right after them, names with numbers, full-width digits and
+    /// names equal but for leading zeros.
+    #[test]
+    fn the_walk_is_in_natural_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "1", "01", "2", "10", "１1", "项目2", "项目10", "a", "A", "a 1",
+        ];
+        for (i, d) in names.iter().enumerate() {
+            let sub = dir.path().join(d);
+            std::fs::create_dir_all(sub.join(names[(i + 3) % names.len()])).unwrap();
+            for f in names.iter().take(i + 1) {
+                std::fs::write(sub.join(format!("{f}.xlsx")), b"").unwrap();
+                std::fs::write(
+                    sub.join(names[(i + 3) % names.len()])
+                        .join(format!("{f}.xls")),
+                    b"",
+                )
+                .unwrap();
+            }
+            std::fs::write(dir.path().join(format!("{d}.xlsx")), b"").unwrap();
+        }
+        let found: Vec<PathBuf> = discover(&[dir.path().to_path_buf()])
+            .unwrap()
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        let walked: Vec<PathBuf> = walkdir::WalkDir::new(dir.path())
+            .min_depth(1)
+            .sort_by(|a, b| {
+                natural_cmp(
+                    &a.file_name().to_string_lossy(),
+                    &b.file_name().to_string_lossy(),
+                )
+            })
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        assert_eq!(found.len(), 10 + 2 * 55);
+        assert_eq!(found, walked);
+    }
     use crate::code::Code;
 
     fn workbook(path: &Path, rows: &[&[&str]]) {
