@@ -183,9 +183,8 @@ fn attrs<'a>(s: &'a str, mut f: impl FnMut(&'a str, &'a str) -> Scan<()>) -> Sca
     }
 }
 
-/// The first attribute with this local name, as `super::xml_attr` finds it; its value
-/// must need no normalizing (no reference, no tab or line break).
-fn attr_local<'a>(s: &'a str, name: &str) -> Scan<Option<&'a str>> {
+/// The raw value of the first attribute with this local name.
+fn first_attr<'a>(s: &'a str, name: &str) -> Scan<Option<&'a str>> {
     let mut found = None;
     attrs(s, |k, v| {
         if found.is_none() && local_name(k) == name {
@@ -193,7 +192,13 @@ fn attr_local<'a>(s: &'a str, name: &str) -> Scan<Option<&'a str>> {
         }
         Ok(())
     })?;
-    match found {
+    Ok(found)
+}
+
+/// The first attribute with this local name, as `super::xml_attr` finds it; its value
+/// must need no normalizing (no reference, no tab or line break).
+fn attr_local<'a>(s: &'a str, name: &str) -> Scan<Option<&'a str>> {
+    match first_attr(s, name)? {
         Some(v)
             if v.bytes()
                 .any(|c| matches!(c, b'&' | b'\t' | b'\r' | b'\n' | b'<')) =>
@@ -208,14 +213,7 @@ fn attr_local<'a>(s: &'a str, name: &str) -> Scan<Option<&'a str>> {
 /// the five named entities resolved; a value that would need more normalizing (a
 /// character reference, a tab or line break) gives up.
 fn attr_decoded(s: &str, name: &str) -> Scan<Option<String>> {
-    let mut found = None;
-    attrs(s, |k, v| {
-        if found.is_none() && local_name(k) == name {
-            found = Some(v);
-        }
-        Ok(())
-    })?;
-    let Some(v) = found else {
+    let Some(v) = first_attr(s, name)? else {
         return Ok(None);
     };
     if v.bytes().any(|c| matches!(c, b'\t' | b'\r' | b'\n' | b'<')) {
