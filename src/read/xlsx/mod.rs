@@ -980,7 +980,7 @@ impl<'b> SheetBuild<'b> {
         if let Some((_, c)) = at {
             self.col = c;
         }
-        self.col += 1;
+        self.col = self.col.saturating_add(1);
     }
 
     /// A `<c>` with content: its position (its `r`, or after the cell before).
@@ -1014,13 +1014,14 @@ impl<'b> SheetBuild<'b> {
         self.col = 0;
         // `<row/>` ends where it starts (calamine expands it to a start and an end).
         if empty {
-            self.row += 1;
+            self.row = self.row.saturating_add(1);
         }
     }
 
     /// `</row>`.
     fn end_row(&mut self) {
-        self.row += 1;
+        // Saturating: after `<row r="4294967295">` another row has no number left.
+        self.row = self.row.saturating_add(1);
         self.col = 0;
     }
 
