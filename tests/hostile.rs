@@ -167,6 +167,38 @@ fn declared_shared_string_count_is_not_trusted() {
     );
 }
 
+/// The same declared count in a part named `xl/SharedStrings.xml`, which calamine (the
+/// fallback reader) finds too: the check must find it as well.
+#[test]
+fn declared_shared_string_count_is_checked_whatever_the_parts_case() {
+    let sst = format!(
+        r#"<sst xmlns="{NS}" count="4000000000" uniqueCount="4000000000"><si><t>a</t></si></sst>"#
+    );
+    let bytes = xlsx(
+        &[sheet(
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
+            "",
+        )],
+        Some(sst.as_bytes()),
+    );
+    // The name as it stands in the local header and the central directory.
+    let (from, to) = (b"xl/sharedStrings.xml", b"xl/SharedStrings.xml");
+    let mut renamed = bytes.clone();
+    let mut n = 0;
+    for i in 0..renamed.len() - from.len() {
+        if &renamed[i..i + from.len()] == from {
+            renamed[i..i + from.len()].copy_from_slice(to);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 2, "the part's name, once in each header");
+    refused(
+        "sst-case.xlsx",
+        &renamed,
+        "共享字符串表声明 4000000000 项（uniqueCount），过大",
+    );
+}
+
 #[test]
 fn the_cell_budget_is_per_file_not_per_sheet() {
     // Ten sheets each spanning A1:ALL4900 (4.9 million cells): under the limit alone,

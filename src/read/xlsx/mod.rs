@@ -38,16 +38,35 @@ fn no(what: impl Into<String>) -> Unsupported {
     Unsupported(what.into())
 }
 
+/// A part's index in the package: its path exactly, else as calamine finds it, ASCII
+/// case and `\` for `/` aside. Some writers name `xl/SharedStrings.xml` or
+/// `xl\styles.xml`; a styles part missed would read a cell shown as 100% as 1, with
+/// nothing said (found by a mutation test of the package).
+fn part_index<R: Read + std::io::Seek>(zip: &zip::ZipArchive<R>, path: &str) -> Option<usize> {
+    zip.index_for_name(path).or_else(|| {
+        (0..zip.len()).find(|&i| {
+            zip.name_for_index(i)
+                .and_then(Result::ok)
+                .is_some_and(|name| {
+                    name.len() == path.len()
+                        && name.bytes().zip(path.bytes()).all(|(a, b)| {
+                            let a = if a == b'\\' { b'/' } else { a };
+                            a.eq_ignore_ascii_case(&b)
+                        })
+                })
+        })
+    })
+}
+
 fn read_part<R: Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
     path: &str,
     limit: u64,
 ) -> Result<Option<Vec<u8>>, Unsupported> {
-    let mut f = match zip.by_name(path) {
-        Ok(f) => f,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(no(e.to_string())),
+    let Some(index) = part_index(zip, path) else {
+        return Ok(None);
     };
+    let mut f = zip.by_index(index).map_err(|e| no(e.to_string()))?;
     if f.size() > limit {
         return Err(no(format!("{path} is too large")));
     }
@@ -499,7 +518,7 @@ impl<'a> Package<'a> {
 
 impl Parts for Package<'_> {
     fn part(&mut self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Unsupported> {
-        let Some(index) = self.zip.index_for_name(path) else {
+        let Some(index) = part_index(&self.zip, path) else {
             return Ok(None);
         };
         match self.inflate(index, limit) {
@@ -590,7 +609,8 @@ fn check_declared_counts(bytes: &[u8], budget: &Budget) -> Result<(), ReadError>
         return Ok(()); // not a zip: the reader says so
     };
     check_declared_sizes(&mut zip, budget)?;
-    let Ok(f) = zip.by_name("xl/sharedStrings.xml") else {
+    // Found as calamine finds it (`xl/SharedStrings.xml` too), or it would reserve the room.
+    let Some(Ok(f)) = part_index(&zip, "xl/sharedStrings.xml").map(|i| zip.by_index(i)) else {
         return Ok(());
     };
     let mut head = Vec::new();
@@ -1502,6 +1522,51 @@ mod tests {
         (fast, slow)
     }
 
+    /// Parts named in another case or with `\` for `/` (as some writers name them) are
+    /// found as calamine finds them: the styles too, so a cell shown as a percentage
+    /// still reads as one. Found by a mutation test of the package (`xl/styles.xmL`).
+    #[test]
+    fn parts_are_found_whatever_their_case_or_slashes() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/variants/四川青神2023-预算执行情况-指标性质度量单位.xlsx");
+        let bytes = std::fs::read(path).unwrap();
+        let renamed = {
+            let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+            let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for i in 0..zip.len() {
+                let f = zip.by_index_raw(i).unwrap();
+                let name = match f.name().unwrap().as_ref() {
+                    "xl/styles.xml" => "xl/Styles.XML".to_string(),
+                    "xl/sharedStrings.xml" => "xl\\sharedstrings.xml".to_string(),
+                    n => n.to_string(),
+                };
+                w.raw_copy_file_rename(f, name).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        };
+        // Each sheet's name and cells, to compare.
+        let cells = |grids: &[Grid]| -> Vec<(String, Vec<(Pos, Value)>)> {
+            grids
+                .iter()
+                .map(|g| {
+                    let cells = g.non_empty().map(|(p, v)| (p, v.clone())).collect();
+                    (g.sheet.to_string(), cells)
+                })
+                .collect()
+        };
+        let original = cells(&both(&bytes).0);
+        assert!(
+            original
+                .iter()
+                .flat_map(|(_, c)| c)
+                .any(|(_, v)| matches!(v, Value::Number { percent: true, .. })),
+            "the sample shows a percentage"
+        );
+        let (fast, slow) = both(&renamed);
+        assert_eq!(cells(&fast), cells(&slow));
+        assert_eq!(cells(&fast), original);
+    }
+
     /// `<sheet state="hidden|veryHidden">`, read alike by both readers.
     #[test]
     fn hidden_sheets_are_marked() {
@@ -1666,5 +1731,601 @@ mod tests {
             seen += 1;
         }
         assert_eq!(seen, 5);
+    }
+
+    // ---- Package-level mutations: the zip container and its entries. ----
+
+    /// One entry of a zip as found in its central directory.
+    #[derive(Clone)]
+    struct RawEntry {
+        name: Vec<u8>,
+        method: u16,
+        flags: u16,
+        crc: u32,
+        usize_: u32,
+        data: Vec<u8>,
+        /// Offsets of the local header and of the central directory header.
+        local: usize,
+        central: usize,
+    }
+
+    fn u16_at(b: &[u8], i: usize) -> Option<u16> {
+        Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?))
+    }
+    fn u32_at(b: &[u8], i: usize) -> Option<u32> {
+        Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+    }
+
+    /// The entries of a plain (non-zip64) archive, by its central directory.
+    fn raw_entries(b: &[u8]) -> Option<(Vec<RawEntry>, usize)> {
+        let eocd = b.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+        let n = u16_at(b, eocd + 10)? as usize;
+        let mut at = u32_at(b, eocd + 16)? as usize;
+        let mut out = Vec::new();
+        for _ in 0..n {
+            if u32_at(b, at)? != 0x0201_4b50 {
+                return None;
+            }
+            let flags = u16_at(b, at + 8)?;
+            let method = u16_at(b, at + 10)?;
+            let crc = u32_at(b, at + 16)?;
+            let csize = u32_at(b, at + 20)? as usize;
+            let usize_ = u32_at(b, at + 24)?;
+            let (nl, el, cl) = (
+                u16_at(b, at + 28)? as usize,
+                u16_at(b, at + 30)? as usize,
+                u16_at(b, at + 32)? as usize,
+            );
+            let local = u32_at(b, at + 42)? as usize;
+            let name = b.get(at + 46..at + 46 + nl)?.to_vec();
+            let lnl = u16_at(b, local + 26)? as usize;
+            let lel = u16_at(b, local + 28)? as usize;
+            let ds = local + 30 + lnl + lel;
+            let data = b.get(ds..ds + csize)?.to_vec();
+            out.push(RawEntry {
+                name,
+                method,
+                flags,
+                crc,
+                usize_,
+                data,
+                local,
+                central: at,
+            });
+            at += 46 + nl + el + cl;
+        }
+        Some((out, eocd))
+    }
+
+    /// A zip written byte by byte from entries (whatever they say: duplicates, lies).
+    fn raw_zip(entries: &[RawEntry]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut offsets = Vec::new();
+        for e in entries {
+            offsets.push(out.len() as u32);
+            out.extend_from_slice(b"PK\x03\x04");
+            out.extend_from_slice(&20u16.to_le_bytes());
+            out.extend_from_slice(&e.flags.to_le_bytes());
+            out.extend_from_slice(&e.method.to_le_bytes());
+            out.extend_from_slice(&[0; 4]); // time, date
+            out.extend_from_slice(&e.crc.to_le_bytes());
+            out.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&e.usize_.to_le_bytes());
+            out.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(&e.name);
+            out.extend_from_slice(&e.data);
+        }
+        let cd = out.len() as u32;
+        for (e, off) in entries.iter().zip(&offsets) {
+            out.extend_from_slice(b"PK\x01\x02");
+            out.extend_from_slice(&20u16.to_le_bytes());
+            out.extend_from_slice(&20u16.to_le_bytes());
+            out.extend_from_slice(&e.flags.to_le_bytes());
+            out.extend_from_slice(&e.method.to_le_bytes());
+            out.extend_from_slice(&[0; 4]);
+            out.extend_from_slice(&e.crc.to_le_bytes());
+            out.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&e.usize_.to_le_bytes());
+            out.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0; 12]); // extra, comment, disk, attrs
+            out.extend_from_slice(off.to_le_bytes().as_slice());
+            out.extend_from_slice(&e.name);
+        }
+        let cd_len = out.len() as u32 - cd;
+        out.extend_from_slice(b"PK\x05\x06");
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&cd_len.to_le_bytes());
+        out.extend_from_slice(&cd.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    /// Every entry re-written by the zip crate, `stored` (all, or only those named) or
+    /// deflated at another level: a valid package either way.
+    fn rezip(bytes: &[u8], stored: impl Fn(&str) -> bool, level: i64) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            let o = if stored(&name) {
+                zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Stored)
+            } else {
+                zip::write::SimpleFileOptions::default().compression_level(Some(level))
+            };
+            w.start_file(name, o).unwrap();
+            w.write_all(&data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// A sheet as read: name, hidden state, cells and merges.
+    type ReadSheet = (String, Option<Hidden>, Vec<(Pos, Value)>, Vec<Region>);
+
+    /// What a reader made of a package.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Outcome {
+        Read(Vec<ReadSheet>),
+        Refused(String),
+        Unsupported(String),
+        Panic(String),
+    }
+
+    fn outcome(r: Result<Vec<Grid>, ReadError>) -> Outcome {
+        match r {
+            Ok(gs) => Outcome::Read(
+                gs.iter()
+                    .map(|g| {
+                        let cells = g.non_empty().map(|(p, v)| (p, v.clone())).collect();
+                        (g.sheet.clone(), g.hidden, cells, g.merges().to_vec())
+                    })
+                    .collect(),
+            ),
+            Err(e) => Outcome::Refused(e.reason),
+        }
+    }
+
+    fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    }
+
+    fn read_fast(bytes: &[u8]) -> Outcome {
+        let limits = super::super::Limits::default();
+        match std::panic::catch_unwind(|| fast(bytes, &Budget::new(&limits))) {
+            Ok(Ok(r)) => outcome(r),
+            Ok(Err(Unsupported(why))) => Outcome::Unsupported(why),
+            Err(p) => Outcome::Panic(panic_text(p)),
+        }
+    }
+
+    fn read_calamine(bytes: &[u8]) -> Outcome {
+        let limits = super::super::Limits::default();
+        match std::panic::catch_unwind(|| via_calamine(bytes, &Budget::new(&limits))) {
+            Ok(r) => outcome(r),
+            Err(p) => Outcome::Panic(panic_text(p)),
+        }
+    }
+
+    /// The process's peak resident set (kB), reset to the current one first when `reset`.
+    fn peak_rss_kb(reset: bool) -> u64 {
+        if reset {
+            let _ = std::fs::write("/proc/self/clear_refs", "5");
+        }
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
+    /// The mutations of one package, named by kind; deterministic from `seed`.
+    fn mutations(bytes: &[u8], seed: u64, rounds: usize) -> Vec<(&'static str, Vec<u8>)> {
+        let mut rng = Rng(seed | 1);
+        let mut out: Vec<(&'static str, Vec<u8>)> = vec![("unmutated", bytes.to_vec())];
+        let Some((entries, eocd)) = raw_entries(bytes) else {
+            return out;
+        };
+        out.push(("raw-rewrite", raw_zip(&entries)));
+        out.push(("rezip-stored-all", rezip(bytes, |_| true, 6)));
+        out.push((
+            "rezip-stored-sheets",
+            rezip(bytes, |n| n.contains("worksheets/"), 6),
+        ));
+        out.push((
+            "rezip-stored-strings",
+            rezip(bytes, |n| n.contains("sharedStrings"), 6),
+        ));
+        out.push(("rezip-level1", rezip(bytes, |_| false, 1)));
+        out.push(("rezip-level9", rezip(bytes, |_| false, 9)));
+        let cd_start = entries.iter().map(|e| e.central).min().unwrap_or(eocd);
+        for _ in 0..rounds {
+            let e = &entries[rng.below(entries.len())];
+            let mut b = bytes.to_vec();
+            let set32 = |b: &mut Vec<u8>, at: usize, v: u32| {
+                b[at..at + 4].copy_from_slice(&v.to_le_bytes())
+            };
+            let set16 = |b: &mut Vec<u8>, at: usize, v: u16| {
+                b[at..at + 2].copy_from_slice(&v.to_le_bytes())
+            };
+            let kind = rng.below(18);
+            let name: &'static str = match kind {
+                0 => {
+                    let at = e.local + rng.below(30 + e.name.len());
+                    b[at] ^= 1 << rng.below(8);
+                    "flip-local-header"
+                }
+                1 => {
+                    let at = e.central + rng.below(46 + e.name.len());
+                    b[at] = rng.next() as u8;
+                    "overwrite-central-dir"
+                }
+                2 => {
+                    let at = cd_start + rng.below(b.len() - cd_start);
+                    b[at] ^= 1 << rng.below(8);
+                    "flip-central-or-eocd"
+                }
+                3 => {
+                    let ds = e.local + 30 + e.name.len();
+                    if e.data.is_empty() {
+                        continue;
+                    }
+                    for _ in 0..=rng.below(3) {
+                        let at = ds + rng.below(e.data.len());
+                        b[at] = rng.next() as u8;
+                    }
+                    "overwrite-data"
+                }
+                4..=6 => {
+                    let v = match rng.below(5) {
+                        0 => e.usize_ / 2,
+                        1 => e.usize_.saturating_sub(1),
+                        2 => e.usize_ + 1,
+                        3 => e.usize_.saturating_mul(4),
+                        _ => 0xFFFF_FFFF,
+                    };
+                    match kind {
+                        4 => set32(&mut b, e.local + 22, v),
+                        5 => set32(&mut b, e.central + 24, v),
+                        _ => {
+                            set32(&mut b, e.local + 22, v);
+                            set32(&mut b, e.central + 24, v);
+                        }
+                    }
+                    ["size-local", "size-central", "size-both"][kind - 4]
+                }
+                7 => {
+                    let c = rng.next() as u32;
+                    match rng.below(3) {
+                        0 => set32(&mut b, e.local + 14, c),
+                        1 => set32(&mut b, e.central + 16, c),
+                        _ => {
+                            set32(&mut b, e.local + 14, c);
+                            set32(&mut b, e.central + 16, c);
+                        }
+                    }
+                    "crc"
+                }
+                8 | 9 => {
+                    let m = [0u16, 8, 12, 99, 14, 93][rng.below(6)];
+                    if kind == 8 || rng.below(2) == 0 {
+                        set16(&mut b, e.central + 10, m);
+                    }
+                    if kind == 9 || rng.below(2) == 0 {
+                        set16(&mut b, e.local + 8, m);
+                    }
+                    "method"
+                }
+                10 => {
+                    let f = u16_at(&b, e.central + 8).unwrap() | 1;
+                    set16(&mut b, e.central + 8, f);
+                    if rng.below(2) == 0 {
+                        set16(&mut b, e.local + 6, f);
+                    }
+                    "encrypted-flag"
+                }
+                11 => {
+                    b.truncate(rng.below(b.len()));
+                    "truncate"
+                }
+                12 => {
+                    // An entry twice: the original and a changed copy, in either order.
+                    let mut list = entries.clone();
+                    let i = rng.below(list.len());
+                    let mut copy = list[i].clone();
+                    match rng.below(3) {
+                        0 => copy.data.clear(),
+                        1 if !copy.data.is_empty() => {
+                            let at = rng.below(copy.data.len());
+                            copy.data[at] ^= 0x55;
+                        }
+                        _ => {}
+                    }
+                    let at = if rng.below(2) == 0 { i } else { i + 1 };
+                    list.insert(at, copy);
+                    b = raw_zip(&list);
+                    "duplicate-name"
+                }
+                13 => {
+                    for _ in 0..=rng.below(4096) {
+                        b.push(rng.next() as u8);
+                    }
+                    "append-garbage"
+                }
+                14 => {
+                    // One entry re-stored (valid), or mislabelled (stored bytes say deflate).
+                    let mut list = entries.clone();
+                    let i = rng.below(list.len());
+                    if list[i].method == 8 {
+                        let mut d = flate2::read::DeflateDecoder::new(&list[i].data[..]);
+                        let mut plain = Vec::new();
+                        if d.read_to_end(&mut plain).is_err() {
+                            continue;
+                        }
+                        list[i].data = plain;
+                        list[i].method = 0;
+                    }
+                    let valid = rng.below(3) != 0;
+                    if !valid {
+                        list[i].method = 8;
+                    }
+                    b = raw_zip(&list);
+                    if valid {
+                        "raw-stored-valid"
+                    } else {
+                        "stored-labelled-deflate"
+                    }
+                }
+                15 => {
+                    // Deflated data labelled stored, sizes consistent with the compressed bytes.
+                    let mut list = entries.clone();
+                    let i = rng.below(list.len());
+                    list[i].method = 0;
+                    list[i].usize_ = list[i].data.len() as u32;
+                    list[i].crc = crc32fast::hash(&list[i].data);
+                    b = raw_zip(&list);
+                    "deflate-labelled-stored"
+                }
+                16 => {
+                    // Name of one entry overwritten by another's (same length) or a random byte.
+                    let at = e.central + 46 + rng.below(e.name.len().max(1));
+                    b[at] = rng.next() as u8;
+                    if rng.below(2) == 0 {
+                        b[e.local + 30 + (at - e.central - 46)] = b[at];
+                    }
+                    "name-byte"
+                }
+                _ => {
+                    // Several random bytes anywhere.
+                    for _ in 0..=rng.below(8) {
+                        let at = rng.below(b.len());
+                        b[at] = rng.next() as u8;
+                    }
+                    "random-bytes"
+                }
+            };
+            out.push((name, b));
+        }
+        out
+    }
+
+    fn sample_packages() -> Vec<(String, Vec<u8>)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in ["samples", "tests/fixtures"] {
+            for e in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+                let p = e.unwrap().into_path();
+                if p.extension().is_some_and(|x| x == "xlsx") {
+                    let bytes = std::fs::read(&p).unwrap();
+                    out.push((p.strip_prefix(root).unwrap().display().to_string(), bytes));
+                }
+            }
+        }
+        out
+    }
+
+    /// Runs every mutation of every sample; returns the lines of a report and the problems
+    /// (panics, slow cases, differences on valid packages).
+    fn run_mutations(rounds: usize) -> (Vec<String>, Vec<String>) {
+        use std::collections::BTreeMap;
+        let mut counts: BTreeMap<(&str, String), usize> = BTreeMap::new();
+        let mut problems = Vec::new();
+        let valid = |k: &str| {
+            matches!(
+                k,
+                "unmutated"
+                    | "raw-rewrite"
+                    | "rezip-stored-all"
+                    | "rezip-stored-sheets"
+                    | "rezip-stored-strings"
+                    | "rezip-level1"
+                    | "rezip-level9"
+                    | "raw-stored-valid"
+            )
+        };
+        for (fi, (path, bytes)) in sample_packages().into_iter().enumerate() {
+            let original = read_fast(&bytes);
+            for (ci, (kind, m)) in mutations(&bytes, 0x9E37_79B9 ^ fi as u64, rounds)
+                .into_iter()
+                .enumerate()
+            {
+                let t = std::time::Instant::now();
+                let f = read_fast(&m);
+                let tf = t.elapsed();
+                let t = std::time::Instant::now();
+                let c = read_calamine(&m);
+                let tc = t.elapsed();
+                let fk = match &f {
+                    Outcome::Read(_) => "fast-read",
+                    Outcome::Refused(_) => "fast-refused",
+                    Outcome::Unsupported(_) => "fast-unsupported",
+                    Outcome::Panic(_) => "fast-PANIC",
+                };
+                let ck = match &c {
+                    Outcome::Read(_) => "cal-read",
+                    Outcome::Refused(_) => "cal-refused",
+                    Outcome::Panic(_) => "cal-PANIC",
+                    Outcome::Unsupported(_) => unreachable!(),
+                };
+                let cmp = match (&f, &c) {
+                    (Outcome::Read(a), Outcome::Read(b)) if a == b => {
+                        if f == original {
+                            "same"
+                        } else {
+                            "same-but-changed"
+                        }
+                    }
+                    (Outcome::Read(_), Outcome::Read(_)) => {
+                        if f == original {
+                            "DIFF(fast=orig)"
+                        } else {
+                            "DIFF(fast!=orig)"
+                        }
+                    }
+                    _ => "-",
+                };
+                *counts
+                    .entry((kind, format!("{fk} {ck} {cmp}")))
+                    .or_default() += 1;
+                let id = format!("{path} case {ci} {kind}");
+                if let Outcome::Panic(p) = &f {
+                    problems.push(format!("{id}: fast panicked: {p}"));
+                }
+                if let Outcome::Panic(p) = &c {
+                    problems.push(format!("{id}: calamine panicked: {p}"));
+                }
+                if tf.as_millis() > 2000 || tc.as_millis() > 2000 {
+                    problems.push(format!("{id}: slow fast={tf:?} calamine={tc:?}"));
+                }
+                if valid(kind) && (f != c && !path.contains("encrypted") || f != original) {
+                    problems.push(format!(
+                        "{id}: valid package differs: fast={} cal={}",
+                        fk, ck
+                    ));
+                }
+                if cmp.starts_with("DIFF") {
+                    problems.push(format!("{id}: {cmp}"));
+                }
+            }
+        }
+        let report = counts
+            .into_iter()
+            .map(|((k, o), n)| format!("{k:24} {o:48} {n}"))
+            .collect();
+        (report, problems)
+    }
+
+    /// A small run for CI: no panic, nothing slow, valid re-zips read as the original.
+    #[test]
+    fn mutated_packages_never_panic() {
+        let (_, problems) = run_mutations(6);
+        let bad: Vec<_> = problems.iter().filter(|p| !p.contains("DIFF")).collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    /// The long run: `cargo test --release --lib mutated_packages_long -- --ignored --nocapture`
+    /// (JIXIAO_MUTATION_ROUNDS mutations per file, 400 by default).
+    #[test]
+    #[ignore]
+    fn mutated_packages_long() {
+        let rounds = std::env::var("JIXIAO_MUTATION_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(400);
+        let t = std::time::Instant::now();
+        let (report, problems) = run_mutations(rounds);
+        for l in &report {
+            println!("{l}");
+        }
+        for p in &problems {
+            println!("PROBLEM {p}");
+        }
+        println!("{} problems in {:?}", problems.len(), t.elapsed());
+    }
+
+    /// A worksheet entry whose deflated data inflates to `inflated` bytes (its XML start,
+    /// then zeros) while its headers declare `declared`.
+    fn bomb(inflated: usize, declared: u32) -> Vec<u8> {
+        use std::io::Write;
+        let good = package(&[("Sheet1", None, r#"<row r="1"><c r="A1"><v>1</v></c></row>"#)]);
+        let (mut list, _) = raw_entries(&good).unwrap();
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        let head = br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+        enc.write_all(head).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        let mut left = inflated.saturating_sub(head.len());
+        while left > 0 {
+            let n = left.min(zeros.len());
+            enc.write_all(&zeros[..n]).unwrap();
+            left -= n;
+        }
+        let data = enc.finish().unwrap();
+        let e = list
+            .iter_mut()
+            .find(|e| e.name == b"xl/worksheets/sheet1.xml")
+            .unwrap();
+        e.data = data;
+        e.method = 8;
+        e.usize_ = declared;
+        raw_zip(&list)
+    }
+
+    /// Bombs: reading them costs no more than the part limit in memory, and is quick.
+    #[test]
+    #[ignore]
+    fn zip_bombs_are_bounded() {
+        for (what, inflated, declared) in [
+            ("200 MB declared 1 kB", 200usize << 20, 1024u32),
+            ("300 MB declared 1 kB", 300 << 20, 1024),
+            ("tiny declared PART_LIMIT", 100, PART_LIMIT as u32),
+            ("tiny declared PART_LIMIT+1", 100, PART_LIMIT as u32 + 1),
+            ("tiny declared 0xFFFFFFFF", 100, u32::MAX),
+        ] {
+            let b = bomb(inflated, declared);
+            let before = peak_rss_kb(true);
+            let t = std::time::Instant::now();
+            let f = read_fast(&b);
+            let tf = t.elapsed();
+            let mid = peak_rss_kb(false);
+            peak_rss_kb(true);
+            let t = std::time::Instant::now();
+            let c = read_calamine(&b);
+            let tc = t.elapsed();
+            let after = peak_rss_kb(false);
+            let short = |o: &Outcome| format!("{o:?}").chars().take(160).collect::<String>();
+            println!(
+                "{what}: {} bytes; fast {tf:?} peak +{} MB: {}\n    calamine {tc:?} peak +{} MB: {}",
+                b.len(),
+                mid.saturating_sub(before) / 1024,
+                short(&f),
+                after.saturating_sub(before) / 1024,
+                short(&c)
+            );
+        }
     }
 }
