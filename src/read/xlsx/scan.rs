@@ -1420,12 +1420,14 @@ mod tests {
             true
         }
 
+        /// A start (or empty) tag picked at random, where it is and taken apart.
+        fn start_tag(x: &[u8], r: &mut Rng) -> Option<(usize, usize, Tag)> {
+            let (a, b) = pick_tag(x, r, |k, _| matches!(k, TagKind::Start | TagKind::Empty))?;
+            Some((a, b, parse_tag(&x[a..b])?))
+        }
+
         fn single_quotes(x: &mut Vec<u8>, r: &mut Rng, _: Part) -> bool {
-            let Some((a, b)) = pick_tag(x, r, |k, _| matches!(k, TagKind::Start | TagKind::Empty))
-            else {
-                return false;
-            };
-            let Some(mut t) = parse_tag(&x[a..b]) else {
+            let Some((a, b, mut t)) = start_tag(x, r) else {
                 return false;
             };
             if t.attrs.is_empty() {
@@ -1443,11 +1445,7 @@ mod tests {
         }
 
         fn reorder_attrs(x: &mut Vec<u8>, r: &mut Rng, _: Part) -> bool {
-            let Some((a, b)) = pick_tag(x, r, |k, _| matches!(k, TagKind::Start | TagKind::Empty))
-            else {
-                return false;
-            };
-            let Some(mut t) = parse_tag(&x[a..b]) else {
+            let Some((a, b, mut t)) = start_tag(x, r) else {
                 return false;
             };
             if t.attrs.len() < 2 {
