@@ -557,11 +557,18 @@ mod tests {
         (strings, styles)
     }
 
-    /// Every worksheet and shared-strings part of the samples and of every XLSX fixture
-    /// (real published forms rebuilt, LibreOffice's and hand-made packages), read both
-    /// ways; the samples' parts (Excel, WPS and rust_xlsxwriter markup) must be scanned.
-    #[test]
-    fn the_scanner_reads_every_sample_and_fixture_as_the_event_reader() {
+    /// What the tests read of each XLSX sample and fixture (real published forms rebuilt,
+    /// LibreOffice's and hand-made packages): its shared strings, styles and worksheets.
+    struct SampleParts {
+        file: std::path::PathBuf,
+        sst: Option<Vec<u8>>,
+        styles: Option<Vec<u8>>,
+        /// (path in the package, XML), in the package's order.
+        sheets: Vec<(String, Vec<u8>)>,
+    }
+
+    /// Every XLSX sample and fixture that opens as a zip, in order of path.
+    fn sample_parts() -> Vec<SampleParts> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
         for dir in ["samples", "tests/fixtures"] {
@@ -572,18 +579,59 @@ mod tests {
                 }
             }
         }
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|file| {
+                let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).ok()?;
+                let mut read = |name: &str| -> Option<Vec<u8>> {
+                    let mut s = Vec::new();
+                    zip.by_name(name).ok()?.read_to_end(&mut s).ok()?;
+                    Some(s)
+                };
+                let (sst, styles) = (read("xl/sharedStrings.xml"), read("xl/styles.xml"));
+                let names: Vec<String> = zip
+                    .file_names()
+                    .flatten()
+                    .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
+                    .map(String::from)
+                    .collect();
+                let sheets = names
+                    .into_iter()
+                    .filter_map(|n| {
+                        let mut x = Vec::new();
+                        zip.by_name(&n).ok()?.read_to_end(&mut x).ok()?;
+                        Some((n, x))
+                    })
+                    .collect();
+                Some(SampleParts {
+                    file,
+                    sst,
+                    styles,
+                    sheets,
+                })
+            })
+            .collect()
+    }
+
+    /// Every worksheet and shared-strings part of the samples and of every XLSX fixture
+    /// (real published forms rebuilt, LibreOffice's and hand-made packages), read both
+    /// ways; the samples' parts (Excel, WPS and rust_xlsxwriter markup) must be scanned.
+    #[test]
+    fn the_scanner_reads_every_sample_and_fixture_as_the_event_reader() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files = sample_parts();
         let (mut parts, mut scanned) = (0, 0);
-        for f in &files {
-            let Ok(mut zip) = zip::ZipArchive::new(std::fs::File::open(f).unwrap()) else {
-                continue;
-            };
-            let mut read = |name: &str| -> Option<String> {
-                let mut s = String::new();
-                zip.by_name(name).ok()?.read_to_string(&mut s).ok()?;
-                Some(s)
-            };
-            let sst = read("xl/sharedStrings.xml");
-            let styles = read("xl/styles.xml");
+        for SampleParts {
+            file: f,
+            sst,
+            styles,
+            sheets,
+        } in &files
+        {
+            let text =
+                |x: &Option<Vec<u8>>| x.as_ref().and_then(|x| String::from_utf8(x.clone()).ok());
+            let (sst, styles) = (text(sst), text(styles));
             let strings = match &sst {
                 Some(x) => {
                     let both = strings_both(x);
@@ -614,24 +662,17 @@ mod tests {
                 styles: &styles,
                 date1904: false,
             };
-            let names: Vec<String> = zip
-                .file_names()
-                .flatten()
-                .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
-                .map(String::from)
-                .collect();
-            for n in names {
-                let mut x = String::new();
-                if zip.by_name(&n).unwrap().read_to_string(&mut x).is_err() {
+            for (n, x) in sheets {
+                let Ok(x) = std::str::from_utf8(x) else {
                     continue;
-                }
-                let both = sheet_both(&x, &ctx);
+                };
+                let both = sheet_both(x, &ctx);
                 parts += 1;
                 scanned += both.0.is_some() as usize;
                 if f.starts_with(root.join("samples")) {
                     assert!(both.0.is_some(), "{} {n}", f.display());
                 }
-                agree(both, &x);
+                agree(both, x);
             }
         }
         assert!(files.len() >= 20, "{}", files.len());
@@ -1046,30 +1087,15 @@ mod tests {
         type Ctx = (Vec<String>, Vec<CellStyle>);
 
         fn seeds() -> (Vec<Seed>, Vec<Ctx>) {
-            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-            let mut files = Vec::new();
-            for dir in ["samples", "tests/fixtures"] {
-                for e in walkdir::WalkDir::new(root.join(dir)) {
-                    let p = e.unwrap().into_path();
-                    if p.extension().is_some_and(|x| x == "xlsx") {
-                        files.push(p);
-                    }
-                }
-            }
-            files.sort();
             let mut seeds = Vec::new();
             let mut ctxs = vec![test_ctx()];
-            for f in &files {
-                let Ok(mut zip) = zip::ZipArchive::new(std::fs::File::open(f).unwrap()) else {
-                    continue;
-                };
-                let mut read = |name: &str| -> Option<Vec<u8>> {
-                    let mut s = Vec::new();
-                    zip.by_name(name).ok()?.read_to_end(&mut s).ok()?;
-                    Some(s)
-                };
-                let sst = read("xl/sharedStrings.xml");
-                let styles = read("xl/styles.xml");
+            for SampleParts {
+                sst,
+                styles,
+                sheets,
+                ..
+            } in sample_parts()
+            {
                 let strings = sst
                     .as_deref()
                     .and_then(|x| shared_strings_events(x).ok())
@@ -1094,21 +1120,12 @@ mod tests {
                         ctx,
                     });
                 }
-                let names: Vec<String> = zip
-                    .file_names()
-                    .flatten()
-                    .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
-                    .map(String::from)
-                    .collect();
-                for n in names {
-                    let mut x = Vec::new();
-                    if zip.by_name(&n).unwrap().read_to_end(&mut x).is_ok() {
-                        seeds.push(Seed {
-                            part: Part::Sheet,
-                            xml: x,
-                            ctx,
-                        });
-                    }
+                for (_, x) in sheets {
+                    seeds.push(Seed {
+                        part: Part::Sheet,
+                        xml: x,
+                        ctx,
+                    });
                 }
             }
             assert!(seeds.len() >= 40, "{} seeds", seeds.len());
