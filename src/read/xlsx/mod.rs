@@ -43,8 +43,9 @@ fn no(what: impl Into<String>) -> Unsupported {
 /// `xl\styles.xml`; a styles part missed would read a cell shown as 100% as 1, with
 /// nothing said (found by a mutation test of the package).
 fn part_index<R: Read + std::io::Seek>(zip: &zip::ZipArchive<R>, path: &str) -> Option<usize> {
+    // The last that matches, as calamine's lookup keeps the last of names alike.
     zip.index_for_name(path).or_else(|| {
-        (0..zip.len()).find(|&i| {
+        (0..zip.len()).rev().find(|&i| {
             zip.name_for_index(i)
                 .and_then(Result::ok)
                 .is_some_and(|name| {
