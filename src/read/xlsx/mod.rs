@@ -64,9 +64,19 @@ fn read_part<R: Read + std::io::Seek>(
     path: &str,
     limit: u64,
 ) -> Result<Option<Vec<u8>>, Unsupported> {
-    let Some(index) = part_index(zip, path) else {
-        return Ok(None);
-    };
+    match part_index(zip, path) {
+        Some(index) => read_index(zip, index, path, limit).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The part at `index` (`path`), streamed and bounded by `limit`.
+fn read_index<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    index: usize,
+    path: &str,
+    limit: u64,
+) -> Result<Vec<u8>, Unsupported> {
     let mut f = zip.by_index(index).map_err(|e| no(e.to_string()))?;
     if f.size() > limit {
         return Err(no(format!("{path} is too large")));
@@ -82,7 +92,7 @@ fn read_part<R: Read + std::io::Seek>(
     if s.len() as u64 > limit {
         return Err(no(format!("{path} is too large")));
     }
-    Ok(Some(s))
+    Ok(s)
 }
 
 /// An element's name without its prefix (`x:row` → `row`). A plain byte loop: names are
@@ -524,7 +534,7 @@ impl Parts for Package<'_> {
         };
         match self.inflate(index, limit) {
             Some(out) => Ok(Some(out)),
-            None => read_part(&mut self.zip, path, limit),
+            None => read_index(&mut self.zip, index, path, limit).map(Some),
         }
     }
 }
