@@ -116,6 +116,20 @@ pub enum Error {
     )]
     SampleFilled { path: PathBuf },
 
+    /// The sample drawn is too large for one workbook that `review` can read back: it
+    /// is not written (the reviewers would fill in a workbook that cannot be reviewed).
+    #[error(
+        "抽取的 {drawn} 个项目写成一个抽查工作簿后，jixiao review 无法读回（{why}）；\
+         未写出 {}。请用 --size 或 --ratio 少抽一些项目，或按部门分批抽查\n\
+         （the sample workbook would be too large for review to read back [E001]）",
+        .path.display()
+    )]
+    SampleTooLarge {
+        path: PathBuf,
+        drawn: usize,
+        why: String,
+    },
+
     /// The workbook given to `review` cannot be read, or is not a sample workbook.
     #[error("无法复核 {}：{why}", .path.display())]
     ReviewInput { path: PathBuf, why: String },

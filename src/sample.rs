@@ -232,10 +232,13 @@ fn pts(n: i64) -> Decimal {
 /// Every form's 风险分 (see the module doc), in form order. `pool` are the forms that
 /// count (ranks of budget and department patterns are taken among them).
 pub fn risks(b: &Batch, pool: &[usize]) -> Vec<Risk> {
-    let budgets: Vec<Decimal> = pool
+    // Largest first: a budget's rank is one more than the budgets above it, found by
+    // halving (counting them for each project was 0.2 s at 10,000 projects).
+    let mut budgets: Vec<Decimal> = pool
         .iter()
         .filter_map(|&i| b.forms[i].funds.total.full_year.value)
         .collect();
+    budgets.sort_unstable_by(|x, y| y.cmp(x));
     let n = pool.len();
     // Departments whose projects (two or more) all have one 核算总分.
     let mut totals: BTreeMap<String, Vec<Option<Decimal>>> = BTreeMap::new();
@@ -258,7 +261,7 @@ pub fn risks(b: &Batch, pool: &[usize]) -> Vec<Risk> {
         let f = &b.forms[i];
         let mut factors = Vec::new();
         if let Some(budget) = f.funds.total.full_year.value {
-            let rank = 1 + budgets.iter().filter(|x| **x > budget).count();
+            let rank = 1 + budgets.partition_point(|x| *x > budget);
             let within = |share: usize| rank <= (n * share).div_ceil(100).max(1);
             let amount = format!("{}万元", budget.normalize());
             let (p, w) = if within(10) {

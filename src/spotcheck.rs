@@ -101,6 +101,15 @@ pub fn sample(req: &SampleRequest) -> Result<Sampled> {
         profile: req.profile.clone(),
     };
     let bytes = write::sample::to_xlsx(&b, &s, &info).map_err(Error::SampleWorkbook)?;
+    // Read back as `review` will read it, before anyone fills it in.
+    if let Err(e) = crate::read::read_bytes(&bytes, &req.output, &sample_limits(&Limits::default()))
+    {
+        return Err(Error::SampleTooLarge {
+            path: req.output.clone(),
+            drawn: s.drawn.len(),
+            why: e.reason,
+        });
+    }
     let mut set = write::OutputSet::default();
     set.stage(&req.output, &bytes)?;
     set.commit()?;
@@ -113,11 +122,27 @@ pub fn sample(req: &SampleRequest) -> Result<Sampled> {
 
 /// Whether a sample workbook holds anything a reviewer wrote (or cannot be read, which is
 /// as good a reason to keep it).
+/// Sheets a sample workbook may have when read back: one 底稿 per project drawn, beside
+/// its lists. The forms' own limit (1,000) is for what departments send; a sample of
+/// 20 % of 10,000 projects is 2,004 sheets, which `review` refused and `sample` then
+/// took for a filled workbook it must not replace.
+pub const MAX_SAMPLE_SHEETS: u64 = 20_000;
+
+/// The limits a sample workbook is read back with (`review`, and `sample` checking its
+/// own output and what it would replace): `limits` with room for [`MAX_SAMPLE_SHEETS`].
+/// Cells, text and bytes stay as they are: they bound the memory one workbook takes.
+pub fn sample_limits(limits: &Limits) -> Limits {
+    Limits {
+        max_sheets: limits.max_sheets.max(MAX_SAMPLE_SHEETS),
+        ..*limits
+    }
+}
+
 fn filled(path: &Path, limits: &Limits) -> bool {
     let Ok(bytes) = std::fs::read(path) else {
         return true;
     };
-    let Ok(grids) = crate::read::read_bytes(&bytes, path, limits) else {
+    let Ok(grids) = crate::read::read_bytes(&bytes, path, &sample_limits(limits)) else {
         return true;
     };
     review::read(&grids).map_or(true, |r| {
@@ -178,8 +203,8 @@ pub fn review(req: &ReviewRequest) -> Result<Reviewed> {
         path: req.input.clone(),
         why,
     };
-    let grids =
-        crate::read::read_bytes(&bytes, &req.input, &req.limits).map_err(|e| why(e.to_string()))?;
+    let grids = crate::read::read_bytes(&bytes, &req.input, &sample_limits(&req.limits))
+        .map_err(|e| why(e.to_string()))?;
     let rv = review::read(&grids).map_err(|e| why(e.0))?;
     let source = batch::display_path(&req.input);
     let book = write::review::to_xlsx(&rv, &source).map_err(Error::ReviewWorkbook)?;

@@ -385,3 +385,40 @@ fn a_paper_filled_with_openpyxl_gives_the_deviation_worked_by_hand() {
     assert_eq!(o.status.code(), Some(1));
     assert!(lossy(&o.stderr).contains("不是 jixiao sample 生成的抽查工作簿"));
 }
+
+/// A sample of more projects than a form's workbook may have sheets (1,000): one 底稿
+/// each. `review` read it with the forms' limit and refused it (E001, 工作表过多), and
+/// `sample` then took it for a filled workbook and would not replace it.
+#[test]
+fn a_sample_of_more_than_a_thousand_projects_is_read_back() {
+    use jixiao::model::{Batch, Field, Form};
+    use jixiao::read::{Limits, read_bytes};
+    use jixiao::sample::{Plan, Size, draw};
+    let forms: Vec<Form> = (0..1_050)
+        .map(|i| Form {
+            id: format!("P{i:04}"),
+            department: Field::new(Some(format!("部门{}", i % 7)), None),
+            ..Default::default()
+        })
+        .collect();
+    let b = Batch {
+        forms,
+        ..Default::default()
+    };
+    let s = draw(
+        &b,
+        &Plan {
+            size: Size::Count(1_050),
+            seed: Some(1),
+        },
+    );
+    let bytes = jixiao::write::sample::to_xlsx(&b, &s, &Default::default()).unwrap();
+    let path = Path::new("抽查.xlsx");
+    let refused = read_bytes(&bytes, path, &Limits::default()).unwrap_err();
+    assert!(refused.reason.contains("工作表"), "{}", refused.reason);
+    let limits = jixiao::spotcheck::sample_limits(&Limits::default());
+    let grids = read_bytes(&bytes, path, &limits).unwrap();
+    let r = jixiao::review::read(&grids).unwrap();
+    assert_eq!(r.projects.len(), 1_050);
+    assert_eq!(r.departments.len(), 7);
+}
