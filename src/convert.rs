@@ -122,6 +122,9 @@ pub fn run(req: &Request, on_file: impl Fn(&Input, &[Form]) + Sync) -> Result<Co
     let files = found.iter().filter(|f| f.is_read()).count();
     let shape = req.shape();
     let mut b = batch::read_found_with(&found, &shape.read_options(files), on_file);
+    // Counted once read (a workbook may hold several forms, or none), before anything
+    // is written.
+    shape.form_sheets_fit(b.forms.len())?;
     if b.forms.is_empty() && req.nothing_without_forms {
         return Ok(Converted {
             batch: b,
@@ -233,6 +236,15 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// Refuses `--form-sheets` for more than [`write::workbook::FORM_SHEETS_MAX`] forms.
+    pub fn form_sheets_fit(&self, count: usize) -> Result<()> {
+        let max = write::workbook::FORM_SHEETS_MAX;
+        if self.form_sheets == Some(true) && count > max {
+            return Err(Error::TooManyFormSheets { count, max });
+        }
+        Ok(())
+    }
+
     fn want_form_sheets(&self, count: usize) -> bool {
         let max = self
             .form_sheets_max
@@ -319,6 +331,7 @@ pub fn run_bytes(
 /// ([`batch::read_named`], [`batch::assemble`]): the workbook, the feedback workbooks
 /// (when `shape.feedback`) and the JSON document, as bytes.
 pub fn write_bytes(mut b: Batch, shape: &Shape) -> Result<Outputs> {
+    shape.form_sheets_fit(b.forms.len())?;
     let (wopts, sheets) = shape.prepare(&mut b);
     let mut workbook = std::io::Cursor::new(Vec::new());
     write::workbook::write_prepared(&b, &wopts, sheets, &mut workbook).map_err(Error::Workbook)?;
@@ -451,6 +464,32 @@ fn lexical(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_sheets_are_refused_past_the_most_a_workbook_can_hold() {
+        let max = write::workbook::FORM_SHEETS_MAX;
+        let forced = Shape {
+            form_sheets: Some(true),
+            ..Default::default()
+        };
+        assert!(forced.form_sheets_fit(max).is_ok());
+        let err = forced.form_sheets_fit(max + 1).unwrap_err();
+        assert!(matches!(err, Error::TooManyFormSheets { count, .. } if count == max + 1));
+        assert!(
+            err.to_string()
+                .contains(&format!("{} 个工作表", 2 * (max + 1)))
+        );
+        // By default there are none past 50 forms: nothing to refuse.
+        assert!(Shape::default().form_sheets_fit(10 * max).is_ok());
+        let b = Batch {
+            forms: vec![Form::default(); max + 1],
+            ..Default::default()
+        };
+        assert!(matches!(
+            write_bytes(b, &forced),
+            Err(Error::TooManyFormSheets { .. })
+        ));
+    }
 
     fn req(output: &str, json: Option<&str>, csv: Option<&str>) -> Request {
         Request {

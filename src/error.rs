@@ -116,6 +116,17 @@ pub enum Error {
     )]
     SampleFilled { path: PathBuf },
 
+    /// `--form-sheets` asked of more forms than one workbook's sheets can hold for a
+    /// spreadsheet program ([`crate::write::workbook::FORM_SHEETS_MAX`]).
+    #[error(
+        "--form-sheets 最多用于 {max} 张自评表（每张表写出原表、清洗两个工作表），本次有 {count} 张：\
+         工作簿将有 {} 个工作表，Excel、WPS 无法打开。请按部门或文件夹分批转换，\
+         或改用 --feedback（各部门的清洗表写在各自的反馈工作簿中）\n\
+         （--form-sheets is limited to {max} forms; nothing was written）",
+        .count * 2
+    )]
+    TooManyFormSheets { count: usize, max: usize },
+
     /// The sample drawn is too large for one workbook that `review` can read back: it
     /// is not written (the reviewers would fill in a workbook that cannot be reviewed).
     #[error(
