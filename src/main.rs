@@ -524,6 +524,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Some(name) => jixiao::profile::resolve(name).map_err(anyhow::Error::msg)?,
                     None => jixiao::profile::default_profile(),
                 },
+                pack: true,
                 ..Default::default()
             };
             let b = batch::run(&inputs, &opts)?;

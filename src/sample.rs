@@ -304,7 +304,12 @@ pub fn risks(b: &Batch, pool: &[usize]) -> Vec<Risk> {
             }),
         }
         let (mut above, mut over) = (0usize, Decimal::ZERO);
-        for ind in &f.indicators {
+        // Read without keeping them unpacked (the batch is read packed).
+        let inds = f
+            .indicators
+            .load()
+            .unwrap_or_else(|_| std::borrow::Cow::Borrowed(&f.indicators[..]));
+        for ind in inds.iter() {
             if let (Some(s), Some(g)) = (ind.score.value, ind.suggested)
                 && crate::score::exceeds(s, g)
             {

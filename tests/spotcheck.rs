@@ -413,6 +413,10 @@ fn a_sample_of_more_than_a_thousand_projects_is_read_back() {
         },
     );
     let bytes = jixiao::write::sample::to_xlsx(&b, &s, &Default::default()).unwrap();
+    let names = Xlsx::new(std::io::Cursor::new(&bytes))
+        .unwrap()
+        .sheet_names();
+    assert_eq!(names.len(), jixiao::write::sample::sheet_count(&s));
     let path = Path::new("抽查.xlsx");
     let refused = read_bytes(&bytes, path, &Limits::default()).unwrap_err();
     assert!(refused.reason.contains("工作表"), "{}", refused.reason);

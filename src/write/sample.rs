@@ -164,6 +164,12 @@ fn num(
     Ok(())
 }
 
+/// The sheets of the sample workbook of `s`: 抽查清单, 风险排序, one 底稿 per project
+/// drawn, 说明 and the hidden 底稿原值.
+pub fn sheet_count(s: &Sample) -> usize {
+    s.drawn.len() + 4
+}
+
 /// The sample workbook's bytes.
 pub fn to_xlsx(b: &Batch, s: &Sample, info: &Info) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
