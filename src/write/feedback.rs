@@ -68,11 +68,10 @@ pub fn for_department(code: Code) -> bool {
 /// files, then the inputs', each once in the order first met ([`Names`]).
 #[derive(Clone)]
 pub struct RunFiles<'a> {
-    /// Each file once, the forms' first.
-    all: Vec<&'a str>,
-    /// The files with a folder in their path: the only ones a department's name for them
-    /// differs from (a bare name is its own name).
-    foldered: std::collections::HashSet<&'a str>,
+    /// The files with a folder in their path, each with its place among the run's files
+    /// (each once, the forms' first): the only ones a department's name for them differs
+    /// from (a bare name is its own name).
+    foldered: HashMap<&'a str, usize>,
     /// Their lengths in bytes, each once.
     lengths: Vec<usize>,
     /// Their last bytes.
@@ -90,22 +89,22 @@ impl<'a> RunFiles<'a> {
             .chain(batch.inputs.iter().map(|i| i.path.as_str()))
             .filter(|f| seen.insert(*f))
             .collect();
-        let foldered: std::collections::HashSet<&str> = all
+        let foldered: HashMap<&str, usize> = all
             .iter()
-            .copied()
-            .filter(|f| f.contains(['/', '\\']))
+            .enumerate()
+            .filter(|(_, f)| f.contains(['/', '\\']))
+            .map(|(k, f)| (*f, k))
             .collect();
-        let mut lengths: Vec<usize> = foldered.iter().map(|f| f.len()).collect();
+        let mut lengths: Vec<usize> = foldered.keys().map(|f| f.len()).collect();
         lengths.sort_unstable();
         lengths.dedup();
         let mut last = [false; 256];
-        for f in &foldered {
+        for f in foldered.keys() {
             if let Some(&b) = f.as_bytes().last() {
                 last[b as usize] = true;
             }
         }
         RunFiles {
-            all,
             foldered,
             lengths,
             last,
@@ -120,7 +119,7 @@ impl<'a> RunFiles<'a> {
                 && s.is_char_boundary(end)
                 && self.lengths.iter().take_while(|&&n| n <= end).any(|&n| {
                     s.get(end - n..end)
-                        .is_some_and(|w| self.foldered.contains(w))
+                        .is_some_and(|w| self.foldered.contains_key(w))
                 })
         })
     }
@@ -134,11 +133,12 @@ pub struct Names<'a> {
     /// The department's own files and their names.
     own: HashMap<String, String>,
     run: Cow<'a, RunFiles<'a>>,
-    /// Each known path and its name, longest path first (so a path is never replaced
-    /// inside a longer one): made when a message first names a file of the run.
-    paths: std::sync::OnceLock<Vec<(String, String)>>,
-    /// The department's files, sorted: the first of `paths` among those of one length.
+    /// The department's files, sorted: of paths of one length, the first replaced.
     sorted: Vec<String>,
+    /// The lengths of its files (sorted, each once) and their last bytes, to find them
+    /// in a message as [`RunFiles::named_in`] finds the run's.
+    own_lengths: Vec<usize>,
+    own_last: [bool; 256],
     /// Its files with a folder in their path that are not the run's (forms given from
     /// elsewhere): looked for in a message as the run's are.
     strangers: Vec<String>,
@@ -191,14 +191,24 @@ impl<'a> Names<'a> {
             .collect();
         let strangers = own
             .iter()
-            .filter(|f| f.contains(['/', '\\']) && !run.foldered.contains(*f))
+            .filter(|f| f.contains(['/', '\\']) && !run.foldered.contains_key(*f))
             .map(|f| f.to_string())
             .collect();
+        let mut own_lengths: Vec<usize> = own.iter().map(|f| f.len()).collect();
+        own_lengths.sort_unstable();
+        own_lengths.dedup();
+        let mut own_last = [false; 256];
+        for f in &own {
+            if let Some(&b) = f.as_bytes().last() {
+                own_last[b as usize] = true;
+            }
+        }
         Names {
             own: own_names,
             run,
-            paths: std::sync::OnceLock::new(),
             sorted: own.iter().map(|f| f.to_string()).collect(),
+            own_lengths,
+            own_last,
             strangers,
         }
     }
@@ -211,27 +221,15 @@ impl<'a> Names<'a> {
         }
     }
 
-    /// Every known path and its name, longest first; of one length, the department's own
-    /// files (sorted) before the others (in the run's order).
-    fn paths(&self) -> &[(String, String)] {
-        self.paths.get_or_init(|| {
-            let mut paths: Vec<(String, String)> = self
-                .sorted
-                .iter()
-                .map(|f| (f.clone(), self.own[f].clone()))
-                .collect();
-            for file in &self.run.all {
-                if !self.own.contains_key(*file) {
-                    paths.push((file.to_string(), file_name(file).to_string()));
-                }
-            }
-            paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-            paths
-        })
-    }
-
     /// A message with every path of the run in it replaced by its name (C005 names the
     /// other copy's file).
+    ///
+    /// The paths are replaced in one order (see [`Rank`]): longest first, so a path is
+    /// never replaced inside a longer one. Each is replaced where the message, as the
+    /// replacements before left it, holds it. Only the paths the message holds are looked
+    /// at, found by their lengths and last bytes: walking every file of the run for each
+    /// message (and copying and sorting them all for each department) was quadratic, a
+    /// minute at 100,000 forms with duplicates.
     pub fn text<'s>(&self, s: &'s str) -> Cow<'s, str> {
         // A path without a folder is its own name: only one with a folder is replaced.
         if !s.contains(['/', '\\'])
@@ -240,14 +238,66 @@ impl<'a> Names<'a> {
             return Cow::Borrowed(s);
         }
         let mut out = Cow::Borrowed(s);
-        for (path, name) in self.paths() {
-            if path != name && out.contains(path.as_str()) {
-                out = Cow::Owned(out.replace(path.as_str(), name));
-            }
+        let mut after = None;
+        // A path passed over was not in the message as it then was: it is not looked
+        // for again, as walking them in order would not have.
+        while let Some((rank, path, name)) = self.first_named(&out, after) {
+            out = Cow::Owned(out.replace(path, name));
+            after = Some(rank);
         }
         out
     }
+
+    /// Of the paths `s` holds whose name differs from them, the first in replacing order
+    /// after `after`, with its name.
+    fn first_named(&self, s: &str, after: Option<Rank>) -> Option<(Rank, &str, &str)> {
+        let mut best: Option<(Rank, &str, &str)> = None;
+        let bytes = s.as_bytes();
+        for end in 1..=bytes.len() {
+            let b = bytes[end - 1] as usize;
+            if !(self.own_last[b] || self.run.last[b]) || !s.is_char_boundary(end) {
+                continue;
+            }
+            if self.own_last[b] {
+                for &n in self.own_lengths.iter().take_while(|&&n| n <= end) {
+                    let Some(w) = s.get(end - n..end) else {
+                        continue;
+                    };
+                    if let Some((path, name)) = self.own.get_key_value(w)
+                        && path != name
+                        && let Ok(k) = self.sorted.binary_search_by(|f| f.as_str().cmp(w))
+                    {
+                        let rank = (std::cmp::Reverse(n), 0, k);
+                        if after.is_none_or(|a| rank > a) && best.is_none_or(|(b, ..)| rank < b) {
+                            best = Some((rank, path.as_str(), name.as_str()));
+                        }
+                    }
+                }
+            }
+            if self.run.last[b] {
+                for &n in self.run.lengths.iter().take_while(|&&n| n <= end) {
+                    let Some(w) = s.get(end - n..end) else {
+                        continue;
+                    };
+                    if let Some((&path, &k)) = self.run.foldered.get_key_value(w)
+                        && !self.own.contains_key(w)
+                    {
+                        let rank = (std::cmp::Reverse(n), 1, k);
+                        if after.is_none_or(|a| rank > a) && best.is_none_or(|(b, ..)| rank < b) {
+                            best = Some((rank, path, file_name(path)));
+                        }
+                    }
+                }
+            }
+        }
+        best
+    }
 }
+
+/// A path's place in the order [`Names::text`] replaces paths in: longest first; of one
+/// length the department's own files (0, by their place in its sorted files) before the
+/// run's other files (1, by their place in the run).
+type Rank = (std::cmp::Reverse<usize>, u8, usize);
 
 /// The last part of a path, whichever separator it was written with.
 fn file_name(path: &str) -> &str {
@@ -473,6 +523,139 @@ pub fn jobs<'a>(
 mod tests {
     use super::*;
     use crate::model::Field;
+
+    /// [`Names::text`] as first written: every path of the run and the department,
+    /// longest first (of one length its own, sorted, then the run's in order), each
+    /// replaced where the message as it then is holds it.
+    fn text_by_walking(names: &Names, run_files: &[&str], s: &str) -> String {
+        let mut paths: Vec<(String, String)> = names
+            .sorted
+            .iter()
+            .map(|f| (f.clone(), names.own[f].clone()))
+            .collect();
+        for file in run_files {
+            if !names.own.contains_key(*file) {
+                paths.push((file.to_string(), file_name(file).to_string()));
+            }
+        }
+        paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        if !s.contains(['/', '\\'])
+            || !(names.run.named_in(s) || names.strangers.iter().any(|f| s.contains(f.as_str())))
+        {
+            return s.to_string();
+        }
+        let mut out = s.to_string();
+        for (path, name) in &paths {
+            if path != name && out.contains(path.as_str()) {
+                out = out.replace(path.as_str(), name);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn of_two_paths_of_one_length_the_departments_own_is_replaced_first() {
+        let form = |file: &str, d: &str| Form {
+            file: file.into(),
+            department: Field::new(Some(d.into()), None),
+            ..Default::default()
+        };
+        let b = Batch {
+            forms: vec![form("aaaa/1.xlsx", "甲"), form("xlsx/1.xlsx", "乙")],
+            ..Default::default()
+        };
+        let names = Names::new(&b, &[&b.forms[0]]);
+        // Its own file first: the other's path is still there after, and goes too. The
+        // other's first would have left `aaaa/1.1.xlsx`.
+        assert_eq!(names.text("aaaa/1.xlsx/1.xlsx"), "1.1.xlsx");
+        assert_eq!(
+            names.text("aaaa/1.xlsx/1.xlsx"),
+            text_by_walking(
+                &names,
+                &["aaaa/1.xlsx", "xlsx/1.xlsx"],
+                "aaaa/1.xlsx/1.xlsx"
+            )
+        );
+    }
+
+    #[test]
+    fn messages_name_files_as_walking_every_path_would() {
+        // A small generator (xorshift): paths that end one another, both separators,
+        // bare names, CJK parts, files of the department alone (strangers).
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let parts = [
+            "a", "b", "2023", "局", "a b", "报表", "x.xlsx", "xlsx", "1.xlsx",
+        ];
+        for round in 0..60 {
+            let path = |next: &mut dyn FnMut(usize) -> usize| {
+                let depth = next(4);
+                let mut p = String::new();
+                for _ in 0..depth {
+                    p.push_str(parts[next(parts.len())]);
+                    p.push(if next(5) == 0 { '\\' } else { '/' });
+                }
+                p.push_str(["1.xlsx", "报表.xlsx", "x.xlsx", "a.xls"][next(4)]);
+                p
+            };
+            let files: Vec<String> = (0..2 + next(12)).map(|_| path(&mut next)).collect();
+            let forms: Vec<Form> = (0..files.len() * 2)
+                .map(|i| Form {
+                    id: format!("P{i:04}"),
+                    file: files[next(files.len())].as_str().into(),
+                    department: Field::new(Some(["甲", "乙"][next(2)].into()), None),
+                    ..Default::default()
+                })
+                .collect();
+            let b = Batch {
+                forms,
+                ..Default::default()
+            };
+            let run = RunFiles::of(&b);
+            let mut run_files: Vec<&str> = Vec::new();
+            for f in b.forms.iter().map(|p| &*p.file) {
+                if !run_files.contains(&f) {
+                    run_files.push(f);
+                }
+            }
+            // The department's forms, and some from elsewhere (not the run's files).
+            let strange: Vec<Form> = (0..next(3))
+                .map(|_| Form {
+                    file: format!("外/{}", path(&mut next)).into(),
+                    ..Default::default()
+                })
+                .collect();
+            let mut mine: Vec<&Form> = b.forms.iter().filter(|_| next(2) == 0).collect();
+            mine.extend(strange.iter());
+            let names = Names::in_run(Cow::Borrowed(&run), &mine);
+            let known: Vec<&str> = run_files
+                .iter()
+                .copied()
+                .chain(strange.iter().map(|p| &*p.file))
+                .collect();
+            for _ in 0..40 {
+                let mut msg = String::new();
+                for _ in 0..1 + next(4) {
+                    match next(5) {
+                        0 => msg.push_str("与 "),
+                        1 => msg.push_str(parts[next(parts.len())]),
+                        2 => msg.push('/'),
+                        _ => msg.push_str(known[next(known.len())]),
+                    }
+                }
+                assert_eq!(
+                    names.text(&msg),
+                    text_by_walking(&names, &run_files, &msg),
+                    "round {round}: {msg:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn names_are_safe_everywhere() {
