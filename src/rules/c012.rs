@@ -33,10 +33,30 @@ fn wording(i: &Indicator) -> Option<(String, String)> {
 /// Where one text appears: per department (interned), its first form and how many forms.
 #[derive(Default)]
 struct Seen {
-    /// (department, first form, forms) in the order the departments first show the text.
+    /// (department, first form, forms) in the order the departments first show the text,
+    /// so their first forms ascend.
     by_department: Vec<(u32, usize, usize)>,
     /// The last form counted, so a form with the text twice counts once.
     last: Option<usize>,
+    /// Forms with the text, in all departments.
+    total: usize,
+}
+
+impl Seen {
+    /// The entry of department `d`: the last one pushed, or found through `slots` (text
+    /// `w`'s entries by department). Searching the entries was quadratic for a text
+    /// that thousands of departments share.
+    fn entry(&self, w: u32, d: u32, slots: &HashMap<u64, u32>) -> Option<usize> {
+        match self.by_department.last() {
+            Some(&(od, _, _)) if od == d => Some(self.by_department.len() - 1),
+            _ => slots.get(&slot(w, d)).map(|&i| i as usize),
+        }
+    }
+}
+
+/// The key of text `w`'s entry for department `d`.
+fn slot(w: u32, d: u32) -> u64 {
+    (u64::from(w) << 32) | u64::from(d)
 }
 
 /// Linear in the indicators: each text's departments are counted once, never compared form
@@ -92,6 +112,8 @@ fn check(forms: &[Form], out: &mut [Emit]) {
     let mut seen: Vec<Seen> = Vec::new();
     seen.resize_with(numbers.len(), Seen::default);
     drop(numbers);
+    // Each text's entry of each department beyond the last pushed.
+    let mut slots: HashMap<u64, u32> = HashMap::new();
     for (k, texts) in texts_of.iter().enumerate() {
         let Some(d) = departments[k] else { continue };
         for &(_, w) in texts {
@@ -100,9 +122,13 @@ fn check(forms: &[Form], out: &mut [Emit]) {
                 continue;
             }
             s.last = Some(k);
-            match s.by_department.iter_mut().find(|(od, _, _)| *od == d) {
-                Some((_, _, n)) => *n += 1,
-                None => s.by_department.push((d, k, 1)),
+            s.total += 1;
+            match s.entry(w, d, &slots) {
+                Some(i) => s.by_department[i].2 += 1,
+                None => {
+                    slots.insert(slot(w, d), s.by_department.len() as u32);
+                    s.by_department.push((d, k, 1));
+                }
             }
         }
     }
@@ -113,14 +139,21 @@ fn check(forms: &[Form], out: &mut [Emit]) {
         let mut counted: std::collections::HashSet<u32> = Default::default();
         for &(n, w) in texts {
             let s = &seen[w as usize];
-            let elsewhere = s.by_department.iter().filter(|(od, _, _)| *od != d);
-            let forms_elsewhere: usize = elsewhere.clone().map(|(_, _, c)| c).sum();
+            let own = s.entry(w, d, &slots).map_or(0, |i| s.by_department[i].2);
+            let forms_elsewhere = s.total - own;
             if forms_elsewhere == 0 || !counted.insert(w) {
                 continue;
             }
             shared += 1;
             if first.is_none() {
-                let other = elsewhere.map(|(_, j, _)| *j).min().unwrap_or(k);
+                // The first forms ascend and a department has one entry: another's first
+                // form is the first entry's, or the second's when the first is `d`'s.
+                let other = s
+                    .by_department
+                    .iter()
+                    .take(2)
+                    .find(|(od, _, _)| *od != d)
+                    .map_or(k, |(_, j, _)| *j);
                 first = Some((n as usize, other, forms_elsewhere));
             }
         }
@@ -224,6 +257,97 @@ mod tests {
                 .0
                 .ends_with("也见于“乙局”的P0002（t.xlsx Sheet1）等2张表")
         );
+    }
+
+    /// C012 as its doc states it, form against form (quadratic, for small batches):
+    /// each form's texts found in another department's forms; the first names the first
+    /// such form and counts them.
+    fn by_definition(forms: &[Form]) -> Vec<Vec<(String, Option<String>)>> {
+        let dept = |f: &Form| {
+            let d = label_key(f.department.value.as_deref()?);
+            (!d.is_empty()).then_some(d)
+        };
+        let texts = |f: &Form| -> Vec<(usize, (String, String))> {
+            let inds = f.indicators.load().unwrap();
+            inds.iter()
+                .enumerate()
+                .filter_map(|(n, i)| Some((n, wording(i)?)))
+                .collect()
+        };
+        let departments: std::collections::HashSet<String> =
+            forms.iter().filter_map(dept).collect();
+        forms
+            .iter()
+            .map(|f| {
+                let Some(d) = dept(f).filter(|_| departments.len() > 1) else {
+                    return Vec::new();
+                };
+                let mut seen = std::collections::HashSet::new();
+                let mut shared = 0;
+                let mut first = None;
+                for (n, w) in texts(f) {
+                    let others: Vec<usize> = (0..forms.len())
+                        .filter(|&j| {
+                            dept(&forms[j]).is_some_and(|od| od != d)
+                                && texts(&forms[j]).iter().any(|(_, x)| *x == w)
+                        })
+                        .collect();
+                    if others.is_empty() || !seen.insert(w) {
+                        continue;
+                    }
+                    shared += 1;
+                    first.get_or_insert((n, others[0], others.len()));
+                }
+                let Some((n, other, count)) = first else {
+                    return Vec::new();
+                };
+                let inds = f.indicators.load().unwrap();
+                let e = Emit::new(f);
+                let at = e.at(inds[n].name.cell);
+                let x = copied(at, &inds[n], shared, &forms[other], count);
+                vec![(x.message, x.cell.map(|c| c.to_string()))]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shared_texts_are_found_as_comparing_every_form_would() {
+        let words = [
+            NAME,
+            "开展禁毒宣传教育活动进学校进社区",
+            "完成戒毒康复人员帮扶救助工作任务",
+            "项目总成本",
+        ];
+        let targets = [TARGET, "覆盖辖区全部乡镇和街道社区", "效果明显"];
+        let depts = ["甲局", "乙局", "丙局", "丁局", "", "甲局 "];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        for round in 0..200 {
+            let forms: Vec<Form> = (0..1 + next(14))
+                .map(|k| {
+                    let mut f = of(
+                        &format!("P{k:04}"),
+                        depts[next(depts.len())],
+                        words[next(words.len())],
+                        targets[next(targets.len())],
+                    );
+                    // Up to three more indicators with texts, some repeated in the form.
+                    for i in [0, 2, 3].into_iter().take(next(4)) {
+                        if let Some(ind) = f.indicators.get_mut(i) {
+                            ind.name = text(words[next(words.len())], "D15");
+                            ind.target = text(targets[next(targets.len())], "E15");
+                        }
+                    }
+                    f
+                })
+                .collect();
+            assert_eq!(found(&forms), by_definition(&forms), "round {round}");
+        }
     }
 
     #[test]
