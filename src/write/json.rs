@@ -53,10 +53,9 @@ pub fn to_json(batch: &Batch) -> std::io::Result<String> {
 /// which at a province's 100,000 forms would be several hundred MB.
 ///
 /// The long arrays (projects, findings, changes) are serialized a window of elements at
-/// a time, the window's chunks side by side (rayon), each element pretty-printed alone
-/// and indented to its place: byte for byte what `serde_json::to_writer_pretty` writes
-/// for the whole document (a string's line breaks are escaped, so every raw `\n` in an
-/// element's text is one of the printer's). On one core the JSON of 10,000 forms was
+/// a time, the window's chunks side by side (rayon), each element pretty-printed at its
+/// depth ([`Nested`]): byte for byte what `serde_json::to_writer_pretty` writes for the
+/// whole document. On one core the JSON of 10,000 forms was
 /// half a second after everything else in `check --format json`.
 pub fn write_json(batch: &Batch, out: impl std::io::Write) -> std::io::Result<()> {
     let summary = Summary {
@@ -73,9 +72,9 @@ pub fn write_json(batch: &Batch, out: impl std::io::Write) -> std::io::Result<()
     };
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
     w.write_all(b"{\n  \"tool\": ")?;
-    indented(&mut w, &tool, b"\n  ")?;
+    indented(&mut w, &tool, 1)?;
     w.write_all(b",\n  \"summary\": ")?;
-    indented(&mut w, &summary, b"\n  ")?;
+    indented(&mut w, &summary, 1)?;
     w.write_all(b",\n  \"inputs\": ")?;
     array(&mut w, &batch.inputs, |x, buf| element(buf, x))?;
     w.write_all(b",\n  \"projects\": ")?;
@@ -148,20 +147,103 @@ fn array<T: Sync>(
 /// One array element at depth 2, after `,\n    `.
 fn element(buf: &mut Vec<u8>, x: &impl Serialize) -> std::io::Result<()> {
     buf.extend_from_slice(b",\n    ");
-    indented(buf, x, b"\n    ")
+    indented(buf, x, 2)
 }
 
-/// `x` pretty-printed with every line after the first indented: `newline` stands for
-/// each line break.
-fn indented(w: &mut impl Write, x: &impl Serialize, newline: &[u8]) -> std::io::Result<()> {
-    let text = serde_json::to_vec_pretty(x).map_err(std::io::Error::from)?;
-    let mut last = 0;
-    for at in memchr::memchr_iter(b'\n', &text) {
-        w.write_all(&text[last..at])?;
-        w.write_all(newline)?;
-        last = at + 1;
+/// `x` pretty-printed as it stands `depth` levels into the document.
+fn indented(w: &mut impl Write, x: &impl Serialize, depth: usize) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, Nested::at(depth));
+    x.serialize(&mut ser).map_err(std::io::Error::from)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) starting `depth` levels in, so an
+/// element is written in place, not printed alone and indented after (a copy of every
+/// byte of a province's document).
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(depth: usize) -> Self {
+        Nested {
+            depth,
+            has_value: false,
+        }
     }
-    w.write_all(&text[last..])
+
+    fn line<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +276,7 @@ mod tests {
         n: usize,
         text: String,
         inner: Vec<Option<u8>>,
+        map: std::collections::BTreeMap<String, Vec<u8>>,
     }
 
     #[test]
@@ -203,6 +286,10 @@ mod tests {
             // Escaped line breaks and quotes: no raw `\n` inside an element's text.
             text: format!("第{n}行\n\"引号\"\t"),
             inner: (0..n % 3).map(|k| (k > 0).then_some(k as u8)).collect(),
+            // Empty objects and arrays inside objects, as well as full ones.
+            map: (0..n % 4)
+                .map(|k| (format!("键{k}"), vec![k as u8; k % 2]))
+                .collect(),
         };
         let window = CHUNK * WINDOW_CHUNKS_PER_THREAD * rayon::current_num_threads().max(1);
         for n in [
