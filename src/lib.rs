@@ -54,6 +54,8 @@ pub mod score;
 pub mod settings;
 pub mod spotcheck;
 pub mod template;
+#[cfg(test)]
+mod test_rng;
 pub mod wording;
 /// The former name of [`wording`], kept for callers of the library.
 pub use wording as vocab;

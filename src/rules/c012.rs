@@ -320,13 +320,8 @@ mod tests {
         ];
         let targets = [TARGET, "覆盖辖区全部乡镇和街道社区", "效果明显"];
         let depts = ["甲局", "乙局", "丙局", "丁局", "", "甲局 "];
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng(0x2545_F491_4F6C_DD1D);
+        let mut next = |n: usize| rng.below(n);
         for round in 0..200 {
             let forms: Vec<Form> = (0..1 + next(14))
                 .map(|k| {

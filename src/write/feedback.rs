@@ -580,15 +580,10 @@ mod tests {
 
     #[test]
     fn messages_name_files_as_walking_every_path_would() {
-        // A small generator (xorshift): paths that end one another, both separators,
-        // bare names, CJK parts, files of the department alone (strangers).
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        // Paths that end one another, both separators, bare names, CJK parts, files of
+        // the department alone (strangers).
+        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut next = |n: usize| rng.below(n);
         let parts = [
             "a", "b", "2023", "局", "a b", "报表", "x.xlsx", "xlsx", "1.xlsx",
         ];

@@ -1877,18 +1877,7 @@ mod tests {
         w.finish().unwrap().into_inner()
     }
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// A sheet as read: name, hidden state, cells and merges.
     type ReadSheet = (String, Option<Hidden>, Vec<(Pos, Value)>, Vec<Region>);

@@ -1,0 +1,19 @@
+//! A small deterministic generator for the tests that draw random cases (xorshift64):
+//! the same seed gives the same cases on every machine, with no dependency.
+
+/// xorshift64; the seed must not be 0.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Uniform enough in `0..n` for drawing cases (`n` 0 is taken as 1).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
