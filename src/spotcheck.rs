@@ -131,8 +131,6 @@ pub fn sample(req: &SampleRequest) -> Result<Sampled> {
     })
 }
 
-/// Whether a sample workbook holds anything a reviewer wrote (or cannot be read, which is
-/// as good a reason to keep it).
 /// Sheets a sample workbook may have when read back: one 底稿 per project drawn, beside
 /// its lists. The forms' own limit (1,000) is for what departments send; a sample of
 /// 20 % of 10,000 projects is 2,004 sheets, which `review` refused and `sample` then
@@ -150,6 +148,8 @@ pub fn sample_limits(limits: &Limits) -> Limits {
     }
 }
 
+/// Whether a sample workbook holds anything a reviewer wrote (or cannot be read, which is
+/// as good a reason to keep it).
 fn filled(path: &Path, limits: &Limits) -> bool {
     let Ok(bytes) = std::fs::read(path) else {
         return true;

@@ -112,7 +112,7 @@ fn check(forms: &[Form], out: &mut [Emit]) {
     let mut seen: Vec<Seen> = Vec::new();
     seen.resize_with(numbers.len(), Seen::default);
     drop(numbers);
-    // Each text's entry of each department beyond the last pushed.
+    // Each text's entries of departments other than the last pushed.
     let mut slots: HashMap<u64, u32> = HashMap::new();
     for (k, texts) in texts_of.iter().enumerate() {
         let Some(d) = departments[k] else { continue };
@@ -126,7 +126,11 @@ fn check(forms: &[Form], out: &mut [Emit]) {
             match s.entry(w, d, &slots) {
                 Some(i) => s.by_department[i].2 += 1,
                 None => {
-                    slots.insert(slot(w, d), s.by_department.len() as u32);
+                    // The last entry is found as the last; it needs its slot once another
+                    // follows it (a text of one department, the usual, takes none).
+                    if let Some(&(od, _, _)) = s.by_department.last() {
+                        slots.insert(slot(w, od), s.by_department.len() as u32 - 1);
+                    }
                     s.by_department.push((d, k, 1));
                 }
             }
