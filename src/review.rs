@@ -480,8 +480,14 @@ pub fn read(grids: &[Grid]) -> Result<Review, NotASample> {
             p.deviation = exact.map(round4);
         }
     }
+    // The first project of each id, as a search would find it (hand totals can be one
+    // per project: searching for each was quadratic in the sample).
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(projects.len());
+    for (i, p) in projects.iter().enumerate() {
+        by_id.entry(p.id.as_str()).or_insert(i);
+    }
     for (id, sheet, cell, d) in hand_totals {
-        if let Some(p) = projects.iter().find(|p| p.id == id)
+        if let Some(p) = by_id.get(id.as_str()).map(|&i| &projects[i])
             && let Some(sum) = p.review_score
             && d.normalize() != sum
         {

@@ -426,3 +426,55 @@ fn a_sample_of_more_than_a_thousand_projects_is_read_back() {
     assert_eq!(r.projects.len(), 1_050);
     assert_eq!(r.departments.len(), 7);
 }
+
+/// A 合计 the reviewer wrote by hand that is not the sum of the rows is a note naming
+/// its cell; the sum stands.
+#[test]
+fn a_hand_written_total_that_is_not_the_sum_is_a_note() {
+    use jixiao::grid::{Pos, Value};
+    use jixiao::read::{Limits, read_bytes};
+    use jixiao::sample::{KEY_HEADER, KEY_TOTAL, PAPER_COLUMNS, Plan, Size, draw};
+    let b = jixiao::batch::run(
+        &[root().join("samples/2023/1.xlsx")],
+        &jixiao::batch::Options::default(),
+    )
+    .unwrap();
+    let s = draw(
+        &b,
+        &Plan {
+            size: Size::Count(1),
+            seed: Some(1),
+        },
+    );
+    let bytes = jixiao::write::sample::to_xlsx(&b, &s, &Default::default()).unwrap();
+    let limits = jixiao::spotcheck::sample_limits(&Limits::default());
+    let mut grids = read_bytes(&bytes, Path::new("抽查.xlsx"), &limits).unwrap();
+    let paper = grids
+        .iter_mut()
+        .find(|g| (0..g.rows()).any(|r| g.get(Pos::new(r, 0)).display() == KEY_HEADER))
+        .unwrap();
+    let key = |g: &jixiao::grid::Grid, r: u32| g.get(Pos::new(r, 0)).display();
+    let h = (0..paper.rows())
+        .find(|&r| key(paper, r) == KEY_HEADER)
+        .unwrap();
+    let score = (0..paper.cols())
+        .find(|&c| paper.get(Pos::new(h, c)).display() == PAPER_COLUMNS[9])
+        .unwrap();
+    let total = (h + 1..paper.rows())
+        .find(|&r| key(paper, r) == KEY_TOTAL)
+        .unwrap();
+    // The reviewer scores the first indicator row 1 point lower and writes a total of 1.
+    let first = h + 2;
+    let own = paper.get(Pos::new(first, score - 3)).display();
+    let lower = own.parse::<rust_decimal::Decimal>().unwrap() - rust_decimal::Decimal::ONE;
+    paper.set(Pos::new(first, score), Value::number(lower));
+    paper.set(Pos::new(total, score), Value::number(1.into()));
+    let r = jixiao::review::read(&grids).unwrap();
+    let note = r
+        .notes
+        .iter()
+        .find(|n| n.message.starts_with("合计行手工填写的复核得分1与各项相加"))
+        .unwrap_or_else(|| panic!("{:?}", r.notes));
+    assert_eq!(note.cell, Some(Pos::new(total, score)));
+    assert_eq!(r.projects[0].status, jixiao::review::Status::Reviewed);
+}
