@@ -628,6 +628,7 @@ fn read_loaded(found: &Found, mut input: Input, bytes: &[u8], opts: &Options) ->
         early_sheet: Some(crate::read::EarlySheet {
             name: crate::own::OUTPUT_SHEET,
             stop: crate::own::is_own_output_sheet,
+            sheets: crate::own::feedback_sheets,
         }),
         ..opts.limits
     };

@@ -85,6 +85,16 @@ pub fn is_feedback_notes(g: &Grid) -> bool {
             .starts_with(FEEDBACK_MARKER)
 }
 
+/// The most sheets a feedback workbook is read back with, when `g` is its 说明 sheet: its
+/// 问题清单, 说明 and one 清洗 sheet per form of the department, for up to 20,000 forms
+/// (more than the default cell limit holds). Other files keep the limit of 1,000 sheets.
+pub fn feedback_sheets(g: &Grid) -> Option<u64> {
+    is_feedback_notes(g).then_some(MAX_FEEDBACK_SHEETS)
+}
+
+/// See [`feedback_sheets`].
+pub const MAX_FEEDBACK_SHEETS: u64 = 20_010;
+
 /// Whether a sheet is the 说明 sheet of a workbook jixiao wrote that is never read as
 /// forms: the consolidated workbook, a sample workbook or a review workbook.
 pub fn is_own_output_sheet(g: &Grid) -> bool {

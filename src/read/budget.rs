@@ -54,6 +54,8 @@ pub(crate) struct Budget<'a> {
     text: Cell<u64>,
     sheets: Cell<u64>,
     merges: Cell<u64>,
+    /// The most sheets: the limits', or more once the file is known ([`Budget::allow_sheets`]).
+    max_sheets: Cell<u64>,
 }
 
 impl<'a> Budget<'a> {
@@ -64,7 +66,14 @@ impl<'a> Budget<'a> {
             text: Cell::new(0),
             sheets: Cell::new(0),
             merges: Cell::new(0),
+            max_sheets: Cell::new(limits.max_sheets),
         }
+    }
+
+    /// Room for `n` sheets, when the file is known to hold as many (its early sheet says
+    /// it is jixiao's own feedback workbook). Never less than the limits'.
+    pub(crate) fn allow_sheets(&self, n: u64) {
+        self.max_sheets.set(self.max_sheets.get().max(n));
     }
 
     /// What has been charged so far, to take back with [`Budget::restore`] when a reading
@@ -91,10 +100,10 @@ impl<'a> Budget<'a> {
     pub(crate) fn sheet(&self) -> Result<(), ReadError> {
         let n = self.sheets.get() + 1;
         self.sheets.set(n);
-        if n > self.limits.max_sheets {
+        if n > self.max_sheets.get() {
             return Err(over(format!(
                 "工作表过多（至少 {n} 个，上限 {}）",
-                self.limits.max_sheets
+                self.max_sheets.get()
             )));
         }
         Ok(())

@@ -69,11 +69,14 @@ pub struct Limits {
     pub early_sheet: Option<EarlySheet>,
 }
 
-/// A sheet read before the others: its name, and the test that ends the read there.
+/// A sheet read before the others: its name, the test that ends the read there, and how
+/// many sheets the file may then have (jixiao's own feedback workbook, one sheet per form
+/// of a department, is read back whole: a department of over 1,000 forms was refused).
 #[derive(Debug, Clone, Copy)]
 pub struct EarlySheet {
     pub name: &'static str,
     pub stop: fn(&Grid) -> bool,
+    pub sheets: fn(&Grid) -> Option<u64>,
 }
 
 impl Default for Limits {

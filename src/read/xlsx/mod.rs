@@ -933,6 +933,9 @@ pub(crate) fn fast(
         if (first.stop)(&g) {
             return Ok(Ok(vec![g]));
         }
+        if let Some(n) = (first.sheets)(&g) {
+            budget.allow_sheets(n);
+        }
         early = Some(g);
     }
     let mut grids = Vec::with_capacity(wb.sheets.len().min(64));
@@ -1396,6 +1399,47 @@ mod tests {
     use super::*;
     use crate::code::Code;
 
+    /// A feedback workbook of a department of over 1,000 forms (one 清洗 sheet each) is
+    /// read back whole, its 说明 sheet saying what it is; any other file of as many
+    /// sheets is refused as before.
+    #[test]
+    fn a_feedback_workbook_may_have_a_sheet_per_form() {
+        let limits = super::super::Limits {
+            early_sheet: Some(super::super::EarlySheet {
+                name: crate::own::OUTPUT_SHEET,
+                stop: crate::own::is_own_output_sheet,
+                sheets: crate::own::feedback_sheets,
+            }),
+            ..Default::default()
+        };
+        let book = |marker: &str| {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            for k in 0..1_005 {
+                wb.add_worksheet()
+                    .set_name(format!("P{k:04}清洗"))
+                    .unwrap()
+                    .write(0, 0, k)
+                    .unwrap();
+            }
+            wb.add_worksheet()
+                .set_name(crate::own::OUTPUT_SHEET)
+                .unwrap()
+                .write(0, 0, marker)
+                .unwrap();
+            wb.save_to_buffer().unwrap()
+        };
+        let feedback = book(&format!("{}（某局）", crate::own::FEEDBACK_MARKER));
+        let Ok(Ok(grids)) = fast(&feedback, &Budget::new(&limits)) else {
+            panic!("a feedback workbook reads");
+        };
+        assert_eq!(grids.len(), 1_006);
+        let other = book("填表说明");
+        let Ok(Err(e)) = fast(&other, &Budget::new(&limits)) else {
+            panic!("1,006 sheets are too many for any other workbook");
+        };
+        assert!(e.reason.contains("工作表过多"), "{}", e.reason);
+    }
+
     /// jixiao's own output is known by its 说明 sheet, read first and alone; a workbook
     /// with some other 说明 sheet is read whole, that sheet once, in its place.
     #[test]
@@ -1404,6 +1448,7 @@ mod tests {
             early_sheet: Some(super::super::EarlySheet {
                 name: crate::own::OUTPUT_SHEET,
                 stop: crate::own::is_own_output_sheet,
+                sheets: crate::own::feedback_sheets,
             }),
             ..Default::default()
         };
