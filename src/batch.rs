@@ -625,11 +625,7 @@ fn read_loaded(found: &Found, mut input: Input, bytes: &[u8], opts: &Options) ->
         return res(input, Vec::new(), Vec::new());
     }
     let limits = crate::read::Limits {
-        early_sheet: Some(crate::read::EarlySheet {
-            name: crate::own::OUTPUT_SHEET,
-            stop: crate::own::is_own_output_sheet,
-            sheets: crate::own::feedback_sheets,
-        }),
+        early_sheet: Some(crate::own::early_sheet()),
         ..opts.limits
     };
     let grids = match read_bytes(bytes, &found.path, &limits) {

@@ -95,6 +95,17 @@ pub fn feedback_sheets(g: &Grid) -> Option<u64> {
 /// See [`feedback_sheets`].
 pub const MAX_FEEDBACK_SHEETS: u64 = 20_010;
 
+/// How a batch reads a file's 说明 sheet first: jixiao's own outputs are read no further
+/// ([`is_own_output_sheet`]); its feedback workbooks are read whole, with room for a sheet
+/// per form ([`feedback_sheets`]).
+pub fn early_sheet() -> crate::read::EarlySheet {
+    crate::read::EarlySheet {
+        name: OUTPUT_SHEET,
+        stop: is_own_output_sheet,
+        sheets: feedback_sheets,
+    }
+}
+
 /// Whether a sheet is the 说明 sheet of a workbook jixiao wrote that is never read as
 /// forms: the consolidated workbook, a sample workbook or a review workbook.
 pub fn is_own_output_sheet(g: &Grid) -> bool {

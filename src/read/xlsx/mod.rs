@@ -1405,11 +1405,7 @@ mod tests {
     #[test]
     fn a_feedback_workbook_may_have_a_sheet_per_form() {
         let limits = super::super::Limits {
-            early_sheet: Some(super::super::EarlySheet {
-                name: crate::own::OUTPUT_SHEET,
-                stop: crate::own::is_own_output_sheet,
-                sheets: crate::own::feedback_sheets,
-            }),
+            early_sheet: Some(crate::own::early_sheet()),
             ..Default::default()
         };
         let book = |marker: &str| {
@@ -1445,11 +1441,7 @@ mod tests {
     #[test]
     fn own_output_is_read_no_further_than_its_notes() {
         let limits = super::super::Limits {
-            early_sheet: Some(super::super::EarlySheet {
-                name: crate::own::OUTPUT_SHEET,
-                stop: crate::own::is_own_output_sheet,
-                sheets: crate::own::feedback_sheets,
-            }),
+            early_sheet: Some(crate::own::early_sheet()),
             ..Default::default()
         };
         let b = crate::batch::run(&["samples/2023".into()], &Default::default()).unwrap();
