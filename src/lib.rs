@@ -40,6 +40,7 @@ pub mod convert;
 mod error;
 pub mod extract;
 pub mod grid;
+mod hashed;
 pub mod kept;
 pub mod locate;
 pub mod model;

@@ -128,11 +128,27 @@ fn longest_match<'a>(
 /// Parses a quantitative value such as `≥16个`, `不低于95%`, `6万元每年`, `80次`, `≤3天`.
 /// Returns `None` for qualitative text (`完成`, `按时`) or anything with more than one number.
 pub fn parse_quantity(s: &str) -> Option<Quantity> {
+    // Most texts it is asked about are qualitative (`完成`, a sentence): without a digit
+    // (half- or full-width) there is no number to find. The rules ask for every
+    // indicator, so this answers before anything is copied.
+    if !s
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    {
+        return None;
+    }
     let h = halfwidth(s);
-    let t: String = h.chars().filter(|c| !is_space(*c) && *c != ',').collect();
+    let t: std::borrow::Cow<str> = if h.contains(|c: char| is_space(c) || c == ',') {
+        h.chars()
+            .filter(|c| !is_space(*c) && *c != ',')
+            .collect::<String>()
+            .into()
+    } else {
+        h
+    };
     let (mut cmp, rest) = match longest_match(&t, PREFIXES, |s, w| s.strip_prefix(w)) {
         Some((c, r)) => (c, r),
-        None => (Comparator::Equal, t.as_str()),
+        None => (Comparator::Equal, t.as_ref()),
     };
     let end = rest
         .char_indices()
@@ -288,6 +304,15 @@ mod tests {
         );
         assert_eq!(q("完成"), None);
         assert_eq!(q("按时"), None);
+        // Spaces and thousands' commas go, full-width digits count (the early answer
+        // for a text without digits must not miss them).
+        assert_eq!(
+            q("≥ 1,200 人"),
+            Some((Comparator::AtLeast, d("1200"), "人".into()))
+        );
+        assert_eq!(q("１２次"), Some((Comparator::Equal, d("12"), "次".into())));
+        assert_eq!(q("按时完成。"), None);
+        assert_eq!(q("."), None);
     }
 
     #[test]

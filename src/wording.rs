@@ -13,7 +13,6 @@
 
 use rust_decimal::Decimal;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Whitespace as it appears in forms: ASCII, ideographic space, no-break space.
@@ -714,17 +713,17 @@ pub fn points(text: &str) -> Option<Decimal> {
         .flatten()
 }
 
-fn table() -> &'static HashMap<&'static str, Label> {
-    static T: OnceLock<HashMap<&'static str, Label>> = OnceLock::new();
+fn table() -> &'static crate::hashed::Map<&'static str, Label> {
+    static T: OnceLock<crate::hashed::Map<&'static str, Label>> = OnceLock::new();
     T.get_or_init(|| VOCABULARY.iter().copied().collect())
 }
 
 /// The characters a label can start with (before its key is built): the vocabulary's,
 /// their full-width forms, brackets and digits for year lines, 其 for `其中：`.
-fn first_chars() -> &'static std::collections::HashSet<char> {
-    static S: OnceLock<std::collections::HashSet<char>> = OnceLock::new();
+fn first_chars() -> &'static crate::hashed::Set<char> {
+    static S: OnceLock<crate::hashed::Set<char>> = OnceLock::new();
     S.get_or_init(|| {
-        let mut s: std::collections::HashSet<char> = VOCABULARY
+        let mut s: crate::hashed::Set<char> = VOCABULARY
             .iter()
             .map(|(k, _)| *k)
             .chain(REASON_PREFIXES.iter().copied())

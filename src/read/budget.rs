@@ -235,7 +235,7 @@ pub(crate) fn unique_merges(
     merges: impl IntoIterator<Item = Region>,
     budget: &Budget,
 ) -> Result<Vec<Region>, ReadError> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::hashed::Set::default();
     let mut out = Vec::new();
     for m in merges {
         if m.first == m.last || !in_bounds(m.last) || !seen.insert(m) {

@@ -337,7 +337,8 @@ fn contain<T>(read: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadErro
 fn read_unguarded(bytes: &[u8], path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     let (format, _, read) =
         format_of(bytes, path).ok_or_else(|| ReadError::corrupt("无法识别的文件格式"))?;
-    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+    // The XLSX reader checks the archive it opens itself ([`xlsx::read`]).
+    if matches!(format, Format::Xlsb | Format::Ods) {
         zipped::check(bytes)?;
     }
     read(bytes, limits)

@@ -1,11 +1,11 @@
 //! C012 指标文字与其他部门的表相同.
 
 use crate::code::Code;
+use crate::hashed::Map;
 use crate::model::{Finding, Form, Indicator};
 use crate::rules::{At, Check, Emit};
 use crate::wording::{label_key, review};
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 declare_rule! {
     /// 检查内容：一个三级指标的名称和年度指标值，与另一个主管部门的自评表中某个指标一字不差（不计空白和全角半角）。只比有内容的指标：名称不是人人都用的通用指标（满意度、预算执行率、合格率、及时率、完成率、覆盖率、验收等，按一体化系统模板各部门本就相同），且名称与指标值合起来至少12个字。每张表提示一次，说明有几项相同、与哪个部门的哪张表相同。
@@ -46,7 +46,7 @@ impl Seen {
     /// The entry of department `d`: the last one pushed, or found through `slots` (text
     /// `w`'s entries by department). Searching the entries was quadratic for a text
     /// that thousands of departments share.
-    fn entry(&self, w: u32, d: u32, slots: &HashMap<u64, u32>) -> Option<usize> {
+    fn entry(&self, w: u32, d: u32, slots: &Map<u64, u32>) -> Option<usize> {
         match self.by_department.last() {
             Some(&(od, _, _)) if od == d => Some(self.by_department.len() - 1),
             _ => slots.get(&slot(w, d)).map(|&i| i as usize),
@@ -62,7 +62,7 @@ fn slot(w: u32, d: u32) -> u64 {
 /// Linear in the indicators: each text's departments are counted once, never compared form
 /// by form (a text on thousands of forms would otherwise be compared with each of them).
 fn check(forms: &[Form], out: &mut [Emit]) {
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut ids: Map<String, u32> = Map::default();
     let departments: Vec<Option<u32>> = forms
         .iter()
         .map(|f| {
@@ -81,7 +81,7 @@ fn check(forms: &[Form], out: &mut [Emit]) {
     // Each form's specific texts, computed once, each text kept once (a province's forms
     // would hold a pair of strings per indicator): (indicator, text) with the texts
     // numbered in the order first seen.
-    let mut numbers: HashMap<(String, String), u32> = HashMap::new();
+    let mut numbers: Map<(String, String), u32> = Map::default();
     let mut texts_of: Vec<Vec<(u32, u32)>> = Vec::with_capacity(forms.len());
     // Worded in parallel a chunk of forms at a time (a packed form's indicators unpacked
     // for it), numbered in form order; a form whose indicators do not read back has
@@ -113,7 +113,7 @@ fn check(forms: &[Form], out: &mut [Emit]) {
     seen.resize_with(numbers.len(), Seen::default);
     drop(numbers);
     // Each text's entries of departments other than the last pushed.
-    let mut slots: HashMap<u64, u32> = HashMap::new();
+    let mut slots: Map<u64, u32> = Map::default();
     for (k, texts) in texts_of.iter().enumerate() {
         let Some(d) = departments[k] else { continue };
         for &(_, w) in texts {
@@ -140,7 +140,7 @@ fn check(forms: &[Form], out: &mut [Emit]) {
         let Some(d) = departments[k] else { continue };
         let mut shared = 0;
         let mut first: Option<(usize, usize, usize)> = None; // (indicator, other form, forms)
-        let mut counted: std::collections::HashSet<u32> = Default::default();
+        let mut counted: crate::hashed::Set<u32> = Default::default();
         for &(n, w) in texts {
             let s = &seen[w as usize];
             let own = s.entry(w, d, &slots).map_or(0, |i| s.by_department[i].2);

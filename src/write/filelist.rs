@@ -279,7 +279,7 @@ fn write_row(
 /// The shared strings as rust_xlsxwriter numbers them: a string keeps its first number.
 struct Strings<'s> {
     /// The strings (as `<si>` elements) numbered before the rows.
-    known: HashMap<&'s str, u32>,
+    known: crate::hashed::Map<&'s str, u32>,
     /// Those numbered from the rows on, in order.
     new: indexmap::IndexSet<String>,
     before: u32,

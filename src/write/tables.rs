@@ -135,7 +135,7 @@ fn place(p: Option<Pos>) -> Cell<'static> {
 }
 
 /// Each input's name as the lists show it ([`crate::model::Input::shown`]), by its path.
-pub struct Names<'a>(std::collections::HashMap<&'a str, &'a str>);
+pub struct Names<'a>(crate::hashed::Map<&'a str, &'a str>);
 
 impl<'a> Names<'a> {
     pub fn of(b: &'a Batch) -> Self {
@@ -477,7 +477,7 @@ pub fn findings_where<'a>(b: &'a Batch, keep: impl Fn(&Finding) -> bool) -> Tabl
 }
 
 /// Each project's name by its id (the last form's, should two forms share an id).
-pub fn project_names(b: &Batch) -> std::collections::HashMap<&str, &str> {
+pub fn project_names(b: &Batch) -> crate::hashed::Map<&str, &str> {
     b.forms
         .iter()
         .filter_map(|p| Some((p.id.as_str(), p.name.value.as_deref()?)))
@@ -489,7 +489,7 @@ pub fn project_names(b: &Batch) -> std::collections::HashMap<&str, &str> {
 /// for many such lists (one per department's feedback workbook).
 pub fn findings_listed<'a>(
     list: Vec<&'a Finding>,
-    names: &'a std::collections::HashMap<&'a str, &'a str>,
+    names: &'a crate::hashed::Map<&'a str, &'a str>,
     files: &'a Names<'a>,
 ) -> Table<'a> {
     findings_table(list, |p| names.get(p).copied(), |f| files.shown(f))

@@ -164,7 +164,7 @@ struct Links {
     /// Boxed: a slot for every form, and most runs write no form sheets (216 bytes a
     /// form unboxed, 22 MB at 100,000).
     sheets: Vec<Option<Box<FormLinks>>>,
-    by_id: std::collections::HashMap<String, usize>,
+    by_id: crate::hashed::Map<String, usize>,
 }
 
 impl Links {
@@ -763,8 +763,8 @@ pub struct Feedback<'a> {
     /// of its projects, in the batch's order.
     sheets: Vec<Vec<usize>>,
     /// Each project's form (the last, should two share an id), as links find it.
-    by_id: std::collections::HashMap<&'a str, usize>,
-    names: std::collections::HashMap<&'a str, &'a str>,
+    by_id: crate::hashed::Map<&'a str, usize>,
+    names: crate::hashed::Map<&'a str, &'a str>,
     shown: tables::Names<'a>,
     run: feedback::RunFiles<'a>,
 }
@@ -782,7 +782,7 @@ impl<'a> Feedback<'a> {
         let departments: Vec<Vec<&crate::model::Form>> =
             departments.into_iter().map(<[_]>::to_vec).collect();
         // The departments each project is of (one, unless two forms share an id).
-        let mut of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        let mut of: crate::hashed::Map<&str, Vec<usize>> = Default::default();
         for (d, forms) in departments.iter().enumerate() {
             for p in forms {
                 let ds = of.entry(p.id.as_str()).or_default();
@@ -803,7 +803,8 @@ impl<'a> Feedback<'a> {
             }
         }
         let mut sheets = vec![Vec::new(); departments.len()];
-        let mut by_id = std::collections::HashMap::with_capacity(batch.forms.len());
+        let mut by_id =
+            crate::hashed::Map::with_capacity_and_hasher(batch.forms.len(), Default::default());
         for (i, p) in batch.forms.iter().enumerate() {
             by_id.insert(p.id.as_str(), i);
             for &d in of.get(p.id.as_str()).into_iter().flatten() {

@@ -495,11 +495,17 @@ struct Package<'a> {
 
 impl<'a> Package<'a> {
     fn new(bytes: &'a [u8]) -> Result<Self, Unsupported> {
-        Ok(Package {
-            zip: zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| no(e.to_string()))?,
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| no(e.to_string()))?;
+        Ok(Package::with(zip, bytes))
+    }
+
+    /// The package of `bytes`, whose archive `zip` is.
+    fn with(zip: Archive<'a>, bytes: &'a [u8]) -> Self {
+        Package {
+            zip,
             bytes,
             inflater: flate2::Decompress::new(false),
-        })
+        }
     }
 
     fn inflate(&mut self, index: usize, limit: u64) -> Option<Vec<u8>> {
@@ -654,10 +660,20 @@ fn check_unique_count(head: &[u8], budget: &Budget) -> Result<(), ReadError> {
 /// Every worksheet of an XLSX file: the single-pass reader, or calamine for anything it
 /// does not expect (with a budget of its own: the fast path's reading is thrown away).
 pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    // One archive for the check of duplicate names and the reading. Not a zip, or a
+    // broken one, is left to calamine, which says what is wrong with it.
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
+    if let Some(zip) = &zip {
+        super::zipped::check_archive(zip, bytes)?;
+    }
     if limits.xlsx_via_calamine {
         return via_calamine(bytes, &Budget::new(limits));
     }
-    match fast(bytes, &Budget::new(limits)) {
+    let fast = match zip {
+        Some(zip) => fast_in(Package::with(zip, bytes), &Budget::new(limits)),
+        None => Err(no("not a zip".to_string())),
+    };
+    match fast {
         Ok(result) => result,
         Err(_) => via_calamine(bytes, &Budget::new(limits)),
     }
@@ -891,7 +907,11 @@ pub(crate) fn fast(
     bytes: &[u8],
     budget: &Budget,
 ) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
-    let mut zip = Package::new(bytes)?;
+    fast_in(Package::new(bytes)?, budget)
+}
+
+/// [`fast`] on a package already open.
+fn fast_in(mut zip: Package, budget: &Budget) -> Result<Result<Vec<Grid>, ReadError>, Unsupported> {
     // One archive for the checks and the reading (opening it twice was a measurable cost).
     if let Err(e) = check_declared_sizes(&mut zip.zip, budget) {
         return Ok(Err(e));
