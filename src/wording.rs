@@ -64,6 +64,11 @@ pub fn label_key(s: &str) -> String {
 
 /// Texts that mean "nothing here" in a number cell.
 pub fn is_placeholder(s: &str) -> bool {
+    // None has more than two characters besides spaces: longer texts (most that are
+    // asked) answer without building a key.
+    if s.chars().filter(|c| !is_space(*c)).nth(2).is_some() {
+        return false;
+    }
     matches!(
         label_key(s).as_str(),
         "—" | "——" | "-" | "--" | "/" | "\\" | "─" | "–" | "无" | "空"
