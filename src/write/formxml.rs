@@ -1119,15 +1119,17 @@ pub(crate) fn assemble(
         numbers.resize(n, None);
     }
     let note_templates = notes.as_ref().map(|(.., p)| p);
-    // Each form sheet's parts, in parallel, a bundle for each run a task takes.
-    type Job<'s> = (
-        usize,
-        &'s SheetData,
-        &'s [u32],
-        Option<(u32, u32, u32, u32)>,
-    );
-    let jobs: Vec<Job> = sheets
+    // Each sheet's name and print area, for the workbook's own parts: the rest of its
+    // data is freed by the task that writes it (freed at the end, the 2,000,000 small
+    // strings of 10,000 form sheets were 0.09 s on one core).
+    let heads: Vec<(String, Option<Range>)> = sheets
         .iter()
+        .map(|s| (s.name.clone(), s.page.as_ref().map(|p| p.area)))
+        .collect();
+    // Each form sheet's parts, in parallel, a bundle for each run a task takes.
+    type Job<'s> = (usize, SheetData, &'s [u32], Option<(u32, u32, u32, u32)>);
+    let jobs: Vec<Job> = sheets
+        .into_iter()
         .zip(&maps)
         .zip(&numbers)
         .enumerate()
@@ -1156,6 +1158,7 @@ pub(crate) fn assemble(
                 xml.push_str("<legacyDrawing r:id=\"rId1\"/>");
             }
             xml.push_str("</worksheet>");
+            let s = &s;
             bundle.add(&path, &render(s, map, &styles, &xml)?)?;
             if let (Some((c, v, d, b)), Some(t)) = (num, note_templates) {
                 let rels = format!(
@@ -1210,8 +1213,8 @@ pub(crate) fn assemble(
     let comments_before = notes.as_ref().map_or(0, |(c, ..)| c - 1);
     let total_comments = comments_before + numbers.iter().flatten().count() as u32;
     let mut own = Bundler::new();
-    let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
-    let (workbook, apps) = workbook_xml(&read(zip, "xl/workbook.xml")?, at, &sheets)?;
+    let (workbook, apps) = workbook_xml(&read(zip, "xl/workbook.xml")?, at, &heads)?;
+    let names: Vec<&str> = heads.iter().map(|(n, _)| n.as_str()).collect();
     own.add("xl/workbook.xml", workbook.as_bytes())?;
     own.add(
         "xl/_rels/workbook.xml.rels",
@@ -1286,7 +1289,7 @@ fn cols_xml(xml: &mut String, cols: &[(u32, Size)]) {
 fn workbook_xml(
     xml: &str,
     at: usize,
-    sheets: &[SheetData],
+    sheets: &[(String, Option<Range>)],
 ) -> Result<(String, Vec<String>), Error> {
     let n = sheets.len();
     let (s0, list) = between(xml, "<sheets>", "</sheets>")?;
@@ -1302,7 +1305,7 @@ fn workbook_xml(
             i + 1
         )
     };
-    if old[at] != entry(at, &sheets[0].name) {
+    if old[at] != entry(at, &sheets[0].0) {
         return Err(err("workbook.xml: the carrier's entry is not as expected"));
     }
     let mut out = String::with_capacity(xml.len() + n * 160);
@@ -1322,8 +1325,8 @@ fn workbook_xml(
     for e in &old[..at] {
         out.push_str(e);
     }
-    for (k, s) in sheets.iter().enumerate() {
-        out.push_str(&entry(at + k, &s.name));
+    for (k, (name, _)) in sheets.iter().enumerate() {
+        out.push_str(&entry(at + k, name));
     }
     for (j, e) in old[at + 1..].iter().enumerate() {
         let i = at + 1 + j;
@@ -1354,9 +1357,9 @@ fn workbook_xml(
         }
         names.push(name);
     }
-    for (k, s) in sheets.iter().enumerate() {
-        if let Some(page) = &s.page {
-            names.push(Name::print_area(at + k, &s.name, &page.area));
+    for (k, (name, area)) in sheets.iter().enumerate() {
+        if let Some(area) = area {
+            names.push(Name::print_area(at + k, name, area));
         }
     }
     names.sort_by(|a, b| a.key.cmp(&b.key));
