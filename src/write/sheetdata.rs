@@ -222,12 +222,13 @@ pub fn fill_with<W: Write + std::io::Seek>(
     let mut splice = HashMap::new();
     if let Some(parts) = parts? {
         splice = parts.splice;
+        // Read where they are, in memory: all of them are there already (written to a
+        // temporary file first, 10,000 forms' form sheets took 0.14 s on one core, and
+        // no less memory at the peak, which is before).
         for b in parts.bundles {
-            let mut spill = tempfile::spooled_tempfile(SPILL_AT);
-            spill.write_all(&b.zip).map_err(err)?;
-            spill.rewind().map_err(err)?;
             let k = bundles.len();
-            bundles.push(zip::ZipArchive::new(spilled(spill).map_err(err)?).map_err(err)?);
+            let zip = Spilled::Memory(Cursor::new(b.zip));
+            bundles.push(zip::ZipArchive::new(zip).map_err(err)?);
             for (i, path) in b.paths.into_iter().enumerate() {
                 bundled.insert(path, (k, i));
             }
