@@ -62,15 +62,20 @@ pub type Job<'a> = (
 /// Writes a staged output's temporary file and makes it durable: an ordinary file's
 /// permissions (temporary files are private, 0600), synced to the disk.
 fn fill(
-    mut tmp: tempfile::NamedTempFile,
+    tmp: tempfile::NamedTempFile,
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<()>,
 ) -> Result<tempfile::TempPath> {
-    let failed = |source: Error| Error::WriteTemp {
-        path: path.to_path_buf(),
-        source: Box::new(source),
-    };
-    write(tmp.as_file_mut()).map_err(failed)?;
+    synced(written(tmp, path, write)?, path)
+}
+
+/// [`fill`] up to the sync.
+fn written(
+    mut tmp: tempfile::NamedTempFile,
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<tempfile::NamedTempFile> {
+    write(tmp.as_file_mut()).map_err(|e| write_temp(path, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -78,9 +83,31 @@ fn fill(
             .as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.as_file().sync_all().map_err(|e| failed(e.into()))?;
+    Ok(tmp)
+}
+
+/// [`fill`]'s last step: the written file synced to the disk.
+fn synced(tmp: tempfile::NamedTempFile, path: &Path) -> Result<tempfile::TempPath> {
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| write_temp(path, e.into()))?;
     Ok(tmp.into_temp_path())
 }
+
+fn write_temp(path: &Path, source: Error) -> Error {
+    Error::WriteTemp {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    }
+}
+
+/// The threads of [`OutputSet::stage_all`] that sync the files its workers have written,
+/// and how many written files may wait for them. A sync waits for the disk, not a core:
+/// a worker that synced each of a run's 500 feedback workbooks itself left its core
+/// idle meanwhile (0.12 s of 3.1 at 10,000 forms; on a hard disk, far more), and syncs
+/// waiting together are committed together.
+const SYNCERS: usize = 4;
+const SYNC_QUEUE: usize = 16;
 
 /// A new temporary file for `path` in its folder, named as run `run`'s (its folder must
 /// hold the run's lock, [`OutputSet::lock`]).
@@ -208,14 +235,58 @@ impl OutputSet {
             self.lock(dir_of(path))?;
         }
         // Each temporary file is created on its task and holds one file descriptor only
-        // while written: a set of 5,000 feedback workbooks never has 5,000 open at once.
+        // while written and waiting for its sync ([`SYNCERS`], [`SYNC_QUEUE`]): a set of
+        // 5,000 feedback workbooks never has 5,000 open at once.
         let run = self.run.as_str();
         let stage = move || -> Vec<Result<(tempfile::TempPath, PathBuf)>> {
-            jobs.into_par_iter()
-                .with_max_len(1)
-                .map(|(path, write)| {
-                    let tmp = temp_in(run, &path)?;
-                    fill(tmp, &path, write).map(|t| (t, path))
+            let n = jobs.len();
+            let (tx, rx) =
+                std::sync::mpsc::sync_channel::<(usize, tempfile::NamedTempFile)>(SYNC_QUEUE);
+            let rx = std::sync::Mutex::new(rx);
+            let done: std::sync::Mutex<Vec<Option<Result<tempfile::TempPath>>>> =
+                std::sync::Mutex::new((0..n).map(|_| None).collect());
+            let paths: Vec<PathBuf> = jobs.iter().map(|(p, _)| p.clone()).collect();
+            let written: Vec<Result<()>> = std::thread::scope(|scope| {
+                for _ in 0..SYNCERS.min(n) {
+                    scope.spawn(|| {
+                        loop {
+                            let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                            let Ok((k, tmp)) = next else { break };
+                            let r = synced(tmp, &paths[k]);
+                            done.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(r);
+                        }
+                    });
+                }
+                let written = jobs
+                    .into_par_iter()
+                    .enumerate()
+                    .with_max_len(1)
+                    .map(|(k, (path, write))| {
+                        let tmp = written(temp_in(run, &path)?, &path, write)?;
+                        // Only fails when every syncer has stopped, which they do once
+                        // this sender is dropped below.
+                        tx.send((k, tmp)).map_err(|_| {
+                            write_temp(&path, std::io::Error::other("sync stopped").into())
+                        })
+                    })
+                    .collect();
+                drop(tx);
+                written
+            });
+            let done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+            written
+                .into_iter()
+                .zip(done)
+                .zip(paths)
+                .map(|((w, d), path)| {
+                    w?;
+                    let tmp = d.unwrap_or_else(|| {
+                        Err(write_temp(
+                            &path,
+                            std::io::Error::other("not synced").into(),
+                        ))
+                    })?;
+                    Ok((tmp, path))
                 })
                 .collect()
         };
@@ -609,6 +680,54 @@ mod tests {
         assert_eq!(std::fs::read(&a).unwrap(), b"new a");
         assert_eq!(std::fs::read(&b).unwrap(), b"new b");
         assert!(own_files(d.path()).is_empty(), "{:?}", own_files(d.path()));
+    }
+
+    /// Many outputs at once, more than the syncers and their queue hold: each staged in
+    /// the order given, each file whole; then one that fails: its error (the first in the
+    /// order given), nothing staged, no temporary file left.
+    #[test]
+    fn outputs_staged_together_are_synced_in_order_and_a_failure_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let n = SYNCERS + SYNC_QUEUE + 7;
+        let paths: Vec<PathBuf> = (0..n).map(|i| d.path().join(format!("{i}.csv"))).collect();
+        let jobs = |fail: Option<usize>| -> Vec<Job<'static>> {
+            paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| -> Job<'static> {
+                    (
+                        p.clone(),
+                        Box::new(move |f: &mut std::fs::File| {
+                            if Some(i) == fail || fail.is_some_and(|k| i == k + 3) {
+                                return Err(std::io::Error::other(format!("job {i}")).into());
+                            }
+                            f.write_all(format!("file {i}").as_bytes())?;
+                            Ok(())
+                        }),
+                    )
+                })
+                .collect()
+        };
+        let mut set = OutputSet::default();
+        set.stage_all(jobs(None)).unwrap();
+        let staged: Vec<&PathBuf> = set.staged.iter().map(|(_, p)| p).collect();
+        assert_eq!(staged, paths.iter().collect::<Vec<_>>());
+        set.commit().unwrap();
+        for (i, p) in paths.iter().enumerate() {
+            assert_eq!(std::fs::read_to_string(p).unwrap(), format!("file {i}"));
+        }
+        assert!(own_files(d.path()).is_empty(), "{:?}", own_files(d.path()));
+
+        let mut set = OutputSet::default();
+        let e = set.stage_all(jobs(Some(5))).unwrap_err();
+        assert!(matches!(e, Error::WriteTemp { .. }), "{e:?}");
+        assert!(format!("{e:?}").contains("job 5"), "{e:?}");
+        assert!(set.staged.is_empty());
+        drop(set);
+        assert!(own_files(d.path()).is_empty(), "{:?}", own_files(d.path()));
+        for (i, p) in paths.iter().enumerate() {
+            assert_eq!(std::fs::read_to_string(p).unwrap(), format!("file {i}"));
+        }
     }
 
     #[test]
