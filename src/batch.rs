@@ -81,10 +81,15 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
     // The input each found file came from, for its shown name.
     let mut from = Vec::new();
-    for (k, input) in inputs.iter().enumerate() {
+    // Each input looked at in parallel: files dropped on the program come as thousands of
+    // inputs, and asking for each in turn was 17 ms on one core at 10,000 before any file
+    // was read. The first that cannot be looked at, in the order given, is the error.
+    let metas: Vec<std::io::Result<std::fs::Metadata>> =
+        inputs.par_iter().map(std::fs::metadata).collect();
+    for (k, (input, meta)) in inputs.iter().zip(metas).enumerate() {
         // What the previous input added came from it.
         from.resize(out.len(), k.saturating_sub(1));
-        let meta = std::fs::metadata(input).map_err(|source| Error::Input {
+        let meta = meta.map_err(|source| Error::Input {
             path: input.clone(),
             source,
         })?;
