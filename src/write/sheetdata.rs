@@ -772,8 +772,6 @@ fn insert_links(tail: &str, links: &[(String, (String, String, String))]) -> Str
     format!("{}{}{}", &tail[..at], xml, &tail[at..])
 }
 
-/// Escapes text for an XML text node; control characters XML 1.0 cannot hold are written
-/// as OOXML `_xHHHH_` escapes (and a literal `_x` that would read as one is escaped).
 /// The bytes [`escape_into`] may have to write otherwise: `&`, `<`, `>`, control
 /// characters but tab, line feed and carriage return, `_` (of a `_xHHHH_` look-alike) and
 /// 0xEF (the lead byte of U+FFFE and U+FFFF).
@@ -792,8 +790,9 @@ const SPECIAL: [bool; 256] = {
     t
 };
 
-/// A text as XML character data, with what XML cannot hold written as Excel's
-/// `_xHHHH_` escapes. The plain runs between [`SPECIAL`] bytes are copied whole: a byte
+/// Escapes text for an XML text node; control characters XML 1.0 cannot hold are written
+/// as OOXML `_xHHHH_` escapes (and a literal `_x` that would read as one is escaped).
+/// The plain runs between [`SPECIAL`] bytes are copied whole: a byte
 /// at a time, this was the most of rendering a row (every text of every list sheet
 /// passes here).
 fn escape_into(buf: &mut Vec<u8>, s: &str) {
