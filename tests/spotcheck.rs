@@ -386,6 +386,21 @@ fn a_paper_filled_with_openpyxl_gives_the_deviation_worked_by_hand() {
     assert!(lossy(&o.stderr).contains("不是 jixiao sample 生成的抽查工作簿"));
 }
 
+/// A sample of `count` projects drawn from `b` (seed 1), and its workbook as `sample`
+/// writes it.
+fn sample_workbook(b: &jixiao::model::Batch, count: usize) -> (jixiao::sample::Sample, Vec<u8>) {
+    use jixiao::sample::{Plan, Size, draw};
+    let s = draw(
+        b,
+        &Plan {
+            size: Size::Count(count),
+            seed: Some(1),
+        },
+    );
+    let bytes = jixiao::write::sample::to_xlsx(b, &s, &Default::default()).unwrap();
+    (s, bytes)
+}
+
 /// A sample of more projects than a form's workbook may have sheets (1,000): one 底稿
 /// each. `review` read it with the forms' limit and refused it (E001, 工作表过多), and
 /// `sample` then took it for a filled workbook and would not replace it.
@@ -393,7 +408,6 @@ fn a_paper_filled_with_openpyxl_gives_the_deviation_worked_by_hand() {
 fn a_sample_of_more_than_a_thousand_projects_is_read_back() {
     use jixiao::model::{Batch, Field, Form};
     use jixiao::read::{Limits, read_bytes};
-    use jixiao::sample::{Plan, Size, draw};
     let forms: Vec<Form> = (0..1_050)
         .map(|i| Form {
             id: format!("P{i:04}"),
@@ -405,14 +419,7 @@ fn a_sample_of_more_than_a_thousand_projects_is_read_back() {
         forms,
         ..Default::default()
     };
-    let s = draw(
-        &b,
-        &Plan {
-            size: Size::Count(1_050),
-            seed: Some(1),
-        },
-    );
-    let bytes = jixiao::write::sample::to_xlsx(&b, &s, &Default::default()).unwrap();
+    let (s, bytes) = sample_workbook(&b, 1_050);
     let names = Xlsx::new(std::io::Cursor::new(&bytes))
         .unwrap()
         .sheet_names();
@@ -433,20 +440,13 @@ fn a_sample_of_more_than_a_thousand_projects_is_read_back() {
 fn a_hand_written_total_that_is_not_the_sum_is_a_note() {
     use jixiao::grid::{Pos, Value};
     use jixiao::read::{Limits, read_bytes};
-    use jixiao::sample::{KEY_HEADER, KEY_TOTAL, PAPER_COLUMNS, Plan, Size, draw};
+    use jixiao::sample::{KEY_HEADER, KEY_TOTAL, PAPER_COLUMNS};
     let b = jixiao::batch::run(
         &[root().join("samples/2023/1.xlsx")],
         &jixiao::batch::Options::default(),
     )
     .unwrap();
-    let s = draw(
-        &b,
-        &Plan {
-            size: Size::Count(1),
-            seed: Some(1),
-        },
-    );
-    let bytes = jixiao::write::sample::to_xlsx(&b, &s, &Default::default()).unwrap();
+    let (_, bytes) = sample_workbook(&b, 1);
     let limits = jixiao::spotcheck::sample_limits(&Limits::default());
     let mut grids = read_bytes(&bytes, Path::new("抽查.xlsx"), &limits).unwrap();
     let paper = grids
