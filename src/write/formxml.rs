@@ -310,7 +310,11 @@ impl Recorder {
             }
             None => {
                 let k = self.strings.ends.len() as u32;
-                self.strings.ends.push(self.strings.xml.len() as u32);
+                // Its end as a `u32`: a sheet's strings past 4 GB are refused, never cut.
+                let end = u32::try_from(self.strings.xml.len()).map_err(|_| {
+                    XlsxError::ParameterError("a form sheet's strings pass 4 GB".into())
+                })?;
+                self.strings.ends.push(end);
                 let strings = &self.strings;
                 self.ids
                     .insert_unique(hash, k, |&k| string_hash(strings.get(k)));
@@ -388,7 +392,8 @@ impl Cells for Recorder {
         let new = (r1, c1, r2, c2);
         // The cell by cell search below names the merge rust_xlsxwriter names; it is
         // run only when a merge before overlaps this one (a form has dozens of merges,
-        // and searching them all for each of their cells was 1.5 % of `--feedback`).
+        // and searching them all for each of their cells showed in `--feedback`'s
+        // profile).
         let clash = self
             .merges
             .iter()
