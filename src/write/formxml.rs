@@ -2242,6 +2242,70 @@ mod tests {
         same_parts(&direct, &assembled(package, data, order));
     }
 
+    /// A sheet's strings are the `<si>` elements rust_xlsxwriter's shared strings hold for
+    /// them, in the same order, each once: random texts of what needs escaping (`&<>`,
+    /// control characters, U+FFFE/U+FFFF, a literal `_xHHHH_`), spaces at either end,
+    /// CJK, and repeats.
+    #[test]
+    fn a_sheets_strings_are_rust_xlsxwriters_shared_strings() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let f = Fmt {
+            id: 0,
+            format: super::super::forms::format_of(0).unwrap(),
+        };
+        let part = prop_oneof![
+            Just("a"),
+            Just("甲"),
+            Just(" "),
+            Just("\t"),
+            Just("\n"),
+            Just("&"),
+            Just("<"),
+            Just(">"),
+            Just("\""),
+            Just("\u{1}"),
+            Just("\u{1F}"),
+            Just("\u{7F}"),
+            Just("_x0041_"),
+            Just("_x"),
+            Just("\u{FFFE}"),
+            Just("\u{FFFF}"),
+        ];
+        let text = proptest::collection::vec(part, 1..6).prop_map(|p| p.concat());
+        let texts = proptest::collection::vec(text, 1..8);
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                cases: 300,
+                ..Config::default()
+            },
+            proptest::test_runner::TestRng::deterministic_rng(
+                proptest::test_runner::RngAlgorithm::ChaCha,
+            ),
+        );
+        runner
+            .run(&texts, |texts| {
+                let mut wb = crate::template::deterministic_workbook();
+                let ws = wb.add_worksheet();
+                let mut rec = Recorder::new();
+                for (k, t) in texts.iter().enumerate() {
+                    ws.string(k as u32, 0, t, f).unwrap();
+                    rec.string(k as u32, 0, t, f).unwrap();
+                }
+                let package = wb.save_to_buffer().unwrap();
+                let xml =
+                    String::from_utf8(parts(&package)["xl/sharedStrings.xml"].clone()).unwrap();
+                let want = parse_sst(&xml).unwrap().entries;
+                let data = rec.finish();
+                let got: Vec<&str> = (0..data.strings.len() as u32)
+                    .map(|k| data.strings.get(k))
+                    .collect();
+                prop_assert_eq!(got, want, "{:?}", texts);
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn shared_string_elements() {
         assert_eq!(si("a<b"), "<si><t>a&lt;b</t></si>");
