@@ -808,7 +808,6 @@ mod tests {
     #[test]
     fn natural_keys_order_as_natural_cmp() {
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, TestRunner};
         let name = proptest::collection::vec(
             prop_oneof![
                 Just("0"),
@@ -832,15 +831,7 @@ mod tests {
             0..8,
         )
         .prop_map(|parts| parts.concat());
-        let mut runner = TestRunner::new_with_rng(
-            Config {
-                cases: 4_000,
-                ..Config::default()
-            },
-            proptest::test_runner::TestRng::deterministic_rng(
-                proptest::test_runner::RngAlgorithm::ChaCha,
-            ),
-        );
+        let mut runner = crate::test_rng::runner(4_000);
         runner
             .run(&(name.clone(), name), |(a, b)| {
                 let by_key = natural_key(&a)

@@ -17,3 +17,16 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// A proptest runner of `cases` cases, drawn the same on every machine and every run
+/// (ChaCha from a fixed seed): a failure seen once is seen again.
+pub fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    )
+}

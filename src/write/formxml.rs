@@ -2249,7 +2249,6 @@ mod tests {
     #[test]
     fn a_sheets_strings_are_rust_xlsxwriters_shared_strings() {
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, TestRunner};
         let f = Fmt {
             id: 0,
             format: super::super::forms::format_of(0).unwrap(),
@@ -2274,15 +2273,7 @@ mod tests {
         ];
         let text = proptest::collection::vec(part, 1..6).prop_map(|p| p.concat());
         let texts = proptest::collection::vec(text, 1..8);
-        let mut runner = TestRunner::new_with_rng(
-            Config {
-                cases: 300,
-                ..Config::default()
-            },
-            proptest::test_runner::TestRng::deterministic_rng(
-                proptest::test_runner::RngAlgorithm::ChaCha,
-            ),
-        );
+        let mut runner = crate::test_rng::runner(300);
         runner
             .run(&texts, |texts| {
                 let mut wb = crate::template::deterministic_workbook();
