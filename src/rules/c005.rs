@@ -17,8 +17,8 @@ declare_rule! {
 type Key<'a> = (&'a str, Option<&'a str>, Option<i32>);
 
 /// The forms of each identity, in form order. Keys borrow from the forms.
-fn copies(forms: &[Form]) -> std::collections::HashMap<Key<'_>, Vec<usize>> {
-    let mut seen: std::collections::HashMap<Key, Vec<usize>> = std::collections::HashMap::new();
+fn copies(forms: &[Form]) -> crate::hashed::Map<Key<'_>, Vec<usize>> {
+    let mut seen: crate::hashed::Map<Key, Vec<usize>> = Default::default();
     for (i, f) in forms.iter().enumerate() {
         if let Some(n) = f.name.value.as_deref() {
             seen.entry((n, f.department.value.as_deref(), f.year.value))

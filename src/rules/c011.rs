@@ -5,7 +5,6 @@ use crate::model::{Finding, Form};
 use crate::rules::{At, Check, Emit};
 use crate::wording::label_key;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 
 declare_rule! {
     /// 检查内容：同一主管部门的项目，核算总分全部是满分（至少2个项目），或全部相同（至少3个项目）。按核算总分（执行率得分加各指标得分）判断，申报总分与之不符的另见 S001；同一项目报送多份只算一个；有一个项目算不出总分的部门不判断。提示记在该部门第一张表的总分处，并列出各表编号。
@@ -33,9 +32,8 @@ fn full_marks(f: &Form) -> Decimal {
 fn check(forms: &[Form], out: &mut [Emit]) {
     // Each department's projects, a project sent twice (C005) once, in form order.
     let mut departments: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut seen: std::collections::HashSet<(String, Option<&str>, Option<i32>)> =
-        std::collections::HashSet::new();
+    let mut index: crate::hashed::Map<String, usize> = Default::default();
+    let mut seen: crate::hashed::Set<(String, Option<&str>, Option<i32>)> = Default::default();
     for (i, f) in forms.iter().enumerate() {
         let Some(d) = f.department.value.as_deref() else {
             continue;
