@@ -66,7 +66,7 @@ fn slot(w: u32, d: u32) -> u64 {
 /// Linear in the indicators: each text's departments are counted once, never compared form
 /// by form (a text on thousands of forms would otherwise be compared with each of them).
 fn check(forms: &[Form], out: &mut [Emit]) {
-    check_in_chunks(forms, out, 1024);
+    check_in_chunks(forms, out, 256);
 }
 
 /// [`check`], its forms worded `chunk` at a time.
