@@ -93,9 +93,10 @@ fn check_in_chunks(forms: &[Form], out: &mut [Emit], chunk: usize) {
     let mut numbers: Map<(String, String), u32> = Map::default();
     let mut texts_of: Vec<Vec<(u32, u32)>> = Vec::with_capacity(forms.len());
     // Worded in parallel a chunk of forms at a time (a packed form's indicators unpacked
-    // for it), numbered in form order while the next chunk is worded (numbered after
-    // it, the numbering left a core idle for about a third of the rule); a form whose
-    // indicators do not read back has already been told so by its form rules.
+    // for it), numbered in form order while the next chunk is worded (at 10,000 forms
+    // the numbering is 6.5 of the rule's 35 ms, on one core: after each chunk's wording it
+    // left the other idle); a form whose indicators do not read back has already been
+    // told so by its form rules.
     type Worded = Vec<Vec<(u32, (String, String))>>;
     let word = |chunk: &[Form], deps: &[Option<u32>]| -> Worded {
         chunk
