@@ -175,17 +175,17 @@ pub fn fill_with<W: Write + std::io::Seek>(
     max_rows: usize,
     resolve: &Resolve,
     extra: Option<Extra>,
-    out: W,
+    mut out: W,
 ) -> Result<(), Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(package.as_slice())).map_err(err)?;
     let sheets = crate::read::sheet_parts(&mut zip).map_err(|e| Error::msg(e.0))?;
+    let mut replaced: HashMap<String, Spill> = HashMap::new();
     let paths: HashMap<&str, &str> = sheets
         .iter()
         .map(|(n, p)| (n.as_str(), p.as_str()))
         .collect();
-    // The placeholders' XML, read before the parallel part; each part's table.
+    // The placeholders' XML, read before the parallel part.
     let mut jobs = Vec::new();
-    let mut owner: HashMap<String, usize> = HashMap::new();
     for f in fills {
         let mut parts = Vec::new();
         for name in &f.sheets {
@@ -198,163 +198,45 @@ pub fn fill_with<W: Write + std::io::Seek>(
                 .map_err(err)?
                 .read_to_string(&mut xml)
                 .map_err(err)?;
-            owner.insert(path.clone(), jobs.len());
             parts.push((path, xml));
         }
-        jobs.push((jobs.len(), parts, f.table));
+        jobs.push((parts, f.table));
     }
     // Longest tables first, one table per task: rayon's halving split put 指标明细 and
     // 变更记录 on different halves with unequal rest, leaving a core idle at the end.
-    jobs.sort_by_key(|(_, _, t)| std::cmp::Reverse(t.len * t.columns.len()));
-    let has_extra = extra.is_some();
-    let (tx, rx) = std::sync::mpsc::channel::<Done>();
-    let mut ready = Ready {
-        rx,
-        tables: HashMap::new(),
-        extra: (!has_extra).then(|| Ok(Parts::default())),
-    };
-    let package_zip = zip.clone();
-    // Each list sheet is copied into `out` as soon as it and every part before it are
-    // rendered, while the rest still render: copying the package after the last one had
-    // one core copying and the other idle. Only where this thread is not one of rayon's
-    // (waiting here, it would hold a thread the tasks need) and not on wasm32 (no threads).
-    if rayon::current_thread_index().is_none() && cfg!(not(target_arch = "wasm32")) {
-        let mut result = Ok(());
-        // Taken in order by each free thread (rayon's own split is by halves).
-        let queue = std::sync::Mutex::new(jobs.into_iter());
-        rayon::in_place_scope(|s| {
-            if let Some(e) = extra {
-                let (tx, mut zip) = (tx.clone(), zip);
-                let sheets = &sheets;
-                s.spawn(move |_| {
-                    let _ = tx.send(Done::Extra(e(&mut zip, sheets)));
-                });
-            }
-            for _ in 0..rayon::current_num_threads() {
-                let (tx, queue) = (tx.clone(), &queue);
-                s.spawn(move |_| {
-                    loop {
-                        let next = queue.lock().ok().and_then(|mut q| q.next());
-                        let Some((k, parts, table)) = next else { break };
-                        let _ = tx.send(Done::Table(
-                            k,
-                            render_table(parts, table, max_rows, resolve),
-                        ));
-                    }
-                });
-            }
-            drop(tx);
-            result = copy_package(package_zip, &owner, &mut ready, out);
-            // A failed copy leaves the tables not yet begun unrendered.
-            if result.is_err()
-                && let Ok(mut q) = queue.lock()
-            {
-                *q = Vec::new().into_iter();
-            }
-        });
-        return result;
-    }
+    jobs.sort_by_key(|(_, t)| std::cmp::Reverse(t.len * t.columns.len()));
+    // The extra parts (说明's list of files, or the form sheets) beside the list sheets:
+    // written first, on one thread, they had the other core idle.
     let (parts, rendered) = rayon::join(
-        || extra.map(|e| e(&mut zip, &sheets)),
+        || extra.map(|e| e(&mut zip, &sheets)).transpose(),
         || {
             jobs.into_par_iter()
                 .with_max_len(1)
-                .map(|(k, parts, table)| (k, render_table(parts, table, max_rows, resolve)))
-                .collect::<Vec<_>>()
+                .map(|(parts, table)| render_table(parts, table, max_rows, resolve))
+                .collect::<Vec<Result<Vec<Part>, Error>>>()
         },
     );
-    if let Some(p) = parts {
-        let _ = tx.send(Done::Extra(p));
-    }
-    for (k, r) in rendered {
-        let _ = tx.send(Done::Table(k, r));
-    }
-    drop(tx);
-    copy_package(package_zip, &owner, &mut ready, out)
-}
-
-/// A task's result: the extra parts, or table `k`'s rendered parts.
-enum Done {
-    Extra(Result<Parts, Error>),
-    Table(usize, Result<Vec<Part>, Error>),
-}
-
-/// The results as they come in, taken as the copy reaches them: a failed task's error
-/// when the copy reaches its part, so the error reported is the first in the package's
-/// order whichever task failed first.
-struct Ready {
-    rx: std::sync::mpsc::Receiver<Done>,
-    tables: HashMap<usize, Result<Vec<Part>, Error>>,
-    extra: Option<Result<Parts, Error>>,
-}
-
-impl Ready {
-    /// Waits for one more result; an error if none is left (a task panicked).
-    fn next(&mut self) -> Result<(), Error> {
-        match self.rx.recv() {
-            Ok(Done::Extra(p)) => self.extra = Some(p),
-            Ok(Done::Table(k, r)) => {
-                self.tables.insert(k, r);
-            }
-            Err(_) => return Err(Error::msg("a part was not rendered")),
-        }
-        Ok(())
-    }
-
-    fn extra(&mut self) -> Result<Parts, Error> {
-        loop {
-            if let Some(p) = self.extra.take() {
-                return p;
-            }
-            self.next()?;
-        }
-    }
-
-    fn part(&mut self, table: usize, path: &str) -> Result<Spill, Error> {
-        loop {
-            match self.tables.get_mut(&table) {
-                Some(Ok(parts)) => {
-                    if let Some(i) = parts.iter().position(|(p, _)| p == path) {
-                        return Ok(parts.swap_remove(i).1);
-                    }
-                    return Err(Error::msg(format!("no part {path}")));
-                }
-                Some(Err(_)) => {
-                    return Err(self
-                        .tables
-                        .remove(&table)
-                        .and_then(Result::err)
-                        .expect("an error"));
-                }
-                None => self.next()?,
-            }
-        }
-    }
-}
-
-/// Writes the package to `out` in its order: each part as the package holds it, or the
-/// part rendered (or made by the extra) for its path, each taken from `ready` as it comes.
-fn copy_package<W: Write + std::io::Seek>(
-    mut zip: zip::ZipArchive<Cursor<&[u8]>>,
-    owner: &HashMap<String, usize>,
-    ready: &mut Ready,
-    out: W,
-) -> Result<(), Error> {
     // The extra parts: by path, their bundle and their index in it.
     let mut bundles = Vec::new();
     let mut bundled: HashMap<String, (usize, usize)> = HashMap::new();
-    let extra = ready.extra()?;
-    let mut out = out;
-    let splice = extra.splice;
-    // Read where they are, in memory: all of them are there already (written to a
-    // temporary file first, 10,000 forms' form sheets took 0.14 s on one core, and no
-    // less memory at the peak, which is before).
-    for b in extra.bundles {
-        let k = bundles.len();
-        let zip = Spilled::Memory(Cursor::new(b.zip));
-        bundles.push(zip::ZipArchive::new(zip).map_err(err)?);
-        for (i, path) in b.paths.into_iter().enumerate() {
-            bundled.insert(path, (k, i));
+    let mut splice = HashMap::new();
+    if let Some(parts) = parts? {
+        splice = parts.splice;
+        // Read where they are, in memory: all of them are there already (written to a
+        // temporary file first, 10,000 forms' form sheets took 0.14 s on one core, and
+        // no less memory at the peak, which is before).
+        for b in parts.bundles {
+            let k = bundles.len();
+            let zip = Spilled::Memory(Cursor::new(b.zip));
+            bundles.push(zip::ZipArchive::new(zip).map_err(err)?);
+            for (i, path) in b.paths.into_iter().enumerate() {
+                bundled.insert(path, (k, i));
+            }
+        }
+    }
+    for r in rendered {
+        for (path, zipped) in r? {
+            replaced.insert(path, zipped);
         }
     }
     // Where `out` starts: from here on the latch keeps count.
@@ -390,10 +272,9 @@ fn copy_package<W: Write + std::io::Seek>(
             out.raw_copy_file_rename(part, name).map_err(err)?;
             continue;
         }
-        match owner.get(&name) {
-            Some(&table) => {
+        match replaced.remove(&name) {
+            Some(zipped) => {
                 drop(file);
-                let zipped = ready.part(table, &name)?;
                 let mut one = zip::ZipArchive::new(spilled(zipped).map_err(err)?).map_err(err)?;
                 let part = one.by_index_raw(0).map_err(err)?;
                 out.raw_copy_file_rename(part, name).map_err(err)?;
